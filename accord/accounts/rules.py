@@ -1,0 +1,254 @@
+"""Who may do what: every permission check in Accord is one of these predicates.
+
+A role is held *for* something (a union, an area, an employer); `covers` says whether a role
+assignment reaches a given employer in a given scheme. Views, templates, e-mails and the
+process's task lists all ask here.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.db.models import Q, QuerySet
+
+from accord.organisations.models import Employer
+
+from .models import Role, RoleAssignment, User
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from accord.enrolments.models import Enrolment
+    from accord.enrolments.process import Step
+    from accord.schemes.models import Scheme
+
+    AnyUser = User | AnonymousUser
+
+STAFF_ROLES = frozenset(
+    {
+        Role.WORKPLACE_REP,
+        Role.LOCAL_SECRETARY,
+        Role.NEM,
+        Role.PARTNER_REP,
+        Role.NATIONAL_OFFICER,
+        Role.AUDITOR,
+    }
+)
+
+
+def assignments(user: AnyUser) -> list[RoleAssignment]:
+    """The user's role assignments, read once per request."""
+    if not user.is_authenticated or not user.is_active:
+        return []
+    cached = getattr(user, "_accord_assignments", None)
+    if cached is None:
+        cached = list(
+            RoleAssignment.objects.filter(user=user)
+            .select_related("union", "employer__parent", "association", "district", "region")
+            .order_by("id")
+        )
+        user._accord_assignments = cached
+    return cached
+
+
+def has_role(user: AnyUser, *roles: Role) -> bool:
+    return any(a.role in roles for a in assignments(user))
+
+
+def _partner_ids(scheme: Scheme) -> set[int]:
+    return {u.pk for u in scheme.partner_unions.all()}
+
+
+def covers(assignment: RoleAssignment, employer: Employer, scheme: Scheme) -> bool:
+    """Whether a role assignment reaches this employer in this scheme."""
+    a = assignment
+    association = employer.association
+    match a.role:
+        case Role.WORKPLACE_REP:
+            in_scheme = a.union_id == scheme.lead_union_id or a.union_id in _partner_ids(scheme)
+            # A rep at a school may also propose its trust or local authority.
+            return in_scheme and employer.pk in (a.employer_id, a.employer.parent_id)
+        case Role.LOCAL_SECRETARY:
+            return a.union_id == scheme.lead_union_id and employer.association_id == a.association_id
+        case Role.NEM:
+            return (
+                a.union_id == scheme.lead_union_id
+                and association is not None
+                and association.district_id == a.district_id
+            )
+        case Role.PARTNER_REP:
+            if a.union_id not in _partner_ids(scheme) or association is None:
+                return False
+            if a.association_id is not None:
+                return association.pk == a.association_id
+            return association.region_id == a.region_id
+        case Role.NATIONAL_OFFICER:
+            return a.union_id == scheme.lead_union_id
+        case Role.EMPLOYER_CONTACT:
+            return employer.pk == a.employer_id
+        case Role.AUDITOR:
+            return True
+    return False
+
+
+def _schemes_with(union_id: int | None, *, lead: bool = True) -> QuerySet:
+    """Schemes the union takes part in, as a subquery (a join would duplicate rows)."""
+    from accord.schemes.models import Scheme
+
+    condition = Q(partner_unions=union_id)
+    if lead:
+        condition |= Q(lead_union_id=union_id)
+    return Scheme.objects.filter(condition).values("pk")
+
+
+def enrolment_scope_q(assignment: RoleAssignment) -> Q:
+    """The enrolments an assignment reaches, as a filter: the queryset twin of `covers`."""
+    a = assignment
+    match a.role:
+        case Role.WORKPLACE_REP:
+            employers = [pk for pk in (a.employer_id, a.employer.parent_id) if pk]
+            return Q(employer_id__in=employers, scheme_id__in=_schemes_with(a.union_id))
+        case Role.LOCAL_SECRETARY:
+            return Q(scheme__lead_union_id=a.union_id, employer__association_id=a.association_id)
+        case Role.NEM:
+            return Q(
+                scheme__lead_union_id=a.union_id,
+                employer__association__district_id=a.district_id,
+            )
+        case Role.PARTNER_REP:
+            area = (
+                Q(employer__association_id=a.association_id)
+                if a.association_id
+                else Q(employer__association__region_id=a.region_id)
+            )
+            return Q(scheme_id__in=_schemes_with(a.union_id, lead=False)) & area
+        case Role.NATIONAL_OFFICER:
+            return Q(scheme__lead_union_id=a.union_id)
+        case Role.EMPLOYER_CONTACT:
+            # Employers see their enrolment once they have been approached, or if they asked.
+            return Q(employer_id=a.employer_id) & (
+                Q(initiated_by="employer") | ~Q(approach_method="")
+            )
+        case Role.AUDITOR:
+            return Q()
+    return Q(pk__in=[])
+
+
+def visible_enrolments_q(user: AnyUser) -> Q | None:
+    """A filter for the enrolments `user` may see, or None when there are none."""
+    filters = [enrolment_scope_q(a) for a in assignments(user)]
+    if not filters:
+        return None
+    combined = filters[0]
+    for condition in filters[1:]:
+        combined |= condition
+    return combined
+
+
+def _employer_may_see(enrolment: Enrolment) -> bool:
+    return enrolment.initiated_by == "employer" or bool(enrolment.approach_method)
+
+
+def can_view_enrolment(user: AnyUser, enrolment: Enrolment) -> bool:
+    for a in assignments(user):
+        if covers(a, enrolment.employer, enrolment.scheme) and (
+            a.role != Role.EMPLOYER_CONTACT or _employer_may_see(enrolment)
+        ):
+            return True
+    return False
+
+
+def state_label(user: AnyUser, enrolment: Enrolment) -> str:
+    """The enrolment's state as this user may know it."""
+    from accord.enrolments.process import INTERNAL_CLOSURES
+
+    if enrolment.state in INTERNAL_CLOSURES and not can_see_internal(user, enrolment):
+        return "Not proceeding"
+    return enrolment.get_state_display()
+
+
+def can_see_internal(user: AnyUser, enrolment: Enrolment) -> bool:
+    """Union deliberations (NEM objections, partner positions, notes): union roles only."""
+    return any(
+        a.role in STAFF_ROLES and covers(a, enrolment.employer, enrolment.scheme)
+        for a in assignments(user)
+    )
+
+
+def step_assignments(user: AnyUser, enrolment: Enrolment | None, step: Step,
+                     employer: Employer | None = None,
+                     scheme: Scheme | None = None) -> list[RoleAssignment]:
+    """The user's assignments under which they may take `step` now (empty: they may not)."""
+    state = enrolment.state if enrolment is not None else None
+    if state not in step.sources:
+        return []
+    employer = enrolment.employer if enrolment is not None else employer
+    scheme = enrolment.scheme if enrolment is not None else scheme
+    if employer is None or scheme is None:
+        return []
+    return [
+        a
+        for a in assignments(user)
+        if a.role in step.roles
+        and covers(a, employer, scheme)
+        and (enrolment is None or step.guard(enrolment, a))
+    ]
+
+
+def holds_step_role(user: AnyUser, enrolment: Enrolment, step: Step) -> bool:
+    """Whether the user holds a role for `step` here, whether or not it waits on them now."""
+    return any(
+        a.role in step.roles and covers(a, enrolment.employer, enrolment.scheme)
+        for a in assignments(user)
+    )
+
+
+def can_take_step(user: AnyUser, enrolment: Enrolment, step: Step) -> bool:
+    return bool(step_assignments(user, enrolment, step))
+
+
+def can_propose(user: AnyUser, employer: Employer, scheme: Scheme) -> bool:
+    from accord.enrolments.process import step
+
+    return bool(step_assignments(user, None, step("propose"), employer, scheme))
+
+
+def can_browse_employers(user: AnyUser) -> bool:
+    """The employer directory (public GIAS data plus enrolment states in scope): staff only."""
+    return any(a.role in STAFF_ROLES for a in assignments(user))
+
+
+def can_view_employer(user: AnyUser, employer: Employer) -> bool:
+    if can_browse_employers(user):
+        return True
+    return any(
+        a.role == Role.EMPLOYER_CONTACT and a.employer_id == employer.pk for a in assignments(user)
+    )
+
+
+def can_import_employers(user: AnyUser) -> bool:
+    return has_role(user, Role.NATIONAL_OFFICER)
+
+
+def can_view_audit(user: AnyUser) -> bool:
+    return has_role(user, Role.NATIONAL_OFFICER, Role.AUDITOR)
+
+
+def recipients_for(step: Step, enrolment: Enrolment) -> list[User]:
+    """Everyone who may now take `step` on `enrolment`: the people it waits for."""
+    employer = enrolment.employer
+    association = employer.association
+    near = Q(employer=employer) | Q(employer__parent=employer) | Q(union=enrolment.scheme.lead_union_id)
+    if association is not None:
+        near |= Q(association=association) | Q(district=association.district_id)
+        near |= Q(region=association.region_id)
+    candidates = (
+        RoleAssignment.objects.filter(near, role__in=step.roles, user__is_active=True)
+        .select_related("user", "union", "employer__parent", "association", "district", "region")
+        .order_by("id")
+    )
+    users: dict[int, User] = {}
+    for a in candidates:
+        if covers(a, employer, enrolment.scheme) and step.guard(enrolment, a):
+            users.setdefault(a.user_id, a.user)
+    return list(users.values())

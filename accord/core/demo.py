@@ -1,0 +1,265 @@
+"""Demo data for `make run`: areas, a dozen employers in several states, a user per role.
+
+Enrolments are moved along through the real services, so their timelines are genuine.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from accord.accounts.models import Role, RoleAssignment, User
+from accord.enrolments import services
+from accord.enrolments.models import ApproachMethod, Enrolment, Initiator, Position
+from accord.enrolments.process import State, step
+from accord.organisations.models import (
+    Association,
+    District,
+    Employer,
+    EmployerKind,
+    LocalAuthority,
+    Region,
+    Union,
+)
+from accord.schemes.loader import load_builtin_scheme
+from accord.schemes.models import Scheme
+
+DEMO_PASSWORD = "accord-demo"
+
+
+@dataclass
+class DemoLogin:
+    email: str
+    role: str
+    scope: str
+
+
+def _user(email: str, name: str) -> User:
+    user = User.objects.create_user(email, email=email, password=DEMO_PASSWORD, full_name=name)
+    return user
+
+
+def logins() -> list[DemoLogin]:
+    rows = RoleAssignment.objects.filter(user__email__endswith="@demo.accord").select_related(
+        "user", "union", "employer", "association", "district", "region"
+    )
+    return [DemoLogin(a.user.email, a.get_role_display(), a.scope_label) for a in rows]
+
+
+def _schools(trust: Employer, la: LocalAuthority, association: Association,
+             names: list[tuple[str, str, str]]) -> list[Employer]:
+    return [
+        Employer.objects.create(
+            kind=EmployerKind.SCHOOL, name=name, urn=urn, postcode=postcode, parent=trust,
+            local_authority=la, association=association, establishment_type="Academy converter",
+            town=la.name, status_name="Open",
+        )
+        for name, urn, postcode in names
+    ]
+
+
+@transaction.atomic
+def load_demo() -> bool:
+    """Create the demo data; returns False if it was already there."""
+    if User.objects.filter(email="secretary@demo.accord").exists():
+        return False
+    scheme = load_builtin_scheme("vws")
+    unions = {u.short_name: u for u in Union.objects.all()}
+    nasuwt = scheme.lead_union
+
+    north_west = Region.objects.create(name="North West")
+    london = Region.objects.create(name="London")
+    nw_district = District.objects.create(name="District 3 (Greater Manchester)")
+    ldn_district = District.objects.create(name="District 22 (Inner London)")
+    manchester = LocalAuthority.objects.create(code="352", name="Manchester", region=north_west)
+    salford = LocalAuthority.objects.create(code="355", name="Salford", region=north_west)
+    camden = LocalAuthority.objects.create(code="202", name="Camden", region=london)
+    manchester_assoc = Association.objects.create(
+        name="Manchester", region=north_west, district=nw_district
+    )
+    manchester_assoc.local_authorities.set([manchester])
+    salford_assoc = Association.objects.create(
+        name="Salford", region=north_west, district=nw_district
+    )
+    salford_assoc.local_authorities.set([salford])
+    camden_assoc = Association.objects.create(name="Camden", region=london, district=ldn_district)
+    camden_assoc.local_authorities.set([camden])
+
+    def employer(**values: Any) -> Employer:
+        return Employer.objects.create(status_name="Open", **values)
+
+    trust = employer(kind=EmployerKind.ACADEMY_TRUST, name="Irwell Valley Learning Trust",
+                     companies_house_number="08123456", gias_group_uid="16001",
+                     local_authority=manchester, association=manchester_assoc,
+                     town="Manchester", postcode="M1 2AB")
+    mcc = employer(kind=EmployerKind.LOCAL_AUTHORITY, name="Manchester City Council",
+                   la_code="352", local_authority=manchester, association=manchester_assoc,
+                   postcode="M60 2LA")
+    scc = employer(kind=EmployerKind.LOCAL_AUTHORITY, name="Salford City Council",
+                   la_code="355", local_authority=salford, association=salford_assoc,
+                   postcode="M27 5AW")
+    ardwick, moss_side, _ = _schools(trust, manchester, manchester_assoc, [
+        ("Ardwick Green Academy", "140001", "M12 6BP"),
+        ("Moss Side Primary Academy", "140002", "M14 4PX"),
+        ("Hulme Park Academy", "140003", "M15 5AA"),
+    ])
+    others = {
+        name: employer(kind=EmployerKind.SCHOOL, name=name, urn=urn, postcode=postcode,
+                       parent=scc, local_authority=salford, association=salford_assoc,
+                       establishment_type="Community school", town="Salford")
+        for name, urn, postcode in [
+            ("Eccles Community High School", "105901", "M30 0LX"),
+            ("Irlam Community Primary School", "105902", "M44 6GH"),
+            ("Swinton Park Community School", "105903", "M27 4BS"),
+            ("Walkden Community Primary School", "105904", "M28 3FB"),
+        ]
+    }
+    college = employer(kind=EmployerKind.COLLEGE, name="Manchester Technical College",
+                       ukprn="10004112", local_authority=manchester,
+                       association=manchester_assoc, postcode="M11 2WH")
+    camden_school = employer(kind=EmployerKind.SCHOOL, name="Regent's Park Community Primary",
+                             urn="100001", local_authority=camden, association=camden_assoc,
+                             postcode="NW1 3PS", establishment_type="Community school")
+
+    people = {
+        "rep": ("Rita Patel", Role.WORKPLACE_REP, {"union": nasuwt, "employer": ardwick}),
+        "secretary": ("Sam Okafor", Role.LOCAL_SECRETARY,
+                      {"union": nasuwt, "association": manchester_assoc}),
+        "salford.secretary": ("Sally Burns", Role.LOCAL_SECRETARY,
+                              {"union": nasuwt, "association": salford_assoc}),
+        "nem": ("Nadia Evans", Role.NEM, {"union": nasuwt, "district": nw_district}),
+        "gmb": ("Gary Marsh", Role.PARTNER_REP, {"union": unions["GMB"], "region": north_west}),
+        "unison": ("Una Singh", Role.PARTNER_REP,
+                   {"union": unions["UNISON"], "region": north_west}),
+        "unite": ("Uri Teller", Role.PARTNER_REP,
+                  {"union": unions["Unite"], "region": north_west}),
+        "officer": ("Olive Carter", Role.NATIONAL_OFFICER, {"union": nasuwt}),
+        "employer": ("Ellen Hughes (HR, Irwell Valley)", Role.EMPLOYER_CONTACT,
+                     {"employer": trust}),
+        "salford.employer": ("Emma Grant (HR, Salford)", Role.EMPLOYER_CONTACT,
+                             {"employer": scc}),
+        "auditor": ("Arthur Dent", Role.AUDITOR, {}),
+    }
+    users: dict[str, User] = {}
+    for key, (name, role, scope) in people.items():
+        users[key] = _user(f"{key}@demo.accord", name)
+        RoleAssignment.objects.create(user=users[key], role=role, **scope)
+
+    journey = _Journey(scheme, users)
+    journey.to(trust, State.LISTED, "rep")
+    journey.to(mcc, State.COMMITMENT_DRAFTED, "secretary")
+    journey.to(scc, State.NEM_CLEARED, "salford.secretary", secretary="salford.secretary",
+               partial_positions=True)
+    journey.to(college, State.AGREED, "secretary")
+    journey.to(others["Eccles Community High School"], State.ENDORSED, "salford.secretary",
+               secretary="salford.secretary")
+    journey.to(others["Irlam Community Primary School"], State.PROPOSED, "salford.secretary",
+               secretary="salford.secretary")
+    journey.to(others["Swinton Park Community School"], State.OBJECTED, "salford.secretary",
+               secretary="salford.secretary")
+    journey.to(moss_side, State.PROPOSED, "secretary",
+               exception="The academy has its own staffing arrangements agreed with the trust.")
+    del camden_school  # in another district: out of every demo user's scope but the officer's
+    return True
+
+
+class _Journey:
+    """Takes demo enrolments along the process through the real services."""
+
+    def __init__(self, scheme: Scheme, users: dict[str, User]) -> None:
+        self.scheme = scheme
+        self.users = users
+        self.days_ago = 60
+
+    def take(self, enrolment: Enrolment, name: str, who: str, **data: Any) -> Enrolment:
+        return services.take_step(enrolment, step(name), actor=self.users[who], data=data)
+
+    def to(self, employer: Employer, target: State, proposer: str, *,
+           secretary: str = "secretary", exception: str = "",
+           partial_positions: bool = False) -> Enrolment:
+        today = timezone.localdate()
+        enrolment = services.propose(
+            scheme=self.scheme, employer=employer, actor=self.users[proposer],
+            data={"initiated_by": Initiator.UNION, "exception_reason": exception,
+                  "reason": f"{employer.name} already consults its staff and the unions well."},
+        )
+        plan = [
+            (State.ENDORSED, lambda e: self.take(e, "endorse", secretary, note="Good candidate.")),
+            (State.NEM_CLEARED, lambda e: self.take(e, "record_no_objection", "nem")),
+            (State.AGREED, lambda e: self._positions(e, secretary)),
+            (State.APPROACHED, lambda e: self.take(
+                e, "record_approach", secretary, approach_method=ApproachMethod.JOINT_LETTER,
+                letter_date=today - datetime.timedelta(days=40))),
+            (State.INTRODUCED, lambda e: self.take(
+                e, "record_introduction", secretary, introduced_on=today - datetime.timedelta(days=30),
+                materials_sent=list(self.scheme.materials.all()))),
+            (State.COMMITMENT_DRAFTED, lambda e: self._draft(e, secretary)),
+            (State.COMMITTED, lambda e: self._confirm(e, secretary)),
+            (State.JOINED, lambda e: self.take(e, "record_joined", secretary,
+                                               date=today - datetime.timedelta(days=7))),
+            (State.NATIONAL_NOTIFIED, lambda e: self.take(
+                e, "notify_national_union", "nem", date=today - datetime.timedelta(days=5))),
+            (State.LISTED, lambda e: self.take(
+                e, "list_on_register", "officer", listed_on=today - datetime.timedelta(days=2),
+                logo_sent_on=today - datetime.timedelta(days=2))),
+        ]
+        if target == State.OBJECTED:
+            enrolment = self.take(enrolment, "endorse", secretary)
+            enrolment = self.take(enrolment, "record_objection", "nem",
+                                  reason="The school is in a formal dispute with its staff.")
+        else:
+            for _, action in plan:
+                if enrolment.state == target:
+                    break
+                enrolment = action(enrolment)
+        if partial_positions:
+            enrolment = self.take(enrolment, "record_partner_position", "gmb",
+                                  position=Position.AGREE)
+        self.days_ago -= 5
+        Enrolment.objects.filter(pk=enrolment.pk).update(
+            state_changed_at=timezone.now() - datetime.timedelta(days=self.days_ago)
+        )
+        return enrolment
+
+    def _positions(self, enrolment: Enrolment, secretary: str) -> Enrolment:
+        enrolment = self.take(enrolment, "record_partner_position", "gmb", position=Position.AGREE)
+        enrolment = self.take(enrolment, "record_partner_position", "unison",
+                              position=Position.AGREE)
+        unite = Union.objects.get(short_name="Unite")
+        return self.take(enrolment, "record_partner_position", secretary, union=unite,
+                         position=Position.NOT_REPRESENTED)
+
+    def _draft(self, enrolment: Enrolment, secretary: str) -> Enrolment:
+        principles = self.scheme.current_principles()
+        start = timezone.localdate() - datetime.timedelta(days=20)
+        return self.take(
+            enrolment, "draft_commitment", secretary,
+            principle_version=principles[4],
+            objectives="Set up a joint consultation and negotiation committee with all "
+            "recognised unions, meeting at least termly.",
+            success_criteria="Terms of reference agreed; three meetings held with minutes "
+            "published to staff.",
+            starts_on=start,
+            ends_on=start + datetime.timedelta(days=364),
+            activities=[
+                {"detail": "Draft terms of reference with the unions", "owner": "HR director",
+                 "due_on": start + datetime.timedelta(days=60)},
+                {"detail": "Hold the first committee meeting", "owner": "Chief executive",
+                 "due_on": start + datetime.timedelta(days=120)},
+            ],
+            self_assessments=[
+                {"principle_version": v, "readiness": "partly",
+                 "priority": "high" if v.principle.number == 5 else "medium",
+                 "narrative": "Some arrangements exist but are informal."}
+                for v in principles
+            ],
+        )
+
+    def _confirm(self, enrolment: Enrolment, secretary: str) -> Enrolment:
+        enrolment = self.take(enrolment, "confirm_commitment_union", secretary, confirm=True)
+        return self.take(enrolment, "confirm_commitment_employer", "employer", confirm=True,
+                         accept_logo_terms=True)

@@ -1,0 +1,26 @@
+"""Load the demo data (once) and print the demo logins."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand
+from django.test import override_settings
+
+from accord.core.demo import DEMO_PASSWORD, load_demo, logins
+
+
+class Command(BaseCommand):
+    help = "Create demo areas, employers, enrolments and a user per role; print their logins."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        # The demo's enrolments are moved along through the real services, which e-mail the
+        # people each step waits for; nobody needs those e-mails on the console.
+        with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
+            loaded = load_demo()
+        if loaded:
+            self.stdout.write("Demo data loaded.")
+        self.stdout.write("\nDemo logins (password for all: %s):" % DEMO_PASSWORD)
+        for login in logins():
+            self.stdout.write(f"  {login.email:<32} {login.role} — {login.scope}")
+        self.stdout.write("\nOpen http://127.0.0.1:8000/ and sign in.\n")

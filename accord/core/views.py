@@ -1,0 +1,17 @@
+"""The public home page."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from accord.schemes.models import Scheme
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    schemes = Scheme.objects.select_related("lead_union").prefetch_related("partner_unions")
+    return render(
+        request,
+        "core/home.html",
+        {"schemes": [(scheme, scheme.current_principles()) for scheme in schemes]},
+    )

@@ -1,0 +1,198 @@
+"""An employer's way into a scheme: the enrolment and what is recorded along the way."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from accord.organisations.models import Employer, Union
+from accord.schemes.models import Material, Scheme
+
+from .process import CLOSED_STATES, State
+
+if TYPE_CHECKING:
+    from accord.membership.models import Cycle
+
+
+class Initiator(models.TextChoices):
+    UNION = "union", "A union representative identified the employer"
+    EMPLOYER = "employer", "The employer asked to join"
+
+
+class ApproachMethod(models.TextChoices):
+    JCC = "jcc", "An item on the agenda of the employer's JCC (or equivalent)"
+    JOINT_LETTER = "joint_letter", "A joint letter from the unions"
+
+
+class EnrolmentQuerySet(models.QuerySet):
+    def open(self) -> EnrolmentQuerySet:
+        return self.exclude(state__in=CLOSED_STATES)
+
+
+class Enrolment(models.Model):
+    scheme = models.ForeignKey(Scheme, on_delete=models.PROTECT, related_name="enrolments")
+    employer = models.ForeignKey(Employer, on_delete=models.PROTECT, related_name="enrolments")
+    state = models.CharField(max_length=30, choices=State.choices, default=State.PROPOSED)
+    state_changed_at = models.DateTimeField(default=timezone.now, db_index=True)
+    initiated_by = models.CharField(
+        max_length=20, choices=Initiator.choices, default=Initiator.UNION
+    )
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="proposed_enrolments"
+    )
+    reason = models.TextField("why the employer is suitable", blank=True)
+    # A school inside an academy trust is not the employer; it may go ahead only as an exception.
+    exception_reason = models.TextField(blank=True)
+
+    approach_method = models.CharField(max_length=20, choices=ApproachMethod.choices, blank=True)
+    jcc_name = models.CharField("JCC or equivalent", max_length=200, blank=True)
+    jcc_meeting_date = models.DateField(null=True, blank=True)
+    letter_date = models.DateField(null=True, blank=True)
+    introduced_on = models.DateField(null=True, blank=True)
+    materials_sent = models.ManyToManyField(Material, blank=True, related_name="+")
+    joined_on = models.DateField(null=True, blank=True)
+    national_notified_on = models.DateField(null=True, blank=True)
+    listed_on = models.DateField(null=True, blank=True)
+    logo_sent_on = models.DateField(null=True, blank=True)
+    logo_terms_accepted_at = models.DateTimeField(null=True, blank=True)
+    logo_terms_accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    closed_reason = models.TextField(blank=True)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = EnrolmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["scheme", "employer"],
+                condition=~Q(state__in=sorted(CLOSED_STATES)),
+                name="one_open_enrolment_per_employer_and_scheme",
+            )
+        ]
+        indexes = [models.Index(fields=["state", "state_changed_at"], name="enrolment_waiting_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.employer} — {self.scheme}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("enrolment", args=[self.pk])
+
+    @property
+    def audit_context(self) -> str:
+        return f"enrolment:{self.pk}"
+
+    @property
+    def is_closed(self) -> bool:
+        return self.state in CLOSED_STATES
+
+    @property
+    def state_enum(self) -> State:
+        return State(self.state)
+
+    @cached_property
+    def positions_by_union(self) -> dict[int, PartnerPosition]:
+        return {p.union_id: p for p in self.partner_positions.all()}
+
+    def forget_positions(self) -> None:
+        """Drop the loaded positions after they change, so they are read afresh."""
+        self.__dict__.pop("positions_by_union", None)
+        getattr(self, "_prefetched_objects_cache", {}).pop("partner_positions", None)
+
+    def pending_partner_union_ids(self) -> set[int]:
+        partners = {u.pk for u in self.scheme.partner_unions.all()}
+        return partners - set(self.positions_by_union)
+
+    @property
+    def first_cycle(self) -> Cycle | None:
+        cycles = [c for c in self.cycles.all() if c.number == 1]
+        return cycles[0] if cycles else None
+
+    def signing_unions(self) -> list[Union]:
+        """The lead union and each partner union not marked as absent locally."""
+        absent = {
+            union_id
+            for union_id, p in self.positions_by_union.items()
+            if p.position == Position.NOT_REPRESENTED
+        }
+        return [self.scheme.lead_union] + [
+            u for u in self.scheme.partner_unions.all() if u.pk not in absent
+        ]
+
+
+class Position(models.TextChoices):
+    AGREE = "agree", "Agrees"
+    DISAGREE = "disagree", "Disagrees"
+    NOT_REPRESENTED = "not_represented", "Not represented locally"
+
+
+class PartnerPosition(models.Model):
+    """A partner union's position on an enrolment. Visible to union roles only."""
+
+    enrolment = models.ForeignKey(
+        Enrolment, on_delete=models.CASCADE, related_name="partner_positions"
+    )
+    union = models.ForeignKey(Union, on_delete=models.PROTECT, related_name="+")
+    position = models.CharField(max_length=20, choices=Position.choices)
+    reasons = models.TextField(blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["union__short_name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["enrolment", "union"], name="one_position_per_partner_union"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.union}: {self.get_position_display()}"
+
+
+class InitialMeeting(models.Model):
+    enrolment = models.ForeignKey(
+        Enrolment, on_delete=models.CASCADE, related_name="initial_meetings"
+    )
+    held_on = models.DateField()
+    attendees = models.TextField(help_text="Who attended, one per line.")
+    notes = models.TextField(blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["held_on", "id"]
+
+    def __str__(self) -> str:
+        return f"Meeting on {self.held_on:%d %B %Y}"
+
+
+class Note(models.Model):
+    """An internal note: union roles only."""
+
+    enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    text = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.text[:50]

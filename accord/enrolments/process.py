@@ -1,0 +1,361 @@
+"""The joining process, declared once.
+
+Every step says which states it may be taken from, which states it can lead to, who may take
+it and which form asks for its data. Views, forms, permission checks, task lists, e-mails and
+the diagram all read this module; nothing else knows the order of the steps.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from django.db import models
+
+from accord.accounts.models import Role
+
+if TYPE_CHECKING:
+    from accord.accounts.models import RoleAssignment
+
+    from .models import Enrolment
+
+
+class State(models.TextChoices):
+    # The way in, in order.
+    PROPOSED = "proposed", "Proposed"
+    ENDORSED = "endorsed", "Endorsed by the local secretary"
+    NEM_CLEARED = "nem_cleared", "No objection from the NEM"
+    AGREED = "agreed", "Partner unions agreed"
+    APPROACHED = "approached", "Employer approached"
+    INTRODUCED = "introduced", "Scheme introduced"
+    COMMITMENT_DRAFTED = "commitment_drafted", "Commitment drafted"
+    COMMITTED = "committed", "Commitment confirmed"
+    JOINED = "joined", "Joined; NEM informed"
+    NATIONAL_NOTIFIED = "national_notified", "National union notified"
+    LISTED = "listed", "Listed on the register"
+    # Ways out.
+    DECLINED = "declined", "Declined by the local secretary"
+    OBJECTED = "objected", "Objection from the NEM"
+    PARTNER_DISAGREED = "partner_disagreed", "A partner union disagreed"
+    EMPLOYER_DECLINED = "employer_declined", "Employer declined"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+CLOSED_STATES = frozenset(
+    {
+        State.DECLINED,
+        State.OBJECTED,
+        State.PARTNER_DISAGREED,
+        State.EMPLOYER_DECLINED,
+        State.WITHDRAWN,
+    }
+)
+# The way in, in order: every state that is not a way out.
+MAIN_PATH: tuple[State, ...] = tuple(s for s in State if s not in CLOSED_STATES)
+# An enrolment that is not closed blocks another for the same employer and scheme.
+OPEN_STATES = frozenset(MAIN_PATH)
+# Closures that come from union deliberation: an employer contact sees only "Not proceeding".
+INTERNAL_CLOSURES = frozenset({State.DECLINED, State.OBJECTED, State.PARTNER_DISAGREED})
+
+UNION_ROLES = frozenset(
+    {Role.WORKPLACE_REP, Role.LOCAL_SECRETARY, Role.NEM, Role.PARTNER_REP, Role.NATIONAL_OFFICER}
+)
+
+Guard = Callable[["Enrolment", "RoleAssignment"], bool]
+
+
+def _always(enrolment: Enrolment, assignment: RoleAssignment) -> bool:
+    return True
+
+
+def partner_position_pending(enrolment: Enrolment, assignment: RoleAssignment) -> bool:
+    """A partner rep records their own union's position once; a secretary any still missing."""
+    pending = enrolment.pending_partner_union_ids()
+    if assignment.role == Role.PARTNER_REP:
+        return assignment.union_id in pending
+    return bool(pending)
+
+
+def union_confirmation_pending(enrolment: Enrolment, assignment: RoleAssignment) -> bool:
+    cycle = enrolment.first_cycle
+    return cycle is not None and cycle.union_confirmed_at is None
+
+
+def employer_confirmation_pending(enrolment: Enrolment, assignment: RoleAssignment) -> bool:
+    cycle = enrolment.first_cycle
+    return cycle is not None and cycle.employer_confirmed_at is None
+
+
+@dataclass(frozen=True)
+class Step:
+    name: str
+    label: str
+    done: str  # how the timeline says it: "<actor> endorsed the proposal"
+    sources: frozenset[State | None]
+    targets: tuple[State, ...]  # empty: the step records something without moving on
+    roles: frozenset[Role]
+    form: str  # the form class in accord.enrolments.forms
+    # A task is something the process waits for: it goes on task lists and is e-mailed.
+    task: bool = True
+    # Internal steps are union deliberations, never shown to the employer.
+    internal: bool = True
+    guard: Guard = field(default=_always)
+    help: str = ""
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def moves(self) -> bool:
+        return bool(self.targets)
+
+    @property
+    def closes(self) -> bool:
+        return any(target in CLOSED_STATES for target in self.targets)
+
+
+def _before(state: State) -> frozenset[State | None]:
+    return frozenset(MAIN_PATH[: MAIN_PATH.index(state)])
+
+
+STEPS: tuple[Step, ...] = (
+    Step(
+        name="propose",
+        label="Propose the employer",
+        done="proposed the employer",
+        sources=frozenset({None}),
+        targets=(State.PROPOSED,),
+        roles=frozenset({Role.WORKPLACE_REP, Role.LOCAL_SECRETARY}),
+        form="ProposeForm",
+        help="Propose an employer for the scheme, or log that the employer asked to join.",
+    ),
+    Step(
+        name="record_initial_meeting",
+        label="Record an initial meeting",
+        done="recorded an initial meeting with the employer",
+        sources=_before(State.APPROACHED),
+        targets=(),
+        roles=frozenset({Role.WORKPLACE_REP, Role.LOCAL_SECRETARY}),
+        form="InitialMeetingForm",
+        task=False,
+        internal=False,
+    ),
+    Step(
+        name="endorse",
+        label="Endorse the proposal",
+        done="endorsed the proposal",
+        sources=frozenset({State.PROPOSED}),
+        targets=(State.ENDORSED,),
+        roles=frozenset({Role.LOCAL_SECRETARY}),
+        form="NoteForm",
+        help="Endorse the proposal and pass it to the National Executive Member.",
+    ),
+    Step(
+        name="decline",
+        label="Decline the proposal",
+        done="declined the proposal",
+        sources=frozenset({State.PROPOSED}),
+        targets=(State.DECLINED,),
+        roles=frozenset({Role.LOCAL_SECRETARY}),
+        form="ReasonForm",
+        task=False,
+    ),
+    Step(
+        name="record_no_objection",
+        label="Record no objection",
+        done="recorded no objection",
+        sources=frozenset({State.ENDORSED}),
+        targets=(State.NEM_CLEARED,),
+        roles=frozenset({Role.NEM}),
+        form="NoteForm",
+        help="Confirm that you have no objection, so that the partner unions can be consulted.",
+    ),
+    Step(
+        name="record_objection",
+        label="Record an objection",
+        done="recorded an objection",
+        sources=frozenset({State.ENDORSED}),
+        targets=(State.OBJECTED,),
+        roles=frozenset({Role.NEM}),
+        form="ReasonForm",
+        task=False,
+    ),
+    Step(
+        name="record_partner_position",
+        label="Record a partner union's position",
+        done="recorded a partner union's position",
+        sources=frozenset({State.NEM_CLEARED}),
+        targets=(State.AGREED, State.PARTNER_DISAGREED),
+        roles=frozenset({Role.PARTNER_REP, Role.LOCAL_SECRETARY}),
+        form="PartnerPositionForm",
+        guard=partner_position_pending,
+        help="Agreement is reached when every partner union represented locally agrees.",
+    ),
+    Step(
+        name="reopen_discussion",
+        label="Reopen discussion with the partner unions",
+        done="reopened discussion with the partner unions",
+        sources=frozenset({State.PARTNER_DISAGREED}),
+        targets=(State.NEM_CLEARED,),
+        roles=frozenset({Role.LOCAL_SECRETARY}),
+        form="ReasonForm",
+        task=False,
+    ),
+    Step(
+        name="record_approach",
+        label="Record the approach to the employer",
+        done="recorded the approach to the employer",
+        sources=frozenset({State.AGREED}),
+        targets=(State.APPROACHED,),
+        roles=frozenset({Role.LOCAL_SECRETARY}),
+        form="ApproachForm",
+        internal=False,
+        help="An item on the agenda of the employer's JCC (or equivalent), or a joint letter.",
+    ),
+    Step(
+        name="record_introduction",
+        label="Record the introduction of the scheme",
+        done="recorded that the scheme was introduced",
+        sources=frozenset({State.APPROACHED}),
+        targets=(State.INTRODUCED,),
+        roles=frozenset({Role.LOCAL_SECRETARY}),
+        form="IntroductionForm",
+        internal=False,
+    ),
+    Step(
+        name="draft_commitment",
+        label="Draft the commitment",
+        done="drafted the commitment",
+        sources=frozenset({State.INTRODUCED, State.COMMITMENT_DRAFTED}),
+        targets=(State.COMMITMENT_DRAFTED,),
+        roles=frozenset({Role.LOCAL_SECRETARY}),
+        form="CommitmentForm",
+        internal=False,
+        help="The principle, objectives, activities, success criteria and period agreed with "
+        "the employer, and the employer's priorities for the year ahead.",
+    ),
+    Step(
+        name="confirm_commitment_union",
+        label="Confirm the commitment for the unions",
+        done="confirmed the commitment for the unions",
+        sources=frozenset({State.COMMITMENT_DRAFTED}),
+        targets=(State.COMMITTED,),
+        roles=frozenset({Role.LOCAL_SECRETARY}),
+        form="ConfirmCommitmentForm",
+        internal=False,
+        guard=union_confirmation_pending,
+    ),
+    Step(
+        name="confirm_commitment_employer",
+        label="Confirm the commitment for the employer",
+        done="confirmed the commitment for the employer",
+        sources=frozenset({State.COMMITMENT_DRAFTED}),
+        targets=(State.COMMITTED,),
+        roles=frozenset({Role.EMPLOYER_CONTACT}),
+        form="EmployerConfirmForm",
+        internal=False,
+        guard=employer_confirmation_pending,
+    ),
+    Step(
+        name="request_changes",
+        label="Ask for changes to the commitment",
+        done="asked for changes to the commitment",
+        sources=frozenset({State.COMMITMENT_DRAFTED}),
+        targets=(State.INTRODUCED,),
+        roles=frozenset({Role.EMPLOYER_CONTACT, Role.LOCAL_SECRETARY}),
+        form="ReasonForm",
+        task=False,
+        internal=False,
+    ),
+    Step(
+        name="record_employer_declined",
+        label="Record that the employer declined",
+        done="recorded that the employer declined to join",
+        sources=frozenset({State.APPROACHED, State.INTRODUCED, State.COMMITMENT_DRAFTED}),
+        targets=(State.EMPLOYER_DECLINED,),
+        roles=frozenset({Role.LOCAL_SECRETARY, Role.EMPLOYER_CONTACT}),
+        form="ReasonForm",
+        task=False,
+        internal=False,
+    ),
+    Step(
+        name="record_joined",
+        label="Record that the employer has joined",
+        done="recorded that the employer has joined and informed the NEM",
+        sources=frozenset({State.COMMITTED}),
+        targets=(State.JOINED,),
+        roles=frozenset({Role.LOCAL_SECRETARY}),
+        form="DatedNoteForm",
+        internal=False,
+    ),
+    Step(
+        name="notify_national_union",
+        label="Notify the national union",
+        done="notified the national union",
+        sources=frozenset({State.JOINED}),
+        targets=(State.NATIONAL_NOTIFIED,),
+        roles=frozenset({Role.NEM}),
+        form="DatedNoteForm",
+        internal=False,
+    ),
+    Step(
+        name="list_on_register",
+        label="List on the register and send the logo",
+        done="listed the employer on the register and sent the logo",
+        sources=frozenset({State.NATIONAL_NOTIFIED}),
+        targets=(State.LISTED,),
+        roles=frozenset({Role.NATIONAL_OFFICER}),
+        form="ListingForm",
+        internal=False,
+    ),
+    Step(
+        name="withdraw",
+        label="Withdraw the enrolment",
+        done="withdrew the enrolment",
+        sources=frozenset(MAIN_PATH[:-1]),
+        targets=(State.WITHDRAWN,),
+        roles=frozenset({Role.LOCAL_SECRETARY, Role.NATIONAL_OFFICER}),
+        form="ReasonForm",
+        task=False,
+    ),
+    Step(
+        name="add_note",
+        label="Add an internal note",
+        done="added an internal note",
+        sources=frozenset(State),
+        targets=(),
+        roles=UNION_ROLES,
+        form="NoteRequiredForm",
+        task=False,
+    ),
+)
+
+STEPS_BY_NAME: dict[str, Step] = {step.name: step for step in STEPS}
+
+
+def step(name: str) -> Step:
+    return STEPS_BY_NAME[name]
+
+
+def steps_from(state: State | None) -> list[Step]:
+    return [s for s in STEPS if state in s.sources]
+
+
+def task_steps_from(state: State | None) -> list[Step]:
+    return [s for s in steps_from(state) if s.task]
+
+
+def task_states_for(role: Role) -> frozenset[State]:
+    """States in which an enrolment may be waiting on someone holding `role`."""
+    return frozenset(
+        state
+        for s in STEPS
+        if s.task and role in s.roles
+        for state in s.sources
+        if state is not None
+    )
+
+
+def position_on_path(state: State) -> int | None:
+    return MAIN_PATH.index(state) if state in OPEN_STATES else None

@@ -1,0 +1,90 @@
+"""Reads of enrolments that pages share, with their related rows loaded up front."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.db.models import Prefetch, QuerySet
+
+from accord.accounts import rules
+from accord.core.models import AuditEvent
+
+from .models import Enrolment
+from .process import task_states_for
+
+if TYPE_CHECKING:
+    from accord.accounts.rules import AnyUser
+
+
+def _cycles(*, detail: bool) -> QuerySet:
+    from accord.actions.models import Action
+    from accord.membership.models import Cycle, SelfAssessment
+
+    cycles = Cycle.objects.select_related("principle_version__principle")
+    if detail:
+        cycles = cycles.prefetch_related(
+            Prefetch("actions", queryset=Action.objects.order_by("number")),
+            Prefetch(
+                "self_assessments",
+                queryset=SelfAssessment.objects.select_related("principle_version__principle"),
+            ),
+        )
+    return cycles
+
+
+def enrolments(*, detail: bool = False) -> QuerySet[Enrolment]:
+    queryset = Enrolment.objects.select_related(
+        "scheme__lead_union",
+        "employer__parent",
+        "employer__local_authority",
+        "employer__association__region",
+        "employer__association__district",
+        "proposed_by",
+    ).prefetch_related(
+        "scheme__partner_unions",
+        "partner_positions__union",
+        "partner_positions__recorded_by",
+        Prefetch("cycles", queryset=_cycles(detail=detail)),
+    )
+    if detail:
+        queryset = queryset.prefetch_related(
+            "initial_meetings__recorded_by", "notes__author", "materials_sent"
+        )
+    return queryset
+
+
+def visible_enrolments(user: AnyUser) -> QuerySet[Enrolment]:
+    condition = rules.visible_enrolments_q(user)
+    if condition is None:
+        return Enrolment.objects.none()
+    return enrolments().filter(condition)
+
+
+def enrolment_detail(pk: int) -> Enrolment:
+    return enrolments(detail=True).get(pk=pk)
+
+
+def timeline(enrolment: Enrolment, *, include_internal: bool) -> QuerySet[AuditEvent]:
+    events = AuditEvent.objects.for_context(enrolment.audit_context)
+    return events if include_internal else events.filter(internal=False)
+
+
+def waiting_for(user: AnyUser) -> list[tuple[Enrolment, list]]:
+    """Enrolments waiting on `user`, oldest first, each with the steps they may take."""
+    from .process import STEPS
+
+    condition = rules.visible_enrolments_q(user)
+    if condition is None:
+        return []
+    states: set[str] = set()
+    for a in rules.assignments(user):
+        states |= task_states_for(a.role)
+    candidates = (
+        visible_enrolments(user).filter(state__in=states).order_by("state_changed_at", "id")
+    )
+    tasks = []
+    for enrolment in candidates:
+        steps = [s for s in STEPS if s.task and rules.can_take_step(user, enrolment, s)]
+        if steps:
+            tasks.append((enrolment, steps))
+    return tasks

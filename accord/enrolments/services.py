@@ -1,0 +1,343 @@
+"""Everything that changes an enrolment. Each public function is one transaction that checks
+the rules, writes, records the audit event and queues the e-mails for after the commit."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from accord.accounts import rules
+from accord.accounts.models import Role, RoleAssignment, User
+from accord.core import audit
+from accord.organisations.models import Employer
+from accord.schemes.models import Scheme
+
+from . import notifications, selectors
+from .models import Enrolment, InitialMeeting, Note, PartnerPosition, Position
+from .process import CLOSED_STATES, State, Step, step
+
+
+class StepError(Exception):
+    """A step cannot be taken; `message` is for the person who tried, `field` the form field."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class StepNotPermitted(StepError):
+    pass
+
+
+@dataclass
+class Outcome:
+    state: State | None = None
+    changes: dict[str, Any] = field(default_factory=dict)
+
+
+Handler = Callable[[Enrolment, RoleAssignment, User, dict[str, Any]], Outcome]
+HANDLERS: dict[str, Handler] = {}
+
+
+def handles(name: str) -> Callable[[Handler], Handler]:
+    def register(function: Handler) -> Handler:
+        HANDLERS[name] = function
+        return function
+
+    return register
+
+
+def _note(data: dict[str, Any]) -> str:
+    return (data.get("reason") or data.get("note") or "").strip()
+
+
+# --- the way in -------------------------------------------------------------------------------
+
+
+def propose(*, scheme: Scheme, employer: Employer, actor: User, data: dict[str, Any]) -> Enrolment:
+    """Start an enrolment (step 1). `data`: initiated_by, reason, exception_reason."""
+    propose_step = step("propose")
+    if not rules.can_propose(actor, employer, scheme):
+        raise StepNotPermitted("You may not propose this employer for the scheme.")
+    exception_reason = (data.get("exception_reason") or "").strip()
+    if not employer.is_employer_in_own_right and not exception_reason:
+        raise StepError(
+            f"{employer.name} is part of {employer.parent.name}, which is the employer. "
+            f"Propose the trust instead, or give the reason for an exception.",
+            field="exception_reason",
+        )
+    existing = Enrolment.objects.open().filter(scheme=scheme, employer=employer).first()
+    if existing is not None:
+        raise StepError(_already_open_message(existing))
+    try:
+        with transaction.atomic():
+            enrolment = Enrolment.objects.create(
+                scheme=scheme,
+                employer=employer,
+                state=State.PROPOSED,
+                initiated_by=data["initiated_by"],
+                reason=data.get("reason", ""),
+                exception_reason=exception_reason,
+                proposed_by=actor,
+            )
+            changes = {"state": [None, State.PROPOSED.value]}
+            if exception_reason:
+                changes["exception_reason"] = [None, exception_reason]
+            _record(enrolment, propose_step, actor, Outcome(State.PROPOSED, changes), data)
+    except IntegrityError as exc:
+        raise StepError(
+            "Someone else has just proposed this employer: there is already an open enrolment."
+        ) from exc
+    transaction.on_commit(lambda: notifications.step_taken(enrolment.pk, propose_step, actor.pk))
+    return enrolment
+
+
+def _already_open_message(existing: Enrolment) -> str:
+    return (
+        f"{existing.employer.name} already has an open enrolment in {existing.scheme.name} "
+        f"({existing.get_state_display().lower()})."
+    )
+
+
+def take_step(enrolment: Enrolment, step_: Step, *, actor: User, data: dict[str, Any]) -> Enrolment:
+    """Take a step on an existing enrolment, or raise StepError saying why not."""
+    if step_.name == "propose":
+        raise StepError("Use propose() to start an enrolment.")
+    with transaction.atomic():
+        # Lock the row first, then read it afresh: a second person taking the same step at the
+        # same moment waits here and then finds the enrolment has moved on.
+        Enrolment.objects.select_for_update().filter(pk=enrolment.pk).values_list("pk").get()
+        current = selectors.enrolment_detail(enrolment.pk)
+        if current.state not in step_.sources:
+            raise StepError(
+                f"This enrolment is no longer waiting for “{step_.label}”: it is now "
+                f"“{current.get_state_display()}”. Someone else may have just taken this step."
+            )
+        allowed = rules.step_assignments(actor, current, step_)
+        if not allowed:
+            if rules.holds_step_role(actor, current, step_):
+                raise StepError(f"“{step_.label}” is not waiting for you: it is already recorded.")
+            raise StepNotPermitted(f"You may not “{step_.label.lower()}” for this enrolment.")
+        outcome = HANDLERS[step_.name](current, allowed[0], actor, data)
+        if outcome.state is not None and outcome.state != current.state:
+            outcome.changes["state"] = [current.state, outcome.state.value]
+            current.state = outcome.state
+            current.state_changed_at = timezone.now()
+            if outcome.state in CLOSED_STATES:
+                current.closed_reason = _note(data)
+        current.save()
+        _record(current, step_, actor, outcome, data)
+    transaction.on_commit(
+        lambda: notifications.step_taken(current.pk, step_, actor.pk, moved=bool(outcome.state))
+    )
+    return current
+
+
+def _record(enrolment: Enrolment, step_: Step, actor: User, outcome: Outcome,
+            data: dict[str, Any]) -> None:
+    audit.log_action(
+        enrolment,
+        f"enrolment.{step_.name}",
+        actor=actor,
+        summary=f"{actor} {step_.done}",
+        context=enrolment.audit_context,
+        changes=outcome.changes,
+        note=_note(data),
+        internal=step_.internal,
+    )
+
+
+def _moves_to(target: State) -> Handler:
+    def handler(enrolment: Enrolment, assignment: RoleAssignment, actor: User,
+                data: dict[str, Any]) -> Outcome:
+        return Outcome(target)
+
+    return handler
+
+
+for _name, _target in [
+    ("endorse", State.ENDORSED),
+    ("decline", State.DECLINED),
+    ("record_no_objection", State.NEM_CLEARED),
+    ("record_objection", State.OBJECTED),
+    ("record_employer_declined", State.EMPLOYER_DECLINED),
+    ("withdraw", State.WITHDRAWN),
+]:
+    HANDLERS[_name] = _moves_to(_target)
+
+
+def _set_fields(enrolment: Enrolment, values: dict[str, Any]) -> dict[str, Any]:
+    before = audit.snapshot(enrolment, values)
+    for name, value in values.items():
+        setattr(enrolment, name, value)
+    return audit.diff(before, values)
+
+
+@handles("record_initial_meeting")
+def _initial_meeting(enrolment: Enrolment, assignment: RoleAssignment, actor: User,
+                     data: dict[str, Any]) -> Outcome:
+    meeting = InitialMeeting.objects.create(
+        enrolment=enrolment,
+        held_on=data["held_on"],
+        attendees=data["attendees"],
+        notes=data.get("notes", ""),
+        recorded_by=actor,
+    )
+    return Outcome(changes={"meeting": [None, f"{meeting.held_on}: {meeting.attendees}"]})
+
+
+@handles("record_partner_position")
+def _partner_position(enrolment: Enrolment, assignment: RoleAssignment, actor: User,
+                      data: dict[str, Any]) -> Outcome:
+    pending = enrolment.pending_partner_union_ids()
+    if assignment.role == Role.PARTNER_REP:
+        union = assignment.union
+        if data["position"] == Position.NOT_REPRESENTED:
+            raise StepError("Only the local secretary marks a union as not represented.",
+                            field="position")
+    else:
+        union = data.get("union")
+        if union is None or union.pk not in pending:
+            raise StepError("Choose a partner union whose position is still to come.",
+                            field="union")
+    if data["position"] == Position.DISAGREE and not data.get("reasons", "").strip():
+        raise StepError("Give the union's reasons for disagreeing.", field="reasons")
+    PartnerPosition.objects.create(
+        enrolment=enrolment,
+        union=union,
+        position=data["position"],
+        reasons=data.get("reasons", ""),
+        recorded_by=actor,
+    )
+    changes = {f"position:{union.short_name}": [None, data["position"]]}
+    enrolment.forget_positions()
+    positions = [p.position for p in enrolment.positions_by_union.values()]
+    if Position.DISAGREE in positions:
+        return Outcome(State.PARTNER_DISAGREED, changes)
+    if not enrolment.pending_partner_union_ids():
+        return Outcome(State.AGREED, changes)
+    return Outcome(None, changes)
+
+
+@handles("reopen_discussion")
+def _reopen(enrolment: Enrolment, assignment: RoleAssignment, actor: User,
+            data: dict[str, Any]) -> Outcome:
+    other = (
+        Enrolment.objects.open()
+        .filter(scheme=enrolment.scheme, employer=enrolment.employer)
+        .exclude(pk=enrolment.pk)
+        .first()
+    )
+    if other is not None:
+        raise StepError(_already_open_message(other))
+    disagreeing = enrolment.partner_positions.filter(position=Position.DISAGREE)
+    changes = {f"position:{p.union.short_name}": [p.position, None] for p in disagreeing}
+    disagreeing.delete()
+    enrolment.forget_positions()
+    enrolment.closed_reason = ""
+    return Outcome(State.NEM_CLEARED, changes)
+
+
+@handles("record_approach")
+def _approach(enrolment: Enrolment, assignment: RoleAssignment, actor: User,
+              data: dict[str, Any]) -> Outcome:
+    values = {
+        "approach_method": data["approach_method"],
+        "jcc_name": data.get("jcc_name", ""),
+        "jcc_meeting_date": data.get("jcc_meeting_date"),
+        "letter_date": data.get("letter_date"),
+    }
+    return Outcome(State.APPROACHED, _set_fields(enrolment, values))
+
+
+@handles("record_introduction")
+def _introduction(enrolment: Enrolment, assignment: RoleAssignment, actor: User,
+                  data: dict[str, Any]) -> Outcome:
+    materials = list(data.get("materials_sent") or [])
+    foreign = [m for m in materials if m.scheme_id != enrolment.scheme_id]
+    if foreign:
+        raise StepError("Choose materials of this scheme.", field="materials_sent")
+    changes = _set_fields(enrolment, {"introduced_on": data["introduced_on"]})
+    enrolment.materials_sent.set(materials)
+    changes["materials_sent"] = [None, [m.title for m in materials]]
+    return Outcome(State.INTRODUCED, changes)
+
+
+@handles("draft_commitment")
+def _draft_commitment(enrolment: Enrolment, assignment: RoleAssignment, actor: User,
+                      data: dict[str, Any]) -> Outcome:
+    from accord.membership import services as membership
+
+    cycle = membership.draft_first_cycle(enrolment, data=data)
+    return Outcome(State.COMMITMENT_DRAFTED, {"commitment": [None, cycle.summary()]})
+
+
+def _confirm(side: str) -> Handler:
+    def handler(enrolment: Enrolment, assignment: RoleAssignment, actor: User,
+                data: dict[str, Any]) -> Outcome:
+        cycle = enrolment.first_cycle
+        now = timezone.now()
+        setattr(cycle, f"{side}_confirmed_at", now)
+        setattr(cycle, f"{side}_confirmed_by", actor)
+        cycle.save(update_fields=[f"{side}_confirmed_at", f"{side}_confirmed_by", "updated_at"])
+        changes: dict[str, Any] = {f"{side}_confirmed": [None, str(actor)]}
+        if side == "employer" and data.get("accept_logo_terms"):
+            changes.update(
+                _set_fields(
+                    enrolment, {"logo_terms_accepted_at": now, "logo_terms_accepted_by": actor}
+                )
+            )
+        return Outcome(State.COMMITTED if cycle.is_confirmed else None, changes)
+
+    return handler
+
+
+HANDLERS["confirm_commitment_union"] = _confirm("union")
+HANDLERS["confirm_commitment_employer"] = _confirm("employer")
+
+
+@handles("request_changes")
+def _request_changes(enrolment: Enrolment, assignment: RoleAssignment, actor: User,
+                     data: dict[str, Any]) -> Outcome:
+    from accord.membership import services as membership
+
+    membership.clear_confirmations(enrolment.first_cycle)
+    return Outcome(State.INTRODUCED, {"confirmations": ["given", None]})
+
+
+def _dated(field_name: str, target: State) -> Handler:
+    def handler(enrolment: Enrolment, assignment: RoleAssignment, actor: User,
+                data: dict[str, Any]) -> Outcome:
+        return Outcome(target, _set_fields(enrolment, {field_name: data["date"]}))
+
+    return handler
+
+
+HANDLERS["record_joined"] = _dated("joined_on", State.JOINED)
+HANDLERS["notify_national_union"] = _dated("national_notified_on", State.NATIONAL_NOTIFIED)
+
+
+@handles("list_on_register")
+def _list(enrolment: Enrolment, assignment: RoleAssignment, actor: User,
+          data: dict[str, Any]) -> Outcome:
+    if enrolment.logo_terms_accepted_at is None:
+        raise StepError(
+            "The employer has not accepted the logo terms yet, so the logo cannot be sent."
+        )
+    if data["logo_sent_on"] < data["listed_on"]:
+        raise StepError("The logo cannot be sent before the listing.", field="logo_sent_on")
+    values = {"listed_on": data["listed_on"], "logo_sent_on": data["logo_sent_on"]}
+    return Outcome(State.LISTED, _set_fields(enrolment, values))
+
+
+@handles("add_note")
+def _add_note(enrolment: Enrolment, assignment: RoleAssignment, actor: User,
+              data: dict[str, Any]) -> Outcome:
+    Note.objects.create(enrolment=enrolment, author=actor, text=data["note"])
+    return Outcome()
+

@@ -1,0 +1,17 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("tasks/", views.tasks, name="tasks"),
+    path("enrolments/", views.enrolment_list, name="enrolments"),
+    path("enrolments/<int:pk>/", views.enrolment_detail, name="enrolment"),
+    path("enrolments/<int:pk>/steps/<slug:name>/", views.take_step, name="enrolment-step"),
+    path("enrolments/<int:pk>/letter/", views.letter, name="enrolment-letter"),
+    path("enrolments/<int:pk>/letter.docx", views.letter_docx, name="enrolment-letter-docx"),
+    path("enrolments/<int:pk>/agenda-item/", views.agenda_item, name="enrolment-agenda-item"),
+    path("enrolments/<int:pk>/diagram.svg", views.enrolment_diagram, name="enrolment-diagram"),
+    path("employers/<int:employer_pk>/propose/", views.propose, name="employer-propose"),
+    path("process/", views.process_page, name="process"),
+    path("process/diagram.svg", views.process_diagram, name="process-diagram"),
+]

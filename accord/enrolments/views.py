@@ -1,0 +1,240 @@
+"""Pages of the joining process: the enrolment list and page, a form per step, documents."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods
+
+from accord.accounts import rules
+from accord.organisations import selectors as organisation_selectors
+
+from . import diagram, documents, selectors, services
+from .forms import form_class
+from .models import Enrolment
+from .process import MAIN_PATH, STEPS, STEPS_BY_NAME, State, position_on_path, step
+
+
+def _enrolment_for(request: HttpRequest, pk: int) -> Enrolment:
+    try:
+        enrolment = selectors.enrolment_detail(pk)
+    except Enrolment.DoesNotExist as exc:
+        raise Http404("No such enrolment.") from exc
+    if not rules.can_view_enrolment(request.user, enrolment):
+        raise PermissionDenied("You do not have access to this enrolment.")
+    return enrolment
+
+
+@login_required
+def enrolment_list(request: HttpRequest) -> HttpResponse:
+    queryset = selectors.visible_enrolments(request.user).order_by("state_changed_at", "id")
+    state = request.GET.get("state", "")
+    if state in State.values:
+        queryset = queryset.filter(state=state)
+    query = request.GET.get("q", "").strip()
+    if query:
+        queryset = queryset.filter(employer__name__icontains=query)
+    page = Paginator(queryset, 50).get_page(request.GET.get("page"))
+    rows = [(e, rules.state_label(request.user, e)) for e in page.object_list]
+    return render(
+        request,
+        "enrolments/enrolment_list.html",
+        {
+            "page": page,
+            "rows": rows,
+            "states": State.choices,
+            "state": state,
+            "q": query,
+            "querystring": urlencode({k: v for k, v in (("q", query), ("state", state)) if v}),
+        },
+    )
+
+
+def _path_rows(enrolment: Enrolment) -> list[dict]:
+    """The main path as a task list: done, current, or to come."""
+    here = position_on_path(enrolment.state_enum)
+    rows = []
+    for index, state in enumerate(MAIN_PATH):
+        if here is None:
+            status = "Not reached"
+        elif index < here or (index == here and state == State.LISTED):
+            status = "Done"
+        elif index == here:
+            status = "Current"
+        else:
+            status = "To come"
+        rows.append({"state": state, "status": status})
+    return rows
+
+
+@login_required
+def enrolment_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    enrolment = _enrolment_for(request, pk)
+    internal = rules.can_see_internal(request.user, enrolment)
+    available = [s for s in STEPS if rules.can_take_step(request.user, enrolment, s)]
+    context = {
+        "enrolment": enrolment,
+        "state_label": rules.state_label(request.user, enrolment),
+        "internal": internal,
+        "tasks": [s for s in available if s.task],
+        "other_steps": [s for s in available if not s.task],
+        "timeline": selectors.timeline(enrolment, include_internal=internal),
+        "path": _path_rows(enrolment),
+        "cycle": enrolment.first_cycle,
+        "documents": internal and documents.available(enrolment),
+        "partner_rows": [
+            (union, enrolment.positions_by_union.get(union.pk))
+            for union in enrolment.scheme.partner_unions.all()
+        ]
+        if internal
+        else [],
+    }
+    return render(request, "enrolments/enrolment_detail.html", context)
+
+
+def _attach_error(form, error: services.StepError) -> None:
+    field = error.field if error.field in form.fields else None
+    form.add_error(field, error.message)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def take_step(request: HttpRequest, pk: int, name: str) -> HttpResponse:
+    if name not in STEPS_BY_NAME or name == "propose":
+        raise Http404("No such step.")
+    the_step = step(name)
+    enrolment = _enrolment_for(request, pk)
+    allowed = rules.step_assignments(request.user, enrolment, the_step)
+    if not allowed:
+        raise PermissionDenied(f"“{the_step.label}” is not yours to take on this enrolment now.")
+    Form = form_class(the_step.form)
+    kwargs = {"enrolment": enrolment, "user": request.user, "assignment": allowed[0]}
+    status = 200
+    if request.method == "POST":
+        form = Form(request.POST, **kwargs)
+        if form.is_valid():
+            try:
+                services.take_step(enrolment, the_step, actor=request.user, data=form.step_data())
+            except services.StepError as error:
+                _attach_error(form, error)
+            else:
+                messages.success(request, f"Done: {the_step.label.lower()}.")
+                return redirect(enrolment)
+        status = 400
+    else:
+        form = Form(**kwargs)
+    return render(
+        request,
+        "enrolments/step_form.html",
+        {"enrolment": enrolment, "step": the_step, "form": form,
+         "internal": rules.can_see_internal(request.user, enrolment)},
+        status=status,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def propose(request: HttpRequest, employer_pk: int) -> HttpResponse:
+    employer = get_object_or_404(organisation_selectors.employers(), pk=employer_pk)
+    the_step = step("propose")
+    Form = form_class(the_step.form)
+    if not any(rules.can_propose(request.user, employer, s) for s in _schemes()):
+        raise PermissionDenied("You may not propose this employer.")
+    status = 200
+    if request.method == "POST":
+        form = Form(request.POST, enrolment=None, user=request.user)
+        if form.is_valid():
+            data = form.step_data()
+            try:
+                enrolment = services.propose(
+                    scheme=data["scheme"], employer=employer, actor=request.user, data=data
+                )
+            except services.StepError as error:
+                _attach_error(form, error)
+            else:
+                messages.success(request, f"{employer.name} has been proposed.")
+                return redirect(enrolment)
+        status = 400
+    else:
+        form = Form(enrolment=None, user=request.user)
+    return render(
+        request,
+        "enrolments/step_form.html",
+        {"employer": employer, "step": the_step, "form": form},
+        status=status,
+    )
+
+
+def _schemes():
+    from accord.schemes.models import Scheme
+
+    return Scheme.objects.select_related("lead_union").prefetch_related("partner_unions")
+
+
+@login_required
+def tasks(request: HttpRequest) -> HttpResponse:
+    waiting = selectors.waiting_for(request.user)
+    rows = [(e, steps, rules.state_label(request.user, e)) for e, steps in waiting]
+    return render(request, "enrolments/tasks.html", {"rows": rows})
+
+
+def _documents_for(request: HttpRequest, pk: int) -> Enrolment:
+    enrolment = _enrolment_for(request, pk)
+    if not rules.can_see_internal(request.user, enrolment) or not documents.available(enrolment):
+        raise PermissionDenied("The approach documents are for the unions, once agreed.")
+    return enrolment
+
+
+@login_required
+def letter(request: HttpRequest, pk: int) -> HttpResponse:
+    enrolment = _documents_for(request, pk)
+    return render(
+        request, "enrolments/letter.html", {"enrolment": enrolment, "letter": documents.letter(enrolment)}
+    )
+
+
+@login_required
+def letter_docx(request: HttpRequest, pk: int) -> HttpResponse:
+    enrolment = _documents_for(request, pk)
+    response = HttpResponse(
+        documents.letter_docx(enrolment),
+        content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    )
+    filename = f"joint-letter-{enrolment.employer.pk}.docx"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@login_required
+def agenda_item(request: HttpRequest, pk: int) -> HttpResponse:
+    enrolment = _documents_for(request, pk)
+    return render(
+        request,
+        "enrolments/agenda_item.html",
+        {"enrolment": enrolment, "item": documents.agenda_item(enrolment)},
+    )
+
+
+@login_required
+def enrolment_diagram(request: HttpRequest, pk: int) -> HttpResponse:
+    enrolment = _enrolment_for(request, pk)
+    current = enrolment.state_enum
+    if not rules.can_see_internal(request.user, enrolment) and current in (
+        State.DECLINED, State.OBJECTED, State.PARTNER_DISAGREED
+    ):
+        current = None
+    return HttpResponse(diagram.render_svg(current), content_type="image/svg+xml")
+
+
+def process_diagram(request: HttpRequest) -> HttpResponse:
+    return HttpResponse(diagram.render_svg(None), content_type="image/svg+xml")
+
+
+def process_page(request: HttpRequest) -> HttpResponse:
+    return render(request, "enrolments/process.html", {"steps": STEPS, "path": MAIN_PATH})

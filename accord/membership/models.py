@@ -1,0 +1,88 @@
+"""A member's cycles: the commitment agreed at joining is cycle 1."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from accord.enrolments.models import Enrolment
+from accord.schemes.models import PrincipleVersion
+
+
+class Cycle(models.Model):
+    enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="cycles")
+    number = models.PositiveSmallIntegerField()
+    # The wording agreed stays with the cycle even when the principle is later reworded.
+    principle_version = models.ForeignKey(
+        PrincipleVersion, on_delete=models.PROTECT, related_name="cycles"
+    )
+    objectives = models.TextField()
+    success_criteria = models.TextField()
+    starts_on = models.DateField()
+    ends_on = models.DateField()
+    union_confirmed_at = models.DateTimeField(null=True, blank=True)
+    union_confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    employer_confirmed_at = models.DateTimeField(null=True, blank=True)
+    employer_confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["enrolment", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["enrolment", "number"], name="cycle_unique_number"),
+            models.CheckConstraint(
+                condition=models.Q(ends_on__gt=models.F("starts_on")),
+                name="cycle_ends_after_it_starts",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Cycle {self.number}: {self.principle_version.principle}"
+
+    def summary(self) -> str:
+        principle = self.principle_version.principle
+        return f"Principle {principle.number} ({principle.short_title}), {self.starts_on} to {self.ends_on}"
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.union_confirmed_at is not None and self.employer_confirmed_at is not None
+
+
+class Readiness(models.TextChoices):
+    NOT_YET = "not_yet", "Not yet in place"
+    PARTLY = "partly", "Partly in place"
+    IN_PLACE = "in_place", "In place"
+
+
+class Priority(models.TextChoices):
+    HIGH = "high", "High priority this year"
+    MEDIUM = "medium", "Some work this year"
+    LOW = "low", "Not a priority this year"
+
+
+class SelfAssessment(models.Model):
+    """The employer's own view of one principle at the start of a cycle."""
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="self_assessments")
+    principle_version = models.ForeignKey(
+        PrincipleVersion, on_delete=models.PROTECT, related_name="+"
+    )
+    readiness = models.CharField(max_length=20, choices=Readiness.choices)
+    priority = models.CharField(max_length=20, choices=Priority.choices)
+    narrative = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["cycle", "principle_version__principle__number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cycle", "principle_version"], name="one_self_assessment_per_principle"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.principle_version.principle}: {self.get_readiness_display()}"

@@ -1,0 +1,25 @@
+from django.contrib import admin
+
+from .models import Association, District, Employer, LocalAuthority, Region, Union
+
+admin.site.register([Union, Region, District])
+
+
+@admin.register(LocalAuthority)
+class LocalAuthorityAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "region"]
+    search_fields = ["name", "code"]
+
+
+@admin.register(Association)
+class AssociationAdmin(admin.ModelAdmin):
+    list_display = ["name", "region", "district"]
+    filter_horizontal = ["local_authorities"]
+
+
+@admin.register(Employer)
+class EmployerAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "urn", "postcode", "local_authority", "is_open"]
+    list_filter = ["kind", "is_open"]
+    search_fields = ["name", "urn", "postcode"]
+    raw_id_fields = ["parent", "local_authority", "association"]

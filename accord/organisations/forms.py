@@ -1,0 +1,21 @@
+from __future__ import annotations
+
+from django import forms
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+
+
+class GiasUploadForm(forms.Form):
+    file = forms.FileField(
+        label="GIAS establishment file (CSV)",
+        help_text="The 'edubasealldata' CSV from Get Information About Schools, as downloaded.",
+    )
+
+    def clean_file(self) -> UploadedFile:
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith(".csv"):
+            raise forms.ValidationError("Choose a .csv file.")
+        if upload.size > settings.GIAS_UPLOAD_MAX_BYTES:
+            limit = settings.GIAS_UPLOAD_MAX_BYTES // (1024 * 1024)
+            raise forms.ValidationError(f"The file must be smaller than {limit} MB.")
+        return upload

@@ -1,0 +1,170 @@
+"""Unions, employers and the areas (regions, local associations, NEM districts) they sit in."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.urls import reverse
+
+
+class Union(models.Model):
+    name = models.CharField(max_length=200, unique=True)
+    short_name = models.CharField(max_length=30, unique=True)
+    slug = models.SlugField(unique=True)
+
+    class Meta:
+        ordering = ["short_name"]
+
+    def __str__(self) -> str:
+        return self.short_name
+
+
+class Region(models.Model):
+    name = models.CharField(max_length=100, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class District(models.Model):
+    """A National Executive Member's district: a group of local associations."""
+
+    name = models.CharField(max_length=100, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class LocalAuthority(models.Model):
+    code = models.CharField(max_length=10, unique=True, help_text="The DfE local authority code.")
+    name = models.CharField(max_length=100)
+    region = models.ForeignKey(
+        Region, null=True, blank=True, on_delete=models.SET_NULL, related_name="local_authorities"
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "local authorities"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Association(models.Model):
+    """A local association of the lead union, covering one or more local authorities."""
+
+    name = models.CharField(max_length=100, unique=True)
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="associations")
+    district = models.ForeignKey(
+        District, null=True, blank=True, on_delete=models.SET_NULL, related_name="associations"
+    )
+    local_authorities = models.ManyToManyField(
+        LocalAuthority, blank=True, related_name="associations"
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class EmployerKind(models.TextChoices):
+    SCHOOL = "school", "School"
+    ACADEMY_TRUST = "academy_trust", "Academy trust"
+    LOCAL_AUTHORITY = "local_authority", "Local authority"
+    COLLEGE = "college", "College"
+    OTHER = "other", "Other public body"
+
+
+class EmployerQuerySet(models.QuerySet):
+    def with_places(self) -> EmployerQuerySet:
+        return self.select_related(
+            "parent", "local_authority", "association__region", "association__district"
+        )
+
+
+def _unique_when_set(field: str) -> models.UniqueConstraint:
+    return models.UniqueConstraint(
+        fields=[field], condition=~models.Q(**{field: ""}), name=f"employer_unique_{field}"
+    )
+
+
+class Employer(models.Model):
+    kind = models.CharField(max_length=20, choices=EmployerKind.choices)
+    name = models.CharField(max_length=200, db_index=True)
+    # Official identifiers; blank where the employer has none. Each is unique when set.
+    urn = models.CharField("URN", max_length=10, blank=True, db_index=True)
+    companies_house_number = models.CharField(max_length=10, blank=True)
+    la_code = models.CharField("local authority code", max_length=10, blank=True)
+    ukprn = models.CharField("UKPRN", max_length=10, blank=True)
+    gias_group_uid = models.CharField("GIAS group UID", max_length=10, blank=True)
+    parent = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="children",
+        help_text="The trust or local authority a school belongs to.",
+    )
+    establishment_type = models.CharField(max_length=100, blank=True)
+    street = models.CharField(max_length=200, blank=True)
+    town = models.CharField(max_length=100, blank=True)
+    postcode = models.CharField(max_length=8, blank=True)
+    local_authority = models.ForeignKey(
+        LocalAuthority, null=True, blank=True, on_delete=models.SET_NULL, related_name="employers"
+    )
+    association = models.ForeignKey(
+        Association, null=True, blank=True, on_delete=models.SET_NULL, related_name="employers"
+    )
+    is_open = models.BooleanField(default=True)
+    status_name = models.CharField(max_length=50, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = EmployerQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            _unique_when_set("urn"),
+            _unique_when_set("companies_house_number"),
+            _unique_when_set("la_code"),
+            _unique_when_set("ukprn"),
+            _unique_when_set("gias_group_uid"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("employer", args=[self.pk])
+
+    @property
+    def is_employer_in_own_right(self) -> bool:
+        """A school inside an academy trust is not the employer: its trust is."""
+        return not (
+            self.kind == EmployerKind.SCHOOL
+            and self.parent_id is not None
+            and self.parent.kind == EmployerKind.ACADEMY_TRUST
+        )
+
+    @property
+    def identifiers(self) -> list[tuple[str, str]]:
+        labels = [
+            ("urn", "URN"),
+            ("companies_house_number", "Companies House number"),
+            ("la_code", "Local authority code"),
+            ("ukprn", "UKPRN"),
+            ("gias_group_uid", "GIAS group UID"),
+        ]
+        return [(label, getattr(self, name)) for name, label in labels if getattr(self, name)]
+
+    @property
+    def region(self) -> Region | None:
+        return self.association.region if self.association_id else None

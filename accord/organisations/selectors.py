@@ -1,0 +1,30 @@
+"""Reads of employers that pages share."""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from .models import Employer
+
+
+def employers() -> QuerySet[Employer]:
+    return Employer.objects.with_places()
+
+
+def search_employers(*, query: str = "", kind: str = "", local_authority: str = "",
+                     association: str = "", include_closed: bool = False) -> QuerySet[Employer]:
+    queryset = employers()
+    if query:
+        condition = Q(name__icontains=query) | Q(postcode__iexact=query.upper())
+        if query.isdigit():
+            condition |= Q(urn=query) | Q(ukprn=query) | Q(companies_house_number=query)
+        queryset = queryset.filter(condition)
+    if kind:
+        queryset = queryset.filter(kind=kind)
+    if local_authority.isdigit():
+        queryset = queryset.filter(local_authority_id=int(local_authority))
+    if association.isdigit():
+        queryset = queryset.filter(association_id=int(association))
+    if not include_closed:
+        queryset = queryset.filter(is_open=True)
+    return queryset.order_by("name", "id")

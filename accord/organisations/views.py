@@ -1,0 +1,112 @@
+"""Employer directory, employer pages and the GIAS import page."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods
+
+from accord.accounts import rules
+from accord.enrolments import selectors as enrolment_selectors
+from accord.schemes.models import Scheme
+
+from . import selectors
+from .forms import GiasUploadForm
+from .gias import GiasFileError, import_gias
+from .models import Association, EmployerKind, LocalAuthority
+
+
+@login_required
+def employer_list(request: HttpRequest) -> HttpResponse:
+    if not rules.can_browse_employers(request.user):
+        contact = next(
+            (a for a in rules.assignments(request.user) if a.employer_id), None
+        )
+        if contact is None:
+            raise PermissionDenied("The employer directory is for union staff.")
+        return redirect("employer", contact.employer_id)
+    params = {
+        "query": request.GET.get("q", "").strip(),
+        "kind": request.GET.get("kind", ""),
+        "local_authority": request.GET.get("la", ""),
+        "association": request.GET.get("association", ""),
+        "include_closed": request.GET.get("closed") == "1",
+    }
+    page = Paginator(selectors.search_employers(**params), 50).get_page(request.GET.get("page"))
+    visible = {
+        e.employer_id: e
+        for e in enrolment_selectors.visible_enrolments(request.user)
+        .filter(employer_id__in=[employer.pk for employer in page.object_list])
+        .open()
+    }
+    rows = [(employer, visible.get(employer.pk)) for employer in page.object_list]
+    return render(
+        request,
+        "organisations/employer_list.html",
+        {
+            "page": page,
+            "rows": rows,
+            "params": params,
+            "kinds": EmployerKind.choices,
+            "authorities": LocalAuthority.objects.order_by("name"),
+            "associations": Association.objects.order_by("name"),
+            "querystring": _without_page(request),
+        },
+    )
+
+
+def _without_page(request: HttpRequest) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+@login_required
+def employer_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    employer = get_object_or_404(selectors.employers(), pk=pk)
+    if not rules.can_view_employer(request.user, employer):
+        raise PermissionDenied("You do not have access to this employer.")
+    enrolments = [
+        (e, rules.state_label(request.user, e))
+        for e in enrolment_selectors.visible_enrolments(request.user).filter(employer=employer)
+    ]
+    schemes = Scheme.objects.select_related("lead_union").prefetch_related("partner_unions")
+    may_propose = any(rules.can_propose(request.user, employer, s) for s in schemes)
+    return render(
+        request,
+        "organisations/employer_detail.html",
+        {
+            "employer": employer,
+            "enrolments": enrolments,
+            "may_propose": may_propose,
+            "children": employer.children.order_by("name")[:200],
+            "children_count": employer.children.count(),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def gias_import(request: HttpRequest) -> HttpResponse:
+    if not rules.can_import_employers(request.user):
+        raise PermissionDenied("Only national officers import employers.")
+    report = None
+    status = 200
+    if request.method == "POST":
+        form = GiasUploadForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                report = import_gias(form.cleaned_data["file"], actor=request.user)
+            except GiasFileError as exc:
+                form.add_error("file", str(exc))
+                status = 400
+        else:
+            status = 400
+    else:
+        form = GiasUploadForm()
+    return render(
+        request, "organisations/gias_import.html", {"form": form, "report": report}, status=status
+    )

@@ -1,0 +1,31 @@
+from django.contrib import admin
+
+from .models import Material, Principle, PrincipleVersion, Scheme
+
+
+class PrincipleInline(admin.TabularInline):
+    model = Principle
+    extra = 0
+
+
+class MaterialInline(admin.TabularInline):
+    model = Material
+    extra = 0
+
+
+@admin.register(Scheme)
+class SchemeAdmin(admin.ModelAdmin):
+    inlines = [PrincipleInline, MaterialInline]
+    filter_horizontal = ["partner_unions"]
+
+
+@admin.register(PrincipleVersion)
+class PrincipleVersionAdmin(admin.ModelAdmin):
+    list_display = ["principle", "version", "introduced_at"]
+    readonly_fields = ["introduced_at"]
+
+    def get_readonly_fields(self, request, obj=None):  # type: ignore[no-untyped-def]
+        # A version's wording is fixed once saved: rewording means a new version.
+        if obj is not None:
+            return ["principle", "version", "wording", "footnote", "introduced_at"]
+        return self.readonly_fields

@@ -1,0 +1,98 @@
+"""Schemes, their versioned principles and the materials sent to employers."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Max
+
+from accord.organisations.models import Union
+
+
+class Scheme(models.Model):
+    name = models.CharField(max_length=200, unique=True)
+    slug = models.SlugField(unique=True)
+    lead_union = models.ForeignKey(Union, on_delete=models.PROTECT, related_name="led_schemes")
+    partner_unions = models.ManyToManyField(Union, blank=True, related_name="partner_schemes")
+    summary = models.TextField(blank=True)
+    principles_preamble = models.TextField(
+        blank=True, help_text="The sentence that introduces the principles."
+    )
+    default_cycle_months = models.PositiveSmallIntegerField(default=12)
+    contact_email = models.EmailField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def unions(self) -> list[Union]:
+        return [self.lead_union, *self.partner_unions.all()]
+
+    def current_principles(self) -> list[PrincipleVersion]:
+        """The wording in force of each principle, in order."""
+        versions = (
+            PrincipleVersion.objects.filter(principle__scheme=self)
+            .select_related("principle")
+            .order_by("principle__number", "-version")
+        )
+        current: dict[int, PrincipleVersion] = {}
+        for version in versions:
+            current.setdefault(version.principle_id, version)
+        return list(current.values())
+
+
+class Principle(models.Model):
+    scheme = models.ForeignKey(Scheme, on_delete=models.CASCADE, related_name="principles")
+    number = models.PositiveSmallIntegerField()
+    short_title = models.CharField(max_length=100)
+
+    class Meta:
+        ordering = ["scheme", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["scheme", "number"], name="principle_unique_number")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number}. {self.short_title}"
+
+    def reword(self, wording: str, footnote: str = "") -> PrincipleVersion:
+        """A rewording is a new version; cycles keep the version they were agreed under."""
+        latest = self.versions.aggregate(latest=Max("version"))["latest"] or 0
+        return PrincipleVersion.objects.create(
+            principle=self, version=latest + 1, wording=wording, footnote=footnote
+        )
+
+
+class PrincipleVersion(models.Model):
+    principle = models.ForeignKey(Principle, on_delete=models.CASCADE, related_name="versions")
+    version = models.PositiveSmallIntegerField()
+    wording = models.TextField()
+    footnote = models.TextField(blank=True)
+    introduced_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["principle", "version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["principle", "version"], name="principle_version_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Principle {self.principle.number}: {self.wording}"
+
+
+class Material(models.Model):
+    """Something sent to employers when the scheme is introduced: a link or a file."""
+
+    scheme = models.ForeignKey(Scheme, on_delete=models.CASCADE, related_name="materials")
+    title = models.CharField(max_length=200)
+    url = models.URLField(blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["scheme", "position", "title"]
+
+    def __str__(self) -> str:
+        return self.title
