@@ -21,7 +21,7 @@ $(VENV)/.installed: $(BIN)/uv pyproject.toml uv.lock
 install: $(VENV)/.installed
 
 var:
-	mkdir -p var
+	mkdir -p var/static
 
 migrate: install var
 	$(MANAGE) migrate --noinput

@@ -149,31 +149,50 @@ def load_demo() -> bool:
         users[key] = _user(f"{key}@demo.accord", name)
         RoleAssignment.objects.create(user=users[key], role=role, **scope)
 
-    journey = _Journey(scheme, users)
-    journey.to(trust, State.LISTED, "rep")
-    journey.to(mcc, State.COMMITMENT_DRAFTED, "secretary")
-    journey.to(scc, State.NEM_CLEARED, "salford.secretary", secretary="salford.secretary",
-               partial_positions=True)
-    journey.to(college, State.AGREED, "secretary")
-    journey.to(others["Eccles Community High School"], State.ENDORSED, "salford.secretary",
-               secretary="salford.secretary")
-    journey.to(others["Irlam Community Primary School"], State.PROPOSED, "salford.secretary",
-               secretary="salford.secretary")
-    journey.to(others["Swinton Park Community School"], State.OBJECTED, "salford.secretary",
-               secretary="salford.secretary")
-    journey.to(moss_side, State.PROPOSED, "secretary",
-               exception="The academy has its own staffing arrangements agreed with the trust.")
+    journey = Journey(scheme, users)
+    salford_secretary = {"secretary": "salford.secretary"}
+    enrolments = [
+        journey.to(trust, State.LISTED, "rep"),
+        journey.to(mcc, State.COMMITMENT_DRAFTED, "secretary"),
+        journey.to(scc, State.NEM_CLEARED, "salford.secretary", partial_positions=True,
+                   **salford_secretary),
+        journey.to(college, State.AGREED, "secretary"),
+        journey.to(others["Eccles Community High School"], State.ENDORSED,
+                   "salford.secretary", **salford_secretary),
+        journey.to(others["Irlam Community Primary School"], State.PROPOSED,
+                   "salford.secretary", **salford_secretary),
+        journey.to(others["Swinton Park Community School"], State.OBJECTED,
+                   "salford.secretary", **salford_secretary),
+        journey.to(moss_side, State.PROPOSED, "secretary",
+                   exception="The academy has its own staffing arrangements agreed with the "
+                   "trust."),
+    ]
+    # Spread the demo cases out in time, so "oldest first" on the task lists shows.
+    for days_ago, enrolment in zip(range(60, 0, -6), enrolments, strict=False):
+        Enrolment.objects.filter(pk=enrolment.pk).update(
+            state_changed_at=timezone.now() - datetime.timedelta(days=days_ago)
+        )
     del camden_school  # in another district: out of every demo user's scope but the officer's
     return True
 
 
-class _Journey:
-    """Takes demo enrolments along the process through the real services."""
+class Journey:
+    """Takes enrolments along the process through the real services (demo data and tests).
+
+    `users` holds a user per persona: rep, secretary, nem, gmb, unison, officer, employer.
+    """
+
+    # Each way out: the state it is taken from, the step, and who takes it.
+    CLOSURES = {
+        State.DECLINED: (State.PROPOSED, "decline", "secretary"),
+        State.OBJECTED: (State.ENDORSED, "record_objection", "nem"),
+        State.WITHDRAWN: (State.PROPOSED, "withdraw", "secretary"),
+        State.EMPLOYER_DECLINED: (State.APPROACHED, "record_employer_declined", "secretary"),
+    }
 
     def __init__(self, scheme: Scheme, users: dict[str, User]) -> None:
         self.scheme = scheme
         self.users = users
-        self.days_ago = 60
 
     def take(self, enrolment: Enrolment, name: str, who: str, **data: Any) -> Enrolment:
         return services.take_step(enrolment, step(name), actor=self.users[who], data=data)
@@ -198,7 +217,7 @@ class _Journey:
                 e, "record_introduction", secretary, introduced_on=today - datetime.timedelta(days=30),
                 materials_sent=list(self.scheme.materials.all()))),
             (State.COMMITMENT_DRAFTED, lambda e: self._draft(e, secretary)),
-            (State.COMMITTED, lambda e: self._confirm(e, secretary)),
+            (State.COMMITTED, lambda e: self.confirm(e, secretary)),
             (State.JOINED, lambda e: self.take(e, "record_joined", secretary,
                                                date=today - datetime.timedelta(days=7))),
             (State.NATIONAL_NOTIFIED, lambda e: self.take(
@@ -207,22 +226,27 @@ class _Journey:
                 e, "list_on_register", "officer", listed_on=today - datetime.timedelta(days=2),
                 logo_sent_on=today - datetime.timedelta(days=2))),
         ]
-        if target == State.OBJECTED:
-            enrolment = self.take(enrolment, "endorse", secretary)
-            enrolment = self.take(enrolment, "record_objection", "nem",
-                                  reason="The school is in a formal dispute with its staff.")
-        else:
-            for _, action in plan:
-                if enrolment.state == target:
-                    break
-                enrolment = action(enrolment)
+        if target in self.CLOSURES:
+            before, name, who = self.CLOSURES[target]
+            who = secretary if who == "secretary" else who
+            enrolment = self.to_state(enrolment, plan, before)
+            return self.take(enrolment, name, who, reason="Agreed at the local meeting.")
+        if target == State.PARTNER_DISAGREED:
+            enrolment = self.to_state(enrolment, plan, State.NEM_CLEARED)
+            return self.take(enrolment, "record_partner_position", "gmb",
+                             position=Position.DISAGREE, reasons="No GMB members are employed.")
+        enrolment = self.to_state(enrolment, plan, target)
         if partial_positions:
             enrolment = self.take(enrolment, "record_partner_position", "gmb",
                                   position=Position.AGREE)
-        self.days_ago -= 5
-        Enrolment.objects.filter(pk=enrolment.pk).update(
-            state_changed_at=timezone.now() - datetime.timedelta(days=self.days_ago)
-        )
+        return enrolment
+
+    @staticmethod
+    def to_state(enrolment: Enrolment, plan: list, target: State) -> Enrolment:
+        for _, action in plan:
+            if enrolment.state == target:
+                break
+            enrolment = action(enrolment)
         return enrolment
 
     def _positions(self, enrolment: Enrolment, secretary: str) -> Enrolment:
@@ -259,7 +283,7 @@ class _Journey:
             ],
         )
 
-    def _confirm(self, enrolment: Enrolment, secretary: str) -> Enrolment:
+    def confirm(self, enrolment: Enrolment, secretary: str) -> Enrolment:
         enrolment = self.take(enrolment, "confirm_commitment_union", secretary, confirm=True)
         return self.take(enrolment, "confirm_commitment_employer", "employer", confirm=True,
                          accept_logo_terms=True)

@@ -1,0 +1,17 @@
+"""Fixtures shared by every test: the built-in scheme and the personas, defined once."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.world import World, build_world
+
+
+@pytest.fixture
+def world(db: None) -> World:
+    return build_world()
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings) -> None:  # type: ignore[no-untyped-def]
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
