@@ -44,9 +44,11 @@ class World:
     def journey(self) -> Journey:
         return Journey(self.scheme, self.users)
 
-    def enrolment(self, state: State, employer: Employer | None = None) -> Enrolment:
-        """An enrolment taken to `state` through the real services."""
-        return self.journey().to(employer or self.employer, state, "secretary")
+    def enrolment(self, state: State, employer: Employer | None = None, *,
+                  secretary: str = "secretary") -> Enrolment:
+        """An enrolment proposed by `secretary` and taken to `state` through the services."""
+        return self.journey().to(employer or self.employer, state, secretary,
+                                 secretary=secretary)
 
 
 # persona: (role, in scope?, scope)

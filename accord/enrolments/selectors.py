@@ -22,6 +22,7 @@ def _cycles(*, detail: bool) -> QuerySet:
 
     cycles = Cycle.objects.select_related("principle_version__principle")
     if detail:
+        cycles = cycles.select_related("union_confirmed_by", "employer_confirmed_by")
         cycles = cycles.prefetch_related(
             Prefetch("actions", queryset=Action.objects.order_by("number")),
             Prefetch(
@@ -48,7 +49,7 @@ def enrolments(*, detail: bool = False) -> QuerySet[Enrolment]:
     )
     if detail:
         queryset = queryset.prefetch_related(
-            "initial_meetings__recorded_by", "notes__author", "materials_sent"
+            "initial_meetings__recorded_by", "materials_sent"
         )
     return queryset
 
