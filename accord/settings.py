@@ -47,7 +47,7 @@ if not SECRET_KEY:
         raise ImproperlyConfigured(
             "DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off (production)."
         )
-    SECRET_KEY = "development-only-insecure-key"  # noqa: S105 - never used with DEBUG off
+    SECRET_KEY = "development-only-insecure-key"  # never used with DEBUG off
 
 ALLOWED_HOSTS = envlist("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG else [])
 if not DEBUG and not ALLOWED_HOSTS:

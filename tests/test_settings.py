@@ -14,7 +14,11 @@ def _check(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE"))}
     return subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "CRITICAL"],
-        cwd=ROOT, env={**clean, **env}, capture_output=True, text=True, timeout=60,
+        cwd=ROOT,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
 
 
@@ -31,8 +35,9 @@ def test_production_refuses_to_start_without_allowed_hosts() -> None:
 
 
 def test_production_refuses_a_wildcard_host() -> None:
-    result = _check({"DJANGO_DEBUG": "0", "DJANGO_SECRET_KEY": "s" * 50,
-                     "DJANGO_ALLOWED_HOSTS": "*"})
+    result = _check(
+        {"DJANGO_DEBUG": "0", "DJANGO_SECRET_KEY": "s" * 50, "DJANGO_ALLOWED_HOSTS": "*"}
+    )
     assert result.returncode != 0
 
 
@@ -42,6 +47,11 @@ def test_a_bad_boolean_is_named() -> None:
 
 
 def test_production_starts_with_both() -> None:
-    result = _check({"DJANGO_DEBUG": "0", "DJANGO_SECRET_KEY": "s" * 60,
-                     "DJANGO_ALLOWED_HOSTS": "accord.example.org"})
+    result = _check(
+        {
+            "DJANGO_DEBUG": "0",
+            "DJANGO_SECRET_KEY": "s" * 60,
+            "DJANGO_ALLOWED_HOSTS": "accord.example.org",
+        }
+    )
     assert result.returncode == 0, result.stderr

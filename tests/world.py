@@ -44,24 +44,39 @@ class World:
     def journey(self) -> Journey:
         return Journey(self.scheme, self.users)
 
-    def enrolment(self, state: State, employer: Employer | None = None, *,
-                  secretary: str = "secretary") -> Enrolment:
+    def enrolment(
+        self, state: State, employer: Employer | None = None, *, secretary: str = "secretary"
+    ) -> Enrolment:
         """An enrolment proposed by `secretary` and taken to `state` through the services."""
-        return self.journey().to(employer or self.employer, state, secretary,
-                                 secretary=secretary)
+        return self.journey().to(employer or self.employer, state, secretary, secretary=secretary)
 
 
 # persona: (role, in scope?, scope)
 PERSONAS = [
-    "rep", "secretary", "nem", "gmb", "unison", "unite", "officer", "employer", "auditor",
-    "other_rep", "other_secretary", "other_nem", "other_gmb", "other_officer", "other_employer",
+    "rep",
+    "secretary",
+    "nem",
+    "gmb",
+    "unison",
+    "unite",
+    "officer",
+    "employer",
+    "auditor",
+    "other_rep",
+    "other_secretary",
+    "other_nem",
+    "other_gmb",
+    "other_officer",
+    "other_employer",
     "outsider",
 ]
 
 
 def _user(key: str) -> User:
     return User.objects.create_user(
-        f"{key}@example.org", email=f"{key}@example.org", password=PASSWORD,
+        f"{key}@example.org",
+        email=f"{key}@example.org",
+        password=PASSWORD,
         full_name=key.replace("_", " ").title(),
     )
 
@@ -85,13 +100,18 @@ def build_world() -> World:
         values.setdefault("association", northtown)
         return Employer.objects.create(name=name, **values)
 
-    school = employer("Northtown High School", urn="100001", postcode="NT1 1AA",
-                      street="1 School Lane", town="Northtown")
-    trust = employer("Northern Star Trust", kind=EmployerKind.ACADEMY_TRUST,
-                     gias_group_uid="5001")
+    school = employer(
+        "Northtown High School",
+        urn="100001",
+        postcode="NT1 1AA",
+        street="1 School Lane",
+        town="Northtown",
+    )
+    trust = employer("Northern Star Trust", kind=EmployerKind.ACADEMY_TRUST, gias_group_uid="5001")
     academy = employer("Star Academy", urn="100002", parent=trust)
-    other = employer("Southtown School", urn="200001", local_authority=southtown_la,
-                     association=southtown)
+    other = employer(
+        "Southtown School", urn="200001", local_authority=southtown_la, association=southtown
+    )
     world = World(scheme, unions, northtown, southtown, school, trust, academy, other)
 
     nasuwt = unions["NASUWT"]

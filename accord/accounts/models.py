@@ -14,8 +14,9 @@ from accord.organisations.models import Association, District, Employer, Region,
 class AccordUserManager(UserManager):
     """Users sign in with their e-mail address; the username is that address."""
 
-    def _create_user(self, username: str | None, email: str | None, password: str | None,
-                     **extra: Any) -> User:
+    def _create_user(
+        self, username: str | None, email: str | None, password: str | None, **extra: Any
+    ) -> User:
         email = self.normalize_email(email or username or "").lower()
         return super()._create_user(email, email, password, **extra)
 

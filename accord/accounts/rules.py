@@ -69,7 +69,9 @@ def covers(assignment: RoleAssignment, employer: Employer, scheme: Scheme) -> bo
             # A rep at a school may also propose its trust or local authority.
             return in_scheme and employer.pk in (a.employer_id, a.employer.parent_id)
         case Role.LOCAL_SECRETARY:
-            return a.union_id == scheme.lead_union_id and employer.association_id == a.association_id
+            return (
+                a.union_id == scheme.lead_union_id and employer.association_id == a.association_id
+            )
         case Role.NEM:
             return (
                 a.union_id == scheme.lead_union_id
@@ -175,9 +177,13 @@ def can_see_internal(user: AnyUser, enrolment: Enrolment) -> bool:
     )
 
 
-def step_assignments(user: AnyUser, enrolment: Enrolment | None, step: Step,
-                     employer: Employer | None = None,
-                     scheme: Scheme | None = None) -> list[RoleAssignment]:
+def step_assignments(
+    user: AnyUser,
+    enrolment: Enrolment | None,
+    step: Step,
+    employer: Employer | None = None,
+    scheme: Scheme | None = None,
+) -> list[RoleAssignment]:
     """The user's assignments under which they may take `step` now (empty: they may not)."""
     state = enrolment.state if enrolment is not None else None
     if state not in step.sources:
@@ -238,7 +244,11 @@ def recipients_for(step: Step, enrolment: Enrolment) -> list[User]:
     """Everyone who may now take `step` on `enrolment`: the people it waits for."""
     employer = enrolment.employer
     association = employer.association
-    near = Q(employer=employer) | Q(employer__parent=employer) | Q(union=enrolment.scheme.lead_union_id)
+    near = (
+        Q(employer=employer)
+        | Q(employer__parent=employer)
+        | Q(union=enrolment.scheme.lead_union_id)
+    )
     if association is not None:
         near |= Q(association=association) | Q(district=association.district_id)
         near |= Q(region=association.region_id)

@@ -114,9 +114,7 @@ def log_action(
 ) -> AuditEvent:
     """Record one change to `target`."""
     context = context or f"{target._meta.model_name}:{target.pk}"
-    (row,) = record(
-        [Event(action, summary, target, context, actor, changes or {}, note, internal)]
-    )
+    (row,) = record([Event(action, summary, target, context, actor, changes or {}, note, internal)])
     return row
 
 
@@ -141,4 +139,3 @@ def verify_chain(batch_size: int = 5000) -> Iterator[ChainBreak]:
                 yield ChainBreak(event.id, "its contents do not match its hash")
             previous = event.hash
             last_id = event.id
-

@@ -22,7 +22,6 @@ def navigation(request: HttpRequest) -> dict:
     current = request.path
     return {
         "nav_items": [
-            {"label": label, "url": url, "current": current.startswith(url)}
-            for label, url in items
+            {"label": label, "url": url, "current": current.startswith(url)} for label, url in items
         ]
     }

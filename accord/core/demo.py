@@ -50,13 +50,21 @@ def logins() -> list[DemoLogin]:
     return [DemoLogin(a.user.email, a.get_role_display(), a.scope_label) for a in rows]
 
 
-def _schools(trust: Employer, la: LocalAuthority, association: Association,
-             names: list[tuple[str, str, str]]) -> list[Employer]:
+def _schools(
+    trust: Employer, la: LocalAuthority, association: Association, names: list[tuple[str, str, str]]
+) -> list[Employer]:
     return [
         Employer.objects.create(
-            kind=EmployerKind.SCHOOL, name=name, urn=urn, postcode=postcode, parent=trust,
-            local_authority=la, association=association, establishment_type="Academy converter",
-            town=la.name, status_name="Open",
+            kind=EmployerKind.SCHOOL,
+            name=name,
+            urn=urn,
+            postcode=postcode,
+            parent=trust,
+            local_authority=la,
+            association=association,
+            establishment_type="Academy converter",
+            town=la.name,
+            status_name="Open",
         )
         for name, urn, postcode in names
     ]
@@ -92,25 +100,54 @@ def load_demo() -> bool:
     def employer(**values: Any) -> Employer:
         return Employer.objects.create(status_name="Open", **values)
 
-    trust = employer(kind=EmployerKind.ACADEMY_TRUST, name="Irwell Valley Learning Trust",
-                     companies_house_number="08123456", gias_group_uid="16001",
-                     local_authority=manchester, association=manchester_assoc,
-                     town="Manchester", postcode="M1 2AB")
-    mcc = employer(kind=EmployerKind.LOCAL_AUTHORITY, name="Manchester City Council",
-                   la_code="352", local_authority=manchester, association=manchester_assoc,
-                   postcode="M60 2LA")
-    scc = employer(kind=EmployerKind.LOCAL_AUTHORITY, name="Salford City Council",
-                   la_code="355", local_authority=salford, association=salford_assoc,
-                   postcode="M27 5AW")
-    ardwick, moss_side, _ = _schools(trust, manchester, manchester_assoc, [
-        ("Ardwick Green Academy", "140001", "M12 6BP"),
-        ("Moss Side Primary Academy", "140002", "M14 4PX"),
-        ("Hulme Park Academy", "140003", "M15 5AA"),
-    ])
+    trust = employer(
+        kind=EmployerKind.ACADEMY_TRUST,
+        name="Irwell Valley Learning Trust",
+        companies_house_number="08123456",
+        gias_group_uid="16001",
+        local_authority=manchester,
+        association=manchester_assoc,
+        town="Manchester",
+        postcode="M1 2AB",
+    )
+    mcc = employer(
+        kind=EmployerKind.LOCAL_AUTHORITY,
+        name="Manchester City Council",
+        la_code="352",
+        local_authority=manchester,
+        association=manchester_assoc,
+        postcode="M60 2LA",
+    )
+    scc = employer(
+        kind=EmployerKind.LOCAL_AUTHORITY,
+        name="Salford City Council",
+        la_code="355",
+        local_authority=salford,
+        association=salford_assoc,
+        postcode="M27 5AW",
+    )
+    ardwick, moss_side, _ = _schools(
+        trust,
+        manchester,
+        manchester_assoc,
+        [
+            ("Ardwick Green Academy", "140001", "M12 6BP"),
+            ("Moss Side Primary Academy", "140002", "M14 4PX"),
+            ("Hulme Park Academy", "140003", "M15 5AA"),
+        ],
+    )
     others = {
-        name: employer(kind=EmployerKind.SCHOOL, name=name, urn=urn, postcode=postcode,
-                       parent=scc, local_authority=salford, association=salford_assoc,
-                       establishment_type="Community school", town="Salford")
+        name: employer(
+            kind=EmployerKind.SCHOOL,
+            name=name,
+            urn=urn,
+            postcode=postcode,
+            parent=scc,
+            local_authority=salford,
+            association=salford_assoc,
+            establishment_type="Community school",
+            town="Salford",
+        )
         for name, urn, postcode in [
             ("Eccles Community High School", "105901", "M30 0LX"),
             ("Irlam Community Primary School", "105902", "M44 6GH"),
@@ -118,30 +155,51 @@ def load_demo() -> bool:
             ("Walkden Community Primary School", "105904", "M28 3FB"),
         ]
     }
-    college = employer(kind=EmployerKind.COLLEGE, name="Manchester Technical College",
-                       ukprn="10004112", local_authority=manchester,
-                       association=manchester_assoc, postcode="M11 2WH")
-    camden_school = employer(kind=EmployerKind.SCHOOL, name="Regent's Park Community Primary",
-                             urn="100001", local_authority=camden, association=camden_assoc,
-                             postcode="NW1 3PS", establishment_type="Community school")
+    college = employer(
+        kind=EmployerKind.COLLEGE,
+        name="Manchester Technical College",
+        ukprn="10004112",
+        local_authority=manchester,
+        association=manchester_assoc,
+        postcode="M11 2WH",
+    )
+    camden_school = employer(
+        kind=EmployerKind.SCHOOL,
+        name="Regent's Park Community Primary",
+        urn="100001",
+        local_authority=camden,
+        association=camden_assoc,
+        postcode="NW1 3PS",
+        establishment_type="Community school",
+    )
 
     people = {
         "rep": ("Rita Patel", Role.WORKPLACE_REP, {"union": nasuwt, "employer": ardwick}),
-        "secretary": ("Sam Okafor", Role.LOCAL_SECRETARY,
-                      {"union": nasuwt, "association": manchester_assoc}),
-        "salford.secretary": ("Sally Burns", Role.LOCAL_SECRETARY,
-                              {"union": nasuwt, "association": salford_assoc}),
+        "secretary": (
+            "Sam Okafor",
+            Role.LOCAL_SECRETARY,
+            {"union": nasuwt, "association": manchester_assoc},
+        ),
+        "salford.secretary": (
+            "Sally Burns",
+            Role.LOCAL_SECRETARY,
+            {"union": nasuwt, "association": salford_assoc},
+        ),
         "nem": ("Nadia Evans", Role.NEM, {"union": nasuwt, "district": nw_district}),
         "gmb": ("Gary Marsh", Role.PARTNER_REP, {"union": unions["GMB"], "region": north_west}),
-        "unison": ("Una Singh", Role.PARTNER_REP,
-                   {"union": unions["UNISON"], "region": north_west}),
-        "unite": ("Uri Teller", Role.PARTNER_REP,
-                  {"union": unions["Unite"], "region": north_west}),
+        "unison": (
+            "Una Singh",
+            Role.PARTNER_REP,
+            {"union": unions["UNISON"], "region": north_west},
+        ),
+        "unite": ("Uri Teller", Role.PARTNER_REP, {"union": unions["Unite"], "region": north_west}),
         "officer": ("Olive Carter", Role.NATIONAL_OFFICER, {"union": nasuwt}),
-        "employer": ("Ellen Hughes (HR, Irwell Valley)", Role.EMPLOYER_CONTACT,
-                     {"employer": trust}),
-        "salford.employer": ("Emma Grant (HR, Salford)", Role.EMPLOYER_CONTACT,
-                             {"employer": scc}),
+        "employer": (
+            "Ellen Hughes (HR, Irwell Valley)",
+            Role.EMPLOYER_CONTACT,
+            {"employer": trust},
+        ),
+        "salford.employer": ("Emma Grant (HR, Salford)", Role.EMPLOYER_CONTACT, {"employer": scc}),
         "auditor": ("Arthur Dent", Role.AUDITOR, {}),
     }
     users: dict[str, User] = {}
@@ -154,18 +212,34 @@ def load_demo() -> bool:
     enrolments = [
         journey.to(trust, State.LISTED, "rep"),
         journey.to(mcc, State.COMMITMENT_DRAFTED, "secretary"),
-        journey.to(scc, State.NEM_CLEARED, "salford.secretary", partial_positions=True,
-                   **salford_secretary),
+        journey.to(
+            scc, State.NEM_CLEARED, "salford.secretary", partial_positions=True, **salford_secretary
+        ),
         journey.to(college, State.AGREED, "secretary"),
-        journey.to(others["Eccles Community High School"], State.ENDORSED,
-                   "salford.secretary", **salford_secretary),
-        journey.to(others["Irlam Community Primary School"], State.PROPOSED,
-                   "salford.secretary", **salford_secretary),
-        journey.to(others["Swinton Park Community School"], State.OBJECTED,
-                   "salford.secretary", **salford_secretary),
-        journey.to(moss_side, State.PROPOSED, "secretary",
-                   exception="The academy has its own staffing arrangements agreed with the "
-                   "trust."),
+        journey.to(
+            others["Eccles Community High School"],
+            State.ENDORSED,
+            "salford.secretary",
+            **salford_secretary,
+        ),
+        journey.to(
+            others["Irlam Community Primary School"],
+            State.PROPOSED,
+            "salford.secretary",
+            **salford_secretary,
+        ),
+        journey.to(
+            others["Swinton Park Community School"],
+            State.OBJECTED,
+            "salford.secretary",
+            **salford_secretary,
+        ),
+        journey.to(
+            moss_side,
+            State.PROPOSED,
+            "secretary",
+            exception="The academy has its own staffing arrangements agreed with the trust.",
+        ),
     ]
     # Spread the demo cases out in time, so "oldest first" on the task lists shows.
     for days_ago, enrolment in zip(range(60, 0, -6), enrolments, strict=False):
@@ -197,34 +271,75 @@ class Journey:
     def take(self, enrolment: Enrolment, name: str, who: str, **data: Any) -> Enrolment:
         return services.take_step(enrolment, step(name), actor=self.users[who], data=data)
 
-    def to(self, employer: Employer, target: State, proposer: str, *,
-           secretary: str = "secretary", exception: str = "",
-           partial_positions: bool = False) -> Enrolment:
+    def to(
+        self,
+        employer: Employer,
+        target: State,
+        proposer: str,
+        *,
+        secretary: str = "secretary",
+        exception: str = "",
+        partial_positions: bool = False,
+    ) -> Enrolment:
         today = timezone.localdate()
         enrolment = services.propose(
-            scheme=self.scheme, employer=employer, actor=self.users[proposer],
-            data={"initiated_by": Initiator.UNION, "exception_reason": exception,
-                  "reason": f"{employer.name} already consults its staff and the unions well."},
+            scheme=self.scheme,
+            employer=employer,
+            actor=self.users[proposer],
+            data={
+                "initiated_by": Initiator.UNION,
+                "exception_reason": exception,
+                "reason": f"{employer.name} already consults its staff and the unions well.",
+            },
         )
         plan = [
             (State.ENDORSED, lambda e: self.take(e, "endorse", secretary, note="Good candidate.")),
             (State.NEM_CLEARED, lambda e: self.take(e, "record_no_objection", "nem")),
             (State.AGREED, lambda e: self._positions(e, secretary)),
-            (State.APPROACHED, lambda e: self.take(
-                e, "record_approach", secretary, approach_method=ApproachMethod.JOINT_LETTER,
-                letter_date=today - datetime.timedelta(days=40))),
-            (State.INTRODUCED, lambda e: self.take(
-                e, "record_introduction", secretary, introduced_on=today - datetime.timedelta(days=30),
-                materials_sent=list(self.scheme.materials.all()))),
+            (
+                State.APPROACHED,
+                lambda e: self.take(
+                    e,
+                    "record_approach",
+                    secretary,
+                    approach_method=ApproachMethod.JOINT_LETTER,
+                    letter_date=today - datetime.timedelta(days=40),
+                ),
+            ),
+            (
+                State.INTRODUCED,
+                lambda e: self.take(
+                    e,
+                    "record_introduction",
+                    secretary,
+                    introduced_on=today - datetime.timedelta(days=30),
+                    materials_sent=list(self.scheme.materials.all()),
+                ),
+            ),
             (State.COMMITMENT_DRAFTED, lambda e: self._draft(e, secretary)),
             (State.COMMITTED, lambda e: self.confirm(e, secretary)),
-            (State.JOINED, lambda e: self.take(e, "record_joined", secretary,
-                                               date=today - datetime.timedelta(days=7))),
-            (State.NATIONAL_NOTIFIED, lambda e: self.take(
-                e, "notify_national_union", "nem", date=today - datetime.timedelta(days=5))),
-            (State.LISTED, lambda e: self.take(
-                e, "list_on_register", "officer", listed_on=today - datetime.timedelta(days=2),
-                logo_sent_on=today - datetime.timedelta(days=2))),
+            (
+                State.JOINED,
+                lambda e: self.take(
+                    e, "record_joined", secretary, date=today - datetime.timedelta(days=7)
+                ),
+            ),
+            (
+                State.NATIONAL_NOTIFIED,
+                lambda e: self.take(
+                    e, "notify_national_union", "nem", date=today - datetime.timedelta(days=5)
+                ),
+            ),
+            (
+                State.LISTED,
+                lambda e: self.take(
+                    e,
+                    "list_on_register",
+                    "officer",
+                    listed_on=today - datetime.timedelta(days=2),
+                    logo_sent_on=today - datetime.timedelta(days=2),
+                ),
+            ),
         ]
         if target in self.CLOSURES:
             before, name, who = self.CLOSURES[target]
@@ -233,12 +348,18 @@ class Journey:
             return self.take(enrolment, name, who, reason="Agreed at the local meeting.")
         if target == State.PARTNER_DISAGREED:
             enrolment = self.to_state(enrolment, plan, State.NEM_CLEARED)
-            return self.take(enrolment, "record_partner_position", "gmb",
-                             position=Position.DISAGREE, reasons="No GMB members are employed.")
+            return self.take(
+                enrolment,
+                "record_partner_position",
+                "gmb",
+                position=Position.DISAGREE,
+                reasons="No GMB members are employed.",
+            )
         enrolment = self.to_state(enrolment, plan, target)
         if partial_positions:
-            enrolment = self.take(enrolment, "record_partner_position", "gmb",
-                                  position=Position.AGREE)
+            enrolment = self.take(
+                enrolment, "record_partner_position", "gmb", position=Position.AGREE
+            )
         return enrolment
 
     @staticmethod
@@ -251,17 +372,25 @@ class Journey:
 
     def _positions(self, enrolment: Enrolment, secretary: str) -> Enrolment:
         enrolment = self.take(enrolment, "record_partner_position", "gmb", position=Position.AGREE)
-        enrolment = self.take(enrolment, "record_partner_position", "unison",
-                              position=Position.AGREE)
+        enrolment = self.take(
+            enrolment, "record_partner_position", "unison", position=Position.AGREE
+        )
         unite = Union.objects.get(short_name="Unite")
-        return self.take(enrolment, "record_partner_position", secretary, union=unite,
-                         position=Position.NOT_REPRESENTED)
+        return self.take(
+            enrolment,
+            "record_partner_position",
+            secretary,
+            union=unite,
+            position=Position.NOT_REPRESENTED,
+        )
 
     def _draft(self, enrolment: Enrolment, secretary: str) -> Enrolment:
         principles = self.scheme.current_principles()
         start = timezone.localdate() - datetime.timedelta(days=20)
         return self.take(
-            enrolment, "draft_commitment", secretary,
+            enrolment,
+            "draft_commitment",
+            secretary,
             principle_version=principles[4],
             objectives="Set up a joint consultation and negotiation committee with all "
             "recognised unions, meeting at least termly.",
@@ -270,20 +399,34 @@ class Journey:
             starts_on=start,
             ends_on=start + datetime.timedelta(days=364),
             activities=[
-                {"detail": "Draft terms of reference with the unions", "owner": "HR director",
-                 "due_on": start + datetime.timedelta(days=60)},
-                {"detail": "Hold the first committee meeting", "owner": "Chief executive",
-                 "due_on": start + datetime.timedelta(days=120)},
+                {
+                    "detail": "Draft terms of reference with the unions",
+                    "owner": "HR director",
+                    "due_on": start + datetime.timedelta(days=60),
+                },
+                {
+                    "detail": "Hold the first committee meeting",
+                    "owner": "Chief executive",
+                    "due_on": start + datetime.timedelta(days=120),
+                },
             ],
             self_assessments=[
-                {"principle_version": v, "readiness": "partly",
-                 "priority": "high" if v.principle.number == 5 else "medium",
-                 "narrative": "Some arrangements exist but are informal."}
+                {
+                    "principle_version": v,
+                    "readiness": "partly",
+                    "priority": "high" if v.principle.number == 5 else "medium",
+                    "narrative": "Some arrangements exist but are informal.",
+                }
                 for v in principles
             ],
         )
 
     def confirm(self, enrolment: Enrolment, secretary: str) -> Enrolment:
         enrolment = self.take(enrolment, "confirm_commitment_union", secretary, confirm=True)
-        return self.take(enrolment, "confirm_commitment_employer", "employer", confirm=True,
-                         accept_logo_terms=True)
+        return self.take(
+            enrolment,
+            "confirm_commitment_employer",
+            "employer",
+            confirm=True,
+            accept_logo_terms=True,
+        )

@@ -21,11 +21,7 @@ def _layout() -> dict[State, tuple[int, int, int]]:
         if state not in CLOSED_STATES:
             continue
         sources = [
-            src
-            for s in STEPS
-            if state in s.targets
-            for src in s.sources
-            if src in MAIN_PATH
+            src for s in STEPS if state in s.targets for src in s.sources if src in MAIN_PATH
         ]
         row = min(MAIN_PATH.index(src) for src in sources)
         while row in used_rows:
@@ -87,8 +83,9 @@ def _box(state: State, x: int, y: int, w: int, *, here: bool) -> str:
     )
 
 
-def _arrow(src: tuple[int, int, int], dst: tuple[int, int, int], label: str,
-           source: State, target: State) -> str:
+def _arrow(
+    src: tuple[int, int, int], dst: tuple[int, int, int], label: str, source: State, target: State
+) -> str:
     sx, sy, sw = src
     dx, dy, dw = dst
     title = f"<title>{escape(label)}</title>"
@@ -98,25 +95,33 @@ def _arrow(src: tuple[int, int, int], dst: tuple[int, int, int], label: str,
         x2, y2 = dx, dy + BOX_H / 2
         mid = (x1 + x2) / 2
         path = f"M{x1},{y1} C{mid},{y1} {mid},{y2} {x2},{y2}"
-        return (f'<path d="{path}" fill="none" stroke="#b1b4b6" stroke-width="1.2" '
-                f'marker-end="url(#arrow)">{title}</path>')
+        return (
+            f'<path d="{path}" fill="none" stroke="#b1b4b6" stroke-width="1.2" '
+            f'marker-end="url(#arrow)">{title}</path>'
+        )
     if source in CLOSED_STATES:
         # Back from a way out into the way in (reopening).
         x1, y1 = sx + sw / 2, sy + BOX_H
         x2, y2 = dx + dw, dy + BOX_H / 2
         path = f"M{x1},{y1} C{x1},{y1 + 30} {x2 + 60},{y2} {x2},{y2}"
-        return (f'<path d="{path}" fill="none" stroke="#1d70b8" stroke-width="1.5" '
-                f'stroke-dasharray="4 3" marker-end="url(#arrow)">{title}</path>')
+        return (
+            f'<path d="{path}" fill="none" stroke="#1d70b8" stroke-width="1.5" '
+            f'stroke-dasharray="4 3" marker-end="url(#arrow)">{title}</path>'
+        )
     if MAIN_PATH.index(target) < MAIN_PATH.index(source):
         # A step back along the way in, drawn on the left.
         x1, y1 = sx, sy + BOX_H / 2
         x2, y2 = dx, dy + BOX_H / 2
         path = f"M{x1},{y1} C{x1 - 35},{y1} {x2 - 35},{y2} {x2},{y2}"
-        return (f'<path d="{path}" fill="none" stroke="#1d70b8" stroke-width="1.5" '
-                f'stroke-dasharray="4 3" marker-end="url(#arrow)">{title}</path>')
+        return (
+            f'<path d="{path}" fill="none" stroke="#1d70b8" stroke-width="1.5" '
+            f'stroke-dasharray="4 3" marker-end="url(#arrow)">{title}</path>'
+        )
     x = sx + sw / 2
     y1, y2 = sy + BOX_H, dy
     text = escape(label if len(label) <= 42 else label[:40] + "…")
-    return (f'<g><path d="M{x},{y1} L{x},{y2}" stroke="#0b0c0c" stroke-width="1.5" '
-            f'marker-end="url(#arrow)">{title}</path>'
-            f'<text x="{x + 8}" y="{(y1 + y2) / 2 + 4}" font-size="11" fill="#505a5f">{text}</text></g>')
+    return (
+        f'<g><path d="M{x},{y1} L{x},{y2}" stroke="#0b0c0c" stroke-width="1.5" '
+        f'marker-end="url(#arrow)">{title}</path>'
+        f'<text x="{x + 8}" y="{(y1 + y2) / 2 + 4}" font-size="11" fill="#505a5f">{text}</text></g>'
+    )

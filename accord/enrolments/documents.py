@@ -130,8 +130,16 @@ def letter_docx(enrolment: Enrolment) -> bytes:
     document.add_paragraph("Yours sincerely,")
     for signatory in content.signatories:
         document.add_paragraph(
-            "\n".join(line for line in ("", signatory.name or "_" * 30, signatory.role,
-                                        f"for {signatory.union}") if line is not None)
+            "\n".join(
+                line
+                for line in (
+                    "",
+                    signatory.name or "_" * 30,
+                    signatory.role,
+                    f"for {signatory.union}",
+                )
+                if line is not None
+            )
         )
     buffer = io.BytesIO()
     document.save(buffer)

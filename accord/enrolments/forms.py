@@ -34,8 +34,14 @@ def not_in_future(value: datetime.date) -> None:
 class StepForm(forms.Form):
     """A form for a step on an enrolment, taken by `user` under `assignment`."""
 
-    def __init__(self, *args: Any, enrolment: Enrolment | None, user: User,
-                 assignment: RoleAssignment | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        enrolment: Enrolment | None,
+        user: User,
+        assignment: RoleAssignment | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.enrolment = enrolment
         self.user = user
@@ -97,8 +103,9 @@ class DatedNoteForm(StepForm):
 
 
 class InitialMeetingForm(StepForm):
-    held_on = forms.DateField(label="Date of the meeting", widget=DateInput(),
-                              validators=[not_in_future])
+    held_on = forms.DateField(
+        label="Date of the meeting", widget=DateInput(), validators=[not_in_future]
+    )
     attendees = _text("Who attended", help_text="Names and roles, one per line.")
     notes = _text("Notes", required=False)
 
@@ -128,10 +135,12 @@ class ApproachForm(StepForm):
         widget=forms.RadioSelect,
     )
     jcc_name = forms.CharField(label="JCC or equivalent", max_length=200, required=False)
-    jcc_meeting_date = forms.DateField(label="Date of the JCC meeting", required=False,
-                                       widget=DateInput())
-    letter_date = forms.DateField(label="Date of the joint letter", required=False,
-                                  widget=DateInput())
+    jcc_meeting_date = forms.DateField(
+        label="Date of the JCC meeting", required=False, widget=DateInput()
+    )
+    letter_date = forms.DateField(
+        label="Date of the joint letter", required=False, widget=DateInput()
+    )
     note = _text("Note (optional)", required=False)
 
     def clean(self) -> dict[str, Any]:
@@ -149,8 +158,9 @@ class ApproachForm(StepForm):
 
 
 class IntroductionForm(StepForm):
-    introduced_on = forms.DateField(label="Date the scheme was presented", widget=DateInput(),
-                                    validators=[not_in_future])
+    introduced_on = forms.DateField(
+        label="Date the scheme was presented", widget=DateInput(), validators=[not_in_future]
+    )
     materials_sent = forms.ModelMultipleChoiceField(
         queryset=Material.objects.none(),
         required=False,
@@ -201,11 +211,13 @@ class CommitmentForm(StepForm):
         enrolment = self.enrolment
         assert enrolment is not None
         self.principles = enrolment.scheme.current_principles()
-        self.fields["principle"].queryset = PrincipleVersion.objects.filter(
-            pk__in=[p.pk for p in self.principles]
-        ).select_related("principle").order_by("principle__number")
-        self.fields["principle"].label_from_instance = (
-            lambda v: f"{v.principle.number}. {v.wording}"
+        self.fields["principle"].queryset = (
+            PrincipleVersion.objects.filter(pk__in=[p.pk for p in self.principles])
+            .select_related("principle")
+            .order_by("principle__number")
+        )
+        self.fields["principle"].label_from_instance = lambda v: (
+            f"{v.principle.number}. {v.wording}"
         )
         cycle = enrolment.first_cycle
         existing = {}
@@ -329,10 +341,12 @@ class EmployerConfirmForm(StepForm):
 
 
 class ListingForm(StepForm):
-    listed_on = forms.DateField(label="Listed on the register on", widget=DateInput(),
-                                validators=[not_in_future])
-    logo_sent_on = forms.DateField(label="Logo sent on", widget=DateInput(),
-                                   validators=[not_in_future])
+    listed_on = forms.DateField(
+        label="Listed on the register on", widget=DateInput(), validators=[not_in_future]
+    )
+    logo_sent_on = forms.DateField(
+        label="Logo sent on", widget=DateInput(), validators=[not_in_future]
+    )
     note = _text("Note (optional)", required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

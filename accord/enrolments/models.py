@@ -185,9 +185,7 @@ class Note(models.Model):
     """An internal note: union roles only."""
 
     enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="notes")
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     text = models.TextField()
     created_at = models.DateTimeField(default=timezone.now)
 

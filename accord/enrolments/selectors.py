@@ -48,9 +48,7 @@ def enrolments(*, detail: bool = False) -> QuerySet[Enrolment]:
         Prefetch("cycles", queryset=_cycles(detail=detail)),
     )
     if detail:
-        queryset = queryset.prefetch_related(
-            "initial_meetings__recorded_by", "materials_sent"
-        )
+        queryset = queryset.prefetch_related("initial_meetings__recorded_by", "materials_sent")
     return queryset
 
 

@@ -138,8 +138,9 @@ def take_step(enrolment: Enrolment, step_: Step, *, actor: User, data: dict[str,
     return current
 
 
-def _record(enrolment: Enrolment, step_: Step, actor: User, outcome: Outcome,
-            data: dict[str, Any]) -> None:
+def _record(
+    enrolment: Enrolment, step_: Step, actor: User, outcome: Outcome, data: dict[str, Any]
+) -> None:
     audit.log_action(
         enrolment,
         f"enrolment.{step_.name}",
@@ -153,8 +154,9 @@ def _record(enrolment: Enrolment, step_: Step, actor: User, outcome: Outcome,
 
 
 def _moves_to(target: State) -> Handler:
-    def handler(enrolment: Enrolment, assignment: RoleAssignment, actor: User,
-                data: dict[str, Any]) -> Outcome:
+    def handler(
+        enrolment: Enrolment, assignment: RoleAssignment, actor: User, data: dict[str, Any]
+    ) -> Outcome:
         return Outcome(target)
 
     return handler
@@ -179,8 +181,9 @@ def _set_fields(enrolment: Enrolment, values: dict[str, Any]) -> dict[str, Any]:
 
 
 @handles("record_initial_meeting")
-def _initial_meeting(enrolment: Enrolment, assignment: RoleAssignment, actor: User,
-                     data: dict[str, Any]) -> Outcome:
+def _initial_meeting(
+    enrolment: Enrolment, assignment: RoleAssignment, actor: User, data: dict[str, Any]
+) -> Outcome:
     meeting = InitialMeeting.objects.create(
         enrolment=enrolment,
         held_on=data["held_on"],
@@ -192,19 +195,22 @@ def _initial_meeting(enrolment: Enrolment, assignment: RoleAssignment, actor: Us
 
 
 @handles("record_partner_position")
-def _partner_position(enrolment: Enrolment, assignment: RoleAssignment, actor: User,
-                      data: dict[str, Any]) -> Outcome:
+def _partner_position(
+    enrolment: Enrolment, assignment: RoleAssignment, actor: User, data: dict[str, Any]
+) -> Outcome:
     pending = enrolment.pending_partner_union_ids()
     if assignment.role == Role.PARTNER_REP:
         union = assignment.union
         if data["position"] == Position.NOT_REPRESENTED:
-            raise StepError("Only the local secretary marks a union as not represented.",
-                            field="position")
+            raise StepError(
+                "Only the local secretary marks a union as not represented.", field="position"
+            )
     else:
         union = data.get("union")
         if union is None or union.pk not in pending:
-            raise StepError("Choose a partner union whose position is still to come.",
-                            field="union")
+            raise StepError(
+                "Choose a partner union whose position is still to come.", field="union"
+            )
     if data["position"] == Position.DISAGREE and not data.get("reasons", "").strip():
         raise StepError("Give the union's reasons for disagreeing.", field="reasons")
     PartnerPosition.objects.create(
@@ -225,8 +231,9 @@ def _partner_position(enrolment: Enrolment, assignment: RoleAssignment, actor: U
 
 
 @handles("reopen_discussion")
-def _reopen(enrolment: Enrolment, assignment: RoleAssignment, actor: User,
-            data: dict[str, Any]) -> Outcome:
+def _reopen(
+    enrolment: Enrolment, assignment: RoleAssignment, actor: User, data: dict[str, Any]
+) -> Outcome:
     other = (
         Enrolment.objects.open()
         .filter(scheme=enrolment.scheme, employer=enrolment.employer)
@@ -244,8 +251,9 @@ def _reopen(enrolment: Enrolment, assignment: RoleAssignment, actor: User,
 
 
 @handles("record_approach")
-def _approach(enrolment: Enrolment, assignment: RoleAssignment, actor: User,
-              data: dict[str, Any]) -> Outcome:
+def _approach(
+    enrolment: Enrolment, assignment: RoleAssignment, actor: User, data: dict[str, Any]
+) -> Outcome:
     values = {
         "approach_method": data["approach_method"],
         "jcc_name": data.get("jcc_name", ""),
@@ -256,8 +264,9 @@ def _approach(enrolment: Enrolment, assignment: RoleAssignment, actor: User,
 
 
 @handles("record_introduction")
-def _introduction(enrolment: Enrolment, assignment: RoleAssignment, actor: User,
-                  data: dict[str, Any]) -> Outcome:
+def _introduction(
+    enrolment: Enrolment, assignment: RoleAssignment, actor: User, data: dict[str, Any]
+) -> Outcome:
     materials = list(data.get("materials_sent") or [])
     foreign = [m for m in materials if m.scheme_id != enrolment.scheme_id]
     if foreign:
@@ -269,8 +278,9 @@ def _introduction(enrolment: Enrolment, assignment: RoleAssignment, actor: User,
 
 
 @handles("draft_commitment")
-def _draft_commitment(enrolment: Enrolment, assignment: RoleAssignment, actor: User,
-                      data: dict[str, Any]) -> Outcome:
+def _draft_commitment(
+    enrolment: Enrolment, assignment: RoleAssignment, actor: User, data: dict[str, Any]
+) -> Outcome:
     from accord.membership import services as membership
 
     cycle = membership.draft_first_cycle(enrolment, data=data)
@@ -278,8 +288,9 @@ def _draft_commitment(enrolment: Enrolment, assignment: RoleAssignment, actor: U
 
 
 def _confirm(side: str) -> Handler:
-    def handler(enrolment: Enrolment, assignment: RoleAssignment, actor: User,
-                data: dict[str, Any]) -> Outcome:
+    def handler(
+        enrolment: Enrolment, assignment: RoleAssignment, actor: User, data: dict[str, Any]
+    ) -> Outcome:
         cycle = enrolment.first_cycle
         now = timezone.now()
         setattr(cycle, f"{side}_confirmed_at", now)
@@ -302,8 +313,9 @@ HANDLERS["confirm_commitment_employer"] = _confirm("employer")
 
 
 @handles("request_changes")
-def _request_changes(enrolment: Enrolment, assignment: RoleAssignment, actor: User,
-                     data: dict[str, Any]) -> Outcome:
+def _request_changes(
+    enrolment: Enrolment, assignment: RoleAssignment, actor: User, data: dict[str, Any]
+) -> Outcome:
     from accord.membership import services as membership
 
     membership.clear_confirmations(enrolment.first_cycle)
@@ -311,8 +323,9 @@ def _request_changes(enrolment: Enrolment, assignment: RoleAssignment, actor: Us
 
 
 def _dated(field_name: str, target: State) -> Handler:
-    def handler(enrolment: Enrolment, assignment: RoleAssignment, actor: User,
-                data: dict[str, Any]) -> Outcome:
+    def handler(
+        enrolment: Enrolment, assignment: RoleAssignment, actor: User, data: dict[str, Any]
+    ) -> Outcome:
         return Outcome(target, _set_fields(enrolment, {field_name: data["date"]}))
 
     return handler
@@ -323,8 +336,9 @@ HANDLERS["notify_national_union"] = _dated("national_notified_on", State.NATIONA
 
 
 @handles("list_on_register")
-def _list(enrolment: Enrolment, assignment: RoleAssignment, actor: User,
-          data: dict[str, Any]) -> Outcome:
+def _list(
+    enrolment: Enrolment, assignment: RoleAssignment, actor: User, data: dict[str, Any]
+) -> Outcome:
     if enrolment.logo_terms_accepted_at is None:
         raise StepError(
             "The employer has not accepted the logo terms yet, so the logo cannot be sent."
@@ -336,8 +350,8 @@ def _list(enrolment: Enrolment, assignment: RoleAssignment, actor: User,
 
 
 @handles("add_note")
-def _add_note(enrolment: Enrolment, assignment: RoleAssignment, actor: User,
-              data: dict[str, Any]) -> Outcome:
+def _add_note(
+    enrolment: Enrolment, assignment: RoleAssignment, actor: User, data: dict[str, Any]
+) -> Outcome:
     Note.objects.create(enrolment=enrolment, author=actor, text=data["note"])
     return Outcome()
-

@@ -132,8 +132,12 @@ def take_step(request: HttpRequest, pk: int, name: str) -> HttpResponse:
     return render(
         request,
         "enrolments/step_form.html",
-        {"enrolment": enrolment, "step": the_step, "form": form,
-         "internal": rules.can_see_internal(request.user, enrolment)},
+        {
+            "enrolment": enrolment,
+            "step": the_step,
+            "form": form,
+            "internal": rules.can_see_internal(request.user, enrolment),
+        },
         status=status,
     )
 
@@ -195,7 +199,9 @@ def _documents_for(request: HttpRequest, pk: int) -> Enrolment:
 def letter(request: HttpRequest, pk: int) -> HttpResponse:
     enrolment = _documents_for(request, pk)
     return render(
-        request, "enrolments/letter.html", {"enrolment": enrolment, "letter": documents.letter(enrolment)}
+        request,
+        "enrolments/letter.html",
+        {"enrolment": enrolment, "letter": documents.letter(enrolment)},
     )
 
 
@@ -226,7 +232,9 @@ def enrolment_diagram(request: HttpRequest, pk: int) -> HttpResponse:
     enrolment = _enrolment_for(request, pk)
     current = enrolment.state_enum
     if not rules.can_see_internal(request.user, enrolment) and current in (
-        State.DECLINED, State.OBJECTED, State.PARTNER_DISAGREED
+        State.DECLINED,
+        State.OBJECTED,
+        State.PARTNER_DISAGREED,
     ):
         current = None
     return HttpResponse(diagram.render_svg(current), content_type="image/svg+xml")

@@ -46,7 +46,10 @@ class Cycle(models.Model):
 
     def summary(self) -> str:
         principle = self.principle_version.principle
-        return f"Principle {principle.number} ({principle.short_title}), {self.starts_on} to {self.ends_on}"
+        return (
+            f"Principle {principle.number} ({principle.short_title}), "
+            f"{self.starts_on} to {self.ends_on}"
+        )
 
     @property
     def is_confirmed(self) -> bool:

@@ -32,8 +32,19 @@ LA_MAINTAINED_TYPES = {
 }
 COLLEGE_TYPES = {"Further education", "Sixth form centres", "Other further education"}
 # Fields an import owns on an establishment; anything else (association edits) is left alone.
-SCHOOL_FIELDS = ("name", "kind", "establishment_type", "street", "town", "postcode",
-                 "local_authority_id", "parent_id", "is_open", "status_name", "ukprn")
+SCHOOL_FIELDS = (
+    "name",
+    "kind",
+    "establishment_type",
+    "street",
+    "town",
+    "postcode",
+    "local_authority_id",
+    "parent_id",
+    "is_open",
+    "status_name",
+    "ukprn",
+)
 CHUNK = 2000
 
 
@@ -119,6 +130,7 @@ class _Importer:
             for la in association.local_authorities.all():
                 self.association_for_la.setdefault(la.pk, association.pk)
         self.by_urn = {e.urn: e for e in Employer.objects.exclude(urn="")}
+        self.ukprn_owner = dict(Employer.objects.exclude(ukprn="").values_list("ukprn", "urn"))
         self.trusts = {e.gias_group_uid: e for e in Employer.objects.exclude(gias_group_uid="")}
         self.la_employers = {e.la_code: e for e in Employer.objects.exclude(la_code="")}
         self.events: list[audit.Event] = []
@@ -141,7 +153,10 @@ class _Importer:
         trust = self.trusts.get(uid)
         if trust is None:
             trust = self._create_parent(
-                self.trusts, uid, kind=EmployerKind.ACADEMY_TRUST, name=name,
+                self.trusts,
+                uid,
+                kind=EmployerKind.ACADEMY_TRUST,
+                name=name,
                 gias_group_uid=uid,
             )
             self.report.trusts_created += 1
@@ -151,8 +166,12 @@ class _Importer:
         employer = self.la_employers.get(authority.code)
         if employer is None:
             employer = self._create_parent(
-                self.la_employers, authority.code, kind=EmployerKind.LOCAL_AUTHORITY,
-                name=authority.name, la_code=authority.code, local_authority=authority,
+                self.la_employers,
+                authority.code,
+                kind=EmployerKind.LOCAL_AUTHORITY,
+                name=authority.name,
+                la_code=authority.code,
+                local_authority=authority,
                 association_id=self.association_for_la.get(authority.pk),
             )
         return employer
@@ -169,6 +188,7 @@ class _Importer:
 
     def run(self, rows: Iterable[tuple[int, dict[str, str]]]) -> ImportReport:
         seen: dict[str, int] = {}
+        self.ukprn_lines: dict[str, int] = {}
         to_create: list[Employer] = []
         to_update: list[tuple[Employer, dict[str, Any]]] = []
         for line, row in rows:
@@ -210,10 +230,19 @@ class _Importer:
             postcode = normalise_postcode(row["Postcode"]) or ""
             if not postcode:
                 problem = f"Postcode {row['Postcode']!r} is not a UK postcode"
+        ukprn = row.get("UKPRN", "")
+        ukprn = ukprn if ukprn.isdigit() else ""
+        if problem is None and ukprn:
+            if ukprn in self.ukprn_lines:
+                problem = f"UKPRN {ukprn} is also on line {self.ukprn_lines[ukprn]}"
+            elif self.ukprn_owner.get(ukprn, urn) != urn:
+                problem = f"UKPRN {ukprn} belongs to URN {self.ukprn_owner[ukprn]} already"
         if problem is not None:
             self.report.problems.append(RowProblem(line, problem))
             return None
         seen[urn] = line
+        if ukprn:
+            self.ukprn_lines[ukprn] = line
         authority = self.authority(row["LA (code)"], row.get("LA (name)", ""))
         type_name = row.get("TypeOfEstablishment (name)", "")
         parent = None
@@ -235,11 +264,12 @@ class _Importer:
             "parent_id": parent.pk if parent else None,
             "is_open": not status.lower().startswith("closed"),
             "status_name": status,
-            "ukprn": row.get("UKPRN", "") if row.get("UKPRN", "").isdigit() else "",
+            "ukprn": ukprn,
         }
 
-    def _write(self, to_create: list[Employer],
-               to_update: list[tuple[Employer, dict[str, Any]]]) -> None:
+    def _write(
+        self, to_create: list[Employer], to_update: list[tuple[Employer, dict[str, Any]]]
+    ) -> None:
         created = Employer.objects.bulk_create(to_create, batch_size=CHUNK)
         if created and created[0].pk is None:  # backends that do not return keys
             urns = {e.urn for e in to_create}
@@ -247,11 +277,13 @@ class _Importer:
         self.report.created = len(created)
         for employer in created:
             self.events.append(
-                self._event("created", employer, {n: [None, getattr(employer, n)]
-                                                  for n in SCHOOL_FIELDS})
+                self._event(
+                    "created", employer, {n: [None, getattr(employer, n)] for n in SCHOOL_FIELDS}
+                )
             )
         Employer.objects.bulk_update(
-            [e for e, _ in to_update], [f.removesuffix("_id") for f in SCHOOL_FIELDS],
+            [e for e, _ in to_update],
+            [f.removesuffix("_id") for f in SCHOOL_FIELDS],
             batch_size=CHUNK,
         )
         self.report.updated = len(to_update)

@@ -11,8 +11,14 @@ def employers() -> QuerySet[Employer]:
     return Employer.objects.with_places()
 
 
-def search_employers(*, query: str = "", kind: str = "", local_authority: str = "",
-                     association: str = "", include_closed: bool = False) -> QuerySet[Employer]:
+def search_employers(
+    *,
+    query: str = "",
+    kind: str = "",
+    local_authority: str = "",
+    association: str = "",
+    include_closed: bool = False,
+) -> QuerySet[Employer]:
     queryset = employers()
     if query:
         condition = Q(name__icontains=query) | Q(postcode__iexact=query.upper())

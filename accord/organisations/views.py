@@ -22,9 +22,7 @@ from .models import Association, EmployerKind, LocalAuthority
 @login_required
 def employer_list(request: HttpRequest) -> HttpResponse:
     if not rules.can_browse_employers(request.user):
-        contact = next(
-            (a for a in rules.assignments(request.user) if a.employer_id), None
-        )
+        contact = next((a for a in rules.assignments(request.user) if a.employer_id), None)
         if contact is None:
             raise PermissionDenied("The employer directory is for union staff.")
         return redirect("employer", contact.employer_id)

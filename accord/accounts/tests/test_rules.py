@@ -16,8 +16,7 @@ def test_the_python_rule_and_the_queryset_filter_agree_for_every_persona(world: 
     enrolments = [
         world.enrolment(State.PROPOSED),
         world.enrolment(State.APPROACHED, employer=world.trust),
-        world.enrolment(State.PROPOSED, employer=world.other_employer,
-                        secretary="other_secretary"),
+        world.enrolment(State.PROPOSED, employer=world.other_employer, secretary="other_secretary"),
     ]
     for persona in PERSONAS:
         user = world.users[persona]
@@ -40,11 +39,13 @@ def test_the_python_rule_and_the_queryset_filter_agree_for_every_persona(world: 
         ("outsider", False, False),
     ],
 )
-def test_who_sees_which_enrolments(world: World, persona: str, sees_own_area: bool,
-                                   sees_other_area: bool) -> None:
+def test_who_sees_which_enrolments(
+    world: World, persona: str, sees_own_area: bool, sees_other_area: bool
+) -> None:
     own = world.enrolment(State.PROPOSED)
-    other = world.enrolment(State.PROPOSED, employer=world.other_employer,
-                            secretary="other_secretary")
+    other = world.enrolment(
+        State.PROPOSED, employer=world.other_employer, secretary="other_secretary"
+    )
     user = world.users[persona]
     assert rules.can_view_enrolment(user, own) is sees_own_area
     assert rules.can_view_enrolment(user, other) is sees_other_area
@@ -71,11 +72,16 @@ def test_a_role_must_be_held_for_the_scope_it_needs(world: World) -> None:
     from django.db import IntegrityError, transaction
 
     with pytest.raises(IntegrityError), transaction.atomic():
-        RoleAssignment.objects.create(user=world.users["outsider"], role=Role.LOCAL_SECRETARY,
-                                      union=world.unions["NASUWT"])
+        RoleAssignment.objects.create(
+            user=world.users["outsider"], role=Role.LOCAL_SECRETARY, union=world.unions["NASUWT"]
+        )
     with pytest.raises(IntegrityError), transaction.atomic():
-        RoleAssignment.objects.create(user=world.users["outsider"], role=Role.EMPLOYER_CONTACT,
-                                      employer=world.employer, union=world.unions["GMB"])
+        RoleAssignment.objects.create(
+            user=world.users["outsider"],
+            role=Role.EMPLOYER_CONTACT,
+            employer=world.employer,
+            union=world.unions["GMB"],
+        )
 
 
 def test_recipients_are_those_who_may_take_the_step(world: World) -> None:
@@ -83,7 +89,12 @@ def test_recipients_are_those_who_may_take_the_step(world: World) -> None:
 
     enrolment = world.enrolment(State.NEM_CLEARED)
     enrolment = Enrolment.objects.get(pk=enrolment.pk)
-    emails = sorted(u.email for u in rules.recipients_for(step("record_partner_position"),
-                                                          enrolment))
-    assert emails == ["gmb@example.org", "secretary@example.org", "unison@example.org",
-                      "unite@example.org"]
+    emails = sorted(
+        u.email for u in rules.recipients_for(step("record_partner_position"), enrolment)
+    )
+    assert emails == [
+        "gmb@example.org",
+        "secretary@example.org",
+        "unison@example.org",
+        "unite@example.org",
+    ]

@@ -5,8 +5,8 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 
 from django.test import Client
-from django.utils.html import escape
 from django.urls import reverse
+from django.utils.html import escape
 
 from accord.enrolments.diagram import render_svg
 from accord.enrolments.process import STEPS, State

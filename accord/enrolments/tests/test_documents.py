@@ -53,13 +53,10 @@ def test_the_agenda_item_names_the_employer_and_unions(world: World) -> None:
 
 def test_documents_wait_for_partner_agreement_and_are_for_union_roles(world: World) -> None:
     early = world.enrolment(State.NEM_CLEARED)
-    assert _client("secretary").get(
-        reverse("enrolment-letter", args=[early.pk])
-    ).status_code == 403
+    assert _client("secretary").get(reverse("enrolment-letter", args=[early.pk])).status_code == 403
     later = world.enrolment(State.INTRODUCED, employer=world.trust)
-    assert _client("secretary").get(
-        reverse("enrolment-letter", args=[later.pk])
-    ).status_code == 200
-    assert _client("other_secretary").get(
-        reverse("enrolment-letter", args=[later.pk])
-    ).status_code == 403
+    assert _client("secretary").get(reverse("enrolment-letter", args=[later.pk])).status_code == 200
+    assert (
+        _client("other_secretary").get(reverse("enrolment-letter", args=[later.pk])).status_code
+        == 403
+    )

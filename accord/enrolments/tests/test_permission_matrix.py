@@ -20,9 +20,15 @@ from tests.world import PASSWORD, PERSONAS, World
 from .test_step_forms import INVALID
 
 ROLE_OF = {
-    "rep": Role.WORKPLACE_REP, "secretary": Role.LOCAL_SECRETARY, "nem": Role.NEM,
-    "gmb": Role.PARTNER_REP, "unison": Role.PARTNER_REP, "unite": Role.PARTNER_REP,
-    "officer": Role.NATIONAL_OFFICER, "employer": Role.EMPLOYER_CONTACT, "auditor": Role.AUDITOR,
+    "rep": Role.WORKPLACE_REP,
+    "secretary": Role.LOCAL_SECRETARY,
+    "nem": Role.NEM,
+    "gmb": Role.PARTNER_REP,
+    "unison": Role.PARTNER_REP,
+    "unite": Role.PARTNER_REP,
+    "officer": Role.NATIONAL_OFFICER,
+    "employer": Role.EMPLOYER_CONTACT,
+    "auditor": Role.AUDITOR,
 }
 
 
@@ -69,6 +75,8 @@ def test_anonymous_visitors_are_sent_to_sign_in(world: World, the_step: Step) ->
     enrolment = Enrolment.objects.create(
         scheme=world.scheme, employer=world.employer, proposed_by=world.users["rep"]
     )
-    response = Client().get(_url(the_step, world, None if the_step.name == "propose" else enrolment))
+    response = Client().get(
+        _url(the_step, world, None if the_step.name == "propose" else enrolment)
+    )
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("login"))

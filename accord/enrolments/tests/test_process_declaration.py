@@ -3,6 +3,8 @@ be reached, and the closures are where the brief says."""
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 from accord.accounts.models import Role
 from accord.enrolments import services
 from accord.enrolments.forms import StepForm, form_class
@@ -32,7 +34,7 @@ def test_every_state_is_reached_by_some_step() -> None:
 def test_the_way_in_runs_from_proposed_to_listed_in_the_order_of_the_brief() -> None:
     assert MAIN_PATH[0] == State.PROPOSED
     assert MAIN_PATH[-1] == State.LISTED
-    for before, after in zip(MAIN_PATH, MAIN_PATH[1:], strict=False):
+    for before, after in pairwise(MAIN_PATH):
         assert any(after in s.targets for s in steps_from(before)), (before, after)
 
 

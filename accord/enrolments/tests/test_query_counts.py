@@ -24,8 +24,11 @@ def _more_enrolments(world: World, count: int, state: State) -> None:
     for _ in range(count):
         n = Employer.objects.count()
         employer = Employer.objects.create(
-            name=f"School {n}", kind=EmployerKind.SCHOOL, urn=f"9{n:05d}",
-            association=world.association, local_authority=world.employer.local_authority,
+            name=f"School {n}",
+            kind=EmployerKind.SCHOOL,
+            urn=f"9{n:05d}",
+            association=world.association,
+            local_authority=world.employer.local_authority,
         )
         world.journey().to(employer, state, "secretary")
 
@@ -54,8 +57,9 @@ def test_the_enrolment_page_runs_the_same_queries_however_long_its_history(
     client = Client()
     client.login(username="secretary@example.org", password=PASSWORD)
     # Same shape, different sizes: the second has a longer history, more notes and meetings.
-    RoleAssignment.objects.create(user=world.users["employer"], role=Role.EMPLOYER_CONTACT,
-                                  employer=world.trust)
+    RoleAssignment.objects.create(
+        user=world.users["employer"], role=Role.EMPLOYER_CONTACT, employer=world.trust
+    )
     short = world.enrolment(State.LISTED, employer=world.trust)
     long = world.enrolment(State.LISTED)
     journey = world.journey()

@@ -51,11 +51,14 @@ def test_a_school_in_a_trust_points_to_its_trust_unless_an_exception_is_given(
 ) -> None:
     data = {"initiated_by": Initiator.UNION, "reason": "Good employer"}
     with pytest.raises(services.StepError, match="Northern Star Trust") as error:
-        services.propose(scheme=world.scheme, employer=world.academy,
-                         actor=world.users["secretary"], data=data)
+        services.propose(
+            scheme=world.scheme, employer=world.academy, actor=world.users["secretary"], data=data
+        )
     assert error.value.field == "exception_reason"
     enrolment = services.propose(
-        scheme=world.scheme, employer=world.academy, actor=world.users["secretary"],
+        scheme=world.scheme,
+        employer=world.academy,
+        actor=world.users["secretary"],
         data={**data, "exception_reason": "Own staffing arrangements"},
     )
     event = AuditEvent.objects.get(context=enrolment.audit_context)
@@ -73,7 +76,9 @@ def test_an_nem_objection_closes_the_enrolment(world: World) -> None:
     enrolment = _take(world, enrolment, "record_objection", "nem", reason="Dispute ongoing")
     assert enrolment.state == State.OBJECTED
     assert AuditEvent.objects.filter(
-        context=enrolment.audit_context, action="enrolment.record_objection", internal=True,
+        context=enrolment.audit_context,
+        action="enrolment.record_objection",
+        internal=True,
         note="Dispute ongoing",
     ).exists()
 
@@ -82,11 +87,18 @@ def test_agreement_needs_every_partner_union_represented_locally(world: World) -
     enrolment = world.enrolment(State.NEM_CLEARED)
     enrolment = _take(world, enrolment, "record_partner_position", "gmb", position=Position.AGREE)
     assert enrolment.state == State.NEM_CLEARED
-    enrolment = _take(world, enrolment, "record_partner_position", "unison",
-                      position=Position.AGREE)
+    enrolment = _take(
+        world, enrolment, "record_partner_position", "unison", position=Position.AGREE
+    )
     assert enrolment.state == State.NEM_CLEARED  # Unite still to come
-    enrolment = _take(world, enrolment, "record_partner_position", "secretary",
-                      union=world.unions["Unite"], position=Position.NOT_REPRESENTED)
+    enrolment = _take(
+        world,
+        enrolment,
+        "record_partner_position",
+        "secretary",
+        union=world.unions["Unite"],
+        position=Position.NOT_REPRESENTED,
+    )
     assert enrolment.state == State.AGREED
     assert [u.short_name for u in enrolment.signing_unions()] == ["NASUWT", "GMB", "UNISON"]
 
@@ -94,8 +106,9 @@ def test_agreement_needs_every_partner_union_represented_locally(world: World) -
 def test_a_partner_disagreement_closes_and_the_secretary_can_reopen(world: World) -> None:
     enrolment = world.enrolment(State.PARTNER_DISAGREED)
     assert enrolment.state == State.PARTNER_DISAGREED
-    enrolment = _take(world, enrolment, "reopen_discussion", "secretary",
-                      reason="GMB has members after all")
+    enrolment = _take(
+        world, enrolment, "reopen_discussion", "secretary", reason="GMB has members after all"
+    )
     assert enrolment.state == State.NEM_CLEARED
     assert not enrolment.partner_positions.filter(position=Position.DISAGREE).exists()
     enrolment = _take(world, enrolment, "record_partner_position", "gmb", position=Position.AGREE)
@@ -112,15 +125,20 @@ def test_reopening_is_refused_when_another_enrolment_has_opened_since(world: Wor
 def test_a_partner_rep_cannot_mark_their_union_not_represented(world: World) -> None:
     enrolment = world.enrolment(State.NEM_CLEARED)
     with pytest.raises(services.StepError, match="local secretary"):
-        _take(world, enrolment, "record_partner_position", "gmb",
-              position=Position.NOT_REPRESENTED)
+        _take(world, enrolment, "record_partner_position", "gmb", position=Position.NOT_REPRESENTED)
 
 
 def test_a_disagreement_needs_reasons(world: World) -> None:
     enrolment = world.enrolment(State.NEM_CLEARED)
     with pytest.raises(services.StepError) as error:
-        _take(world, enrolment, "record_partner_position", "gmb", position=Position.DISAGREE,
-              reasons=" ")
+        _take(
+            world,
+            enrolment,
+            "record_partner_position",
+            "gmb",
+            position=Position.DISAGREE,
+            reasons=" ",
+        )
     assert error.value.field == "reasons"
 
 
@@ -133,8 +151,9 @@ def test_a_partner_union_records_its_position_once(world: World) -> None:
 
 def test_the_employer_can_decline_after_the_approach(world: World) -> None:
     enrolment = world.enrolment(State.INTRODUCED)
-    enrolment = _take(world, enrolment, "record_employer_declined", "employer",
-                      reason="Not this year")
+    enrolment = _take(
+        world, enrolment, "record_employer_declined", "employer", reason="Not this year"
+    )
     assert enrolment.state == State.EMPLOYER_DECLINED
 
 
@@ -151,8 +170,14 @@ def test_asking_for_changes_sends_the_commitment_back_and_clears_confirmations(
 
 def test_the_commitment_is_confirmed_only_when_both_sides_have(world: World) -> None:
     enrolment = world.enrolment(State.COMMITMENT_DRAFTED)
-    enrolment = _take(world, enrolment, "confirm_commitment_employer", "employer", confirm=True,
-                      accept_logo_terms=True)
+    enrolment = _take(
+        world,
+        enrolment,
+        "confirm_commitment_employer",
+        "employer",
+        confirm=True,
+        accept_logo_terms=True,
+    )
     assert enrolment.state == State.COMMITMENT_DRAFTED
     enrolment = _take(world, enrolment, "confirm_commitment_union", "secretary", confirm=True)
     assert enrolment.state == State.COMMITTED
@@ -203,8 +228,7 @@ def test_listing_needs_the_logo_terms_accepted(world: World) -> None:
     type(enrolment).objects.filter(pk=enrolment.pk).update(logo_terms_accepted_at=None)
     today = datetime.date.today()
     with pytest.raises(services.StepError, match="logo terms"):
-        _take(world, enrolment, "list_on_register", "officer", listed_on=today,
-              logo_sent_on=today)
+        _take(world, enrolment, "list_on_register", "officer", listed_on=today, logo_sent_on=today)
 
 
 def test_a_step_not_in_the_current_state_is_refused_with_a_clear_message(world: World) -> None:
@@ -238,7 +262,10 @@ def test_each_handover_emails_the_people_it_now_waits_for(
     recipients = sorted(m.to[0] for m in mail.outbox)
     # Every partner rep for the area, and the secretary (who may record for an absent union).
     assert recipients == [
-        "gmb@example.org", "secretary@example.org", "unison@example.org", "unite@example.org",
+        "gmb@example.org",
+        "secretary@example.org",
+        "unison@example.org",
+        "unite@example.org",
     ]
 
 

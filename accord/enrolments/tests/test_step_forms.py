@@ -29,9 +29,14 @@ INVALID: dict[str, tuple[dict[str, str], str]] = {
     "ApproachForm": ({"approach_method": "jcc", "jcc_name": "JCC"}, "jcc_meeting_date"),
     "IntroductionForm": ({"introduced_on": FUTURE}, "introduced_on"),
     "CommitmentForm": (
-        {"objectives": "o", "success_criteria": "s", "starts_on": "2026-09-01",
-         "ends_on": "2026-08-01", "activities-TOTAL_FORMS": "5",
-         "activities-INITIAL_FORMS": "0"},
+        {
+            "objectives": "o",
+            "success_criteria": "s",
+            "starts_on": "2026-09-01",
+            "ends_on": "2026-08-01",
+            "activities-TOTAL_FORMS": "5",
+            "activities-INITIAL_FORMS": "0",
+        },
         "ends_on",
     ),
     "ConfirmCommitmentForm": ({"note": "yes"}, "confirm"),
@@ -44,9 +49,13 @@ WHO = {"propose": "secretary", "record_partner_position": "secretary"}
 def _who(s: Step) -> str:
     if s.name in WHO:
         return WHO[s.name]
-    for persona, role in [("secretary", "local_secretary"), ("nem", "nem"),
-                          ("officer", "national_officer"), ("employer", "employer_contact"),
-                          ("rep", "workplace_rep")]:
+    for persona, role in [
+        ("secretary", "local_secretary"),
+        ("nem", "nem"),
+        ("officer", "national_officer"),
+        ("employer", "employer_contact"),
+        ("rep", "workplace_rep"),
+    ]:
         if role in s.roles:
             return persona
     raise AssertionError(s.name)
@@ -92,8 +101,9 @@ def test_a_rule_broken_in_the_service_shows_on_its_field(world: World) -> None:
     client = Client()
     client.login(username="secretary@example.org", password=PASSWORD)
     url = reverse("employer-propose", args=[world.academy.pk])
-    response = client.post(url, {"scheme": world.scheme.pk, "initiated_by": "union",
-                                 "reason": "Good employer"})
+    response = client.post(
+        url, {"scheme": world.scheme.pk, "initiated_by": "union", "reason": "Good employer"}
+    )
     assert response.status_code == 400
     assert "Northern Star Trust" in response.context["form"].errors["exception_reason"][0]
     assert not Enrolment.objects.exists()
@@ -103,8 +113,9 @@ def test_a_valid_form_takes_the_step_and_returns_to_the_enrolment(world: World) 
     client = Client()
     client.login(username="secretary@example.org", password=PASSWORD)
     url = reverse("employer-propose", args=[world.employer.pk])
-    response = client.post(url, {"scheme": world.scheme.pk, "initiated_by": "employer",
-                                 "reason": "They asked us"})
+    response = client.post(
+        url, {"scheme": world.scheme.pk, "initiated_by": "employer", "reason": "They asked us"}
+    )
     enrolment = Enrolment.objects.get()
     assert response.status_code == 302 and response["Location"] == enrolment.get_absolute_url()
     assert enrolment.initiated_by == "employer"

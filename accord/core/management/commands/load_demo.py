@@ -20,7 +20,7 @@ class Command(BaseCommand):
             loaded = load_demo()
         if loaded:
             self.stdout.write("Demo data loaded.")
-        self.stdout.write("\nDemo logins (password for all: %s):" % DEMO_PASSWORD)
+        self.stdout.write(f"\nDemo logins (password for all: {DEMO_PASSWORD}):")
         for login in logins():
             self.stdout.write(f"  {login.email:<32} {login.role} — {login.scope}")
         self.stdout.write("\nOpen http://127.0.0.1:8000/ and sign in.\n")

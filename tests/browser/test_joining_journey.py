@@ -1,0 +1,177 @@
+"""An employer taken from proposed to listed through the pages, by each role in turn."""
+
+from __future__ import annotations
+
+import datetime
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from accord.enrolments.models import Enrolment
+from accord.enrolments.process import State
+from tests.world import PASSWORD, World
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+class Session:
+    """One person's browser session."""
+
+    def __init__(self, browser, base_url: str, persona: str) -> None:  # type: ignore[no-untyped-def]
+        self.context = browser.new_context(viewport={"width": 1100, "height": 900})
+        self.page: Page = self.context.new_page()
+        self.base_url = base_url
+        self.page.goto(f"{base_url}/accounts/login/")
+        self.page.get_by_label("E-mail address").fill(f"{persona}@example.org")
+        self.page.get_by_label("Password").fill(PASSWORD)
+        self.page.get_by_role("button", name="Sign in").click()
+        expect(self.page.get_by_role("heading", level=1)).to_have_text("My tasks")
+
+    def task(self, label: str) -> Page:
+        """Open a step from My tasks."""
+        self.page.goto(f"{self.base_url}/tasks/")
+        self.page.get_by_role("link", name=re.compile(f"^{re.escape(label)}")).first.click()
+        expect(self.page.get_by_role("heading", level=1)).to_have_text(label)
+        return self.page
+
+    def submit(self, label: str) -> None:
+        self.page.get_by_role("button", name=label).click()
+        expect(self.page.get_by_text(f"Done: {label.lower()}.")).to_be_visible()
+
+    def close(self) -> None:
+        self.context.close()
+
+
+def test_an_employer_goes_from_proposed_to_listed_through_the_pages(
+    browser,
+    live_server,
+    world: World,  # type: ignore[no-untyped-def]
+) -> None:
+    url = live_server.url
+    today = datetime.date.today()
+
+    rep = Session(browser, url, "rep")
+    rep.page.goto(f"{url}{world.employer.get_absolute_url()}")
+    rep.page.get_by_role("link", name="Propose Northtown High School").click()
+    rep.page.get_by_label("A union representative identified the employer").check()
+    rep.page.get_by_label("Why is the employer suitable for the scheme?").fill(
+        "Consults staff well; a good first candidate."
+    )
+    rep.page.get_by_role("button", name="Propose the employer").click()
+    expect(rep.page.get_by_test_id("state")).to_have_text("Proposed")
+    enrolment = Enrolment.objects.get()
+    rep.close()
+
+    secretary = Session(browser, url, "secretary")
+    page = secretary.task("Endorse the proposal")
+    page.get_by_label("Note").fill("Strong case: JCC already meets termly.")
+    secretary.submit("Endorse the proposal")
+
+    nem = Session(browser, url, "nem")
+    nem.task("Record no objection")
+    nem.submit("Record no objection")
+
+    for persona in ("gmb", "unison"):
+        partner = Session(browser, url, persona)
+        partner.task("Record a partner union's position").get_by_label("Agrees", exact=True).check()
+        partner.submit("Record a partner union's position")
+        partner.close()
+
+    page = secretary.task("Record a partner union's position")
+    page.get_by_label("Partner union").select_option(label="Unite")
+    page.get_by_label("Not represented locally").check()
+    secretary.submit("Record a partner union's position")
+    expect(page.get_by_test_id("state")).to_have_text("Partner unions agreed")
+
+    page.get_by_role("link", name="Joint letter (printable page)").click()
+    expect(page.get_by_test_id("signatory")).to_have_count(3)
+    expect(page.locator("article")).to_contain_text("on behalf of NASUWT, GMB and UNISON")
+    page.go_back()
+
+    page.get_by_role("link", name="Record the approach to the employer").click()
+    page.get_by_label("A joint letter from the unions").check()
+    page.get_by_label("Date of the joint letter").fill(today.isoformat())
+    secretary.submit("Record the approach to the employer")
+
+    page.get_by_role("link", name="Record the introduction of the scheme").click()
+    page.get_by_label("Date the scheme was presented").fill(today.isoformat())
+    page.get_by_label("The Valued Worker Scheme video").check()
+    secretary.submit("Record the introduction of the scheme")
+
+    page.get_by_role("link", name="Draft the commitment").click()
+    page.get_by_role("radio", name=re.compile("having formal agreed mechanisms")).check()
+    page.get_by_label("Objectives").fill("Set up a joint consultation committee.")
+    page.get_by_label("Success criteria").fill("Terms agreed and three meetings held.")
+    page.get_by_label("Activity 1").fill("Draft terms of reference")
+    page.get_by_label("Owner 1").fill("HR manager")
+    page.get_by_label("Due 1").fill((today + datetime.timedelta(days=60)).isoformat())
+    for n in range(1, 7):
+        page.get_by_label(f"Principle {n}: where the employer is now").select_option("partly")
+        page.get_by_label(f"Principle {n}: priority for the year ahead").select_option("medium")
+    secretary.submit("Draft the commitment")
+
+    page.get_by_role("link", name="Confirm the commitment for the unions").click()
+    page.get_by_label("I confirm the commitment as drafted on behalf of the unions.").check()
+    secretary.submit("Confirm the commitment for the unions")
+
+    employer = Session(browser, url, "employer")
+    page = employer.task("Confirm the commitment for the employer")
+    expect(page.get_by_text("Set up a joint consultation committee.")).to_be_visible()
+    page.get_by_label("I confirm the commitment as drafted on behalf of the employer.").check()
+    page.get_by_label(re.compile("^We accept the logo terms")).check()
+    employer.submit("Confirm the commitment for the employer")
+    expect(page.get_by_test_id("state")).to_have_text("Commitment confirmed")
+
+    page = secretary.task("Record that the employer has joined")
+    secretary.submit("Record that the employer has joined")
+
+    nem.task("Notify the national union")
+    nem.submit("Notify the national union")
+
+    officer = Session(browser, url, "officer")
+    officer.task("List on the register and send the logo")
+    officer.submit("List on the register and send the logo")
+    expect(officer.page.get_by_test_id("state")).to_have_text("Listed on the register")
+
+    timeline = officer.page.get_by_test_id("timeline")
+    for done in [
+        "Rep proposed the employer",
+        "Secretary endorsed the proposal",
+        "Nem recorded no objection",
+        "Gmb recorded a partner union's position",
+        "Unison recorded a partner union's position",
+        "Secretary recorded the approach to the employer",
+        "Secretary recorded that the scheme was introduced",
+        "Secretary drafted the commitment",
+        "Secretary confirmed the commitment for the unions",
+        "Employer confirmed the commitment for the employer",
+        "Secretary recorded that the employer has joined",
+        "Nem notified the national union",
+        "Officer listed the employer on the register and sent the logo",
+    ]:
+        expect(timeline).to_contain_text(done)
+    expect(timeline).to_contain_text("Strong case: JCC already meets termly.")
+    expect(officer.page.get_by_test_id("partner-positions")).to_contain_text("Agrees")
+
+    employer.page.goto(f"{url}{enrolment.get_absolute_url()}")
+    expect(employer.page.get_by_test_id("state")).to_have_text("Listed on the register")
+    expect(employer.page.get_by_test_id("partner-positions")).to_have_count(0)
+    employer_timeline = employer.page.get_by_test_id("timeline")
+    expect(employer_timeline).to_contain_text("listed the employer on the register")
+    for internal in [
+        "recorded no objection",
+        "recorded a partner union's position",
+        "Strong case",
+        "endorsed the proposal",
+        "(internal)",
+    ]:
+        expect(employer_timeline).not_to_contain_text(internal)
+    expect(employer.page.locator("body")).not_to_contain_text("Agrees")
+    letter = employer.page.goto(f"{url}/enrolments/{enrolment.pk}/letter/")
+    assert letter is not None and letter.status == 403
+
+    enrolment.refresh_from_db()
+    assert enrolment.state == State.LISTED
+    for session in (secretary, nem, officer, employer):
+        session.close()
