@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
+from accord.core.admin import AuditedAdmin
+
 from .models import RoleAssignment, User
 
 
@@ -11,7 +13,7 @@ class RoleAssignmentInline(admin.TabularInline):
 
 
 @admin.register(User)
-class AccordUserAdmin(UserAdmin):
+class AccordUserAdmin(AuditedAdmin, UserAdmin):
     inlines = [RoleAssignmentInline]
     list_display = ["email", "full_name", "is_active"]
     search_fields = ["email", "full_name"]

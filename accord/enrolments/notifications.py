@@ -57,7 +57,7 @@ def step_taken(enrolment_pk: int, step: Step, actor_pk: int, *, moved: bool = Tr
         )
     if messages:
         get_connection().send_messages(messages)
-        logger.info("Sent %d e-mail(s) for enrolment %s", len(messages), enrolment_pk)
+        logger.debug("Sent %d e-mail(s) for enrolment %s", len(messages), enrolment_pk)
     return len(messages)
 
 

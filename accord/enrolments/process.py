@@ -108,7 +108,8 @@ class Step:
 
     @property
     def moves(self) -> bool:
-        return bool(self.targets)
+        """Whether the step can leave the state it was taken from."""
+        return any(target not in self.sources for target in self.targets)
 
     @property
     def closes(self) -> bool:
@@ -227,13 +228,25 @@ STEPS: tuple[Step, ...] = (
         name="draft_commitment",
         label="Draft the commitment",
         done="drafted the commitment",
-        sources=frozenset({State.INTRODUCED, State.COMMITMENT_DRAFTED}),
+        sources=frozenset({State.INTRODUCED}),
         targets=(State.COMMITMENT_DRAFTED,),
         roles=frozenset({Role.LOCAL_SECRETARY}),
         form="CommitmentForm",
         internal=False,
         help="The principle, objectives, activities, success criteria and period agreed with "
         "the employer, and the employer's priorities for the year ahead.",
+    ),
+    Step(
+        name="revise_commitment",
+        label="Revise the draft commitment",
+        done="revised the draft commitment",
+        sources=frozenset({State.COMMITMENT_DRAFTED}),
+        targets=(State.COMMITMENT_DRAFTED,),
+        roles=frozenset({Role.LOCAL_SECRETARY}),
+        form="CommitmentForm",
+        task=False,
+        internal=False,
+        help="Any confirmation already given lapses: both sides confirm the revised draft.",
     ),
     Step(
         name="confirm_commitment_union",

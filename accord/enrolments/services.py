@@ -278,6 +278,7 @@ def _introduction(
 
 
 @handles("draft_commitment")
+@handles("revise_commitment")
 def _draft_commitment(
     enrolment: Enrolment, assignment: RoleAssignment, actor: User, data: dict[str, Any]
 ) -> Outcome:

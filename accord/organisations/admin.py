@@ -1,24 +1,26 @@
 from django.contrib import admin
 
+from accord.core.admin import AuditedAdmin
+
 from .models import Association, District, Employer, LocalAuthority, Region, Union
 
-admin.site.register([Union, Region, District])
+admin.site.register([Union, Region, District], AuditedAdmin)
 
 
 @admin.register(LocalAuthority)
-class LocalAuthorityAdmin(admin.ModelAdmin):
+class LocalAuthorityAdmin(AuditedAdmin):
     list_display = ["code", "name", "region"]
     search_fields = ["name", "code"]
 
 
 @admin.register(Association)
-class AssociationAdmin(admin.ModelAdmin):
+class AssociationAdmin(AuditedAdmin):
     list_display = ["name", "region", "district"]
     filter_horizontal = ["local_authorities"]
 
 
 @admin.register(Employer)
-class EmployerAdmin(admin.ModelAdmin):
+class EmployerAdmin(AuditedAdmin):
     list_display = ["name", "kind", "urn", "postcode", "local_authority", "is_open"]
     list_filter = ["kind", "is_open"]
     search_fields = ["name", "urn", "postcode"]

@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from accord.core.admin import AuditedAdmin
+
 from .models import Material, Principle, PrincipleVersion, Scheme
 
 
@@ -14,13 +16,13 @@ class MaterialInline(admin.TabularInline):
 
 
 @admin.register(Scheme)
-class SchemeAdmin(admin.ModelAdmin):
+class SchemeAdmin(AuditedAdmin):
     inlines = [PrincipleInline, MaterialInline]
     filter_horizontal = ["partner_unions"]
 
 
 @admin.register(PrincipleVersion)
-class PrincipleVersionAdmin(admin.ModelAdmin):
+class PrincipleVersionAdmin(AuditedAdmin):
     list_display = ["principle", "version", "introduced_at"]
     readonly_fields = ["introduced_at"]
 

@@ -67,3 +67,11 @@ def test_the_employer_never_takes_an_internal_step() -> None:
 def test_task_states_follow_the_steps() -> None:
     assert task_states_for(Role.NEM) == {State.ENDORSED, State.JOINED}
     assert task_states_for(Role.AUDITOR) == set()
+
+
+def test_the_app_readme_describes_every_step() -> None:
+    from pathlib import Path
+
+    readme = (Path(__file__).parent.parent / "README.md").read_text()
+    for s in STEPS:
+        assert f"`{s.name}` | {s.label} |" in readme, s.name
