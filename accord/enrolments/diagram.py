@@ -96,7 +96,7 @@ def _arrow(
         mid = (x1 + x2) / 2
         path = f"M{x1},{y1} C{mid},{y1} {mid},{y2} {x2},{y2}"
         return (
-            f'<path d="{path}" fill="none" stroke="#b1b4b6" stroke-width="1.2" '
+            f'<path d="{path}" fill="none" stroke="#6f777b" stroke-width="1.2" '
             f'marker-end="url(#arrow)">{title}</path>'
         )
     if source in CLOSED_STATES:

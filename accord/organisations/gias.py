@@ -18,7 +18,7 @@ from django.db import transaction
 
 from accord.core import audit
 
-from .models import Association, Employer, EmployerKind, LocalAuthority
+from .models import Association, Employer, EmployerKind, LocalAuthority, Region
 
 REQUIRED_COLUMNS = ("URN", "EstablishmentName", "LA (code)", "LA (name)")
 POSTCODE_RE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?)([0-9][A-Z]{2})$")
@@ -46,6 +46,21 @@ SCHOOL_FIELDS = (
     "ukprn",
 )
 CHUNK = 2000
+# Longest value each column may hold (the database's limits).
+MAX_LENGTHS = {
+    "URN": 10,
+    "EstablishmentName": 200,
+    "LA (code)": 10,
+    "LA (name)": 100,
+    "TypeOfEstablishment (name)": 100,
+    "EstablishmentStatus (name)": 50,
+    "Trusts (code)": 10,
+    "Trusts (name)": 200,
+    "UKPRN": 10,
+    "Street": 200,
+    "Town": 100,
+    "GOR (name)": 100,
+}
 
 
 class GiasFileError(Exception):
@@ -135,10 +150,13 @@ class _Importer:
         self.la_employers = {e.la_code: e for e in Employer.objects.exclude(la_code="")}
         self.events: list[audit.Event] = []
 
-    def authority(self, code: str, name: str) -> LocalAuthority:
+    def authority(self, code: str, name: str, region_name: str) -> LocalAuthority:
         authority = self.authorities.get(code)
         if authority is None:
-            authority = LocalAuthority.objects.create(code=code, name=name)
+            region = None
+            if region_name and region_name.lower() not in ("not applicable", "(unknown)"):
+                region, _ = Region.objects.get_or_create(name=region_name)
+            authority = LocalAuthority.objects.create(code=code, name=name, region=region)
             self.authorities[code] = authority
             self.report.authorities_created += 1
         return authority
@@ -200,8 +218,12 @@ class _Importer:
             if existing is None:
                 to_create.append(Employer(**values))
                 continue
-            before = {name: getattr(existing, name) for name in SCHOOL_FIELDS}
-            after = {name: values[name] for name in SCHOOL_FIELDS}
+            fields = SCHOOL_FIELDS
+            if existing.association_id is None and values["association_id"] is not None:
+                # An association set by an officer is kept; a missing one is filled in.
+                fields = (*SCHOOL_FIELDS, "association_id")
+            before = {name: getattr(existing, name) for name in fields}
+            after = {name: values[name] for name in fields}
             changes = audit.diff(before, after)
             if not changes:
                 self.report.unchanged += 1
@@ -225,6 +247,11 @@ class _Importer:
             problem = "EstablishmentName is missing"
         elif not row.get("LA (code)", "").isdigit():
             problem = f"LA (code) {row.get('LA (code)', '')!r} is not a number"
+        else:
+            too_long = [c for c, n in MAX_LENGTHS.items() if len(row.get(c, "")) > n]
+            if too_long:
+                column = too_long[0]
+                problem = f"{column} is longer than {MAX_LENGTHS[column]} characters"
         postcode = ""
         if problem is None and row.get("Postcode"):
             postcode = normalise_postcode(row["Postcode"]) or ""
@@ -243,7 +270,9 @@ class _Importer:
         seen[urn] = line
         if ukprn:
             self.ukprn_lines[ukprn] = line
-        authority = self.authority(row["LA (code)"], row.get("LA (name)", ""))
+        authority = self.authority(
+            row["LA (code)"], row.get("LA (name)", ""), row.get("GOR (name)", "")
+        )
         type_name = row.get("TypeOfEstablishment (name)", "")
         parent = None
         if row.get("Trusts (code)"):
@@ -283,7 +312,7 @@ class _Importer:
             )
         Employer.objects.bulk_update(
             [e for e, _ in to_update],
-            [f.removesuffix("_id") for f in SCHOOL_FIELDS],
+            [f.removesuffix("_id") for f in (*SCHOOL_FIELDS, "association_id")],
             batch_size=CHUNK,
         )
         self.report.updated = len(to_update)

@@ -98,3 +98,19 @@ def test_recipients_are_those_who_may_take_the_step(world: World) -> None:
         "unison@example.org",
         "unite@example.org",
     ]
+
+
+def test_sign_in_takes_the_email_address_in_any_case(world: World) -> None:
+    from django.test import Client
+    from django.urls import reverse
+
+    from tests.world import PASSWORD
+
+    response = Client().post(
+        reverse("login"), {"username": " Secretary@Example.ORG ", "password": PASSWORD}
+    )
+    assert response.status_code == 302 and response["Location"] == reverse("tasks")
+    wrong = Client().post(
+        reverse("login"), {"username": "secretary@example.org", "password": "wrong"}
+    )
+    assert wrong.status_code == 200 and "correct" in wrong.content.decode()

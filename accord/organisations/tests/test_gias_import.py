@@ -18,10 +18,11 @@ from hypothesis import strategies as st
 
 from accord.core.models import AuditEvent
 from accord.organisations.gias import GiasFileError, import_gias, normalise_postcode
-from accord.organisations.models import Employer, EmployerKind, LocalAuthority
+from accord.organisations.models import Association, Employer, EmployerKind, LocalAuthority
 from tests.world import PASSWORD, World
 
 COLUMNS = [
+    "GOR (name)",
     "URN",
     "LA (code)",
     "LA (name)",
@@ -40,6 +41,7 @@ COLUMNS = [
 
 def row(urn: str, name: str, **values: str) -> dict[str, str]:
     base = {
+        "GOR (name)": "West Midlands",
         "URN": urn,
         "LA (code)": "330",
         "LA (name)": "Birmingham",
@@ -136,6 +138,20 @@ def test_a_gias_file_imports_with_trusts_authorities_and_closures(db: None) -> N
     assert report.closed == 1
     assert Employer.objects.get(urn="130001").kind == EmployerKind.COLLEGE
     assert report.trusts_created == 1 and report.authorities_created == 1
+    assert anderton.local_authority.region.name == "West Midlands"
+
+
+def test_schools_join_the_association_covering_their_authority(world: World) -> None:
+    rows = [row("300001", "Northtown Primary", **{"LA (code)": "901"})]
+    import_gias(gias_csv(rows))
+    assert Employer.objects.get(urn="300001").association == world.association
+    # An employer imported before its authority was covered gets its association on re-import.
+    import_gias(gias_csv([row("300002", "Lately Covered School", **{"LA (code)": "950"})]))
+    later = Association.objects.create(name="Lateshire", region=world.association.region)
+    later.local_authorities.add(LocalAuthority.objects.get(code="950"))
+    report = import_gias(gias_csv([row("300002", "Lately Covered School", **{"LA (code)": "950"})]))
+    assert report.updated == 1
+    assert Employer.objects.get(urn="300002").association == later
 
 
 def test_utf8_files_with_a_byte_order_mark_import_too(db: None) -> None:
@@ -173,6 +189,13 @@ def test_a_reimport_updates_in_place_keyed_on_the_urn(db: None) -> None:
     assert employer.pk == pk and employer.name == "Anderton Park School" and not employer.is_open
     event = AuditEvent.objects.filter(action="employer.updated").get()
     assert event.changes["name"] == ["Anderton Park Primary School", "Anderton Park School"]
+
+
+def test_an_over_long_cell_is_reported_not_imported(db: None) -> None:
+    report = import_gias(gias_csv([row("1", "A" * 201)]))
+    assert [(p.line, p.reason) for p in report.problems] == [
+        (2, "EstablishmentName is longer than 200 characters")
+    ]
 
 
 def test_a_ukprn_shared_by_two_rows_is_reported_not_imported(db: None) -> None:
@@ -254,3 +277,25 @@ def test_postcode_normalisation_never_fails_and_is_idempotent(value: str) -> Non
 )
 def test_postcodes_are_normalised(raw: str, expected: str | None) -> None:
     assert normalise_postcode(raw) == expected
+
+
+cells = st.one_of(
+    st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=15),
+    st.from_regex(r"[0-9]{1,12}", fullmatch=True),
+    st.text(alphabet="abc ", min_size=190, max_size=260),
+)
+
+
+@given(st.lists(st.fixed_dictionaries({c: cells for c in COLUMNS}), max_size=6))
+@settings(max_examples=60, deadline=None)
+@pytest.mark.django_db
+def test_any_rows_either_import_or_are_reported_by_line(rows: list[dict[str, str]]) -> None:
+    """Whatever the cells hold, the import never fails: every row is imported or reported."""
+    from django.db import transaction
+
+    with transaction.atomic():
+        report = import_gias(gias_csv(rows, encoding="utf-8"))
+        imported = report.created + report.updated + report.unchanged
+        assert imported + report.skipped == report.rows == len(rows)
+        assert all(p.line >= 2 and p.reason for p in report.problems)
+        transaction.set_rollback(True)
