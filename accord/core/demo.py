@@ -51,7 +51,11 @@ def logins() -> list[DemoLogin]:
 
 
 def _schools(
-    trust: Employer, la: LocalAuthority, association: Association, names: list[tuple[str, str, str]]
+    parent: Employer,
+    la: LocalAuthority,
+    association: Association,
+    establishment_type: str,
+    names: list[tuple[str, str, str]],
 ) -> list[Employer]:
     return [
         Employer.objects.create(
@@ -59,10 +63,10 @@ def _schools(
             name=name,
             urn=urn,
             postcode=postcode,
-            parent=trust,
+            parent=parent,
             local_authority=la,
             association=association,
-            establishment_type="Academy converter",
+            establishment_type=establishment_type,
             town=la.name,
             status_name="Open",
         )
@@ -130,31 +134,25 @@ def load_demo() -> bool:
         trust,
         manchester,
         manchester_assoc,
+        "Academy converter",
         [
             ("Ardwick Green Academy", "140001", "M12 6BP"),
             ("Moss Side Primary Academy", "140002", "M14 4PX"),
             ("Hulme Park Academy", "140003", "M15 5AA"),
         ],
     )
-    others = {
-        name: employer(
-            kind=EmployerKind.SCHOOL,
-            name=name,
-            urn=urn,
-            postcode=postcode,
-            parent=scc,
-            local_authority=salford,
-            association=salford_assoc,
-            establishment_type="Community school",
-            town="Salford",
-        )
-        for name, urn, postcode in [
+    eccles, irlam, swinton, _ = _schools(
+        scc,
+        salford,
+        salford_assoc,
+        "Community school",
+        [
             ("Eccles Community High School", "105901", "M30 0LX"),
             ("Irlam Community Primary School", "105902", "M44 6GH"),
             ("Swinton Park Community School", "105903", "M27 4BS"),
             ("Walkden Community Primary School", "105904", "M28 3FB"),
-        ]
-    }
+        ],
+    )
     college = employer(
         kind=EmployerKind.COLLEGE,
         name="Manchester Technical College",
@@ -217,19 +215,19 @@ def load_demo() -> bool:
         ),
         journey.to(college, State.AGREED, "secretary"),
         journey.to(
-            others["Eccles Community High School"],
+            eccles,
             State.ENDORSED,
             "salford.secretary",
             **salford_secretary,
         ),
         journey.to(
-            others["Irlam Community Primary School"],
+            irlam,
             State.PROPOSED,
             "salford.secretary",
             **salford_secretary,
         ),
         journey.to(
-            others["Swinton Park Community School"],
+            swinton,
             State.OBJECTED,
             "salford.secretary",
             **salford_secretary,

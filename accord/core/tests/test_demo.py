@@ -1,0 +1,37 @@
+"""The demo data for `make run` loads through the real services, once."""
+
+from __future__ import annotations
+
+from django.core.management import call_command
+
+from accord.accounts.models import Role, RoleAssignment
+from accord.core.audit import verify_chain
+from accord.enrolments.models import Enrolment
+from accord.enrolments.process import State
+from accord.organisations.models import Employer
+
+
+def test_the_demo_has_a_dozen_employers_several_states_and_a_user_per_role(
+    db: None, capsys
+) -> None:  # type: ignore[no-untyped-def]
+    call_command("load_demo")
+    out = capsys.readouterr().out
+    assert Employer.objects.count() == 12
+    states = set(Enrolment.objects.values_list("state", flat=True))
+    assert {
+        State.PROPOSED,
+        State.NEM_CLEARED,
+        State.COMMITMENT_DRAFTED,
+        State.LISTED,
+        State.OBJECTED,
+    } <= states
+    assert set(RoleAssignment.objects.values_list("role", flat=True)) == set(Role)
+    assert "secretary@demo.accord" in out and "accord-demo" in out
+    assert list(verify_chain()) == []
+
+
+def test_loading_the_demo_twice_changes_nothing(db: None) -> None:
+    call_command("load_demo")
+    counts = (Employer.objects.count(), Enrolment.objects.count())
+    call_command("load_demo")
+    assert (Employer.objects.count(), Enrolment.objects.count()) == counts
