@@ -113,6 +113,8 @@ def take_step(enrolment: Enrolment, step_: Step, *, actor: User, data: dict[str,
         # same moment waits here and then finds the enrolment has moved on.
         Enrolment.objects.select_for_update().filter(pk=enrolment.pk).values_list("pk").get()
         current = selectors.enrolment_detail(enrolment.pk)
+        if not rules.can_view_enrolment(actor, current):
+            raise StepNotPermitted("You do not have access to this enrolment.")
         if current.state not in step_.sources:
             raise StepError(
                 f"This enrolment is no longer waiting for “{step_.label}”: it is now "
@@ -132,6 +134,7 @@ def take_step(enrolment: Enrolment, step_: Step, *, actor: User, data: dict[str,
                 current.closed_reason = _note(data)
         current.save()
         _record(current, step_, actor, outcome, data)
+    # A step that set a state (even the same one, as a revised draft does) hands work on.
     transaction.on_commit(
         lambda: notifications.step_taken(current.pk, step_, actor.pk, moved=bool(outcome.state))
     )

@@ -277,3 +277,10 @@ def test_no_email_is_sent_if_the_step_fails(
     with django_capture_on_commit_callbacks(execute=True), pytest.raises(services.StepError):
         _take(world, enrolment, "endorse", "other_secretary")
     assert mail.outbox == []
+
+
+def test_someone_without_access_learns_nothing_of_the_enrolment(world: World) -> None:
+    enrolment = world.enrolment(State.ENDORSED)
+    with pytest.raises(services.StepNotPermitted, match="do not have access") as error:
+        _take(world, enrolment, "endorse", "other_secretary")
+    assert "Endorsed" not in error.value.message
