@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "accord.enrolments",
     "accord.membership",
     "accord.actions",
+    "accord.register",
 ]
 
 MIDDLEWARE = [

@@ -8,19 +8,13 @@ from --database-url) and prints rows per second and peak memory.
 
 from __future__ import annotations
 
-import argparse
 import csv
 import io
-import os
 import random
 import resource
-import sys
-import tempfile
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+import throwaway
 
 TYPES = [
     "Academy converter",
@@ -79,50 +73,22 @@ def make_csv(rows: int, seed: int = 1) -> bytes:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rows", type=int, default=50_000)
-    parser.add_argument("--database-url", default="")
-    args = parser.parse_args()
+    args = throwaway.arguments(__doc__.splitlines()[0], rows=50_000)
+    with throwaway.database(args.database_url) as vendor:
+        from accord.organisations.gias import import_gias
+        from accord.organisations.models import Employer
 
-    workdir = tempfile.mkdtemp(prefix="accord-bench-")
-    os.environ.setdefault("DJANGO_DEBUG", "1")
-    os.environ["ACCORD_VAR_DIR"] = workdir
-    if args.database_url:
-        os.environ["DATABASE_URL"] = args.database_url
-    else:
-        os.environ.pop("DATABASE_URL", None)
-    os.environ["DJANGO_SETTINGS_MODULE"] = "accord.settings"
-
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-    from django.db import connection
-
-    if args.database_url:
-        # Use a fresh database beside the one named, so nothing of it is touched.
-        from django.test.utils import setup_databases
-
-        setup_databases(verbosity=0, interactive=False)
-    else:
-        call_command("migrate", verbosity=0)
-
-    from accord.organisations.gias import import_gias
-    from accord.organisations.models import Employer
-
-    data = make_csv(args.rows)
-    print(f"{args.rows} rows, {len(data) / 1e6:.1f} MB, database: {connection.vendor}")
-    for label in ("first import", "re-import (no changes)"):
-        start = time.perf_counter()
-        report = import_gias(data)
-        elapsed = time.perf_counter() - start
-        print(f"{label}: {elapsed:.1f} s ({args.rows / elapsed:,.0f} rows/s) — {report.summary()}")
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"employers in the database: {Employer.objects.count()}; peak memory {peak:.0f} MB")
-    if args.database_url:
-        from django.test.utils import teardown_databases
-
-        teardown_databases([(connection, connection.settings_dict["NAME"], True)], verbosity=0)
+        data = make_csv(args.rows)
+        print(f"{args.rows} rows, {len(data) / 1e6:.1f} MB, database: {vendor}")
+        for label in ("first import", "re-import (no changes)"):
+            start = time.perf_counter()
+            report = import_gias(data)
+            elapsed = time.perf_counter() - start
+            print(
+                f"{label}: {elapsed:.1f} s ({args.rows / elapsed:,.0f} rows/s) — {report.summary()}"
+            )
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(f"employers in the database: {Employer.objects.count()}; peak memory {peak:.0f} MB")
 
 
 if __name__ == "__main__":

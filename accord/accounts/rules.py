@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
     from accord.enrolments.models import Enrolment
     from accord.enrolments.process import Step
+    from accord.membership.models import Membership
     from accord.schemes.models import Scheme
 
     AnyUser = User | AnonymousUser
@@ -234,6 +235,14 @@ def can_view_employer(user: AnyUser, employer: Employer) -> bool:
 
 def can_import_employers(user: AnyUser) -> bool:
     return has_role(user, Role.NATIONAL_OFFICER)
+
+
+def can_manage_membership(user: AnyUser, membership: Membership) -> bool:
+    """Suspend, withdraw, reinstate: national officers of the scheme's lead union."""
+    return any(
+        a.role == Role.NATIONAL_OFFICER and a.union_id == membership.scheme.lead_union_id
+        for a in assignments(user)
+    )
 
 
 def can_view_audit(user: AnyUser) -> bool:

@@ -18,6 +18,7 @@ def navigation(request: HttpRequest) -> dict:
             items.append(("Employers", reverse("employers")))
         if rules.can_import_employers(user):
             items.append(("Import employers", reverse("employers-import")))
+    items.append(("Register", reverse("register")))
     items.append(("The process", reverse("process")))
     current = request.path
     return {

@@ -349,8 +349,13 @@ def _list(
         )
     if data["logo_sent_on"] < data["listed_on"]:
         raise StepError("The logo cannot be sent before the listing.", field="logo_sent_on")
+    from accord.membership import services as membership
+
     values = {"listed_on": data["listed_on"], "logo_sent_on": data["logo_sent_on"]}
-    return Outcome(State.LISTED, _set_fields(enrolment, values))
+    changes = _set_fields(enrolment, values)
+    listed = membership.list_member(enrolment, listed_on=data["listed_on"])
+    changes["register_reference"] = [None, listed.reference]
+    return Outcome(State.LISTED, changes)
 
 
 @handles("add_note")

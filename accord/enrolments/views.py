@@ -13,6 +13,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
 from accord.accounts import rules
+from accord.membership import services as membership_services
+from accord.membership import views as membership_views
+from accord.membership.models import Membership
 from accord.organisations import selectors as organisation_selectors
 
 from . import diagram, documents, selectors, services
@@ -78,8 +81,18 @@ def enrolment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     enrolment = _enrolment_for(request, pk)
     internal = rules.can_see_internal(request.user, enrolment)
     available = [s for s in STEPS if rules.can_take_step(request.user, enrolment, s)]
+    membership = Membership.objects.filter(enrolment=enrolment).first()
     context = {
         "enrolment": enrolment,
+        "membership": membership,
+        "may_manage_membership": membership is not None
+        and rules.can_manage_membership(request.user, membership),
+        "status_changes": [
+            (change, title)
+            for change, title in membership_views.TITLES.items()
+            if membership is not None
+            and membership.status in membership_services.STATUS_CHANGES[change][0]
+        ],
         "state_label": rules.state_label(request.user, enrolment),
         "internal": internal,
         "tasks": [s for s in available if s.task],

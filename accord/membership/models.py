@@ -1,12 +1,83 @@
-"""A member's cycles: the commitment agreed at joining is cycle 1."""
+"""Membership after joining: the member's status on the register, and its cycles (the
+commitment agreed at joining is cycle 1)."""
 
 from __future__ import annotations
 
+import secrets
+
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 
 from accord.enrolments.models import Enrolment
-from accord.schemes.models import PrincipleVersion
+from accord.organisations.models import Employer
+from accord.schemes.models import PrincipleVersion, Scheme
+
+# Letters and digits that cannot be mistaken for one another when read aloud or printed.
+REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+
+
+class MembershipStatus(models.TextChoices):
+    ACTIVE = "active", "Member"
+    SUSPENDED = "suspended", "Suspended"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+class MembershipQuerySet(models.QuerySet):
+    def on_register(self) -> MembershipQuerySet:
+        """Members and suspended members; withdrawn employers leave the register."""
+        return self.exclude(status=MembershipStatus.WITHDRAWN)
+
+
+class Membership(models.Model):
+    """An employer's membership of a scheme, from its first listing on.
+
+    The reference is public and stable: the verification page that logos and certificates link
+    to is addressed by it, and it survives a withdrawal and a later return.
+    """
+
+    scheme = models.ForeignKey(Scheme, on_delete=models.PROTECT, related_name="memberships")
+    employer = models.ForeignKey(Employer, on_delete=models.PROTECT, related_name="memberships")
+    enrolment = models.ForeignKey(Enrolment, on_delete=models.PROTECT, related_name="+")
+    reference = models.CharField(max_length=12, unique=True)
+    status = models.CharField(
+        max_length=20, choices=MembershipStatus.choices, default=MembershipStatus.ACTIVE
+    )
+    member_since = models.DateField()
+    status_since = models.DateField()
+    status_reason = models.TextField(blank=True, help_text="Internal: never shown publicly.")
+    logo_stop_requested_on = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["employer__name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["scheme", "employer"], name="one_membership_per_employer_and_scheme"
+            )
+        ]
+        indexes = [models.Index(fields=["scheme", "status"], name="membership_register_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.employer} — {self.scheme} ({self.get_status_display()})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("verification", args=[self.reference])
+
+    @property
+    def is_member(self) -> bool:
+        return self.status == MembershipStatus.ACTIVE
+
+    @staticmethod
+    def new_reference(scheme: Scheme) -> str:
+        prefix = scheme.slug.upper()[:4]
+        while True:
+            reference = f"{prefix}-" + "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(6))
+            if not Membership.objects.filter(reference=reference).exists():
+                return reference
 
 
 class Cycle(models.Model):

@@ -1,14 +1,21 @@
-"""Writing cycles: the commitment drafted at joining becomes cycle 1."""
+"""Writing membership: cycles (the commitment drafted at joining is cycle 1) and status."""
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
+from django.db import transaction
+from django.utils import timezone
+
+from accord.accounts import rules
+from accord.accounts.models import User
 from accord.actions.models import Action
+from accord.core import audit
 from accord.enrolments.models import Enrolment
 from accord.enrolments.services import StepError
 
-from .models import Cycle, SelfAssessment
+from .models import Cycle, Membership, MembershipStatus, SelfAssessment
 
 
 def _validate_commitment(enrolment: Enrolment, data: dict[str, Any]) -> None:
@@ -76,3 +83,99 @@ def clear_confirmations(cycle: Cycle | None) -> None:
     cycle.union_confirmed_at = cycle.union_confirmed_by = None
     cycle.employer_confirmed_at = cycle.employer_confirmed_by = None
     cycle.save()
+
+
+# --- membership status ---------------------------------------------------------------------
+
+
+class MembershipError(Exception):
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+def list_member(enrolment: Enrolment, *, listed_on: datetime.date) -> Membership:
+    """Put the employer on the register (the last step of joining). A returning employer keeps
+    its reference, so the verification address it once printed still works."""
+    membership = Membership.objects.filter(
+        scheme=enrolment.scheme, employer=enrolment.employer
+    ).first()
+    if membership is None:
+        return Membership.objects.create(
+            scheme=enrolment.scheme,
+            employer=enrolment.employer,
+            enrolment=enrolment,
+            reference=Membership.new_reference(enrolment.scheme),
+            member_since=listed_on,
+            status_since=listed_on,
+        )
+    membership.enrolment = enrolment
+    membership.status = MembershipStatus.ACTIVE
+    membership.status_since = listed_on
+    membership.status_reason = ""
+    membership.logo_stop_requested_on = None
+    membership.save()
+    return membership
+
+
+# Which statuses each change may be made from, and the status it leads to.
+STATUS_CHANGES: dict[str, tuple[frozenset[str], MembershipStatus, str]] = {
+    "suspend": (frozenset({MembershipStatus.ACTIVE}), MembershipStatus.SUSPENDED, "suspended"),
+    "withdraw": (
+        frozenset({MembershipStatus.ACTIVE, MembershipStatus.SUSPENDED}),
+        MembershipStatus.WITHDRAWN,
+        "withdrew",
+    ),
+    "reinstate": (
+        frozenset({MembershipStatus.SUSPENDED, MembershipStatus.WITHDRAWN}),
+        MembershipStatus.ACTIVE,
+        "reinstated",
+    ),
+}
+
+
+def change_status(
+    membership: Membership,
+    change: str,
+    *,
+    actor: User,
+    reason: str,
+    logo_stop_requested_on: datetime.date | None = None,
+) -> Membership:
+    """Suspend, withdraw or reinstate a membership, with reasons. National officers only."""
+    sources, target, verb = STATUS_CHANGES[change]
+    if not rules.can_manage_membership(actor, membership):
+        raise MembershipError("Only a national officer of the scheme may change a membership.")
+    if not reason.strip():
+        raise MembershipError("Give the reasons.", field="reason")
+    leaving = target != MembershipStatus.ACTIVE
+    if leaving and logo_stop_requested_on is None:
+        raise MembershipError(
+            "Record when the employer was asked to stop using the logo.",
+            field="logo_stop_requested_on",
+        )
+    with transaction.atomic():
+        locked = Membership.objects.select_for_update().get(pk=membership.pk)
+        if locked.status not in sources:
+            raise MembershipError(
+                f"The membership is {locked.get_status_display().lower()}: it cannot be {verb} now."
+            )
+        before = audit.snapshot(locked, ["status", "status_since", "logo_stop_requested_on"])
+        locked.status = target
+        locked.status_since = timezone.localdate()
+        locked.status_reason = reason.strip()
+        locked.logo_stop_requested_on = logo_stop_requested_on if leaving else None
+        locked.save()
+        after = audit.snapshot(locked, ["status", "status_since", "logo_stop_requested_on"])
+        audit.log_action(
+            locked,
+            f"membership.{change}",
+            actor=actor,
+            summary=f"{actor} {verb} the membership",
+            context=locked.enrolment.audit_context,
+            changes=audit.diff(before, after),
+            note=reason.strip(),
+            internal=True,
+        )
+    return locked

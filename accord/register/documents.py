@@ -1,0 +1,57 @@
+"""The QR code and the logo pack of a verification page."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+
+import segno
+from django.conf import settings
+from django.utils.html import escape
+
+from accord.membership.models import Membership
+
+LOGO_DIR = Path(__file__).resolve().parent.parent / "schemes" / "data"
+
+
+def verification_url(membership: Membership) -> str:
+    return f"{settings.SITE_URL}{membership.get_absolute_url()}"
+
+
+def qr_svg(membership: Membership) -> str:
+    buffer = io.BytesIO()
+    segno.make(verification_url(membership), error="m").save(
+        buffer,
+        kind="svg",
+        scale=6,
+        border=2,
+        xmldecl=False,
+        svgns=True,
+        title=f"QR code for {verification_url(membership)}",
+    )
+    return buffer.getvalue().decode()
+
+
+def logo_svg(membership: Membership) -> str:
+    template = (LOGO_DIR / f"{membership.scheme.slug}-logo.svg").read_text(encoding="utf-8")
+    return template.replace("{{ reference }}", escape(membership.reference))
+
+
+def logo_pack(membership: Membership) -> bytes:
+    url = verification_url(membership)
+    readme = (
+        f"{membership.scheme.name} — logo pack for {membership.employer.name}\n\n"
+        f"Member reference: {membership.reference}\n"
+        f"Verification address: {url}\n\n"
+        "Link the logo to the verification address, or print the QR code beside it, so that "
+        "anyone can check the membership is current.\n\n"
+        "The logo may be used only while the membership is active. If the membership is "
+        "suspended or withdrawn, stop using it at once.\n"
+    )
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as pack:
+        pack.writestr("logo.svg", logo_svg(membership))
+        pack.writestr("verification-qr.svg", qr_svg(membership))
+        pack.writestr("README.txt", readme)
+    return buffer.getvalue()

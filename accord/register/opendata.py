@@ -1,0 +1,65 @@
+"""The register as open data: CSV and JSON, streamed so the whole register never sits in memory."""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterator
+from typing import Any
+
+from django.conf import settings
+
+from accord.membership.models import Membership
+
+FIELDS = [
+    "reference",
+    "employer",
+    "kind",
+    "urn",
+    "local_authority",
+    "region",
+    "scheme",
+    "status",
+    "member_since",
+    "status_since",
+    "verification_url",
+]
+
+
+def row(entry: Membership) -> dict[str, Any]:
+    employer = entry.employer
+    authority = employer.local_authority
+    return {
+        "reference": entry.reference,
+        "employer": employer.name,
+        "kind": employer.get_kind_display(),
+        "urn": employer.urn,
+        "local_authority": authority.name if authority else "",
+        "region": authority.region.name if authority and authority.region else "",
+        "scheme": entry.scheme.name,
+        "status": entry.get_status_display(),
+        "member_since": entry.member_since.isoformat(),
+        "status_since": entry.status_since.isoformat(),
+        "verification_url": f"{settings.SITE_URL}{entry.get_absolute_url()}",
+    }
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def csv_lines(entries: Any) -> Iterator[str]:
+    writer = csv.DictWriter(_Echo(), fieldnames=FIELDS)
+    yield writer.writeheader()
+    for entry in entries.iterator(chunk_size=2000):
+        yield writer.writerow(row(entry))
+
+
+def json_chunks(entries: Any) -> Iterator[str]:
+    yield '{"fields": ' + json.dumps(FIELDS) + ', "members": ['
+    first = True
+    for entry in entries.iterator(chunk_size=2000):
+        yield ("" if first else ",") + json.dumps(row(entry), ensure_ascii=False)
+        first = False
+    yield "]}"
