@@ -245,6 +245,22 @@ def can_manage_membership(user: AnyUser, membership: Membership) -> bool:
     )
 
 
+def _holds_for(user: AnyUser, enrolment: Enrolment, role: Role) -> bool:
+    return any(
+        a.role == role and covers(a, enrolment.employer, enrolment.scheme)
+        for a in assignments(user)
+    )
+
+
+def can_record_review(user: AnyUser, enrolment: Enrolment) -> bool:
+    """Reviews and next cycles are drafted by the local secretary, for the unions."""
+    return _holds_for(user, enrolment, Role.LOCAL_SECRETARY)
+
+
+def can_confirm_for_employer(user: AnyUser, enrolment: Enrolment) -> bool:
+    return _holds_for(user, enrolment, Role.EMPLOYER_CONTACT)
+
+
 def can_view_audit(user: AnyUser) -> bool:
     return has_role(user, Role.NATIONAL_OFFICER, Role.AUDITOR)
 

@@ -200,7 +200,7 @@ class CommitmentForm(StepForm):
         empty_label=None,
         label="The principle for the first cycle",
     )
-    objectives = _text("Objectives")
+    objectives = _text("Objectives", help_text="One objective per line: each is reviewed.")
     success_criteria = _text("Success criteria")
     starts_on = forms.DateField(label="Period starts", widget=DateInput())
     ends_on = forms.DateField(label="Period ends", widget=DateInput())

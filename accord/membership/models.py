@@ -126,6 +126,10 @@ class Cycle(models.Model):
     def is_confirmed(self) -> bool:
         return self.union_confirmed_at is not None and self.employer_confirmed_at is not None
 
+    def objective_list(self) -> list[str]:
+        """The objectives, one per line as agreed."""
+        return [line.strip(" -•\t") for line in self.objectives.splitlines() if line.strip(" -•\t")]
+
 
 class Readiness(models.TextChoices):
     NOT_YET = "not_yet", "Not yet in place"
@@ -160,3 +164,71 @@ class SelfAssessment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.principle_version.principle}: {self.get_readiness_display()}"
+
+
+class Outcome(models.TextChoices):
+    MET = "met", "Met"
+    PARTLY_MET = "partly_met", "Partly met"
+    NOT_MET = "not_met", "Not met"
+
+
+class Decision(models.TextChoices):
+    NEXT_CYCLE = "next_cycle", "Begin the next cycle"
+    EXTEND = "extend", "Extend this cycle"
+    REVISE = "revise", "A revised objective on the same principle"
+
+
+class ReviewQuerySet(models.QuerySet):
+    def met(self) -> ReviewQuerySet:
+        return self.filter(outcome=Outcome.MET, employer_confirmed_at__isnull=False)
+
+
+class Review(models.Model):
+    """The review at the end of a cycle. A cycle that is extended is reviewed again later."""
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="reviews")
+    held_on = models.DateField()
+    outcome = models.CharField(max_length=20, choices=Outcome.choices)
+    evidence = models.TextField()
+    notes = models.TextField(blank=True)
+    decision = models.CharField(max_length=20, choices=Decision.choices)
+    extended_to = models.DateField(null=True, blank=True, help_text="The cycle's new end.")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    employer_confirmed_at = models.DateTimeField(null=True, blank=True)
+    employer_confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    objects = ReviewQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["cycle", "held_on", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(outcome="met") | models.Q(decision="next_cycle"),
+                name="a_met_review_leads_to_the_next_cycle",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Review of {self.cycle}: {self.get_outcome_display()}"
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.employer_confirmed_at is not None
+
+
+class ObjectiveOutcome(models.Model):
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="objectives")
+    position = models.PositiveSmallIntegerField()
+    objective = models.TextField()
+    outcome = models.CharField(max_length=20, choices=Outcome.choices)
+
+    class Meta:
+        ordering = ["review", "position"]
+
+    def __str__(self) -> str:
+        return f"{self.objective[:40]}: {self.get_outcome_display()}"

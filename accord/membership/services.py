@@ -41,8 +41,14 @@ def _validate_commitment(enrolment: Enrolment, data: dict[str, Any]) -> None:
 
 def draft_first_cycle(enrolment: Enrolment, *, data: dict[str, Any]) -> Cycle:
     """Create or replace the draft commitment (cycle 1). Any earlier confirmation lapses."""
+    return draft_cycle(
+        enrolment, enrolment.first_cycle or Cycle(enrolment=enrolment, number=1), data=data
+    )
+
+
+def draft_cycle(enrolment: Enrolment, cycle: Cycle, *, data: dict[str, Any]) -> Cycle:
+    """Write a cycle's terms, activities and self-assessments; confirmations start afresh."""
     _validate_commitment(enrolment, data)
-    cycle = enrolment.first_cycle or Cycle(enrolment=enrolment, number=1)
     cycle.principle_version = data["principle_version"]
     cycle.objectives = data["objectives"]
     cycle.success_criteria = data["success_criteria"]

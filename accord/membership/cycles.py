@@ -1,0 +1,250 @@
+"""After joining: reviews at the end of each cycle, extensions, and the next cycle.
+
+The rules of the scheme live here: a review may be recorded from 30 days before a cycle ends;
+both sides confirm it; if the objective was met the next cycle must take a different
+principle, and if not the parties extend the cycle or agree a revised objective on the same
+principle.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from accord.accounts import rules
+from accord.accounts.models import User
+from accord.core import audit
+from accord.enrolments.models import Enrolment
+from accord.schemes.models import Principle
+
+from .models import Cycle, Decision, ObjectiveOutcome, Outcome, Review
+from .services import MembershipError, draft_cycle
+
+REVIEW_WINDOW = datetime.timedelta(days=30)
+
+
+def latest_cycle(enrolment: Enrolment) -> Cycle | None:
+    cycles = sorted(enrolment.cycles.all(), key=lambda c: c.number)
+    return cycles[-1] if cycles else None
+
+
+def latest_review(cycle: Cycle) -> Review | None:
+    reviews = sorted(cycle.reviews.all(), key=lambda r: (r.held_on, r.pk))
+    return reviews[-1] if reviews else None
+
+
+def review_pending(cycle: Cycle) -> bool:
+    """Whether the cycle is waiting for a review to be recorded."""
+    review = latest_review(cycle)
+    if review is None:
+        return True
+    return (
+        review.decision == Decision.EXTEND
+        and review.is_confirmed
+        and (cycle.ends_on > review.held_on)
+    )
+
+
+def principles_met(enrolment: Enrolment) -> list[Principle]:
+    met = (
+        Review.objects.met()
+        .filter(
+            cycle__enrolment__employer=enrolment.employer, cycle__enrolment__scheme=enrolment.scheme
+        )
+        .select_related("cycle__principle_version__principle")
+    )
+    found = {r.cycle.principle_version.principle for r in met}
+    return sorted(found, key=lambda p: p.number)
+
+
+def _log(
+    enrolment: Enrolment,
+    target: Any,
+    action: str,
+    actor: User,
+    summary: str,
+    changes: dict[str, Any],
+    note: str = "",
+) -> None:
+    audit.log_action(
+        target,
+        action,
+        actor=actor,
+        summary=f"{actor} {summary}",
+        context=enrolment.audit_context,
+        changes=changes,
+        note=note,
+    )
+
+
+def record_review(cycle: Cycle, *, actor: User, data: dict[str, Any]) -> Review:
+    """The unions' record of the review; the employer then confirms it.
+
+    `data`: held_on, outcome, objective_outcomes (one per objective), evidence, notes,
+    decision, extended_to (for an extension).
+    """
+    enrolment = cycle.enrolment
+    if not rules.can_record_review(actor, enrolment):
+        raise MembershipError("Only the local secretary records the review.")
+    today = timezone.localdate()
+    if not cycle.is_confirmed:
+        raise MembershipError("The cycle has not been confirmed by both sides yet.")
+    if latest_cycle(enrolment) != cycle or not review_pending(cycle):
+        raise MembershipError("This cycle is not waiting for a review.")
+    if today < cycle.ends_on - REVIEW_WINDOW:
+        raise MembershipError(
+            f"The review can be recorded from {cycle.ends_on - REVIEW_WINDOW:%-d %B %Y}, "
+            "30 days before the cycle ends.",
+            field="held_on",
+        )
+    objectives = cycle.objective_list()
+    outcomes = data["objective_outcomes"]
+    if len(outcomes) != len(objectives):
+        raise MembershipError("Give an outcome for every objective.", field="outcome")
+    outcome, decision = data["outcome"], data["decision"]
+    if outcome == Outcome.MET and decision != Decision.NEXT_CYCLE:
+        raise MembershipError("When the objective is met, the next cycle begins.", field="decision")
+    if outcome != Outcome.MET and decision == Decision.NEXT_CYCLE:
+        raise MembershipError(
+            "When the objective is not met, extend the cycle or agree a revised objective "
+            "on the same principle.",
+            field="decision",
+        )
+    extended_to = data.get("extended_to") if decision == Decision.EXTEND else None
+    if decision == Decision.EXTEND and (extended_to is None or extended_to <= cycle.ends_on):
+        raise MembershipError(
+            "Give the new end date, after the cycle's current end.", field="extended_to"
+        )
+    with transaction.atomic():
+        review = Review.objects.create(
+            cycle=cycle,
+            held_on=data["held_on"],
+            outcome=outcome,
+            evidence=data["evidence"],
+            notes=data.get("notes", ""),
+            decision=decision,
+            extended_to=extended_to,
+            recorded_by=actor,
+        )
+        ObjectiveOutcome.objects.bulk_create(
+            ObjectiveOutcome(review=review, position=n, objective=objective, outcome=result)
+            for n, (objective, result) in enumerate(zip(objectives, outcomes, strict=True), 1)
+        )
+        _log(
+            enrolment,
+            review,
+            "review.record",
+            actor,
+            f"recorded the review of cycle {cycle.number}",
+            {"outcome": [None, outcome], "decision": [None, decision]},
+            data["evidence"],
+        )
+    return review
+
+
+def confirm_review(review: Review, *, actor: User) -> Review:
+    """The employer's confirmation; an agreed extension moves the cycle's end."""
+    enrolment = review.cycle.enrolment
+    if not rules.can_confirm_for_employer(actor, enrolment):
+        raise MembershipError("Only the employer's contact confirms for the employer.")
+    with transaction.atomic():
+        locked = Review.objects.select_for_update().select_related("cycle").get(pk=review.pk)
+        if locked.is_confirmed:
+            raise MembershipError("The review has already been confirmed.")
+        locked.employer_confirmed_at = timezone.now()
+        locked.employer_confirmed_by = actor
+        locked.save()
+        changes: dict[str, Any] = {"employer_confirmed": [None, str(actor)]}
+        if locked.decision == Decision.EXTEND:
+            cycle = locked.cycle
+            changes["ends_on"] = [cycle.ends_on.isoformat(), locked.extended_to.isoformat()]
+            cycle.ends_on = locked.extended_to
+            cycle.save(update_fields=["ends_on", "updated_at"])
+        _log(
+            enrolment,
+            locked,
+            "review.confirm",
+            actor,
+            f"confirmed the review of cycle {locked.cycle.number}",
+            changes,
+        )
+    return locked
+
+
+def next_cycle_rule(previous: Cycle) -> tuple[str, Principle | None]:
+    """("different", principle to avoid) after a met review; ("same", principle) for a revised
+    objective; ("none", None) while no confirmed review allows a new cycle."""
+    review = latest_review(previous)
+    if review is None or not review.is_confirmed or review.decision == Decision.EXTEND:
+        return "none", None
+    principle = previous.principle_version.principle
+    return ("different" if review.decision == Decision.NEXT_CYCLE else "same"), principle
+
+
+def suggested_principles(enrolment: Enrolment) -> list[Principle]:
+    """Principles not yet met, in order: the ones to suggest for the next cycle."""
+    met = {p.pk for p in principles_met(enrolment)}
+    return [p for p in enrolment.scheme.principles.order_by("number") if p.pk not in met]
+
+
+def start_next_cycle(enrolment: Enrolment, *, actor: User, data: dict[str, Any]) -> Cycle:
+    """Draft the next cycle (the unions' side confirms by drafting; the employer confirms)."""
+    if not rules.can_record_review(actor, enrolment):
+        raise MembershipError("Only the local secretary drafts the next cycle.")
+    previous = latest_cycle(enrolment)
+    if previous is None:
+        raise MembershipError("The employer has no cycle yet.")
+    rule, principle = next_cycle_rule(previous)
+    chosen = data["principle_version"].principle
+    if rule == "none":
+        raise MembershipError("The current cycle's review must be confirmed first.")
+    if rule == "different" and chosen == principle:
+        others = ", ".join(str(p.number) for p in suggested_principles(enrolment) if p != principle)
+        raise MembershipError(
+            f"The objective on principle {principle.number} was met, so the next cycle must "
+            f"work on a different principle. Not yet met: {others}.",
+            field="principle",
+        )
+    if rule == "same" and chosen != principle:
+        raise MembershipError(
+            f"A revised objective stays on principle {principle.number}.", field="principle"
+        )
+    with transaction.atomic():
+        cycle = draft_cycle(
+            enrolment, Cycle(enrolment=enrolment, number=previous.number + 1), data=data
+        )
+        cycle.union_confirmed_at, cycle.union_confirmed_by = timezone.now(), actor
+        cycle.save(update_fields=["union_confirmed_at", "union_confirmed_by", "updated_at"])
+        _log(
+            enrolment,
+            cycle,
+            "cycle.start",
+            actor,
+            f"drafted cycle {cycle.number}",
+            {"cycle": [None, cycle.summary()]},
+        )
+    return cycle
+
+
+def confirm_cycle(cycle: Cycle, *, actor: User) -> Cycle:
+    enrolment = cycle.enrolment
+    if not rules.can_confirm_for_employer(actor, enrolment):
+        raise MembershipError("Only the employer's contact confirms for the employer.")
+    with transaction.atomic():
+        locked = Cycle.objects.select_for_update().get(pk=cycle.pk)
+        if locked.employer_confirmed_at is not None:
+            raise MembershipError("The cycle has already been confirmed.")
+        locked.employer_confirmed_at, locked.employer_confirmed_by = timezone.now(), actor
+        locked.save(update_fields=["employer_confirmed_at", "employer_confirmed_by", "updated_at"])
+        _log(
+            enrolment,
+            locked,
+            "cycle.confirm",
+            actor,
+            f"confirmed cycle {locked.number} for the employer",
+            {"employer_confirmed": [None, str(actor)]},
+        )
+    return locked
