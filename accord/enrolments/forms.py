@@ -206,7 +206,8 @@ class CommitmentForm(StepForm):
     ends_on = forms.DateField(label="Period ends", widget=DateInput())
     note = _text("Note (optional)", required=False)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, cycle: Any = "first", **kwargs: Any) -> None:
+        """`cycle`: the cycle being drafted again, or None for a new one after cycle 1."""
         super().__init__(*args, **kwargs)
         enrolment = self.enrolment
         assert enrolment is not None
@@ -219,7 +220,8 @@ class CommitmentForm(StepForm):
         self.fields["principle"].label_from_instance = lambda v: (
             f"{v.principle.number}. {v.wording}"
         )
-        cycle = enrolment.first_cycle
+        if cycle == "first":
+            cycle = enrolment.first_cycle
         existing = {}
         if cycle is not None:
             existing = {s.principle_version_id: s for s in cycle.self_assessments.all()}

@@ -18,12 +18,13 @@ if TYPE_CHECKING:
 
 def _cycles(*, detail: bool) -> QuerySet:
     from accord.actions.models import Action
-    from accord.membership.models import Cycle, SelfAssessment
+    from accord.membership.models import Cycle, Review, SelfAssessment
 
     cycles = Cycle.objects.select_related("principle_version__principle")
     if detail:
         cycles = cycles.select_related("union_confirmed_by", "employer_confirmed_by")
         cycles = cycles.prefetch_related(
+            Prefetch("reviews", queryset=Review.objects.prefetch_related("objectives")),
             Prefetch("actions", queryset=Action.objects.order_by("number")),
             Prefetch(
                 "self_assessments",

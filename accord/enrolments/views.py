@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
 from accord.accounts import rules
+from accord.membership import cycles as cycle_rules
 from accord.membership import services as membership_services
 from accord.membership import views as membership_views
 from accord.membership.models import Membership
@@ -82,7 +83,11 @@ def enrolment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     internal = rules.can_see_internal(request.user, enrolment)
     available = [s for s in STEPS if rules.can_take_step(request.user, enrolment, s)]
     membership = Membership.objects.filter(enrolment=enrolment).first()
+    all_cycles = sorted(enrolment.cycles.all(), key=lambda c: c.number)
     context = {
+        "cycles": all_cycles,
+        "cycle_actions": cycle_rules.cycle_actions(request.user, enrolment),
+        "principles_met": cycle_rules.principles_met(enrolment) if membership else [],
         "enrolment": enrolment,
         "membership": membership,
         "may_manage_membership": membership is not None
@@ -99,7 +104,6 @@ def enrolment_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "other_steps": [s for s in available if not s.task],
         "timeline": selectors.timeline(enrolment, include_internal=internal),
         "path": _path_rows(enrolment),
-        "cycle": enrolment.first_cycle,
         "documents": internal and documents.available(enrolment),
         "partner_rows": [
             (union, enrolment.positions_by_union.get(union.pk))

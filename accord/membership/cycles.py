@@ -17,6 +17,7 @@ from django.utils import timezone
 from accord.accounts import rules
 from accord.accounts.models import User
 from accord.core import audit
+from accord.enrolments import selectors as enrolments
 from accord.enrolments.models import Enrolment
 from accord.schemes.models import Principle
 
@@ -86,9 +87,22 @@ def record_review(cycle: Cycle, *, actor: User, data: dict[str, Any]) -> Review:
     `data`: held_on, outcome, objective_outcomes (one per objective), evidence, notes,
     decision, extended_to (for an extension).
     """
-    enrolment = cycle.enrolment
-    if not rules.can_record_review(actor, enrolment):
+    if not rules.can_record_review(actor, cycle.enrolment):
         raise MembershipError("Only the local secretary records the review.")
+    with transaction.atomic():
+        enrolment = _locked(cycle.enrolment_id)
+        cycle = next(c for c in enrolment.cycles.all() if c.pk == cycle.pk)
+        return _record_review(enrolment, cycle, actor, data)
+
+
+def _locked(enrolment_pk: int) -> Enrolment:
+    """Lock the enrolment row, then read it and its cycles afresh: of two people acting at once,
+    the second sees what the first did."""
+    Enrolment.objects.select_for_update().filter(pk=enrolment_pk).values_list("pk").get()
+    return enrolments.enrolment_detail(enrolment_pk)
+
+
+def _record_review(enrolment: Enrolment, cycle: Cycle, actor: User, data: dict[str, Any]) -> Review:
     today = timezone.localdate()
     if not cycle.is_confirmed:
         raise MembershipError("The cycle has not been confirmed by both sides yet.")
@@ -118,30 +132,29 @@ def record_review(cycle: Cycle, *, actor: User, data: dict[str, Any]) -> Review:
         raise MembershipError(
             "Give the new end date, after the cycle's current end.", field="extended_to"
         )
-    with transaction.atomic():
-        review = Review.objects.create(
-            cycle=cycle,
-            held_on=data["held_on"],
-            outcome=outcome,
-            evidence=data["evidence"],
-            notes=data.get("notes", ""),
-            decision=decision,
-            extended_to=extended_to,
-            recorded_by=actor,
-        )
-        ObjectiveOutcome.objects.bulk_create(
-            ObjectiveOutcome(review=review, position=n, objective=objective, outcome=result)
-            for n, (objective, result) in enumerate(zip(objectives, outcomes, strict=True), 1)
-        )
-        _log(
-            enrolment,
-            review,
-            "review.record",
-            actor,
-            f"recorded the review of cycle {cycle.number}",
-            {"outcome": [None, outcome], "decision": [None, decision]},
-            data["evidence"],
-        )
+    review = Review.objects.create(
+        cycle=cycle,
+        held_on=data["held_on"],
+        outcome=outcome,
+        evidence=data["evidence"],
+        notes=data.get("notes", ""),
+        decision=decision,
+        extended_to=extended_to,
+        recorded_by=actor,
+    )
+    ObjectiveOutcome.objects.bulk_create(
+        ObjectiveOutcome(review=review, position=n, objective=objective, outcome=result)
+        for n, (objective, result) in enumerate(zip(objectives, outcomes, strict=True), 1)
+    )
+    _log(
+        enrolment,
+        review,
+        "review.record",
+        actor,
+        f"recorded the review of cycle {cycle.number}",
+        {"outcome": [None, outcome], "decision": [None, decision]},
+        data["evidence"],
+    )
     return review
 
 
@@ -194,6 +207,11 @@ def start_next_cycle(enrolment: Enrolment, *, actor: User, data: dict[str, Any])
     """Draft the next cycle (the unions' side confirms by drafting; the employer confirms)."""
     if not rules.can_record_review(actor, enrolment):
         raise MembershipError("Only the local secretary drafts the next cycle.")
+    with transaction.atomic():
+        return _start_next_cycle(_locked(enrolment.pk), actor, data)
+
+
+def _start_next_cycle(enrolment: Enrolment, actor: User, data: dict[str, Any]) -> Cycle:
     previous = latest_cycle(enrolment)
     if previous is None:
         raise MembershipError("The employer has no cycle yet.")
@@ -212,20 +230,19 @@ def start_next_cycle(enrolment: Enrolment, *, actor: User, data: dict[str, Any])
         raise MembershipError(
             f"A revised objective stays on principle {principle.number}.", field="principle"
         )
-    with transaction.atomic():
-        cycle = draft_cycle(
-            enrolment, Cycle(enrolment=enrolment, number=previous.number + 1), data=data
-        )
-        cycle.union_confirmed_at, cycle.union_confirmed_by = timezone.now(), actor
-        cycle.save(update_fields=["union_confirmed_at", "union_confirmed_by", "updated_at"])
-        _log(
-            enrolment,
-            cycle,
-            "cycle.start",
-            actor,
-            f"drafted cycle {cycle.number}",
-            {"cycle": [None, cycle.summary()]},
-        )
+    cycle = draft_cycle(
+        enrolment, Cycle(enrolment=enrolment, number=previous.number + 1), data=data
+    )
+    cycle.union_confirmed_at, cycle.union_confirmed_by = timezone.now(), actor
+    cycle.save(update_fields=["union_confirmed_at", "union_confirmed_by", "updated_at"])
+    _log(
+        enrolment,
+        cycle,
+        "cycle.start",
+        actor,
+        f"drafted cycle {cycle.number}",
+        {"cycle": [None, cycle.summary()]},
+    )
     return cycle
 
 
@@ -248,3 +265,47 @@ def confirm_cycle(cycle: Cycle, *, actor: User) -> Cycle:
             {"employer_confirmed": [None, str(actor)]},
         )
     return locked
+
+
+def cycle_actions(user: User, enrolment: Enrolment) -> list[tuple[str, str]]:
+    """(label, address) of what `user` may do now about this member's cycles and reviews."""
+    from django.urls import reverse
+
+    if enrolment.state != "listed":
+        return []
+    current = latest_cycle(enrolment)
+    if current is None:
+        return []
+    actions = []
+    secretary = rules.can_record_review(user, enrolment)
+    employer = rules.can_confirm_for_employer(user, enrolment)
+    review = latest_review(current)
+    today = timezone.localdate()
+    if (
+        secretary
+        and current.is_confirmed
+        and review_pending(current)
+        and today >= current.ends_on - REVIEW_WINDOW
+    ):
+        actions.append(
+            (
+                f"Record the review of cycle {current.number}",
+                reverse("cycle-review", args=[enrolment.pk, current.number]),
+            )
+        )
+    if employer and review is not None and not review.is_confirmed:
+        actions.append(
+            (
+                f"Confirm the review of cycle {current.number}",
+                reverse("review-confirm", args=[review.pk]),
+            )
+        )
+    if secretary and next_cycle_rule(current)[0] != "none":
+        actions.append(
+            (f"Draft cycle {current.number + 1}", reverse("cycle-new", args=[enrolment.pk]))
+        )
+    if employer and current.number > 1 and current.employer_confirmed_at is None:
+        actions.append(
+            (f"Confirm cycle {current.number}", reverse("cycle-confirm", args=[current.pk]))
+        )
+    return actions

@@ -11,6 +11,8 @@ from django.conf import settings
 
 from accord.membership.models import Membership
 
+from .selectors import in_chunks
+
 FIELDS = [
     "reference",
     "employer",
@@ -22,6 +24,7 @@ FIELDS = [
     "status",
     "member_since",
     "status_since",
+    "principles_met",
     "verification_url",
 ]
 
@@ -40,6 +43,7 @@ def row(entry: Membership) -> dict[str, Any]:
         "status": entry.get_status_display(),
         "member_since": entry.member_since.isoformat(),
         "status_since": entry.status_since.isoformat(),
+        "principles_met": " ".join(str(n) for n in entry.principles_met),
         "verification_url": f"{settings.SITE_URL}{entry.get_absolute_url()}",
     }
 
@@ -52,14 +56,14 @@ class _Echo:
 def csv_lines(entries: Any) -> Iterator[str]:
     writer = csv.DictWriter(_Echo(), fieldnames=FIELDS)
     yield writer.writeheader()
-    for entry in entries.iterator(chunk_size=2000):
+    for entry in in_chunks(entries):
         yield writer.writerow(row(entry))
 
 
 def json_chunks(entries: Any) -> Iterator[str]:
     yield '{"fields": ' + json.dumps(FIELDS) + ', "members": ['
     first = True
-    for entry in entries.iterator(chunk_size=2000):
+    for entry in in_chunks(entries):
         yield ("" if first else ",") + json.dumps(row(entry), ensure_ascii=False)
         first = False
     yield "]}"

@@ -27,6 +27,7 @@ def _params(request: HttpRequest) -> dict[str, str]:
 def register(request: HttpRequest) -> HttpResponse:
     params = _params(request)
     page = Paginator(selectors.register_entries(**params), 50).get_page(request.GET.get("page"))
+    page.object_list = selectors.with_principles_met(page.object_list)
     query = {
         k: v
         for k, v in (
@@ -70,7 +71,7 @@ def _membership(reference: str) -> Membership:
 
 
 def verification(request: HttpRequest, reference: str) -> HttpResponse:
-    membership = _membership(reference)
+    (membership,) = selectors.with_principles_met([_membership(reference)])
     return render(
         request,
         "register/verification.html",

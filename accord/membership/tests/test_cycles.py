@@ -51,13 +51,13 @@ def _next_cycle_data(world: World, number: int, start: datetime.date) -> dict:  
 def test_a_review_cannot_be_recorded_long_before_the_cycle_ends(
     world: World, listed: Enrolment
 ) -> None:
-    cycle = listed.cycles.get()
+    cycle = Cycle.objects.get(enrolment=listed)
     with pytest.raises(MembershipError, match="30 days before the cycle ends"):
         _review(world, cycle, Outcome.MET, Decision.NEXT_CYCLE)
 
 
 def test_a_met_review_requires_a_different_principle_next(world: World, listed: Enrolment) -> None:
-    cycle = listed.cycles.get()
+    cycle = Cycle.objects.get(enrolment=listed)
     assert cycle.principle_version.principle.number == 5
     with time_machine.travel(cycle.ends_on, tick=False):
         review = _review(world, cycle, Outcome.MET, Decision.NEXT_CYCLE)
@@ -82,23 +82,23 @@ def test_a_met_review_requires_a_different_principle_next(world: World, listed: 
 
 
 def test_a_met_review_cannot_be_followed_by_an_extension(world: World, listed: Enrolment) -> None:
-    cycle = listed.cycles.get()
+    cycle = Cycle.objects.get(enrolment=listed)
     with time_machine.travel(cycle.ends_on, tick=False), pytest.raises(MembershipError) as err:
         _review(world, cycle, Outcome.MET, Decision.EXTEND)
     assert err.value.field == "decision"
 
 
 def test_an_unmet_objective_is_extended_and_reviewed_again(world: World, listed: Enrolment) -> None:
-    cycle = listed.cycles.get()
+    cycle = Cycle.objects.get(enrolment=listed)
     end = cycle.ends_on
     new_end = end + datetime.timedelta(days=120)
     with time_machine.travel(end, tick=False):
         with pytest.raises(MembershipError, match="not met"):
             _review(world, cycle, Outcome.NOT_MET, Decision.NEXT_CYCLE)
         review = _review(world, cycle, Outcome.PARTLY_MET, Decision.EXTEND, extended_to=new_end)
-        assert not cycles.review_pending(cycle)  # waiting for the employer
+        assert not cycles.review_pending(Cycle.objects.get(pk=cycle.pk))  # employer to confirm
         cycles.confirm_review(review, actor=world.users["employer"])
-    cycle.refresh_from_db()
+    cycle = Cycle.objects.get(pk=cycle.pk)
     assert cycle.ends_on == new_end
     assert cycles.review_pending(cycle)
     with time_machine.travel(new_end, tick=False):
@@ -107,7 +107,7 @@ def test_an_unmet_objective_is_extended_and_reviewed_again(world: World, listed:
 
 
 def test_a_revised_objective_stays_on_the_same_principle(world: World, listed: Enrolment) -> None:
-    cycle = listed.cycles.get()
+    cycle = Cycle.objects.get(enrolment=listed)
     with time_machine.travel(cycle.ends_on, tick=False):
         review = _review(world, cycle, Outcome.NOT_MET, Decision.REVISE)
         cycles.confirm_review(review, actor=world.users["employer"])
@@ -125,7 +125,7 @@ def test_a_revised_objective_stays_on_the_same_principle(world: World, listed: E
 def test_only_the_secretary_records_and_only_the_employer_confirms(
     world: World, listed: Enrolment
 ) -> None:
-    cycle = listed.cycles.get()
+    cycle = Cycle.objects.get(enrolment=listed)
     with time_machine.travel(cycle.ends_on, tick=False):
         for persona in ("rep", "nem", "employer", "other_secretary", "officer"):
             with pytest.raises(MembershipError, match="local secretary"):
@@ -137,7 +137,7 @@ def test_only_the_secretary_records_and_only_the_employer_confirms(
 
 
 def test_the_next_cycle_waits_for_a_confirmed_review(world: World, listed: Enrolment) -> None:
-    cycle = listed.cycles.get()
+    cycle = Cycle.objects.get(enrolment=listed)
     start = cycle.ends_on + datetime.timedelta(days=1)
     with pytest.raises(MembershipError, match="must be confirmed first"):
         cycles.start_next_cycle(
