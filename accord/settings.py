@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "accord.membership",
     "accord.actions",
     "accord.register",
+    "accord.notifications",
 ]
 
 MIDDLEWARE = [
@@ -162,6 +163,13 @@ EMAIL_HOST_USER = os.environ.get("DJANGO_EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("DJANGO_EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = envbool("DJANGO_EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "Accord <accord@localhost>")
+
+# Reminders (days): overdue reviews escalate to the secretary, then to the NEM; confirmations
+# and joining steps are reminded once after waiting this long.
+ACCORD_ESCALATE_TO_SECRETARY_DAYS = envint("ACCORD_ESCALATE_TO_SECRETARY_DAYS", 14)
+ACCORD_ESCALATE_TO_NEM_DAYS = envint("ACCORD_ESCALATE_TO_NEM_DAYS", 42)
+ACCORD_CONFIRMATION_REMINDER_DAYS = envint("ACCORD_CONFIRMATION_REMINDER_DAYS", 7)
+ACCORD_STEP_REMINDER_DAYS = envint("ACCORD_STEP_REMINDER_DAYS", 14)
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

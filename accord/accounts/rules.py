@@ -7,6 +7,7 @@ process's task lists all ask here.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 from django.db.models import Q, QuerySet
@@ -267,23 +268,33 @@ def can_view_audit(user: AnyUser) -> bool:
 
 def recipients_for(step: Step, enrolment: Enrolment) -> list[User]:
     """Everyone who may now take `step` on `enrolment`: the people it waits for."""
+    return role_holders(enrolment, step.roles, lambda a: step.guard(enrolment, a))
+
+
+def role_holders(
+    enrolment: Enrolment,
+    roles: Iterable[Role],
+    guard: Callable[[RoleAssignment], bool] | None = None,
+) -> list[User]:
+    """The active users holding any of `roles` for this enrolment's employer and scheme."""
     employer = enrolment.employer
     association = employer.association
     near = (
         Q(employer=employer)
         | Q(employer__parent=employer)
-        | Q(union=enrolment.scheme.lead_union_id)
+        | Q(role=Role.NATIONAL_OFFICER, union=enrolment.scheme.lead_union_id)
+        | Q(role=Role.AUDITOR)
     )
     if association is not None:
         near |= Q(association=association) | Q(district=association.district_id)
         near |= Q(region=association.region_id)
     candidates = (
-        RoleAssignment.objects.filter(near, role__in=step.roles, user__is_active=True)
+        RoleAssignment.objects.filter(near, role__in=list(roles), user__is_active=True)
         .select_related("user", "union", "employer__parent", "association", "district", "region")
         .order_by("id")
     )
     users: dict[int, User] = {}
     for a in candidates:
-        if covers(a, employer, enrolment.scheme) and step.guard(enrolment, a):
+        if covers(a, employer, enrolment.scheme) and (guard is None or guard(a)):
             users.setdefault(a.user_id, a.user)
     return list(users.values())

@@ -1,0 +1,254 @@
+"""What reminders are due today, and sending them: one digest per person, each reminder once.
+
+Reviews: 30 days before a cycle ends and on the day, to the secretary, the employer's contacts
+and the workplace reps; when overdue, escalated to the secretary and then to the NEM. Overdue
+activities; confirmations waiting on the employer; joining steps waiting too long.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from accord.accounts import rules
+from accord.accounts.models import Role, User
+from accord.actions.models import ActionStatus
+from accord.core import audit
+from accord.enrolments import selectors as enrolment_selectors
+from accord.enrolments.models import Enrolment
+from accord.enrolments.process import OPEN_STATES, State, task_steps_from
+from accord.membership import cycles
+from accord.membership.models import Membership, MembershipStatus
+
+from .models import ReminderKind, SentReminder
+
+logger = logging.getLogger(__name__)
+
+PARTIES = (Role.LOCAL_SECRETARY, Role.EMPLOYER_CONTACT, Role.WORKPLACE_REP)
+
+
+@dataclass(frozen=True)
+class Due:
+    key: str
+    kind: ReminderKind
+    text: str
+    url: str
+    enrolment: Enrolment
+    recipients: tuple[User, ...]
+
+
+def _days(name: str, default: int) -> datetime.timedelta:
+    return datetime.timedelta(days=getattr(settings, name, default))
+
+
+def _url(enrolment: Enrolment) -> str:
+    return f"{settings.SITE_URL}{enrolment.get_absolute_url()}"
+
+
+def _members() -> Iterator[Enrolment]:
+    """Listed enrolments whose membership has not been withdrawn."""
+    withdrawn = Membership.objects.filter(
+        scheme=OuterRef("scheme"),
+        employer=OuterRef("employer"),
+        status=MembershipStatus.WITHDRAWN,
+    )
+    return (
+        enrolment_selectors.enrolments(detail=True)
+        .filter(state=State.LISTED)
+        .exclude(Exists(withdrawn))
+        .iterator(chunk_size=500)
+    )
+
+
+def _review_reminders(enrolment: Enrolment, today: datetime.date) -> Iterator[Due]:
+    cycle = cycles.latest_cycle(enrolment)
+    if cycle is None or not cycle.is_confirmed or not cycles.review_pending(cycle):
+        return
+    due = cycle.ends_on
+    name = enrolment.employer.name
+    item = f"cycle:{cycle.pk}:{due.isoformat()}"
+    parties = tuple(rules.role_holders(enrolment, PARTIES))
+    occasions = [
+        (
+            due - cycles.REVIEW_WINDOW,
+            ReminderKind.REVIEW_SOON,
+            parties,
+            f"{name}: the review of cycle {cycle.number} is due on {due:%-d %B %Y}",
+        ),
+        (
+            due,
+            ReminderKind.REVIEW_DUE,
+            parties,
+            f"{name}: the review of cycle {cycle.number} is due today, {due:%-d %B %Y}",
+        ),
+        (
+            due + _days("ACCORD_ESCALATE_TO_SECRETARY_DAYS", 14),
+            ReminderKind.REVIEW_ESCALATED_SECRETARY,
+            tuple(rules.role_holders(enrolment, [Role.LOCAL_SECRETARY])),
+            f"Escalated: {name}'s review of cycle {cycle.number} is overdue since {due:%-d %B %Y}",
+        ),
+        (
+            due + _days("ACCORD_ESCALATE_TO_NEM_DAYS", 42),
+            ReminderKind.REVIEW_ESCALATED_NEM,
+            tuple(rules.role_holders(enrolment, [Role.NEM])),
+            f"Escalated to you: {name}'s review of cycle {cycle.number} is overdue since "
+            f"{due:%-d %B %Y}",
+        ),
+    ]
+    for when, kind, people, text in occasions:
+        if today >= when:
+            yield Due(f"{kind}:{item}", kind, text, _url(enrolment), enrolment, people)
+
+
+def _activity_reminders(enrolment: Enrolment, today: datetime.date) -> Iterator[Due]:
+    people = None
+    for cycle in enrolment.cycles.all():
+        if not cycle.is_confirmed:
+            continue
+        for action in cycle.actions.all():
+            if action.status in (ActionStatus.DONE, ActionStatus.DROPPED) or action.due_on >= today:
+                continue
+            if people is None:
+                people = tuple(
+                    rules.role_holders(enrolment, [Role.LOCAL_SECRETARY, Role.EMPLOYER_CONTACT])
+                )
+            yield Due(
+                f"{ReminderKind.ACTIVITY_OVERDUE}:action:{action.pk}:{action.due_on.isoformat()}",
+                ReminderKind.ACTIVITY_OVERDUE,
+                f"{enrolment.employer.name}: activity {action.number} of cycle {cycle.number} "
+                f"(“{action.detail[:80]}”, {action.owner}) was due on {action.due_on:%-d %B %Y}",
+                _url(enrolment),
+                enrolment,
+                people,
+            )
+
+
+def _confirmation_reminders(enrolment: Enrolment, today: datetime.date) -> Iterator[Due]:
+    wait = _days("ACCORD_CONFIRMATION_REMINDER_DAYS", 7)
+    cycle = cycles.latest_cycle(enrolment)
+    if cycle is None:
+        return
+    waiting = []
+    review = cycles.latest_review(cycle)
+    if review is not None and not review.is_confirmed:
+        waiting.append(
+            (f"review:{review.pk}", review.recorded_at, f"the review of cycle {cycle.number}")
+        )
+    if cycle.number > 1 and cycle.employer_confirmed_at is None:
+        waiting.append((f"cycle:{cycle.pk}", cycle.created_at, f"cycle {cycle.number}"))
+    for item, since, what in waiting:
+        if today >= timezone.localdate(since) + wait:
+            yield Due(
+                f"{ReminderKind.CONFIRMATION_WAITING}:{item}",
+                ReminderKind.CONFIRMATION_WAITING,
+                f"{enrolment.employer.name}: {what} waits for the employer's confirmation",
+                _url(enrolment),
+                enrolment,
+                tuple(rules.role_holders(enrolment, [Role.EMPLOYER_CONTACT])),
+            )
+
+
+def _step_reminders(today: datetime.date) -> Iterator[Due]:
+    """Joining steps waiting too long go again to the people they wait for."""
+    wait = _days("ACCORD_STEP_REMINDER_DAYS", 14)
+    waiting = enrolment_selectors.enrolments(detail=True).filter(
+        state__in=[s for s in OPEN_STATES if s != State.LISTED],
+        state_changed_at__date__lte=today - wait,
+    )
+    for enrolment in waiting.iterator(chunk_size=500):
+        for step in task_steps_from(enrolment.state_enum):
+            people = tuple(rules.recipients_for(step, enrolment))
+            if people:
+                since = timezone.localdate(enrolment.state_changed_at)
+                yield Due(
+                    f"{ReminderKind.STEP_WAITING}:enrolment:{enrolment.pk}:{step.name}:"
+                    f"{since.isoformat()}",
+                    ReminderKind.STEP_WAITING,
+                    f"{enrolment.employer.name}: “{step.label}” has waited since {since:%-d %B %Y}",
+                    _url(enrolment),
+                    enrolment,
+                    people,
+                )
+
+
+def due_reminders(today: datetime.date) -> Iterator[Due]:
+    for enrolment in _members():
+        yield from _review_reminders(enrolment, today)
+        yield from _activity_reminders(enrolment, today)
+        yield from _confirmation_reminders(enrolment, today)
+    yield from _step_reminders(today)
+
+
+@dataclass
+class RunSummary:
+    people: int = 0
+    reminders: int = 0
+
+
+def send_reminders(today: datetime.date | None = None) -> RunSummary:
+    """Send what is due and not yet sent: one e-mail per person, never an empty one."""
+    today = today or timezone.localdate()
+    per_user: dict[int, tuple[User, list[Due]]] = {}
+    for due in due_reminders(today):
+        for user in due.recipients:
+            per_user.setdefault(user.pk, (user, []))[1].append(due)
+    sent = defaultdict(set)
+    keys = {d.key for _, items in per_user.values() for d in items}
+    for user_id, key in SentReminder.objects.filter(key__in=keys).values_list("user_id", "key"):
+        sent[user_id].add(key)
+    summary = RunSummary()
+    for user, items in per_user.values():
+        fresh = [d for d in items if d.key not in sent[user.pk]]
+        if fresh and _send_digest(user, fresh):
+            summary.people += 1
+            summary.reminders += len(fresh)
+    return summary
+
+
+def _send_digest(user: User, items: list[Due]) -> bool:
+    try:
+        with transaction.atomic():
+            SentReminder.objects.bulk_create(
+                SentReminder(
+                    user=user,
+                    kind=d.kind,
+                    key=d.key,
+                    text=d.text[:300],
+                    context=d.enrolment.audit_context,
+                )
+                for d in items
+            )
+            audit.record(
+                audit.Event(
+                    action=f"reminder.{d.kind}",
+                    summary=f"Reminder sent to {user}: {d.text}",
+                    target=d.enrolment,
+                    context=d.enrolment.audit_context,
+                    internal=True,
+                )
+                for d in items
+            )
+            body = render_to_string(
+                "notifications/email/digest.txt", {"user": user, "items": items}
+            )
+            subject = (
+                items[0].text
+                if len(items) == 1
+                else f"Accord: {len(items)} things need your attention"
+            )
+            EmailMessage(subject=subject[:150], body=body, to=[user.email]).send()
+    except IntegrityError:
+        # Another run sent these at the same moment: nothing more to do.
+        logger.info("Reminders for %s were sent by another run", user.pk)
+        return False
+    return True

@@ -1,0 +1,156 @@
+"""A whole year of reminders with the clock moved day by day: each reminder goes once, to the
+right people, as one digest per person per day, and nothing goes to anyone out of scope."""
+
+from __future__ import annotations
+
+import datetime
+from collections import Counter, defaultdict
+
+import time_machine
+from django.core import mail
+from django.core.management import call_command
+
+from accord.actions.models import ActionStatus
+from accord.core.models import AuditEvent
+from accord.enrolments.process import State
+from accord.membership.models import Cycle
+from accord.notifications.models import ReminderKind, SentReminder
+from accord.notifications.reminders import send_reminders
+from tests.world import World
+
+
+def _at(day: datetime.date) -> time_machine.travel:
+    return time_machine.travel(datetime.datetime.combine(day, datetime.time(7, 0)), tick=False)
+
+
+def test_a_year_of_reminders_reaches_the_right_people_once(world: World) -> None:
+    enrolment = world.enrolment(State.LISTED)
+    cycle = Cycle.objects.get(enrolment=enrolment)
+    first, second = cycle.actions.order_by("number")
+    second.status = ActionStatus.DONE  # finished before it fell due: no reminder
+    second.save()
+    start = datetime.date.today()
+    due = cycle.ends_on
+    mail.outbox.clear()
+    per_day: dict[datetime.date, Counter[str]] = {}
+    for offset in range(0, (due - start).days + 60):
+        day = start + datetime.timedelta(days=offset)
+        with _at(day):
+            send_reminders()
+        per_day[day] = Counter(m.to[0] for m in mail.outbox)
+        mail.outbox.clear()
+
+    # One e-mail per person per day at most, and never an empty one.
+    assert all(count <= 1 for counts in per_day.values() for count in counts.values())
+    received: dict[str, list[tuple[datetime.date, str]]] = defaultdict(list)
+    for reminder in SentReminder.objects.select_related("user"):
+        received[reminder.user.email.split("@")[0]].append(
+            (timezone_date(reminder.sent_at), reminder.kind)
+        )
+    soon, on_the_day = due - datetime.timedelta(days=30), due
+    overdue_activity = first.due_on + datetime.timedelta(days=1)
+    assert sorted(received["secretary"]) == sorted(
+        [
+            (overdue_activity, ReminderKind.ACTIVITY_OVERDUE),
+            (soon, ReminderKind.REVIEW_SOON),
+            (on_the_day, ReminderKind.REVIEW_DUE),
+            (due + datetime.timedelta(days=14), ReminderKind.REVIEW_ESCALATED_SECRETARY),
+        ]
+    )
+    assert sorted(received["employer"]) == sorted(
+        [
+            (overdue_activity, ReminderKind.ACTIVITY_OVERDUE),
+            (soon, ReminderKind.REVIEW_SOON),
+            (on_the_day, ReminderKind.REVIEW_DUE),
+        ]
+    )
+    assert sorted(received["rep"]) == [
+        (soon, ReminderKind.REVIEW_SOON),
+        (on_the_day, ReminderKind.REVIEW_DUE),
+    ]
+    assert received["nem"] == [
+        (due + datetime.timedelta(days=42), ReminderKind.REVIEW_ESCALATED_NEM)
+    ]
+    for outsider in (
+        "other_secretary",
+        "other_nem",
+        "other_rep",
+        "other_employer",
+        "other_gmb",
+        "other_officer",
+        "officer",
+        "gmb",
+        "unison",
+        "auditor",
+        "outsider",
+    ):
+        assert received[outsider] == [], outsider
+    # Every reminder sent is logged on the item it concerns.
+    logged = AuditEvent.objects.filter(
+        context=enrolment.audit_context, action__startswith="reminder."
+    )
+    assert logged.count() == SentReminder.objects.count() == 10
+
+
+def timezone_date(moment: datetime.datetime) -> datetime.date:
+    from django.utils import timezone
+
+    return timezone.localdate(moment)
+
+
+def test_running_twice_sends_nothing_twice(world: World) -> None:
+    enrolment = world.enrolment(State.LISTED)
+    due = Cycle.objects.get(enrolment=enrolment).ends_on
+    mail.outbox.clear()
+    with _at(due):
+        call_command("send_reminders")
+        first = len(mail.outbox)
+        call_command("send_reminders")
+    assert first > 0 and len(mail.outbox) == first
+    # Each digest gathers everything due for that person.
+    secretary = [m for m in mail.outbox if m.to == ["secretary@example.org"]]
+    assert len(secretary) == 1
+    assert "review of cycle 1 is due today" in secretary[0].body
+    assert "activity 1 of cycle 1" in secretary[0].body
+
+
+def test_an_extension_brings_new_reminders_for_the_new_date(world: World) -> None:
+    from accord.membership import cycles
+
+    enrolment = world.enrolment(State.LISTED)
+    cycle = Cycle.objects.get(enrolment=enrolment)
+    new_end = cycle.ends_on + datetime.timedelta(days=90)
+    with _at(cycle.ends_on):
+        send_reminders()
+        review = cycles.record_review(
+            cycle,
+            actor=world.users["secretary"],
+            data={
+                "held_on": cycle.ends_on,
+                "outcome": "partly_met",
+                "objective_outcomes": ["partly_met"],
+                "evidence": "Two meetings held",
+                "decision": "extend",
+                "extended_to": new_end,
+            },
+        )
+        cycles.confirm_review(review, actor=world.users["employer"])
+    mail.outbox.clear()
+    with _at(new_end):
+        send_reminders()
+    secretary = [m for m in mail.outbox if m.to == ["secretary@example.org"]]
+    assert len(secretary) == 1 and f"due today, {new_end:%-d %B %Y}" in secretary[0].body
+
+
+def test_a_joining_step_waiting_two_weeks_is_reminded_once(world: World) -> None:
+    world.enrolment(State.ENDORSED)
+    mail.outbox.clear()
+    today = datetime.date.today()
+    with _at(today + datetime.timedelta(days=13)):
+        send_reminders()
+    assert mail.outbox == []
+    with _at(today + datetime.timedelta(days=14)):
+        send_reminders()
+        send_reminders()
+    assert [m.to for m in mail.outbox] == [["nem@example.org"]]
+    assert "“Record no objection” has waited since" in mail.outbox[0].body
