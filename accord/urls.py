@@ -18,5 +18,6 @@ urlpatterns = [
     path("", include("accord.organisations.urls")),
     path("", include("accord.membership.urls")),
     path("", include("accord.register.urls")),
+    path("", include("accord.notifications.urls")),
     path("admin/", admin.site.urls),
 ]

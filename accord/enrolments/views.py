@@ -200,9 +200,20 @@ def _schemes():
 
 @login_required
 def tasks(request: HttpRequest) -> HttpResponse:
+    from accord.notifications import selectors as task_selectors
+
     waiting = selectors.waiting_for(request.user)
     rows = [(e, steps, rules.state_label(request.user, e)) for e, steps in waiting]
-    return render(request, "enrolments/tasks.html", {"rows": rows})
+    members = task_selectors.members_in_scope(request.user)
+    return render(
+        request,
+        "enrolments/tasks.html",
+        {
+            "rows": rows,
+            "member_tasks": task_selectors.member_tasks(request.user, members),
+            "overdue": task_selectors.overdue_actions(members),
+        },
+    )
 
 
 def _documents_for(request: HttpRequest, pk: int) -> Enrolment:

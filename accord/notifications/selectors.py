@@ -1,0 +1,69 @@
+"""What waits on a user after joining: reviews, confirmations, next cycles, overdue activities."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from django.utils import timezone
+
+from accord.accounts import rules
+from accord.accounts.models import Role
+from accord.actions.models import Action, ActionStatus
+from accord.enrolments import selectors as enrolment_selectors
+from accord.enrolments.models import Enrolment
+from accord.enrolments.process import State
+from accord.membership import cycles
+
+if TYPE_CHECKING:
+    from accord.accounts.rules import AnyUser
+
+
+@dataclass
+class MemberTask:
+    enrolment: Enrolment
+    actions: list[tuple[str, str]]
+    since: datetime.date
+
+
+def members_in_scope(user: AnyUser) -> list[Enrolment]:
+    """Listed members the user may see, with cycles, activities and reviews loaded."""
+    condition = rules.visible_enrolments_q(user)
+    if condition is None:
+        return []
+    return list(
+        enrolment_selectors.enrolments(detail=True)
+        .filter(condition, state=State.LISTED)
+        .order_by("employer__name", "id")
+    )
+
+
+def member_tasks(user: AnyUser, members: list[Enrolment]) -> list[MemberTask]:
+    if not rules.has_role(user, Role.LOCAL_SECRETARY, Role.EMPLOYER_CONTACT):
+        return []
+    tasks = []
+    for enrolment in members:
+        actions = cycles.cycle_actions(user, enrolment)
+        if actions:
+            current = cycles.latest_cycle(enrolment)
+            tasks.append(MemberTask(enrolment, actions, current.ends_on))
+    return sorted(tasks, key=lambda t: t.since)
+
+
+def open_actions(members: list[Enrolment]) -> list[tuple[Enrolment, Action]]:
+    """Activities of confirmed cycles that are not done or dropped, soonest due first."""
+    found = [
+        (enrolment, action)
+        for enrolment in members
+        for cycle in enrolment.cycles.all()
+        if cycle.is_confirmed
+        for action in cycle.actions.all()
+        if action.status in (ActionStatus.NOT_STARTED, ActionStatus.IN_PROGRESS)
+    ]
+    return sorted(found, key=lambda pair: pair[1].due_on)
+
+
+def overdue_actions(members: list[Enrolment]) -> list[tuple[Enrolment, Action]]:
+    today = timezone.localdate()
+    return [(e, a) for e, a in open_actions(members) if a.due_on < today]

@@ -1,0 +1,117 @@
+"""My tasks after joining, and the calendar feed."""
+
+from __future__ import annotations
+
+import time_machine
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from icalendar import Calendar
+
+from accord.enrolments.process import State
+from accord.membership import cycles
+from accord.membership.models import Cycle
+from accord.notifications.models import CalendarFeed
+from accord.organisations.models import Employer, EmployerKind
+from tests.world import PASSWORD, World
+
+
+def _client(persona: str) -> Client:
+    client = Client()
+    client.login(username=f"{persona}@example.org", password=PASSWORD)
+    return client
+
+
+def test_reviews_confirmations_and_overdue_activities_reach_my_tasks(world: World) -> None:
+    enrolment = world.enrolment(State.LISTED)
+    cycle = Cycle.objects.get(enrolment=enrolment)
+    with time_machine.travel(cycle.ends_on, tick=False):
+        tasks = _client("secretary").get(reverse("tasks"))
+        [task] = tasks.context["member_tasks"]
+        assert task.actions == [
+            ("Record the review of cycle 1", reverse("cycle-review", args=[enrolment.pk, 1]))
+        ]
+        overdue = [action.number for _, action in tasks.context["overdue"]]
+        assert overdue == [1, 2]
+        assert _client("other_secretary").get(reverse("tasks")).context["member_tasks"] == []
+        assert _client("other_secretary").get(reverse("tasks")).context["overdue"] == []
+        cycles.record_review(
+            cycle,
+            actor=world.users["secretary"],
+            data={
+                "held_on": cycle.ends_on,
+                "outcome": "met",
+                "objective_outcomes": ["met"],
+                "evidence": "Minutes",
+                "decision": "next_cycle",
+            },
+        )
+        employer_tasks = _client("employer").get(reverse("tasks")).context["member_tasks"]
+        assert [label for label, _ in employer_tasks[0].actions] == [
+            "Confirm the review of cycle 1"
+        ]
+        assert _client("secretary").get(reverse("tasks")).context["member_tasks"] == []
+
+
+def test_the_task_page_runs_the_same_queries_for_one_member_as_for_three(
+    world: World,
+) -> None:
+    world.enrolment(State.LISTED)
+    client = _client("secretary")
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(reverse("tasks")).status_code == 200
+        return len(captured)
+
+    one = count()
+    from accord.accounts.models import Role, RoleAssignment, User
+
+    for n in range(2):
+        employer = Employer.objects.create(
+            name=f"Member {n}",
+            kind=EmployerKind.SCHOOL,
+            urn=f"55{n}",
+            association=world.association,
+            local_authority=world.employer.local_authority,
+        )
+        RoleAssignment.objects.create(
+            user=world.users["employer"], role=Role.EMPLOYER_CONTACT, employer=employer
+        )
+        # Roles are read once per user object, as once per request: read them afresh.
+        world.users["employer"] = User.objects.get(email="employer@example.org")
+        world.enrolment(State.LISTED, employer=employer)
+    assert count() == one
+
+
+def test_the_calendar_feed_has_my_due_dates_and_can_be_replaced(world: World) -> None:
+    enrolment = world.enrolment(State.LISTED)
+    cycle = Cycle.objects.get(enrolment=enrolment)
+    client = _client("secretary")
+    page = client.get(reverse("calendar"))
+    feed = CalendarFeed.objects.get(user=world.users["secretary"])
+    assert feed.token in page.content.decode()
+    response = Client().get(reverse("calendar-feed", args=[feed.token]))
+    assert response["Content-Type"].startswith("text/calendar")
+    events = Calendar.from_ical(response.content).walk("VEVENT")
+    by_summary = {str(e["SUMMARY"]): e.decoded("DTSTART") for e in events}
+    assert by_summary["Review due: Northtown High School, cycle 1"] == cycle.ends_on
+    dues = sorted(a.due_on for a in cycle.actions.all())
+    assert sorted(v for k, v in by_summary.items() if k.startswith("Activity due")) == dues
+
+    other, _ = CalendarFeed.objects.get_or_create(user=world.users["other_secretary"])
+    other_feed = Client().get(reverse("calendar-feed", args=[other.token]))
+    assert Calendar.from_ical(other_feed.content).walk("VEVENT") == []
+
+    client.post(reverse("calendar"))
+    assert Client().get(reverse("calendar-feed", args=[feed.token])).status_code == 404
+    feed.refresh_from_db()
+    assert Client().get(reverse("calendar-feed", args=[feed.token])).status_code == 200
+
+
+def test_a_deactivated_user_has_no_feed(world: World) -> None:
+    feed, _ = CalendarFeed.objects.get_or_create(user=world.users["secretary"])
+    world.users["secretary"].is_active = False
+    world.users["secretary"].save()
+    assert Client().get(reverse("calendar-feed", args=[feed.token])).status_code == 404
