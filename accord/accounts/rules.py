@@ -258,6 +258,16 @@ def can_record_review(user: AnyUser, enrolment: Enrolment) -> bool:
     return _holds_for(user, enrolment, Role.LOCAL_SECRETARY)
 
 
+def can_log_policy(user: AnyUser, enrolment: Enrolment) -> bool:
+    """Reps, secretaries, partner reps and the employer itself log new policies."""
+    loggers = (Role.WORKPLACE_REP, Role.LOCAL_SECRETARY, Role.PARTNER_REP, Role.EMPLOYER_CONTACT)
+    return any(_holds_for(user, enrolment, role) for role in loggers)
+
+
+def can_assess_policy(user: AnyUser, enrolment: Enrolment) -> bool:
+    return _holds_for(user, enrolment, Role.LOCAL_SECRETARY)
+
+
 def can_confirm_for_employer(user: AnyUser, enrolment: Enrolment) -> bool:
     return _holds_for(user, enrolment, Role.EMPLOYER_CONTACT)
 

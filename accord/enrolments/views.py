@@ -90,6 +90,8 @@ def enrolment_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "principles_met": cycle_rules.principles_met(enrolment) if membership else [],
         "enrolment": enrolment,
         "membership": membership,
+        "policy_checks": list(membership.policy_checks.all()) if membership else [],
+        "may_log_policy": membership is not None and rules.can_log_policy(request.user, enrolment),
         "may_manage_membership": membership is not None
         and rules.can_manage_membership(request.user, membership),
         "status_changes": [

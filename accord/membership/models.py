@@ -232,3 +232,44 @@ class ObjectiveOutcome(models.Model):
 
     def __str__(self) -> str:
         return f"{self.objective[:40]}: {self.get_outcome_display()}"
+
+
+class Assessment(models.TextChoices):
+    CONSISTENT = "consistent", "Consistent with the principles"
+    DETRIMENT = "detriment", "A detriment identified"
+
+
+class PolicyCheck(models.Model):
+    """A member's new policy or initiative, assessed against the principles."""
+
+    membership = models.ForeignKey(
+        Membership, on_delete=models.CASCADE, related_name="policy_checks"
+    )
+    title = models.CharField(max_length=200)
+    description = models.TextField()
+    introduced_on = models.DateField(null=True, blank=True)
+    logged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    logged_at = models.DateTimeField(auto_now_add=True)
+    assessment = models.CharField(max_length=20, choices=Assessment.choices, blank=True)
+    principles = models.ManyToManyField(PrincipleVersion, blank=True, related_name="+")
+    reasoning = models.TextField(blank=True)
+    union_response = models.TextField(blank=True)
+    assessed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    assessed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-logged_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("policy-check", args=[self.pk])
+
+    @property
+    def is_assessed(self) -> bool:
+        return bool(self.assessment)

@@ -1,8 +1,12 @@
 from django.urls import path
 
-from . import cycle_views, views
+from . import cycle_views, policy_views, views
 
 urlpatterns = [
+    path(
+        "memberships/<int:pk>/policy-checks/new/", policy_views.log_policy, name="policy-check-new"
+    ),
+    path("policy-checks/<int:pk>/", policy_views.policy_check, name="policy-check"),
     path(
         "enrolments/<int:pk>/cycles/<int:number>/review/",
         cycle_views.record_review,

@@ -15,6 +15,7 @@ from accord.enrolments import selectors as enrolment_selectors
 from accord.enrolments.models import Enrolment
 from accord.enrolments.process import State
 from accord.membership import cycles
+from accord.membership.models import PolicyCheck
 
 if TYPE_CHECKING:
     from accord.accounts.rules import AnyUser
@@ -42,9 +43,20 @@ def members_in_scope(user: AnyUser) -> list[Enrolment]:
 def member_tasks(user: AnyUser, members: list[Enrolment]) -> list[MemberTask]:
     if not rules.has_role(user, Role.LOCAL_SECRETARY, Role.EMPLOYER_CONTACT):
         return []
+    unassessed: dict[int, list[PolicyCheck]] = {}
+    if rules.has_role(user, Role.LOCAL_SECRETARY):
+        for check in PolicyCheck.objects.filter(
+            membership__enrolment__in=members, assessment=""
+        ).select_related("membership"):
+            unassessed.setdefault(check.membership.enrolment_id, []).append(check)
     tasks = []
     for enrolment in members:
         actions = cycles.cycle_actions(user, enrolment)
+        if rules.can_assess_policy(user, enrolment):
+            actions += [
+                (f"Assess the policy “{check.title}”", check.get_absolute_url())
+                for check in unassessed.get(enrolment.pk, [])
+            ]
         if actions:
             current = cycles.latest_cycle(enrolment)
             tasks.append(MemberTask(enrolment, actions, current.ends_on))

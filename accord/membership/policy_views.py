@@ -1,0 +1,139 @@
+"""Pages for policy checks."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods
+
+from accord.accounts import rules
+from accord.enrolments.forms import LONG_TEXT, DateInput, not_in_future
+from accord.schemes.models import PrincipleVersion
+
+from . import policy_checks
+from .models import Assessment, Membership, PolicyCheck
+from .services import MembershipError
+
+
+def _text(label: str, **kwargs: Any) -> forms.CharField:
+    return forms.CharField(
+        label=label, max_length=LONG_TEXT, widget=forms.Textarea(attrs={"rows": 4}), **kwargs
+    )
+
+
+class PolicyLogForm(forms.Form):
+    title = forms.CharField(label="The policy or initiative", max_length=200)
+    description = _text("What it does", help_text="Who it affects and how.")
+    introduced_on = forms.DateField(
+        label="Introduced on", required=False, widget=DateInput(), validators=[not_in_future]
+    )
+
+
+class PolicyAssessForm(forms.Form):
+    assessment = forms.ChoiceField(
+        choices=Assessment.choices,
+        widget=forms.RadioSelect,
+        label="Against the principles, the policy is",
+    )
+    principles = forms.ModelMultipleChoiceField(
+        queryset=PrincipleVersion.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Principles concerned",
+        help_text="Required for a detriment.",
+    )
+    reasoning = _text("Why")
+    union_response = _text("The unions' response", help_text="What the unions ask of the employer.")
+
+    def __init__(self, *args: Any, membership: Membership, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        current = membership.scheme.current_principles()
+        field = self.fields["principles"]
+        field.queryset = (
+            PrincipleVersion.objects.filter(pk__in=[v.pk for v in current])
+            .select_related("principle")
+            .order_by("principle__number")
+        )
+        field.label_from_instance = lambda v: f"{v.principle.number}. {v.wording}"
+
+
+def _form_page(
+    request: HttpRequest,
+    form: forms.Form,
+    action: Any,
+    done: str,
+    redirect_to: Any,
+    template: str,
+    context: dict[str, Any],
+) -> HttpResponse:
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                result = action(form.cleaned_data)
+            except MembershipError as error:
+                form.add_error(error.field if error.field in form.fields else None, error.message)
+            else:
+                messages.success(request, f"Done: {done}.")
+                return redirect(redirect_to(result))
+        status = 400
+    return render(request, template, {**context, "form": form}, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def log_policy(request: HttpRequest, pk: int) -> HttpResponse:
+    membership = get_object_or_404(
+        Membership.objects.select_related("enrolment__employer", "scheme"), pk=pk
+    )
+    if not rules.can_log_policy(request.user, membership.enrolment):
+        raise PermissionDenied("You may not log policies for this member.")
+    return _form_page(
+        request,
+        PolicyLogForm(request.POST or None),
+        lambda data: policy_checks.log_policy(membership, actor=request.user, data=data),
+        "policy logged for checking",
+        lambda check: check,
+        "membership/policy_log.html",
+        {"membership": membership},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def policy_check(request: HttpRequest, pk: int) -> HttpResponse:
+    check = get_object_or_404(
+        PolicyCheck.objects.select_related(
+            "membership__enrolment__employer", "membership__scheme", "logged_by", "assessed_by"
+        ),
+        pk=pk,
+    )
+    enrolment = check.membership.enrolment
+    if not rules.can_view_enrolment(request.user, enrolment):
+        raise PermissionDenied("You do not have access to this member.")
+    may_assess = not check.is_assessed and rules.can_assess_policy(request.user, enrolment)
+    if request.method == "POST" and not may_assess:
+        raise PermissionDenied("Only the local secretary assesses policies, once.")
+    form = PolicyAssessForm(request.POST or None, membership=check.membership)
+    return _form_page(
+        request,
+        form,
+        lambda data: policy_checks.assess_policy(check, actor=request.user, data=data),
+        "policy assessed",
+        lambda result: result,
+        "membership/policy_check.html",
+        {
+            "check": check,
+            "enrolment": enrolment,
+            "may_assess": may_assess,
+            "may_suspend": check.assessment == Assessment.DETRIMENT
+            and check.membership.is_member
+            and rules.can_manage_membership(request.user, check.membership),
+        },
+    )
