@@ -19,5 +19,6 @@ urlpatterns = [
     path("", include("accord.membership.urls")),
     path("", include("accord.register.urls")),
     path("", include("accord.notifications.urls")),
+    path("", include("accord.actions.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -258,14 +258,26 @@ def can_record_review(user: AnyUser, enrolment: Enrolment) -> bool:
     return _holds_for(user, enrolment, Role.LOCAL_SECRETARY)
 
 
+# The people of both sides at a member: the union roles there and the employer's contacts.
+PARTIES = (Role.WORKPLACE_REP, Role.LOCAL_SECRETARY, Role.PARTNER_REP, Role.EMPLOYER_CONTACT)
+
+
+def is_party(user: AnyUser, enrolment: Enrolment) -> bool:
+    return any(_holds_for(user, enrolment, role) for role in PARTIES)
+
+
 def can_log_policy(user: AnyUser, enrolment: Enrolment) -> bool:
-    """Reps, secretaries, partner reps and the employer itself log new policies."""
-    loggers = (Role.WORKPLACE_REP, Role.LOCAL_SECRETARY, Role.PARTNER_REP, Role.EMPLOYER_CONTACT)
-    return any(_holds_for(user, enrolment, role) for role in loggers)
+    """Either side logs a member's new policies and initiatives."""
+    return is_party(user, enrolment)
 
 
 def can_assess_policy(user: AnyUser, enrolment: Enrolment) -> bool:
     return _holds_for(user, enrolment, Role.LOCAL_SECRETARY)
+
+
+def can_post_progress(user: AnyUser, enrolment: Enrolment) -> bool:
+    """Either side posts progress and evidence on a member's activities."""
+    return is_party(user, enrolment)
 
 
 def can_confirm_for_employer(user: AnyUser, enrolment: Enrolment) -> bool:

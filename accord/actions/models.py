@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import secrets
+
+from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 
 from accord.membership.models import Cycle
@@ -40,7 +44,53 @@ class Action(models.Model):
     def __str__(self) -> str:
         return f"{self.number}. {self.detail[:60]}"
 
+    def get_absolute_url(self) -> str:
+        return reverse("action", args=[self.pk])
+
     @property
     def is_overdue(self) -> bool:
         open_statuses = (ActionStatus.NOT_STARTED, ActionStatus.IN_PROGRESS)
         return self.status in open_statuses and self.due_on < timezone.localdate()
+
+
+class ProgressUpdate(models.Model):
+    """A dated note of progress on an action, from either side, perhaps with evidence."""
+
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="progress")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField()
+    status = models.CharField(
+        max_length=20,
+        choices=ActionStatus.choices,
+        blank=True,
+        help_text="The action's status set with this update, if any.",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d}: {self.text[:40]}"
+
+
+def evidence_path(instance: EvidenceFile, filename: str) -> str:
+    # Stored under a random name: the uploaded name is never used as a path.
+    return f"evidence/{secrets.token_hex(2)}/{secrets.token_urlsafe(24)}"
+
+
+class EvidenceFile(models.Model):
+    update = models.ForeignKey(ProgressUpdate, on_delete=models.CASCADE, related_name="files")
+    file = models.FileField(upload_to=evidence_path, max_length=200)
+    original_name = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["update", "id"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+    def get_absolute_url(self) -> str:
+        return reverse("evidence", args=[self.pk])

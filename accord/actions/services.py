@@ -1,0 +1,66 @@
+"""Posting progress on an action, with evidence."""
+
+from __future__ import annotations
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+
+from accord.accounts import rules
+from accord.accounts.models import User
+from accord.core import audit
+
+from . import evidence
+from .models import Action, EvidenceFile, ProgressUpdate
+
+
+class ProgressError(Exception):
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+def post_progress(
+    action: Action, *, actor: User, text: str, status: str = "", file: UploadedFile | None = None
+) -> ProgressUpdate:
+    enrolment = action.cycle.enrolment
+    if not rules.can_post_progress(actor, enrolment):
+        raise ProgressError("You may not post progress on this activity.")
+    if not text.strip():
+        raise ProgressError("Say what has happened.", field="text")
+    checked = None
+    if file is not None:
+        try:
+            checked = evidence.check(file)
+        except evidence.EvidenceRefused as refused:
+            raise ProgressError(str(refused), field="file") from refused
+    with transaction.atomic():
+        update = ProgressUpdate.objects.create(
+            action=action, author=actor, text=text.strip(), status=status
+        )
+        changes = {}
+        if status and status != action.status:
+            changes["status"] = [action.status, status]
+            action.status = status
+            action.save(update_fields=["status", "updated_at"])
+        if checked is not None:
+            name, kind = checked
+            EvidenceFile.objects.create(
+                update=update,
+                file=file,
+                original_name=name,
+                content_type=kind.content_type,
+                size=file.size,
+            )
+            changes["evidence"] = [None, name]
+        audit.log_action(
+            update,
+            "action.progress",
+            actor=actor,
+            summary=f"{actor} posted progress on activity {action.number} of cycle "
+            f"{action.cycle.number}",
+            context=enrolment.audit_context,
+            changes=changes,
+            note=update.text,
+        )
+    return update

@@ -1,0 +1,95 @@
+"""An action's page (its progress and evidence) and evidence downloads."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods
+
+from accord.accounts import rules
+from accord.enrolments.forms import LONG_TEXT
+
+from . import services
+from .models import Action, ActionStatus, EvidenceFile
+
+
+class ProgressForm(forms.Form):
+    text = forms.CharField(
+        label="Progress", max_length=LONG_TEXT, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    status = forms.ChoiceField(
+        label="Status now", required=False, choices=[("", "Unchanged"), *ActionStatus.choices]
+    )
+    file = forms.FileField(
+        label="Evidence",
+        required=False,
+        help_text="PDF, Word, Excel, PNG, JPEG, text or CSV, smaller than 10 MB.",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def action_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    action = get_object_or_404(
+        Action.objects.select_related(
+            "cycle__enrolment__employer", "cycle__principle_version__principle"
+        ),
+        pk=pk,
+    )
+    enrolment = action.cycle.enrolment
+    if not rules.can_view_enrolment(request.user, enrolment):
+        raise PermissionDenied("You do not have access to this activity.")
+    may_post = rules.can_post_progress(request.user, enrolment)
+    if request.method == "POST" and not may_post:
+        raise PermissionDenied("You may not post progress on this activity.")
+    form = ProgressForm(request.POST or None, request.FILES or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.post_progress(action, actor=request.user, **form.cleaned_data)
+            except services.ProgressError as error:
+                form.add_error(error.field if error.field in form.fields else None, error.message)
+            else:
+                messages.success(request, "Done: progress posted.")
+                return redirect(action)
+        status = 400
+    updates = action.progress.select_related("author").prefetch_related("files")
+    return render(
+        request,
+        "actions/action_detail.html",
+        {
+            "action": action,
+            "enrolment": enrolment,
+            "updates": updates,
+            "form": form,
+            "may_post": may_post,
+        },
+        status=status,
+    )
+
+
+@login_required
+def evidence_file(request: HttpRequest, pk: int) -> FileResponse:
+    evidence = get_object_or_404(
+        EvidenceFile.objects.select_related(
+            "update__action__cycle__enrolment__employer", "update__action__cycle__enrolment__scheme"
+        ),
+        pk=pk,
+    )
+    if not rules.can_view_enrolment(request.user, evidence.update.action.cycle.enrolment):
+        # The same answer as a missing file: an address that is guessed reveals nothing.
+        raise Http404("No such file.")
+    response = FileResponse(
+        evidence.file.open("rb"),
+        as_attachment=True,
+        filename=evidence.original_name,
+        content_type=evidence.content_type,
+    )
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
