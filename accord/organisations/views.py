@@ -11,6 +11,8 @@ from django.views.decorators.http import require_http_methods
 
 from accord.accounts import rules
 from accord.enrolments import selectors as enrolment_selectors
+from accord.enrolments.process import State
+from accord.membership import progress
 from accord.schemes.models import Scheme
 
 from . import selectors
@@ -73,6 +75,17 @@ def employer_detail(request: HttpRequest, pk: int) -> HttpResponse:
     ]
     schemes = Scheme.objects.select_related("lead_union").prefetch_related("partner_unions")
     may_propose = any(rules.can_propose(request.user, employer, s) for s in schemes)
+    members = list(
+        enrolment_selectors.visible_enrolments_detail(request.user).filter(
+            employer=employer, state=State.LISTED
+        )
+    )
+    pictures = []
+    for scheme_id in sorted({e.scheme_id for e in members}):
+        group = [e for e in members if e.scheme_id == scheme_id]
+        pic = progress.picture(group)
+        if not pic.is_empty:
+            pictures.append((group[0].scheme, pic, progress.render_svg(pic)))
     return render(
         request,
         "organisations/employer_detail.html",
@@ -82,6 +95,7 @@ def employer_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "may_propose": may_propose,
             "children": employer.children.order_by("name")[:200],
             "children_count": employer.children.count(),
+            "pictures": pictures,
         },
     )
 
