@@ -49,6 +49,7 @@ migrations-check: install
 
 bench: setup
 	$(BIN)/python bench/gias_import.py
+	$(BIN)/python bench/register.py
 
 clean:
 	rm -rf $(VENV) var

@@ -16,6 +16,8 @@ from accord.accounts.models import Role, RoleAssignment, User
 from accord.enrolments import services
 from accord.enrolments.models import ApproachMethod, Enrolment, Initiator, Position
 from accord.enrolments.process import State, step
+from accord.membership import policy_checks
+from accord.membership.models import Membership
 from accord.organisations.models import (
     Association,
     District,
@@ -239,6 +241,26 @@ def load_demo() -> bool:
             exception="The academy has its own staffing arrangements agreed with the trust.",
         ),
     ]
+    # The listed trust has logged a new policy, which the unions have found consistent.
+    membership = Membership.objects.get(employer=trust)
+    check = policy_checks.log_policy(
+        membership,
+        actor=users["employer"],
+        data={
+            "title": "Flexible working for all support staff",
+            "description": "All support staff may ask for flexible working from day one.",
+        },
+    )
+    policy_checks.assess_policy(
+        check,
+        actor=users["secretary"],
+        data={
+            "assessment": "consistent",
+            "principles": [],
+            "reasoning": "Supports wellbeing and dignity at work (principle 2).",
+            "union_response": "Welcomed; the unions ask for a review of uptake after six months.",
+        },
+    )
     # Spread the demo cases out in time, so "oldest first" on the task lists shows.
     for days_ago, enrolment in zip(range(60, 0, -6), enrolments, strict=False):
         Enrolment.objects.filter(pk=enrolment.pk).update(
