@@ -75,7 +75,7 @@ def picture(enrolments: list[Enrolment]) -> Picture:
 
 def render_svg(pic: Picture) -> str:
     label_w, cell_w, cell_h, top = 230, 120, 34, 40
-    width = label_w + cell_w * len(pic.columns) + 10
+    width = max(label_w + cell_w * len(pic.columns) + 10, 700)  # room for the legend
     height = top + cell_h * len(pic.principles) + 50
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
