@@ -8,16 +8,14 @@ from django.db import transaction
 from accord.accounts import rules
 from accord.accounts.models import User
 from accord.core import audit
+from accord.core.errors import DomainError
 
 from . import evidence
 from .models import Action, EvidenceFile, ProgressUpdate
 
 
-class ProgressError(Exception):
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
+class ProgressError(DomainError):
+    pass
 
 
 def post_progress(

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from django import forms
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_http_methods
 
 from accord.accounts import rules
+from accord.core.pages import form_page
 from accord.enrolments.forms import LONG_TEXT
 
 from . import services
@@ -46,30 +46,19 @@ def action_detail(request: HttpRequest, pk: int) -> HttpResponse:
     may_post = rules.can_post_progress(request.user, enrolment)
     if request.method == "POST" and not may_post:
         raise PermissionDenied("You may not post progress on this activity.")
-    form = ProgressForm(request.POST or None, request.FILES or None)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                services.post_progress(action, actor=request.user, **form.cleaned_data)
-            except services.ProgressError as error:
-                form.add_error(error.field if error.field in form.fields else None, error.message)
-            else:
-                messages.success(request, "Done: progress posted.")
-                return redirect(action)
-        status = 400
-    updates = action.progress.select_related("author").prefetch_related("files")
-    return render(
+    return form_page(
         request,
-        "actions/action_detail.html",
-        {
+        ProgressForm(request.POST or None, request.FILES or None),
+        lambda data: services.post_progress(action, actor=request.user, **data),
+        done="progress posted",
+        then=lambda result: action,
+        template="actions/action_detail.html",
+        context={
             "action": action,
             "enrolment": enrolment,
-            "updates": updates,
-            "form": form,
+            "updates": action.progress.select_related("author").prefetch_related("files"),
             "may_post": may_post,
         },
-        status=status,
     )
 
 

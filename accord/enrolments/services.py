@@ -13,6 +13,7 @@ from django.utils import timezone
 from accord.accounts import rules
 from accord.accounts.models import Role, RoleAssignment, User
 from accord.core import audit
+from accord.core.errors import DomainError
 from accord.organisations.models import Employer
 from accord.schemes.models import Scheme
 
@@ -21,13 +22,8 @@ from .models import Enrolment, InitialMeeting, Note, PartnerPosition, Position
 from .process import CLOSED_STATES, State, Step, step
 
 
-class StepError(Exception):
-    """A step cannot be taken; `message` is for the person who tried, `field` the form field."""
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
+class StepError(DomainError):
+    """A step cannot be taken."""
 
 
 class StepNotPermitted(StepError):

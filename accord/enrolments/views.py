@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
 from accord.accounts import rules
+from accord.core.pages import attach_error
 from accord.membership import cycles as cycle_rules
 from accord.membership import services as membership_services
 from accord.membership import views as membership_views
@@ -117,11 +118,6 @@ def enrolment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "enrolments/enrolment_detail.html", context)
 
 
-def _attach_error(form, error: services.StepError) -> None:
-    field = error.field if error.field in form.fields else None
-    form.add_error(field, error.message)
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def take_step(request: HttpRequest, pk: int, name: str) -> HttpResponse:
@@ -141,7 +137,7 @@ def take_step(request: HttpRequest, pk: int, name: str) -> HttpResponse:
             try:
                 services.take_step(enrolment, the_step, actor=request.user, data=form.step_data())
             except services.StepError as error:
-                _attach_error(form, error)
+                attach_error(form, error)
             else:
                 messages.success(request, f"Done: {the_step.label.lower()}.")
                 return redirect(enrolment)
@@ -179,7 +175,7 @@ def propose(request: HttpRequest, employer_pk: int) -> HttpResponse:
                     scheme=data["scheme"], employer=employer, actor=request.user, data=data
                 )
             except services.StepError as error:
-                _attach_error(form, error)
+                attach_error(form, error)
             else:
                 messages.success(request, f"{employer.name} has been proposed.")
                 return redirect(enrolment)

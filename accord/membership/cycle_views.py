@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.http import require_http_methods
 
 from accord.accounts import rules
+from accord.core.pages import form_page
 from accord.enrolments.forms import CommitmentForm
 from accord.enrolments.models import Enrolment
 from accord.enrolments.process import State
@@ -22,7 +22,6 @@ from accord.enrolments.selectors import enrolment_detail
 from . import cycles
 from .cycle_forms import ConfirmForm, ReviewForm
 from .models import Cycle, Review
-from .services import MembershipError
 
 
 def _member_enrolment(request: HttpRequest, pk: int) -> Enrolment:
@@ -35,30 +34,6 @@ def _member_enrolment(request: HttpRequest, pk: int) -> Enrolment:
     return enrolment
 
 
-def _handle(
-    request: HttpRequest,
-    form: Any,
-    action: Callable[[], Any],
-    done: str,
-    back: Enrolment,
-    template: str,
-    context: dict[str, Any],
-) -> HttpResponse:
-    """Validate, act, and turn a rule's refusal into an error on its field."""
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                action()
-            except MembershipError as error:
-                form.add_error(error.field if error.field in form.fields else None, error.message)
-            else:
-                messages.success(request, f"Done: {done}.")
-                return redirect(back)
-        status = 400
-    return render(request, template, {**context, "form": form, "enrolment": back}, status=status)
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def record_review(request: HttpRequest, pk: int, number: int) -> HttpResponse:
@@ -67,14 +42,18 @@ def record_review(request: HttpRequest, pk: int, number: int) -> HttpResponse:
         raise PermissionDenied("Only the local secretary records the review.")
     cycle = get_object_or_404(Cycle, enrolment=enrolment, number=number)
     form = ReviewForm(request.POST or None, cycle=cycle)
-    return _handle(
+    return form_page(
         request,
         form,
-        lambda: cycles.record_review(cycle, actor=request.user, data=form.review_data()),
-        f"review of cycle {number} recorded",
-        enrolment,
-        "membership/review_form.html",
-        {"cycle": cycle, "title": f"Record the review of cycle {number}"},
+        lambda data: cycles.record_review(cycle, actor=request.user, data=form.review_data()),
+        done=f"review of cycle {number} recorded",
+        then=lambda result: enrolment,
+        template="membership/review_form.html",
+        context={
+            "enrolment": enrolment,
+            "cycle": cycle,
+            "title": f"Record the review of cycle {number}",
+        },
     )
 
 
@@ -86,14 +65,15 @@ def confirm_review(request: HttpRequest, pk: int) -> HttpResponse:
     if not rules.can_confirm_for_employer(request.user, enrolment):
         raise PermissionDenied("Only the employer's contact confirms for the employer.")
     form = ConfirmForm(request.POST or None)
-    return _handle(
+    return form_page(
         request,
         form,
-        lambda: cycles.confirm_review(review, actor=request.user),
-        "review confirmed",
-        enrolment,
-        "membership/confirm_form.html",
-        {
+        lambda data: cycles.confirm_review(review, actor=request.user),
+        done="review confirmed",
+        then=lambda result: enrolment,
+        template="membership/confirm_form.html",
+        context={
+            "enrolment": enrolment,
             "review": review,
             "cycle": review.cycle,
             "title": f"Confirm the review of cycle {review.cycle.number}",
@@ -116,18 +96,19 @@ def start_cycle(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_bound:
         form.initial["starts_on"] = previous.ends_on + datetime.timedelta(days=1)
     suggestions = cycles.suggested_principles(enrolment)
-    return _handle(
+    return form_page(
         request,
         form,
-        lambda: cycles.start_next_cycle(enrolment, actor=request.user, data=form.step_data()),
-        f"cycle {previous.number + 1} drafted",
-        enrolment,
-        "enrolments/step_form.html",
-        {
+        lambda data: cycles.start_next_cycle(enrolment, actor=request.user, data=form.step_data()),
+        done=f"cycle {previous.number + 1} drafted",
+        then=lambda result: enrolment,
+        template="enrolments/step_form.html",
+        context={
+            "enrolment": enrolment,
             "step": {
                 "label": f"Draft cycle {previous.number + 1}",
                 "help": _rule_help(rule, principle, suggestions),
-            }
+            },
         },
     )
 
@@ -150,12 +131,12 @@ def confirm_cycle(request: HttpRequest, pk: int) -> HttpResponse:
     if not rules.can_confirm_for_employer(request.user, enrolment):
         raise PermissionDenied("Only the employer's contact confirms for the employer.")
     form = ConfirmForm(request.POST or None)
-    return _handle(
+    return form_page(
         request,
         form,
-        lambda: cycles.confirm_cycle(cycle, actor=request.user),
-        f"cycle {cycle.number} confirmed",
-        enrolment,
-        "membership/confirm_form.html",
-        {"cycle": cycle, "title": f"Confirm cycle {cycle.number}"},
+        lambda data: cycles.confirm_cycle(cycle, actor=request.user),
+        done=f"cycle {cycle.number} confirmed",
+        then=lambda result: enrolment,
+        template="membership/confirm_form.html",
+        context={"enrolment": enrolment, "cycle": cycle, "title": f"Confirm cycle {cycle.number}"},
     )

@@ -5,20 +5,19 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_http_methods
 
 from accord.accounts import rules
+from accord.core.pages import form_page
 from accord.enrolments.forms import LONG_TEXT, DateInput, not_in_future
 from accord.schemes.models import PrincipleVersion
 
 from . import policy_checks
 from .models import Assessment, Membership, PolicyCheck
-from .services import MembershipError
 
 
 def _text(label: str, **kwargs: Any) -> forms.CharField:
@@ -63,29 +62,6 @@ class PolicyAssessForm(forms.Form):
         field.label_from_instance = lambda v: f"{v.principle.number}. {v.wording}"
 
 
-def _form_page(
-    request: HttpRequest,
-    form: forms.Form,
-    action: Any,
-    done: str,
-    redirect_to: Any,
-    template: str,
-    context: dict[str, Any],
-) -> HttpResponse:
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                result = action(form.cleaned_data)
-            except MembershipError as error:
-                form.add_error(error.field if error.field in form.fields else None, error.message)
-            else:
-                messages.success(request, f"Done: {done}.")
-                return redirect(redirect_to(result))
-        status = 400
-    return render(request, template, {**context, "form": form}, status=status)
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def log_policy(request: HttpRequest, pk: int) -> HttpResponse:
@@ -94,14 +70,14 @@ def log_policy(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if not rules.can_log_policy(request.user, membership.enrolment):
         raise PermissionDenied("You may not log policies for this member.")
-    return _form_page(
+    return form_page(
         request,
         PolicyLogForm(request.POST or None),
         lambda data: policy_checks.log_policy(membership, actor=request.user, data=data),
-        "policy logged for checking",
-        lambda check: check,
-        "membership/policy_log.html",
-        {"membership": membership},
+        done="policy logged for checking",
+        then=lambda check: check,
+        template="membership/policy_log.html",
+        context={"membership": membership},
     )
 
 
@@ -121,14 +97,14 @@ def policy_check(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and not may_assess:
         raise PermissionDenied("Only the local secretary assesses policies, once.")
     form = PolicyAssessForm(request.POST or None, membership=check.membership)
-    return _form_page(
+    return form_page(
         request,
         form,
         lambda data: policy_checks.assess_policy(check, actor=request.user, data=data),
-        "policy assessed",
-        lambda result: result,
-        "membership/policy_check.html",
-        {
+        done="policy assessed",
+        then=lambda result: result,
+        template="membership/policy_check.html",
+        context={
             "check": check,
             "enrolment": enrolment,
             "may_assess": may_assess,

@@ -12,6 +12,7 @@ from accord.accounts import rules
 from accord.accounts.models import User
 from accord.actions.models import Action
 from accord.core import audit
+from accord.core.errors import DomainError
 from accord.enrolments.models import Enrolment
 from accord.enrolments.services import StepError
 
@@ -94,11 +95,8 @@ def clear_confirmations(cycle: Cycle | None) -> None:
 # --- membership status ---------------------------------------------------------------------
 
 
-class MembershipError(Exception):
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
+class MembershipError(DomainError):
+    pass
 
 
 def list_member(enrolment: Enrolment, *, listed_on: datetime.date) -> Membership:

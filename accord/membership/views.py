@@ -6,10 +6,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.http import require_http_methods
 
 from accord.accounts import rules
+from accord.core.pages import form_page
 
 from . import services
 from .forms import StatusChangeForm
@@ -39,21 +40,12 @@ def change_status(request: HttpRequest, pk: int, change: str) -> HttpResponse:
         )
         return redirect(membership.enrolment)
     leaving = target != MembershipStatus.ACTIVE
-    form = StatusChangeForm(request.POST or None, leaving=leaving)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                services.change_status(membership, change, actor=request.user, **form.cleaned_data)
-            except services.MembershipError as error:
-                form.add_error(error.field if error.field in form.fields else None, error.message)
-            else:
-                messages.success(request, f"Done: {TITLES[change].lower()}.")
-                return redirect(membership.enrolment)
-        status = 400
-    return render(
+    return form_page(
         request,
-        "membership/status_form.html",
-        {"membership": membership, "form": form, "title": TITLES[change], "leaving": leaving},
-        status=status,
+        StatusChangeForm(request.POST or None, leaving=leaving),
+        lambda data: services.change_status(membership, change, actor=request.user, **data),
+        done=TITLES[change].lower(),
+        then=lambda result: membership.enrolment,
+        template="membership/status_form.html",
+        context={"membership": membership, "title": TITLES[change], "leaving": leaving},
     )
