@@ -14,6 +14,8 @@ from accord.accounts.models import Role, RoleAssignment, User
 from accord.core.demo import Journey
 from accord.enrolments.models import Enrolment
 from accord.enrolments.process import State
+from accord.membership import cycles
+from accord.membership.models import Cycle, Review
 from accord.organisations.models import (
     Association,
     District,
@@ -43,6 +45,32 @@ class World:
 
     def journey(self) -> Journey:
         return Journey(self.scheme, self.users)
+
+    def review(
+        self,
+        cycle: Cycle,
+        outcome: str = "met",
+        decision: str = "next_cycle",
+        *,
+        confirm: bool = False,
+        **extra: object,
+    ) -> Review:
+        """The secretary records a review of `cycle` on its last day; the employer may confirm."""
+        review = cycles.record_review(
+            cycle,
+            actor=self.users["secretary"],
+            data={
+                "held_on": cycle.ends_on,
+                "outcome": outcome,
+                "objective_outcomes": [outcome] * len(cycle.objective_list()),
+                "evidence": "Minutes of three committee meetings.",
+                "decision": decision,
+                **extra,
+            },
+        )
+        if confirm:
+            cycles.confirm_review(review, actor=self.users["employer"])
+        return review
 
     def enrolment(
         self, state: State, employer: Employer | None = None, *, secretary: str = "secretary"

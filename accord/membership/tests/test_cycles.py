@@ -20,18 +20,6 @@ def listed(world: World) -> Enrolment:
     return world.enrolment(State.LISTED)
 
 
-def _review(world: World, cycle: Cycle, outcome: str, decision: str, **extra) -> object:  # type: ignore[no-untyped-def]
-    data = {
-        "held_on": cycle.ends_on,
-        "outcome": outcome,
-        "objective_outcomes": [outcome] * len(cycle.objective_list()),
-        "evidence": "Minutes of three committee meetings.",
-        "decision": decision,
-        **extra,
-    }
-    return cycles.record_review(cycle, actor=world.users["secretary"], data=data)
-
-
 def _next_cycle_data(world: World, number: int, start: datetime.date) -> dict:  # type: ignore[type-arg]
     principles = world.scheme.current_principles()
     return {
@@ -53,14 +41,14 @@ def test_a_review_cannot_be_recorded_long_before_the_cycle_ends(
 ) -> None:
     cycle = Cycle.objects.get(enrolment=listed)
     with pytest.raises(MembershipError, match="30 days before the cycle ends"):
-        _review(world, cycle, Outcome.MET, Decision.NEXT_CYCLE)
+        world.review(cycle, Outcome.MET, Decision.NEXT_CYCLE)
 
 
 def test_a_met_review_requires_a_different_principle_next(world: World, listed: Enrolment) -> None:
     cycle = Cycle.objects.get(enrolment=listed)
     assert cycle.principle_version.principle.number == 5
     with time_machine.travel(cycle.ends_on, tick=False):
-        review = _review(world, cycle, Outcome.MET, Decision.NEXT_CYCLE)
+        review = world.review(cycle, Outcome.MET, Decision.NEXT_CYCLE)
         assert cycles.principles_met(listed) == []  # not until the employer confirms
         cycles.confirm_review(review, actor=world.users["employer"])
         assert [p.number for p in cycles.principles_met(listed)] == [5]
@@ -84,7 +72,7 @@ def test_a_met_review_requires_a_different_principle_next(world: World, listed: 
 def test_a_met_review_cannot_be_followed_by_an_extension(world: World, listed: Enrolment) -> None:
     cycle = Cycle.objects.get(enrolment=listed)
     with time_machine.travel(cycle.ends_on, tick=False), pytest.raises(MembershipError) as err:
-        _review(world, cycle, Outcome.MET, Decision.EXTEND)
+        world.review(cycle, Outcome.MET, Decision.EXTEND)
     assert err.value.field == "decision"
 
 
@@ -94,22 +82,22 @@ def test_an_unmet_objective_is_extended_and_reviewed_again(world: World, listed:
     new_end = end + datetime.timedelta(days=120)
     with time_machine.travel(end, tick=False):
         with pytest.raises(MembershipError, match="not met"):
-            _review(world, cycle, Outcome.NOT_MET, Decision.NEXT_CYCLE)
-        review = _review(world, cycle, Outcome.PARTLY_MET, Decision.EXTEND, extended_to=new_end)
+            world.review(cycle, Outcome.NOT_MET, Decision.NEXT_CYCLE)
+        review = world.review(cycle, Outcome.PARTLY_MET, Decision.EXTEND, extended_to=new_end)
         assert not cycles.review_pending(Cycle.objects.get(pk=cycle.pk))  # employer to confirm
         cycles.confirm_review(review, actor=world.users["employer"])
     cycle = Cycle.objects.get(pk=cycle.pk)
     assert cycle.ends_on == new_end
     assert cycles.review_pending(cycle)
     with time_machine.travel(new_end, tick=False):
-        final = _review(world, cycle, Outcome.MET, Decision.NEXT_CYCLE)
+        final = world.review(cycle, Outcome.MET, Decision.NEXT_CYCLE)
     assert final.objectives.count() == len(cycle.objective_list())
 
 
 def test_a_revised_objective_stays_on_the_same_principle(world: World, listed: Enrolment) -> None:
     cycle = Cycle.objects.get(enrolment=listed)
     with time_machine.travel(cycle.ends_on, tick=False):
-        review = _review(world, cycle, Outcome.NOT_MET, Decision.REVISE)
+        review = world.review(cycle, Outcome.NOT_MET, Decision.REVISE)
         cycles.confirm_review(review, actor=world.users["employer"])
         start = cycle.ends_on + datetime.timedelta(days=1)
         with pytest.raises(MembershipError, match="stays on principle 5"):
@@ -130,7 +118,7 @@ def test_only_the_secretary_records_and_only_the_employer_confirms(
         for persona in ("rep", "nem", "employer", "other_secretary", "officer"):
             with pytest.raises(MembershipError, match="local secretary"):
                 cycles.record_review(cycle, actor=world.users[persona], data={})
-        review = _review(world, cycle, Outcome.MET, Decision.NEXT_CYCLE)
+        review = world.review(cycle, Outcome.MET, Decision.NEXT_CYCLE)
         for persona in ("secretary", "other_employer"):
             with pytest.raises(MembershipError, match="employer's contact"):
                 cycles.confirm_review(review, actor=world.users[persona])

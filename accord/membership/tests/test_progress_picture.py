@@ -21,18 +21,7 @@ def test_the_employer_page_charts_two_cycles(world: World) -> None:
     principles = world.scheme.current_principles()
     start = first.ends_on + datetime.timedelta(days=1)
     with time_machine.travel(first.ends_on, tick=False):
-        review = cycles.record_review(
-            first,
-            actor=world.users["secretary"],
-            data={
-                "held_on": first.ends_on,
-                "outcome": "met",
-                "objective_outcomes": ["met"],
-                "evidence": "Minutes",
-                "decision": "next_cycle",
-            },
-        )
-        cycles.confirm_review(review, actor=world.users["employer"])
+        world.review(first, confirm=True)
         cycles.start_next_cycle(
             enrolment,
             actor=world.users["secretary"],

@@ -115,26 +115,12 @@ def test_running_twice_sends_nothing_twice(world: World) -> None:
 
 
 def test_an_extension_brings_new_reminders_for_the_new_date(world: World) -> None:
-    from accord.membership import cycles
-
     enrolment = world.enrolment(State.LISTED)
     cycle = Cycle.objects.get(enrolment=enrolment)
     new_end = cycle.ends_on + datetime.timedelta(days=90)
     with _at(cycle.ends_on):
         send_reminders()
-        review = cycles.record_review(
-            cycle,
-            actor=world.users["secretary"],
-            data={
-                "held_on": cycle.ends_on,
-                "outcome": "partly_met",
-                "objective_outcomes": ["partly_met"],
-                "evidence": "Two meetings held",
-                "decision": "extend",
-                "extended_to": new_end,
-            },
-        )
-        cycles.confirm_review(review, actor=world.users["employer"])
+        world.review(cycle, "partly_met", "extend", extended_to=new_end, confirm=True)
     mail.outbox.clear()
     with _at(new_end):
         send_reminders()

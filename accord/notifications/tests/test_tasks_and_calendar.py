@@ -10,7 +10,6 @@ from django.urls import reverse
 from icalendar import Calendar
 
 from accord.enrolments.process import State
-from accord.membership import cycles
 from accord.membership.models import Cycle
 from accord.notifications.models import CalendarFeed
 from accord.organisations.models import Employer, EmployerKind
@@ -36,17 +35,7 @@ def test_reviews_confirmations_and_overdue_activities_reach_my_tasks(world: Worl
         assert overdue == [1, 2]
         assert _client("other_secretary").get(reverse("tasks")).context["member_tasks"] == []
         assert _client("other_secretary").get(reverse("tasks")).context["overdue"] == []
-        cycles.record_review(
-            cycle,
-            actor=world.users["secretary"],
-            data={
-                "held_on": cycle.ends_on,
-                "outcome": "met",
-                "objective_outcomes": ["met"],
-                "evidence": "Minutes",
-                "decision": "next_cycle",
-            },
-        )
+        world.review(cycle)
         employer_tasks = _client("employer").get(reverse("tasks")).context["member_tasks"]
         assert [label for label, _ in employer_tasks[0].actions] == [
             "Confirm the review of cycle 1"
