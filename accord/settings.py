@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "accord.actions",
     "accord.register",
     "accord.notifications",
+    "accord.plans",
 ]
 
 MIDDLEWARE = [
