@@ -1,4 +1,5 @@
-"""The one action model: an activity of a cycle (and, later, a plan's workplan action)."""
+"""The one action model: an activity of a member's cycle, or a numbered action of a joint
+action plan's workplan. Owner, due date, status and dated progress are the same for both."""
 
 from __future__ import annotations
 
@@ -20,10 +21,20 @@ class ActionStatus(models.TextChoices):
 
 
 class Action(models.Model):
-    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="actions")
+    # An action belongs to exactly one of a cycle or a plan.
+    cycle = models.ForeignKey(
+        Cycle, null=True, blank=True, on_delete=models.CASCADE, related_name="actions"
+    )
+    plan = models.ForeignKey(
+        "plans.Plan", null=True, blank=True, on_delete=models.CASCADE, related_name="actions"
+    )
     number = models.PositiveIntegerField()
     detail = models.TextField()
     owner = models.CharField(max_length=200, help_text="Who is responsible.")
+    owner_party = models.ForeignKey(
+        "plans.Party", null=True, blank=True, on_delete=models.PROTECT, related_name="actions"
+    )
+    commitments = models.ManyToManyField("plans.Commitment", blank=True, related_name="actions")
     due_on = models.DateField()
     due_wording = models.CharField(
         max_length=100, blank=True, help_text="The due date as originally worded."
@@ -31,14 +42,22 @@ class Action(models.Model):
     status = models.CharField(
         max_length=20, choices=ActionStatus.choices, default=ActionStatus.NOT_STARTED
     )
+    # The cells an imported action was read from, as written: {column: [line, text]}.
+    source = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        ordering = ["cycle", "number"]
+        ordering = ["cycle", "plan", "number"]
         constraints = [
             models.UniqueConstraint(fields=["cycle", "number"], name="action_unique_number"),
+            models.UniqueConstraint(fields=["plan", "number"], name="action_unique_plan_number"),
             models.CheckConstraint(condition=models.Q(number__gt=0), name="action_number_positive"),
+            models.CheckConstraint(
+                condition=models.Q(cycle__isnull=False, plan__isnull=True)
+                | models.Q(cycle__isnull=True, plan__isnull=False),
+                name="action_in_a_cycle_or_a_plan",
+            ),
         ]
 
     def __str__(self) -> str:

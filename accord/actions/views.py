@@ -35,7 +35,7 @@ class ProgressForm(forms.Form):
 @require_http_methods(["GET", "POST"])
 def action_detail(request: HttpRequest, pk: int) -> HttpResponse:
     action = get_object_or_404(
-        Action.objects.select_related(
+        Action.objects.filter(cycle__isnull=False).select_related(
             "cycle__enrolment__employer", "cycle__principle_version__principle"
         ),
         pk=pk,
@@ -65,7 +65,7 @@ def action_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def evidence_file(request: HttpRequest, pk: int) -> FileResponse:
     evidence = get_object_or_404(
-        EvidenceFile.objects.select_related(
+        EvidenceFile.objects.filter(update__action__cycle__isnull=False).select_related(
             "update__action__cycle__enrolment__employer", "update__action__cycle__enrolment__scheme"
         ),
         pk=pk,

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from django.db import transaction
@@ -27,10 +28,12 @@ from accord.organisations.models import (
     Region,
     Union,
 )
+from accord.plans import services as plans
 from accord.schemes.loader import load_builtin_scheme
 from accord.schemes.models import Scheme
 
 DEMO_PASSWORD = "accord-demo"
+PLAN_DATA = Path(__file__).resolve().parent.parent / "plans" / "data"
 
 
 @dataclass
@@ -260,6 +263,15 @@ def load_demo() -> bool:
             "reasoning": "Supports wellbeing and dignity at work (principle 2).",
             "union_response": "Welcomed; the unions ask for a review of uptake after six months.",
         },
+    )
+    # The 2008 Government Skills plan, imported through the importer: its action numbered 0
+    # is reported, and corrected to 2 as a person would in the preview.
+    seed = PLAN_DATA / "government-skills-2008.txt"
+    plans.create_plan(
+        seed.read_text(encoding="utf-8"),
+        actor=users["officer"],
+        source_name=seed.name,
+        corrections=[plans.Correction(31, "Action Number", "2")],
     )
     # Spread the demo cases out in time, so "oldest first" on the task lists shows.
     for days_ago, enrolment in zip(range(60, 0, -6), enrolments, strict=False):

@@ -9,6 +9,7 @@ from accord.core.audit import verify_chain
 from accord.enrolments.models import Enrolment
 from accord.enrolments.process import State
 from accord.organisations.models import Employer
+from accord.plans.models import Plan
 
 
 def test_the_demo_has_a_dozen_employers_several_states_and_a_user_per_role(
@@ -28,6 +29,8 @@ def test_the_demo_has_a_dozen_employers_several_states_and_a_user_per_role(
     assert set(RoleAssignment.objects.values_list("role", flat=True)) == set(Role)
     assert "secretary@demo.accord" in out and "accord-demo" in out
     assert list(verify_chain()) == []
+    plan = Plan.objects.get()
+    assert sorted(plan.actions.values_list("number", flat=True)) == [1, 2, 3, 4]
 
 
 def test_loading_the_demo_twice_changes_nothing(db: None) -> None:

@@ -1,0 +1,123 @@
+"""Joint action plans: parties, purposes, themes ("issues"), commitments and reviews. The
+numbered workplan is made of the shared Action model (accord.actions)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+
+
+class PlanStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    ACTIVE = "active", "Active"
+    CLOSED = "closed", "Closed"
+
+
+class Plan(models.Model):
+    title = models.CharField(max_length=200)
+    adopted_on = models.DateField(null=True, blank=True)
+    date_wording = models.CharField(
+        max_length=100, blank=True, help_text="The plan's date as originally written."
+    )
+    introduction = models.TextField(blank=True)
+    status = models.CharField(max_length=20, choices=PlanStatus.choices, default=PlanStatus.DRAFT)
+    review_every_months = models.PositiveSmallIntegerField(default=6)
+    next_review_on = models.DateField(null=True, blank=True)
+    # The document or file the plan was imported from, kept as it came.
+    source_name = models.CharField(max_length=200, blank=True)
+    source_text = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-adopted_on", "title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("plan", args=[self.pk])
+
+    @property
+    def audit_context(self) -> str:
+        return f"plan:{self.pk}"
+
+
+class Party(models.Model):
+    """A side or organisation in a plan, e.g. "Government Skills" or "Trade Union side"."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="parties")
+    name = models.CharField(max_length=200)
+    position = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["plan", "position"]
+        constraints = [models.UniqueConstraint(fields=["plan", "name"], name="party_unique_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Purpose(models.Model):
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="purposes")
+    position = models.PositiveSmallIntegerField()
+    text = models.TextField()
+
+    class Meta:
+        ordering = ["plan", "position"]
+
+    def __str__(self) -> str:
+        return self.text[:60]
+
+
+class Theme(models.Model):
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="themes")
+    position = models.PositiveSmallIntegerField()
+    title = models.CharField(max_length=300)
+    source = models.JSONField(
+        default=list, blank=True, help_text="Where it was read from: [line, column, text]."
+    )
+
+    class Meta:
+        ordering = ["plan", "position"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Commitment(models.Model):
+    theme = models.ForeignKey(Theme, on_delete=models.CASCADE, related_name="commitments")
+    position = models.PositiveSmallIntegerField()
+    text = models.TextField()
+    parties = models.ManyToManyField(Party, related_name="commitments")
+    source = models.JSONField(
+        default=list, blank=True, help_text="The cells it was read from: [[line, column, text]]."
+    )
+
+    class Meta:
+        ordering = ["theme", "position"]
+
+    def __str__(self) -> str:
+        return self.text[:60]
+
+
+class PlanReview(models.Model):
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="reviews")
+    held_on = models.DateField()
+    notes = models.TextField()
+    outcomes = models.TextField(blank=True)
+    next_review_on = models.DateField(null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["plan", "-held_on"]
+
+    def __str__(self) -> str:
+        return f"Review of {self.plan} on {self.held_on}"
