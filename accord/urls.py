@@ -20,5 +20,6 @@ urlpatterns = [
     path("", include("accord.register.urls")),
     path("", include("accord.notifications.urls")),
     path("", include("accord.actions.urls")),
+    path("", include("accord.plans.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -51,6 +51,8 @@ class Role(models.TextChoices):
     PARTNER_REP = "partner_rep", "Partner-union representative"
     NATIONAL_OFFICER = "national_officer", "National officer"
     EMPLOYER_CONTACT = "employer_contact", "Employer contact"
+    PLAN_OWNER = "plan_owner", "Action-plan owner"
+    PLAN_MEMBER = "plan_member", "Action-plan member"
     AUDITOR = "auditor", "Auditor"
 
 
@@ -63,9 +65,11 @@ ROLE_SCOPES: dict[str, tuple[tuple[str, ...], ...]] = {
     Role.PARTNER_REP: (("union", "association"), ("union", "region")),
     Role.NATIONAL_OFFICER: (("union",),),
     Role.EMPLOYER_CONTACT: (("employer",),),
+    Role.PLAN_OWNER: (("plan",),),
+    Role.PLAN_MEMBER: (("plan", "party"),),
     Role.AUDITOR: ((),),
 }
-SCOPE_FIELDS = ("union", "employer", "association", "district", "region")
+SCOPE_FIELDS = ("union", "employer", "association", "district", "region", "plan", "party")
 
 
 def _scope_condition(role: str, shapes: tuple[tuple[str, ...], ...]) -> Q:
@@ -80,7 +84,9 @@ def _scope_condition(role: str, shapes: tuple[tuple[str, ...], ...]) -> Q:
 
 class RoleAssignmentQuerySet(models.QuerySet):
     def with_scope(self) -> RoleAssignmentQuerySet:
-        return self.select_related("union", "employer", "association", "district", "region")
+        return self.select_related(
+            "union", "employer", "association", "district", "region", "plan", "party"
+        )
 
 
 class RoleAssignment(models.Model):
@@ -91,6 +97,8 @@ class RoleAssignment(models.Model):
     association = models.ForeignKey(Association, null=True, blank=True, on_delete=models.PROTECT)
     district = models.ForeignKey(District, null=True, blank=True, on_delete=models.PROTECT)
     region = models.ForeignKey(Region, null=True, blank=True, on_delete=models.PROTECT)
+    plan = models.ForeignKey("plans.Plan", null=True, blank=True, on_delete=models.CASCADE)
+    party = models.ForeignKey("plans.Party", null=True, blank=True, on_delete=models.CASCADE)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = RoleAssignmentQuerySet.as_manager()

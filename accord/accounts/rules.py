@@ -19,9 +19,11 @@ from .models import Role, RoleAssignment, User
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
 
+    from accord.actions.models import Action
     from accord.enrolments.models import Enrolment
     from accord.enrolments.process import Step
     from accord.membership.models import Membership
+    from accord.plans.models import Plan
     from accord.schemes.models import Scheme
 
     AnyUser = User | AnonymousUser
@@ -46,7 +48,9 @@ def assignments(user: AnyUser) -> list[RoleAssignment]:
     if cached is None:
         cached = list(
             RoleAssignment.objects.filter(user=user)
-            .select_related("union", "employer__parent", "association", "district", "region")
+            .select_related(
+                "union", "employer__parent", "association", "district", "region", "plan", "party"
+            )
             .order_by("id")
         )
         user._accord_assignments = cached
@@ -92,6 +96,7 @@ def covers(assignment: RoleAssignment, employer: Employer, scheme: Scheme) -> bo
             return employer.pk == a.employer_id
         case Role.AUDITOR:
             return True
+    # Plan roles reach plans, not employers.
     return False
 
 
@@ -135,6 +140,7 @@ def enrolment_scope_q(assignment: RoleAssignment) -> Q:
             )
         case Role.AUDITOR:
             return Q()
+    # Plan roles reach plans, not enrolments.
     return Q(pk__in=[])
 
 
@@ -320,3 +326,55 @@ def role_holders(
         if covers(a, employer, enrolment.scheme) and (guard is None or guard(a)):
             users.setdefault(a.user_id, a.user)
     return list(users.values())
+
+
+# --- joint action plans -------------------------------------------------------------------
+
+
+def plans_q(user: AnyUser) -> Q | None:
+    """A filter for the plans `user` may see, or None when there are none."""
+    found = assignments(user)
+    if any(a.role in (Role.NATIONAL_OFFICER, Role.AUDITOR) for a in found):
+        return Q()
+    plan_ids = [a.plan_id for a in found if a.plan_id]
+    return Q(pk__in=plan_ids) if plan_ids else None
+
+
+def can_view_plan(user: AnyUser, plan: Plan) -> bool:
+    return any(
+        a.role in (Role.NATIONAL_OFFICER, Role.AUDITOR) or a.plan_id == plan.pk
+        for a in assignments(user)
+    )
+
+
+def can_manage_plan(user: AnyUser, plan: Plan) -> bool:
+    """Plan owners (and national officers) edit the whole plan and every action in it."""
+    return any(
+        a.role == Role.NATIONAL_OFFICER or (a.role == Role.PLAN_OWNER and a.plan_id == plan.pk)
+        for a in assignments(user)
+    )
+
+
+def can_import_plans(user: AnyUser) -> bool:
+    return has_role(user, Role.NATIONAL_OFFICER)
+
+
+def can_update_action(user: AnyUser, action: Action) -> bool:
+    """Post progress and change the status: for a plan, its owners, or a member of the party
+    that owns the action; for a cycle, either side at the member."""
+    if action.plan_id is None:
+        return can_post_progress(user, action.cycle.enrolment)
+    if can_manage_plan(user, action.plan):
+        return True
+    return any(
+        a.role == Role.PLAN_MEMBER
+        and a.plan_id == action.plan_id
+        and a.party_id == action.owner_party_id
+        for a in assignments(user)
+    )
+
+
+def can_view_action(user: AnyUser, action: Action) -> bool:
+    if action.plan_id is None:
+        return can_view_enrolment(user, action.cycle.enrolment)
+    return can_view_plan(user, action.plan)

@@ -67,6 +67,19 @@ class Action(models.Model):
         return reverse("action", args=[self.pk])
 
     @property
+    def label(self) -> str:
+        if self.plan_id is not None:
+            return f"action {self.number} of the plan"
+        return f"activity {self.number} of cycle {self.cycle.number}"
+
+    @property
+    def audit_context(self) -> str:
+        """Whose history this action's changes belong to: the member's, or the plan's."""
+        if self.plan_id is not None:
+            return f"plan:{self.plan_id}"
+        return self.cycle.enrolment.audit_context
+
+    @property
     def is_overdue(self) -> bool:
         open_statuses = (ActionStatus.NOT_STARTED, ActionStatus.IN_PROGRESS)
         return self.status in open_statuses and self.due_on < timezone.localdate()

@@ -21,9 +21,8 @@ class ProgressError(DomainError):
 def post_progress(
     action: Action, *, actor: User, text: str, status: str = "", file: UploadedFile | None = None
 ) -> ProgressUpdate:
-    enrolment = action.cycle.enrolment
-    if not rules.can_post_progress(actor, enrolment):
-        raise ProgressError("You may not post progress on this activity.")
+    if not rules.can_update_action(actor, action):
+        raise ProgressError("You may not post progress on this action.")
     if not text.strip():
         raise ProgressError("Say what has happened.", field="text")
     checked = None
@@ -55,9 +54,8 @@ def post_progress(
             update,
             "action.progress",
             actor=actor,
-            summary=f"{actor} posted progress on activity {action.number} of cycle "
-            f"{action.cycle.number}",
-            context=enrolment.audit_context,
+            summary=f"{actor} posted progress on {action.label}",
+            context=action.audit_context,
             changes=changes,
             note=update.text,
         )

@@ -1,4 +1,5 @@
-"""An action's page (its progress and evidence) and evidence downloads."""
+"""An action's page (its progress and evidence), for a member's activity or a plan's action
+alike, and evidence downloads."""
 
 from __future__ import annotations
 
@@ -35,17 +36,20 @@ class ProgressForm(forms.Form):
 @require_http_methods(["GET", "POST"])
 def action_detail(request: HttpRequest, pk: int) -> HttpResponse:
     action = get_object_or_404(
-        Action.objects.filter(cycle__isnull=False).select_related(
-            "cycle__enrolment__employer", "cycle__principle_version__principle"
+        Action.objects.select_related(
+            "cycle__enrolment__employer",
+            "cycle__enrolment__scheme",
+            "cycle__principle_version__principle",
+            "plan",
+            "owner_party",
         ),
         pk=pk,
     )
-    enrolment = action.cycle.enrolment
-    if not rules.can_view_enrolment(request.user, enrolment):
-        raise PermissionDenied("You do not have access to this activity.")
-    may_post = rules.can_post_progress(request.user, enrolment)
+    if not rules.can_view_action(request.user, action):
+        raise PermissionDenied("You do not have access to this action.")
+    may_post = rules.can_update_action(request.user, action)
     if request.method == "POST" and not may_post:
-        raise PermissionDenied("You may not post progress on this activity.")
+        raise PermissionDenied("You may not post progress on this action.")
     return form_page(
         request,
         ProgressForm(request.POST or None, request.FILES or None),
@@ -55,9 +59,12 @@ def action_detail(request: HttpRequest, pk: int) -> HttpResponse:
         template="actions/action_detail.html",
         context={
             "action": action,
-            "enrolment": enrolment,
+            "enrolment": action.cycle.enrolment if action.cycle_id else None,
+            "plan": action.plan,
             "updates": action.progress.select_related("author").prefetch_related("files"),
             "may_post": may_post,
+            "may_edit": action.plan_id is not None
+            and rules.can_manage_plan(request.user, action.plan),
         },
     )
 
@@ -65,12 +72,14 @@ def action_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def evidence_file(request: HttpRequest, pk: int) -> FileResponse:
     evidence = get_object_or_404(
-        EvidenceFile.objects.filter(update__action__cycle__isnull=False).select_related(
-            "update__action__cycle__enrolment__employer", "update__action__cycle__enrolment__scheme"
+        EvidenceFile.objects.select_related(
+            "update__action__cycle__enrolment__employer",
+            "update__action__cycle__enrolment__scheme",
+            "update__action__plan",
         ),
         pk=pk,
     )
-    if not rules.can_view_enrolment(request.user, evidence.update.action.cycle.enrolment):
+    if not rules.can_view_action(request.user, evidence.update.action):
         # The same answer as a missing file: an address that is guessed reveals nothing.
         raise Http404("No such file.")
     response = FileResponse(

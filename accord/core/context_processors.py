@@ -6,6 +6,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 
 from accord.accounts import rules
+from accord.accounts.models import Role
 
 
 def navigation(request: HttpRequest) -> dict:
@@ -13,9 +14,13 @@ def navigation(request: HttpRequest) -> dict:
     items = []
     if user.is_authenticated:
         items.append(("My tasks", reverse("tasks")))
-        if rules.assignments(user):
+        if rules.visible_enrolments_q(user) is not None and any(
+            a.role not in (Role.PLAN_OWNER, Role.PLAN_MEMBER) for a in rules.assignments(user)
+        ):
             items.append(("Enrolments", reverse("enrolments")))
             items.append(("Employers", reverse("employers")))
+        if rules.plans_q(user) is not None:
+            items.append(("Plans", reverse("plans")))
         if rules.can_import_employers(user):
             items.append(("Import employers", reverse("employers-import")))
     items.append(("Register", reverse("register")))

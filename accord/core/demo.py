@@ -267,11 +267,20 @@ def load_demo() -> bool:
     # The 2008 Government Skills plan, imported through the importer: its action numbered 0
     # is reported, and corrected to 2 as a person would in the preview.
     seed = PLAN_DATA / "government-skills-2008.txt"
-    plans.create_plan(
+    plan = plans.create_plan(
         seed.read_text(encoding="utf-8"),
         actor=users["officer"],
         source_name=seed.name,
         corrections=[plans.Correction(31, "Action Number", "2")],
+    )
+    owner = _user("plan.owner@demo.accord", "Priya Nair (Government Skills)")
+    RoleAssignment.objects.create(user=owner, role=Role.PLAN_OWNER, plan=plan)
+    member = _user("plan.member@demo.accord", "Tom Bell (Trade Union side)")
+    RoleAssignment.objects.create(
+        user=member,
+        role=Role.PLAN_MEMBER,
+        plan=plan,
+        party=plan.parties.get(name="Trade Union side"),
     )
     # Spread the demo cases out in time, so "oldest first" on the task lists shows.
     for days_ago, enrolment in zip(range(60, 0, -6), enrolments, strict=False):

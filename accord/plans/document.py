@@ -209,7 +209,7 @@ def parse(text: str, *, parties: list[str] | None = None) -> ParsedPlan:
     plan.parties = parties or _owners_in_order(workplan_rows)
     known = aliases(plan.parties)
     _assign_parties(plan, known)
-    _read_workplan(plan, workplan_rows, known)
+    read_workplan(plan, workplan_rows, known)
     return plan
 
 
@@ -352,7 +352,7 @@ def _assign_parties(plan: ParsedPlan, known: dict[str, str]) -> None:
             previous = commitment.parties
 
 
-def _read_workplan(
+def read_workplan(
     plan: ParsedPlan, rows: list[tuple[int, list[str]]], known: dict[str, str]
 ) -> None:
     seen: dict[int, int] = {}

@@ -121,3 +121,33 @@ class PlanReview(models.Model):
 
     def __str__(self) -> str:
         return f"Review of {self.plan} on {self.held_on}"
+
+
+class ImportKind(models.TextChoices):
+    DOCUMENT = "document", "Plan document"
+    TABLE = "table", "Workplan table (CSV or XLSX)"
+
+
+class PlanImport(models.Model):
+    """An uploaded plan waiting for its preview to be confirmed. The upload is kept as it came;
+    corrections are kept beside it."""
+
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    source_name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=20, choices=ImportKind.choices)
+    title = models.CharField(max_length=200, blank=True)
+    text = models.TextField(blank=True)
+    rows = models.JSONField(default=list, blank=True)
+    corrections = models.JSONField(default=list, blank=True)
+    plan = models.OneToOneField(
+        Plan, null=True, blank=True, on_delete=models.SET_NULL, related_name="imported_from"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.source_name
+
+    def get_absolute_url(self) -> str:
+        return reverse("plan-import", args=[self.pk])

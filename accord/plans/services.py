@@ -17,9 +17,18 @@ from accord.actions.models import Action
 from accord.core import audit
 from accord.core.errors import DomainError
 
-from . import document
+from . import document, tables
 from .document import ParsedPlan
-from .models import Commitment, Party, Plan, Purpose, Theme
+from .models import (
+    Commitment,
+    ImportKind,
+    Party,
+    Plan,
+    PlanImport,
+    PlanReview,
+    Purpose,
+    Theme,
+)
 
 COLUMNS = {"Issue": 0, "Action": 1, **{c: i for i, c in enumerate(document.WORKPLAN_COLUMNS)}}
 
@@ -70,13 +79,75 @@ def create_plan(
     corrections: list[Correction] | None = None,
     parties: list[str] | None = None,
 ) -> Plan:
+    """Import a plan document (with any corrections), or PlanImportError."""
     corrections = corrections or []
     parsed = read_with_corrections(text, corrections, parties)
+    originals = {(c.line, c.column): _cell(text, c) for c in corrections}
+    return save_plan(
+        parsed,
+        actor=actor,
+        source_name=source_name,
+        source_text=text,
+        corrections=corrections,
+        originals=originals,
+    )
+
+
+def read_import(upload: PlanImport) -> ParsedPlan:
+    """What an upload reads as, with the corrections made so far."""
+    corrections = [Correction(**c) for c in upload.corrections]
+    if upload.kind == ImportKind.DOCUMENT:
+        return read_with_corrections(upload.text, corrections)
+    try:
+        rows = tables.corrected_rows(upload.rows, corrections)
+    except tables.TableError as error:
+        raise PlanImportError(str(error)) from error
+    return tables.parse_rows(rows, title=upload.title)
+
+
+def confirm_import(upload: PlanImport, *, actor: User) -> Plan:
+    """Create the plan the preview showed, once no problem remains."""
+    corrections = [Correction(**c) for c in upload.corrections]
+    parsed = read_import(upload)
+    if upload.kind == ImportKind.DOCUMENT:
+        originals = {(c.line, c.column): _cell(upload.text, c) for c in corrections}
+        source_text = upload.text
+    else:
+        header = [str(h).strip().lower() for h in upload.rows[0][1]] if upload.rows else []
+        by_line = {line: cells for line, cells in upload.rows}
+        originals = {
+            (c.line, c.column): by_line[c.line][header.index(c.column.lower())] for c in corrections
+        }
+        source_text = "\n".join("\t".join(str(c) for c in cells) for _, cells in upload.rows)
+    with transaction.atomic():
+        plan = save_plan(
+            parsed,
+            actor=actor,
+            source_name=upload.source_name,
+            source_text=source_text,
+            corrections=corrections,
+            originals=originals,
+        )
+        upload.plan = plan
+        upload.save(update_fields=["plan"])
+    return plan
+
+
+def save_plan(
+    parsed: ParsedPlan,
+    *,
+    actor: User,
+    source_name: str,
+    source_text: str,
+    corrections: list[Correction],
+    originals: dict[tuple[int, str], str],
+) -> Plan:
+    """Write a plan that reads without problems, in one transaction."""
     if parsed.problems:
         raise PlanImportError(
             f"{len(parsed.problems)} problem(s) must be corrected first.", parsed.problems
         )
-    originals = {(c.line, c.column): _cell(text, c) for c in corrections}
+    text = source_text
     with transaction.atomic():
         plan = Plan.objects.create(
             title=parsed.title,
@@ -151,3 +222,63 @@ def _source(source: document.Source, originals: dict[tuple[int, str], str]) -> d
     if original is not None:
         kept["original"] = original
     return kept
+
+
+def update_action(action: Action, *, actor: User, data: dict[str, Any]) -> Action:
+    """A plan owner edits an action: its number, detail, owning party, due date and the
+    commitments it delivers. The due date's wording is kept beside the date read from it."""
+    from accord.accounts import rules
+
+    from .dates import DateWordingError, read
+
+    plan = action.plan
+    if not rules.can_manage_plan(actor, plan):
+        raise PlanImportError("Only the plan's owners edit its actions.")
+    try:
+        due_on = read(data["due_wording"]).by
+    except DateWordingError as error:
+        raise PlanImportError(f"{error}.", field="due_wording") from error
+    number = data["number"]
+    if plan.actions.filter(number=number).exclude(pk=action.pk).exists():
+        raise PlanImportError(f"Action {number} already exists in this plan.", field="number")
+    party = data["owner_party"]
+    if party.plan_id != plan.pk:
+        raise PlanImportError("Choose one of the plan's parties.", field="owner_party")
+    fields = ["number", "detail", "owner", "owner_party", "due_wording", "due_on"]
+    before = audit.snapshot(action, fields)
+    action.number, action.detail = number, data["detail"]
+    action.owner_party, action.owner = party, party.name
+    action.due_wording, action.due_on = " ".join(data["due_wording"].split()), due_on
+    with transaction.atomic():
+        action.save()
+        action.commitments.set(data.get("commitments") or [])
+        audit.log_action(
+            action,
+            "action.update",
+            actor=actor,
+            summary=f"{actor} edited action {action.number} of the plan",
+            context=plan.audit_context,
+            changes=audit.diff(before, audit.snapshot(action, fields)),
+        )
+    return action
+
+
+def record_review(plan: Plan, *, actor: User, data: dict[str, Any]) -> PlanReview:
+    from accord.accounts import rules
+
+    if not rules.can_manage_plan(actor, plan):
+        raise PlanImportError("Only the plan's owners record its reviews.")
+    with transaction.atomic():
+        review = PlanReview.objects.create(plan=plan, recorded_by=actor, **data)
+        plan.next_review_on = data.get("next_review_on")
+        plan.save(update_fields=["next_review_on", "updated_at"])
+        audit.log_action(
+            review,
+            "plan.review",
+            actor=actor,
+            summary=f"{actor} recorded a review of the plan",
+            context=plan.audit_context,
+            note=data["notes"],
+            changes={"next_review_on": [None, data.get("next_review_on")]},
+        )
+    return review

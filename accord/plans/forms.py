@@ -1,0 +1,78 @@
+"""Forms of the plan pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.conf import settings
+
+from accord.enrolments.forms import LONG_TEXT, DateInput, not_in_future
+
+from .models import Commitment, Party, Plan
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(
+        label="The plan",
+        help_text="A plan document (.txt) laid out like the 2008 Government Skills plan, or a "
+        "workplan table (.csv or .xlsx) with the columns Action Number, Action Detail, Action "
+        "Owner and Action By date.",
+    )
+    title = forms.CharField(label="Title (for a workplan table)", max_length=200, required=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        upload = data.get("file")
+        if upload is None:
+            return data
+        name = upload.name.lower()
+        if not name.endswith((".txt", ".csv", ".xlsx")):
+            self.add_error("file", "Choose a .txt, .csv or .xlsx file.")
+        elif upload.size > settings.EVIDENCE_MAX_BYTES:
+            self.add_error("file", "The file is too large.")
+        elif name.endswith((".csv", ".xlsx")) and not data.get("title"):
+            self.add_error("title", "Give the plan a title: a table does not hold one.")
+        return data
+
+
+class ActionForm(forms.Form):
+    number = forms.IntegerField(min_value=1)
+    detail = forms.CharField(max_length=LONG_TEXT, widget=forms.Textarea(attrs={"rows": 3}))
+    owner_party = forms.ModelChoiceField(
+        queryset=Party.objects.none(), label="Owner", empty_label=None
+    )
+    due_wording = forms.CharField(
+        label="By date",
+        max_length=100,
+        help_text="As you would write it: “End October 2008” or 31/10/2008.",
+    )
+    commitments = forms.ModelMultipleChoiceField(
+        queryset=Commitment.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="The commitments it delivers",
+    )
+
+    def __init__(self, *args: Any, plan: Plan, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["owner_party"].queryset = plan.parties.all()
+        self.fields["commitments"].queryset = (
+            Commitment.objects.filter(theme__plan=plan)
+            .select_related("theme")
+            .order_by("theme__position", "position")
+        )
+        self.fields["commitments"].label_from_instance = lambda c: (
+            f"{c.theme.position}.{c.position} {c.text[:110]}"
+        )
+
+
+class ReviewForm(forms.Form):
+    held_on = forms.DateField(
+        label="Date of the review", widget=DateInput(), validators=[not_in_future]
+    )
+    notes = forms.CharField(max_length=LONG_TEXT, widget=forms.Textarea(attrs={"rows": 4}))
+    outcomes = forms.CharField(
+        max_length=LONG_TEXT, required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    next_review_on = forms.DateField(label="Next review", required=False, widget=DateInput())

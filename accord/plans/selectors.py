@@ -1,0 +1,56 @@
+"""Reads of plans that pages share, with a fixed number of queries."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from accord.accounts import rules
+from accord.actions.models import Action, ActionStatus
+
+from .models import Commitment, Plan, Theme
+
+if TYPE_CHECKING:
+    from accord.accounts.rules import AnyUser
+
+OPEN = (ActionStatus.NOT_STARTED, ActionStatus.IN_PROGRESS)
+
+
+def visible_plans(user: AnyUser) -> QuerySet[Plan]:
+    condition = rules.plans_q(user)
+    if condition is None:
+        return Plan.objects.none()
+    return Plan.objects.filter(condition).prefetch_related("parties")
+
+
+def plan_overview(pk: int) -> Plan:
+    return Plan.objects.prefetch_related(
+        "parties",
+        "purposes",
+        "reviews__recorded_by",
+        Prefetch(
+            "themes",
+            queryset=Theme.objects.prefetch_related(
+                Prefetch("commitments", queryset=Commitment.objects.prefetch_related("parties"))
+            ),
+        ),
+    ).get(pk=pk)
+
+
+def workplan(
+    plan: Plan, *, owner: str = "", status: str = "", overdue: bool = False
+) -> QuerySet[Action]:
+    actions = (
+        plan.actions.select_related("owner_party")
+        .prefetch_related("commitments", "progress")
+        .order_by("number")
+    )
+    if owner.isdigit():
+        actions = actions.filter(owner_party_id=int(owner))
+    if status in ActionStatus.values:
+        actions = actions.filter(status=status)
+    if overdue:
+        actions = actions.filter(Q(status__in=OPEN) & Q(due_on__lt=timezone.localdate()))
+    return actions

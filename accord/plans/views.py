@@ -1,0 +1,298 @@
+"""Plan pages: the list, the overview (themes, commitments, workplan with filters and a
+timeline), exports, a printable view, editing actions, reviews, and importing with a preview."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+from openpyxl import Workbook
+
+from accord.accounts import rules
+from accord.actions.models import Action, ActionStatus
+from accord.core.pages import form_page
+
+from . import chart, selectors, services, tables
+from .forms import ActionForm, ReviewForm, UploadForm
+from .models import ImportKind, Plan, PlanImport
+
+EXPORT_COLUMNS = [
+    "Action Number",
+    "Action Detail",
+    "Action Owner",
+    "Action By date",
+    "Due on",
+    "Status",
+    "Overdue",
+    "Latest progress",
+]
+
+
+def _plan_for(request: HttpRequest, pk: int) -> Plan:
+    try:
+        plan = selectors.plan_overview(pk)
+    except Plan.DoesNotExist:
+        from django.http import Http404
+
+        raise Http404("No such plan.") from None
+    if not rules.can_view_plan(request.user, plan):
+        raise PermissionDenied("You do not have access to this plan.")
+    return plan
+
+
+@login_required
+def plan_list(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "plans/plan_list.html",
+        {
+            "plans": selectors.visible_plans(request.user),
+            "may_import": rules.can_import_plans(request.user),
+        },
+    )
+
+
+def _filters(request: HttpRequest) -> dict[str, Any]:
+    return {
+        "owner": request.GET.get("owner", ""),
+        "status": request.GET.get("status", ""),
+        "overdue": request.GET.get("overdue") == "1",
+    }
+
+
+@login_required
+def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = _plan_for(request, pk)
+    filters = _filters(request)
+    actions = list(selectors.workplan(plan, **filters))
+    rows = [(a, rules.can_update_action(request.user, a)) for a in actions]
+    return render(
+        request,
+        "plans/plan_detail.html",
+        {
+            "plan": plan,
+            "rows": rows,
+            "filters": filters,
+            "statuses": ActionStatus.choices,
+            "timeline": chart.timeline_svg(actions),
+            "may_manage": rules.can_manage_plan(request.user, plan),
+            "querystring": request.GET.urlencode(),
+        },
+    )
+
+
+def _export_rows(actions: list[Action]) -> list[list[Any]]:
+    rows = []
+    for action in actions:
+        updates = list(action.progress.all())
+        rows.append(
+            [
+                action.number,
+                action.detail,
+                action.owner,
+                action.due_wording,
+                action.due_on.isoformat(),
+                action.get_status_display(),
+                "yes" if action.is_overdue else "",
+                updates[-1].text if updates else "",
+            ]
+        )
+    return rows
+
+
+@login_required
+def plan_export(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
+    plan = _plan_for(request, pk)
+    rows = _export_rows(list(selectors.workplan(plan, **_filters(request))))
+    name = f"plan-{plan.pk}-workplan"
+    if kind == "xlsx":
+        book = Workbook()
+        sheet = book.active
+        sheet.title = "Workplan"
+        sheet.append(EXPORT_COLUMNS)
+        for row in rows:
+            sheet.append(row)
+        buffer = io.BytesIO()
+        book.save(buffer)
+        response = HttpResponse(
+            buffer.getvalue(),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
+        return response
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(EXPORT_COLUMNS)
+    writer.writerows(rows)
+    response = HttpResponse(out.getvalue(), content_type="text/csv")
+    response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+    return response
+
+
+@login_required
+def plan_print(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = _plan_for(request, pk)
+    return render(
+        request,
+        "plans/plan_print.html",
+        {
+            "plan": plan,
+            "actions": selectors.workplan(plan),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def action_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    action = get_object_or_404(
+        Action.objects.select_related("plan", "owner_party"), pk=pk, plan__isnull=False
+    )
+    if not rules.can_manage_plan(request.user, action.plan):
+        raise PermissionDenied("Only the plan's owners edit its actions.")
+    initial = {
+        "number": action.number,
+        "detail": action.detail,
+        "owner_party": action.owner_party_id,
+        "due_wording": action.due_wording,
+        "commitments": list(action.commitments.values_list("pk", flat=True)),
+    }
+    form = ActionForm(request.POST or None, plan=action.plan, initial=initial)
+    return form_page(
+        request,
+        form,
+        lambda data: services.update_action(action, actor=request.user, data=data),
+        done=f"action {action.number} saved",
+        then=lambda result: result.plan,
+        template="plans/action_edit.html",
+        context={"action": action},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def review_new(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = _plan_for(request, pk)
+    if not rules.can_manage_plan(request.user, plan):
+        raise PermissionDenied("Only the plan's owners record its reviews.")
+    return form_page(
+        request,
+        ReviewForm(request.POST or None),
+        lambda data: services.record_review(plan, actor=request.user, data=data),
+        done="review recorded",
+        then=lambda result: plan,
+        template="plans/review_form.html",
+        context={"plan": plan},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def import_upload(request: HttpRequest) -> HttpResponse:
+    if not rules.can_import_plans(request.user):
+        raise PermissionDenied("Only national officers import plans.")
+    form = UploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        data = upload.read()
+        values: dict[str, Any] = {
+            "uploaded_by": request.user,
+            "source_name": upload.name,
+            "title": form.cleaned_data["title"],
+        }
+        try:
+            if upload.name.lower().endswith(".txt"):
+                values.update(kind=ImportKind.DOCUMENT, text=data.decode("utf-8-sig"))
+            else:
+                values.update(
+                    kind=ImportKind.TABLE, rows=tables.rows_from_upload(upload.name, data)
+                )
+        except (UnicodeDecodeError, tables.TableError) as error:
+            form.add_error(
+                "file",
+                str(error)
+                if isinstance(error, tables.TableError)
+                else "The document is not UTF-8 text.",
+            )
+        else:
+            return redirect(PlanImport.objects.create(**values))
+    return render(
+        request, "plans/import_upload.html", {"form": form}, status=400 if form.errors else 200
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def import_preview(request: HttpRequest, pk: int) -> HttpResponse:
+    upload = get_object_or_404(PlanImport, pk=pk, uploaded_by=request.user, plan__isnull=True)
+    error = None
+    if request.method == "POST":
+        upload.corrections = _corrections(request, upload)
+        upload.save(update_fields=["corrections"])
+        if request.POST.get("confirm"):
+            try:
+                plan = services.confirm_import(upload, actor=request.user)
+            except services.PlanImportError as refused:
+                error = refused.message
+            else:
+                messages.success(request, f"Done: “{plan.title}” imported.")
+                return redirect(plan)
+    try:
+        parsed = services.read_import(upload)
+    except services.PlanImportError as refused:
+        parsed, error = None, refused.message
+    current = _current_cells(upload)
+    return render(
+        request,
+        "plans/import_preview.html",
+        {
+            "upload": upload,
+            "parsed": parsed,
+            "error": error,
+            "fixes": [(p, current.get((p.line, p.column), "")) for p in parsed.problems]
+            if parsed
+            else [],
+        },
+        status=400 if error else 200,
+    )
+
+
+def _corrections(request: HttpRequest, upload: PlanImport) -> list[dict[str, Any]]:
+    """Corrections so far, updated with what the person typed in the preview."""
+    kept = {(c["line"], c["column"]): c["value"] for c in upload.corrections}
+    for key, value in request.POST.items():
+        if key.startswith("fix:"):
+            _, line, column = key.split(":", 2)
+            kept[(int(line), column)] = value.strip()
+    return [
+        {"line": line, "column": column, "value": value}
+        for (line, column), value in sorted(kept.items())
+    ]
+
+
+def _current_cells(upload: PlanImport) -> dict[tuple[int, str], str]:
+    """Each cell as it now reads (with corrections), to prefill the preview's inputs."""
+    corrected = {(c["line"], c["column"]): c["value"] for c in upload.corrections}
+    cells: dict[tuple[int, str], str] = {}
+    if upload.kind == ImportKind.DOCUMENT:
+        for number, line in enumerate(upload.text.splitlines(), start=1):
+            for column, index in services.COLUMNS.items():
+                parts = line.split("\t")
+                if index < len(parts):
+                    cells[(number, column)] = parts[index]
+    else:
+        header = [str(h) for h in upload.rows[0][1]] if upload.rows else []
+        for line, values in upload.rows:
+            for index, column in enumerate(header):
+                cells[(line, column)] = str(values[index]) if index < len(values) else ""
+    cells.update(corrected)
+    return cells
