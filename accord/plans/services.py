@@ -34,8 +34,10 @@ COLUMNS = {"Issue": 0, "Action": 1, **{c: i for i, c in enumerate(document.WORKP
 
 
 class PlanImportError(DomainError):
-    def __init__(self, message: str, problems: list[document.Note] | None = None) -> None:
-        super().__init__(message)
+    def __init__(
+        self, message: str, problems: list[document.Note] | None = None, *, field: str | None = None
+    ) -> None:
+        super().__init__(message, field)
         self.problems = problems or []
 
 

@@ -1,0 +1,224 @@
+"""Plan pages: import with a preview, per-party editing, filters, exports."""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+from pathlib import Path
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from openpyxl import Workbook, load_workbook
+
+from accord.accounts.models import Role, RoleAssignment
+from accord.actions.models import Action
+from accord.plans import services
+from accord.plans.models import Plan, PlanImport
+from tests.world import PASSWORD, World
+
+SEED = Path(__file__).resolve().parents[1] / "data" / "government-skills-2008.txt"
+
+
+def _client(persona: str) -> Client:
+    client = Client()
+    client.login(username=f"{persona}@example.org", password=PASSWORD)
+    return client
+
+
+@pytest.fixture
+def plan(world: World) -> Plan:
+    plan = services.create_plan(
+        SEED.read_text(),
+        actor=world.users["officer"],
+        source_name=SEED.name,
+        corrections=[services.Correction(31, "Action Number", "2")],
+    )
+    RoleAssignment.objects.create(
+        user=world.users["unison"],
+        role=Role.PLAN_MEMBER,
+        plan=plan,
+        party=plan.parties.get(name="Trade Union side"),
+    )
+    RoleAssignment.objects.create(user=world.users["secretary"], role=Role.PLAN_OWNER, plan=plan)
+    return plan
+
+
+def test_the_seed_is_imported_through_the_preview_after_fixing_the_zero(world: World) -> None:
+    officer = _client("officer")
+    upload = SimpleUploadedFile(SEED.name, SEED.read_bytes(), "text/plain")
+    response = officer.post(reverse("plan-import-upload"), {"file": upload})
+    pending = PlanImport.objects.get()
+    assert response["Location"] == pending.get_absolute_url()
+    preview = officer.get(pending.get_absolute_url())
+    [(problem, value)] = preview.context["fixes"]
+    assert (problem.line, problem.column, value) == (31, "Action Number", "0")
+    assert "it is probably 2" in preview.content.decode()
+    assert officer.post(pending.get_absolute_url(), {"confirm": "1"}).status_code == 400
+    assert not Plan.objects.exists()
+    checked = officer.post(pending.get_absolute_url(), {"fix:31:Action Number": "2"})
+    assert checked.context["fixes"] == []
+    done = officer.post(pending.get_absolute_url(), {"confirm": "1"})
+    plan = Plan.objects.get()
+    assert done["Location"] == plan.get_absolute_url()
+    assert sorted(plan.actions.values_list("number", flat=True)) == [1, 2, 3, 4]
+    assert _client("secretary").get(reverse("plan-import-upload")).status_code == 403
+
+
+def test_a_csv_workplan_reports_problems_by_row_and_column(world: World) -> None:
+    rows = (
+        "Action Number,Action Detail,Action Owner,Action By date\n"
+        "1,Agree the plan,Council,31/07/2025\n"
+        "1,Again,Council,End July 2025\n"
+        "3,Stranger,Somebody,31/02/2025\n"
+    )
+    officer = _client("officer")
+    officer.post(
+        reverse("plan-import-upload"),
+        {
+            "file": SimpleUploadedFile("workplan.csv", rows.encode(), "text/csv"),
+            "title": "Council plan",
+        },
+    )
+    preview = officer.get(PlanImport.objects.get().get_absolute_url())
+    assert [(p.line, p.column) for p, _ in preview.context["fixes"]] == [
+        (3, "Action Number"),
+        (4, "Action By date"),
+    ]
+    # Somebody is taken as a party, since the table names the parties through its owners.
+    missing = officer.post(
+        reverse("plan-import-upload"),
+        {"file": SimpleUploadedFile("workplan.csv", rows.encode(), "text/csv")},
+    )
+    assert missing.status_code == 400 and "title" in missing.context["form"].errors
+
+
+def test_an_xlsx_workplan_imports(world: World) -> None:
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["Action Owner", "Action Number", "Action Detail", "Action By date"])
+    sheet.append(["Council", 1, "Agree the plan", datetime.datetime(2025, 7, 31)])
+    sheet.append(["Unions", 2, "Consult members", "End August 2025"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    officer = _client("officer")
+    officer.post(
+        reverse("plan-import-upload"),
+        {"file": SimpleUploadedFile("workplan.xlsx", buffer.getvalue()), "title": "Council plan"},
+    )
+    pending = PlanImport.objects.get()
+    assert officer.get(pending.get_absolute_url()).context["fixes"] == []
+    officer.post(pending.get_absolute_url(), {"confirm": "1"})
+    plan = Plan.objects.get()
+    assert [(a.number, a.owner, a.due_on) for a in plan.actions.order_by("number")] == [
+        (1, "Council", datetime.date(2025, 7, 31)),
+        (2, "Unions", datetime.date(2025, 8, 31)),
+    ]
+
+
+def test_a_plan_member_updates_only_their_partys_actions(world: World, plan: Plan) -> None:
+    member = _client("unison")
+    tu_action = plan.actions.get(number=2)
+    gs_action = plan.actions.get(number=1)
+    done = member.post(tu_action.get_absolute_url(), {"text": "Map drafted", "status": "done"})
+    assert done.status_code == 302
+    tu_action.refresh_from_db()
+    assert tu_action.status == "done"
+    assert member.post(gs_action.get_absolute_url(), {"text": "x"}).status_code == 403
+    assert member.get(gs_action.get_absolute_url()).status_code == 200
+    assert member.get(reverse("plan-action-edit", args=[gs_action.pk])).status_code == 403
+    assert _client("other_secretary").get(plan.get_absolute_url()).status_code == 403
+
+
+def test_an_owner_assigns_an_action_and_fixes_its_date(world: World, plan: Plan) -> None:
+    owner = _client("secretary")
+    action = plan.actions.get(number=1)
+    tu = plan.parties.get(name="Trade Union side")
+    url = reverse("plan-action-edit", args=[action.pk])
+    clash = owner.post(
+        url,
+        {
+            "number": 2,
+            "detail": action.detail,
+            "owner_party": tu.pk,
+            "due_wording": "End October 2008",
+        },
+    )
+    assert clash.status_code == 400
+    assert "already exists" in clash.context["form"].errors["number"][0]
+    bad_date = owner.post(
+        url, {"number": 1, "detail": action.detail, "owner_party": tu.pk, "due_wording": "sometime"}
+    )
+    assert "cannot be read as a date" in bad_date.context["form"].errors["due_wording"][0]
+    assert (
+        owner.post(
+            url,
+            {
+                "number": 1,
+                "detail": action.detail,
+                "owner_party": tu.pk,
+                "due_wording": "Mid November 2008",
+            },
+        ).status_code
+        == 302
+    )
+    action.refresh_from_db()
+    assert (action.owner, action.due_on) == ("Trade Union side", datetime.date(2008, 11, 15))
+    # Now the union-side member may update it.
+    assert _client("unison").post(action.get_absolute_url(), {"text": "Started"}).status_code == 302
+
+
+def test_filters_and_exports_reflect_the_workplan(world: World, plan: Plan) -> None:
+    Action.objects.filter(plan=plan, number=2).update(status="done")
+    client = _client("secretary")
+    tu = plan.parties.get(name="Trade Union side")
+    numbers = lambda response: [a.number for a, _ in response.context["rows"]]  # noqa: E731
+    assert numbers(client.get(plan.get_absolute_url(), {"owner": tu.pk})) == [2, 4]
+    assert numbers(client.get(plan.get_absolute_url(), {"status": "done"})) == [2]
+    assert numbers(client.get(plan.get_absolute_url(), {"overdue": "1"})) == [1, 3, 4]
+    exported = client.get(reverse("plan-export", args=[plan.pk, "csv"]))
+    rows = list(csv.DictReader(io.StringIO(exported.content.decode())))
+    assert [(r["Action Number"], r["Status"], r["Overdue"]) for r in rows] == [
+        ("1", "Not started", "yes"),
+        ("2", "Done", ""),
+        ("3", "Not started", "yes"),
+        ("4", "Not started", "yes"),
+    ]
+    book = load_workbook(
+        io.BytesIO(client.get(reverse("plan-export", args=[plan.pk, "xlsx"])).content)
+    )
+    assert [c.value for c in book.active[3]][:2] == [
+        2,
+        "Produce a sector map showing distribution of Union Learning Reps. within government",
+    ]
+    printable = client.get(reverse("plan-print", args=[plan.pk])).content.decode()
+    assert "End November 2008" in printable and "(overdue)" in printable
+
+
+def test_the_overview_runs_the_same_queries_whatever_the_plan_size(
+    world: World, plan: Plan
+) -> None:
+    client = _client("secretary")
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(plan.get_absolute_url()).status_code == 200
+        return len(captured)
+
+    before = count()
+    party = plan.parties.first()
+    for n in range(5, 25):
+        Action.objects.create(
+            plan=plan,
+            number=n,
+            detail=f"Action {n}",
+            owner=party.name,
+            owner_party=party,
+            due_on=datetime.date(2009, 1, n),
+            due_wording=f"{n} January 2009",
+        )
+    assert count() == before
