@@ -210,6 +210,7 @@ def tasks(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             "member_tasks": task_selectors.member_tasks(request.user, members),
             "overdue": task_selectors.overdue_actions(members),
+            "plan_actions": task_selectors.plan_actions_for(request.user),
         },
     )
 

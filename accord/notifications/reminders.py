@@ -12,6 +12,7 @@ import logging
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMessage
@@ -21,14 +22,15 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from accord.accounts import rules
-from accord.accounts.models import Role, User
-from accord.actions.models import ActionStatus
+from accord.accounts.models import Role, RoleAssignment, User
+from accord.actions.models import Action, ActionStatus
 from accord.core import audit
 from accord.enrolments import selectors as enrolment_selectors
 from accord.enrolments.models import Enrolment
 from accord.enrolments.process import OPEN_STATES, State, task_steps_from
 from accord.membership import cycles
 from accord.membership.models import Membership, MembershipStatus
+from accord.plans.models import Plan, PlanStatus
 
 from .models import ReminderKind, SentReminder
 
@@ -43,8 +45,12 @@ class Due:
     kind: ReminderKind
     text: str
     url: str
-    enrolment: Enrolment
+    target: Any  # the record the reminder is logged on: an enrolment or a plan
     recipients: tuple[User, ...]
+
+    @property
+    def context(self) -> str:
+        return self.target.audit_context
 
 
 def _days(name: str, default: int) -> datetime.timedelta:
@@ -181,12 +187,74 @@ def _step_reminders(today: datetime.date) -> Iterator[Due]:
                 )
 
 
+def _plan_reminders(today: datetime.date) -> Iterator[Due]:
+    """Plan actions a week before they are due and once overdue, to the owning party's members
+    and the plan's owners; plan reviews two weeks before and on the day, to the owners."""
+    roles = RoleAssignment.objects.filter(
+        role__in=[Role.PLAN_OWNER, Role.PLAN_MEMBER],
+        user__is_active=True,
+        plan__status__in=[PlanStatus.DRAFT, PlanStatus.ACTIVE],
+    ).select_related("user")
+    owners: dict[int, list[User]] = defaultdict(list)
+    members: dict[tuple[int, int], list[User]] = defaultdict(list)
+    for a in roles:
+        if a.role == Role.PLAN_OWNER:
+            owners[a.plan_id].append(a.user)
+        else:
+            members[(a.plan_id, a.party_id)].append(a.user)
+    week = datetime.timedelta(days=7)
+    actions = Action.objects.filter(
+        plan__status__in=[PlanStatus.DRAFT, PlanStatus.ACTIVE],
+        status__in=[ActionStatus.NOT_STARTED, ActionStatus.IN_PROGRESS],
+        due_on__lte=today + week,
+    ).select_related("plan")
+    for action in actions.iterator(chunk_size=1000):
+        people = tuple(
+            {
+                u.pk: u
+                for u in [
+                    *owners[action.plan_id],
+                    *members[(action.plan_id, action.owner_party_id)],
+                ]
+            }.values()
+        )
+        overdue = action.due_on < today
+        kind = ReminderKind.PLAN_ACTION_OVERDUE if overdue else ReminderKind.PLAN_ACTION_DUE
+        text = (
+            f"{action.plan.title}: action {action.number} (“{action.detail[:80]}”, "
+            f"{action.owner}) {'was' if overdue else 'is'} due on {action.due_on:%-d %B %Y}"
+        )
+        yield Due(
+            f"{kind}:action:{action.pk}:{action.due_on.isoformat()}",
+            kind,
+            text,
+            f"{settings.SITE_URL}{action.get_absolute_url()}",
+            action.plan,
+            people,
+        )
+    plans = Plan.objects.filter(
+        status__in=[PlanStatus.DRAFT, PlanStatus.ACTIVE],
+        next_review_on__isnull=False,
+        next_review_on__lte=today + datetime.timedelta(days=14),
+    )
+    for plan in plans:
+        yield Due(
+            f"{ReminderKind.PLAN_REVIEW_DUE}:plan:{plan.pk}:{plan.next_review_on.isoformat()}",
+            ReminderKind.PLAN_REVIEW_DUE,
+            f"{plan.title}: the plan's review is due on {plan.next_review_on:%-d %B %Y}",
+            f"{settings.SITE_URL}{plan.get_absolute_url()}",
+            plan,
+            tuple(owners[plan.pk]),
+        )
+
+
 def due_reminders(today: datetime.date) -> Iterator[Due]:
     for enrolment in _members():
         yield from _review_reminders(enrolment, today)
         yield from _activity_reminders(enrolment, today)
         yield from _confirmation_reminders(enrolment, today)
     yield from _step_reminders(today)
+    yield from _plan_reminders(today)
 
 
 @dataclass
@@ -224,7 +292,7 @@ def _send_digest(user: User, items: list[Due]) -> bool:
                     kind=d.kind,
                     key=d.key,
                     text=d.text[:300],
-                    context=d.enrolment.audit_context,
+                    context=d.context,
                 )
                 for d in items
             )
@@ -232,8 +300,8 @@ def _send_digest(user: User, items: list[Due]) -> bool:
                 audit.Event(
                     action=f"reminder.{d.kind}",
                     summary=f"Reminder sent to {user}: {d.text}",
-                    target=d.enrolment,
-                    context=d.enrolment.audit_context,
+                    target=d.target,
+                    context=d.context,
                     internal=True,
                 )
                 for d in items

@@ -6,6 +6,7 @@ import datetime
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from django.db.models import Q
 from django.utils import timezone
 
 from accord.accounts import rules
@@ -79,3 +80,28 @@ def open_actions(members: list[Enrolment]) -> list[tuple[Enrolment, Action]]:
 def overdue_actions(members: list[Enrolment]) -> list[tuple[Enrolment, Action]]:
     today = timezone.localdate()
     return [(e, a) for e, a in open_actions(members) if a.due_on < today]
+
+
+def plan_actions_for(user: AnyUser) -> list[Action]:
+    """Open plan actions the user may update that are overdue or due within 30 days."""
+    owned_plans, parties = set(), set()
+    for a in rules.assignments(user):
+        if a.role == Role.PLAN_OWNER:
+            owned_plans.add(a.plan_id)
+        elif a.role == Role.PLAN_MEMBER:
+            parties.add((a.plan_id, a.party_id))
+    if not owned_plans and not parties:
+        return []
+    condition = Q(plan_id__in=owned_plans)
+    for plan_id, party_id in parties:
+        condition |= Q(plan_id=plan_id, owner_party_id=party_id)
+    horizon = timezone.localdate() + datetime.timedelta(days=30)
+    return list(
+        Action.objects.filter(
+            condition,
+            due_on__lte=horizon,
+            status__in=[ActionStatus.NOT_STARTED, ActionStatus.IN_PROGRESS],
+        )
+        .select_related("plan")
+        .order_by("due_on", "number")
+    )

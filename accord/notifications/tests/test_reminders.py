@@ -140,3 +140,60 @@ def test_a_joining_step_waiting_two_weeks_is_reminded_once(world: World) -> None
         send_reminders()
     assert [m.to for m in mail.outbox] == [["nem@example.org"]]
     assert "“Record no objection” has waited since" in mail.outbox[0].body
+
+
+def test_plan_actions_and_reviews_are_reminded_to_the_owning_party_and_owners(
+    world: World,
+) -> None:
+    from pathlib import Path
+
+    from accord.accounts.models import Role, RoleAssignment
+    from accord.plans import services as plans
+
+    seed = Path(plans.__file__).parent / "data" / "government-skills-2008.txt"
+    plan = plans.create_plan(
+        seed.read_text(),
+        actor=world.users["officer"],
+        source_name=seed.name,
+        corrections=[plans.Correction(31, "Action Number", "2")],
+    )
+    plan.next_review_on = datetime.date(2009, 1, 31)
+    plan.save()
+    RoleAssignment.objects.create(user=world.users["secretary"], role=Role.PLAN_OWNER, plan=plan)
+    RoleAssignment.objects.create(
+        user=world.users["unison"],
+        role=Role.PLAN_MEMBER,
+        plan=plan,
+        party=plan.parties.get(name="Trade Union side"),
+    )
+    RoleAssignment.objects.create(
+        user=world.users["gmb"],
+        role=Role.PLAN_MEMBER,
+        plan=plan,
+        party=plan.parties.get(name="Government Skills"),
+    )
+    mail.outbox.clear()
+    with _at(datetime.date(2008, 11, 25)):  # action 2 and 3 due in five days; 1 overdue
+        send_reminders()
+        send_reminders()
+    sent = {
+        (r.user.email.split("@")[0], r.kind, r.text.split(":")[1].split("(")[0].strip())
+        for r in SentReminder.objects.select_related("user")
+    }
+    assert sent == {
+        ("secretary", ReminderKind.PLAN_ACTION_OVERDUE, "action 1"),
+        ("secretary", ReminderKind.PLAN_ACTION_DUE, "action 2"),
+        ("secretary", ReminderKind.PLAN_ACTION_DUE, "action 3"),
+        ("gmb", ReminderKind.PLAN_ACTION_OVERDUE, "action 1"),
+        ("gmb", ReminderKind.PLAN_ACTION_DUE, "action 3"),
+        ("unison", ReminderKind.PLAN_ACTION_DUE, "action 2"),
+    }
+    assert sorted(m.to[0] for m in mail.outbox) == [
+        "gmb@example.org",
+        "secretary@example.org",
+        "unison@example.org",
+    ]
+    with _at(datetime.date(2009, 1, 20)):
+        send_reminders()
+    review = SentReminder.objects.get(kind=ReminderKind.PLAN_REVIEW_DUE)
+    assert review.user == world.users["secretary"] and review.context == plan.audit_context

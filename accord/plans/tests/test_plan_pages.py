@@ -222,3 +222,11 @@ def test_the_overview_runs_the_same_queries_whatever_the_plan_size(
             due_wording=f"{n} January 2009",
         )
     assert count() == before
+
+
+def test_my_tasks_lists_my_partys_open_plan_actions(world: World, plan: Plan) -> None:
+    tasks = _client("unison").get(reverse("tasks")).context["plan_actions"]
+    assert [a.number for a in tasks] == [2, 4]  # the union side's, all overdue since 2008
+    owner_tasks = _client("secretary").get(reverse("tasks")).context["plan_actions"]
+    assert [a.number for a in owner_tasks] == [1, 2, 3, 4]
+    assert _client("other_secretary").get(reverse("tasks")).context["plan_actions"] == []
