@@ -76,3 +76,11 @@ class ReviewForm(forms.Form):
         max_length=LONG_TEXT, required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
     next_review_on = forms.DateField(label="Next review", required=False, widget=DateInput())
+
+
+class PlanForm(forms.ModelForm):
+    class Meta:
+        model = Plan
+        fields = ["title", "status", "review_every_months", "next_review_on"]
+        widgets = {"next_review_on": DateInput()}
+        labels = {"review_every_months": "Review the plan every (months)"}

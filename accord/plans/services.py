@@ -284,3 +284,25 @@ def record_review(plan: Plan, *, actor: User, data: dict[str, Any]) -> PlanRevie
             changes={"next_review_on": [None, data.get("next_review_on")]},
         )
     return review
+
+
+def update_plan(plan: Plan, *, actor: User, data: dict[str, Any]) -> Plan:
+    from accord.accounts import rules
+
+    if not rules.can_manage_plan(actor, plan):
+        raise PlanImportError("Only the plan's owners edit it.")
+    fields = list(data)
+    before = audit.snapshot(plan, fields)
+    for name, value in data.items():
+        setattr(plan, name, value)
+    with transaction.atomic():
+        plan.save()
+        audit.log_action(
+            plan,
+            "plan.update",
+            actor=actor,
+            summary=f"{actor} edited the plan",
+            context=plan.audit_context,
+            changes=audit.diff(before, audit.snapshot(plan, fields)),
+        )
+    return plan

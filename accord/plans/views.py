@@ -21,7 +21,7 @@ from accord.actions.models import Action, ActionStatus
 from accord.core.pages import form_page
 
 from . import chart, selectors, services, tables
-from .forms import ActionForm, ReviewForm, UploadForm
+from .forms import ActionForm, PlanForm, ReviewForm, UploadForm
 from .models import ImportKind, Plan, PlanImport
 
 EXPORT_COLUMNS = [
@@ -175,6 +175,24 @@ def action_edit(request: HttpRequest, pk: int) -> HttpResponse:
         then=lambda result: result.plan,
         template="plans/action_edit.html",
         context={"action": action},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = _plan_for(request, pk)
+    if not rules.can_manage_plan(request.user, plan):
+        raise PermissionDenied("Only the plan's owners edit it.")
+    return form_page(
+        request,
+        # The form fills in a copy: the service compares the plan before and after.
+        PlanForm(request.POST or None, instance=Plan.objects.get(pk=plan.pk)),
+        lambda data: services.update_plan(plan, actor=request.user, data=data),
+        done="plan saved",
+        then=lambda result: plan,
+        template="plans/plan_edit.html",
+        context={"plan": plan},
     )
 
 

@@ -17,6 +17,7 @@ from openpyxl import Workbook, load_workbook
 
 from accord.accounts.models import Role, RoleAssignment
 from accord.actions.models import Action
+from accord.core.models import AuditEvent
 from accord.plans import services
 from accord.plans.models import Plan, PlanImport
 from tests.world import PASSWORD, World
@@ -230,3 +231,39 @@ def test_my_tasks_lists_my_partys_open_plan_actions(world: World, plan: Plan) ->
     owner_tasks = _client("secretary").get(reverse("tasks")).context["plan_actions"]
     assert [a.number for a in owner_tasks] == [1, 2, 3, 4]
     assert _client("other_secretary").get(reverse("tasks")).context["plan_actions"] == []
+
+
+def test_owners_set_the_status_and_review_schedule(world: World, plan: Plan) -> None:
+    url = reverse("plan-edit", args=[plan.pk])
+    assert _client("unison").get(url).status_code == 403
+    owner = _client("secretary")
+    bad = owner.post(url, {"title": "", "status": "active", "review_every_months": "6"})
+    assert bad.status_code == 400 and "title" in bad.context["form"].errors
+    assert (
+        owner.post(
+            url,
+            {
+                "title": plan.title,
+                "status": "active",
+                "review_every_months": "6",
+                "next_review_on": "2009-01-31",
+            },
+        ).status_code
+        == 302
+    )
+    plan.refresh_from_db()
+    assert (plan.status, plan.next_review_on) == ("active", datetime.date(2009, 1, 31))
+    edit = AuditEvent.objects.get(action="plan.update")
+    assert edit.changes["status"] == ["draft", "active"]
+    review = owner.post(
+        reverse("plan-review-new", args=[plan.pk]),
+        {
+            "held_on": "2008-12-15",
+            "notes": "Actions 1 and 2 on track",
+            "next_review_on": "2009-06-30",
+        },
+    )
+    assert review.status_code == 302
+    plan.refresh_from_db()
+    assert plan.next_review_on == datetime.date(2009, 6, 30)
+    assert "Actions 1 and 2 on track" in owner.get(plan.get_absolute_url()).content.decode()
