@@ -273,6 +273,14 @@ def load_demo() -> bool:
         source_name=seed.name,
         corrections=[plans.Correction(31, "Action Number", "2")],
     )
+    plans.update_plan(
+        plan,
+        actor=users["officer"],
+        data={
+            "status": "active",
+            "next_review_on": timezone.localdate() + datetime.timedelta(days=10),
+        },
+    )
     owner = _user("plan.owner@demo.accord", "Priya Nair (Government Skills)")
     RoleAssignment.objects.create(user=owner, role=Role.PLAN_OWNER, plan=plan)
     member = _user("plan.member@demo.accord", "Tom Bell (Trade Union side)")
