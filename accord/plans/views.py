@@ -10,7 +10,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
@@ -40,8 +40,6 @@ def _plan_for(request: HttpRequest, pk: int) -> Plan:
     try:
         plan = selectors.plan_overview(pk)
     except Plan.DoesNotExist:
-        from django.http import Http404
-
         raise Http404("No such plan.") from None
     if not rules.can_view_plan(request.user, plan):
         raise PermissionDenied("You do not have access to this plan.")
