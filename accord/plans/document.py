@@ -13,6 +13,7 @@ text is kept with what was read from it.
 from __future__ import annotations
 
 import datetime
+import difflib
 import html
 import re
 from dataclasses import dataclass, field
@@ -206,7 +207,7 @@ def parse(text: str, *, parties: list[str] | None = None) -> ParsedPlan:
         return plan
     cursor = _read_themes(plan, content, cursor + 1)
     workplan_rows = _workplan_rows(plan, content, cursor)
-    plan.parties = parties or _owners_in_order(workplan_rows)
+    plan.parties = parties or parties_from_owners(workplan_rows)
     known = aliases(plan.parties)
     _assign_parties(plan, known)
     read_workplan(plan, workplan_rows, known)
@@ -325,6 +326,31 @@ def _owners_in_order(rows: list[tuple[int, list[str]]]) -> list[str]:
     return owners
 
 
+def parties_from_owners(rows: list[tuple[int, list[str]]]) -> list[str]:
+    """The workplan's owners as the plan's parties, leaving out an owner written so like
+    another, more used one that it is most likely a misspelling of it (reported then as an
+    owner that is not a party, with the likely party named)."""
+    counts: dict[str, int] = {}
+    for _, cells in rows:
+        if len(cells) >= 3:
+            owner = " ".join(fragments(cells[2])) or cells[2].strip()
+            counts[owner] = counts.get(owner, 0) + 1
+    parties = []
+    for owner in _owners_in_order(rows):
+        likely = _likely_party(owner, [o for o in counts if counts[o] > counts[owner]])
+        if likely is None:
+            parties.append(owner)
+    return parties
+
+
+def _likely_party(name: str, parties: list[str]) -> str | None:
+    """The party `name` is most likely a misspelling of, if any."""
+    close = difflib.get_close_matches(name.lower(), [p.lower() for p in parties], n=1, cutoff=0.85)
+    if not close:
+        return None
+    return next(p for p in parties if p.lower() == close[0])
+
+
 def _assign_parties(plan: ParsedPlan, known: dict[str, str]) -> None:
     for theme in plan.themes:
         previous: list[str] = []
@@ -392,11 +418,14 @@ def read_workplan(
         owner_text = " ".join(fragments(raw["Action Owner"]))
         owner = known.get(owner_text.lower())
         if owner is None:
+            likely = _likely_party(owner_text, plan.parties)
+            hint = f" Did you mean “{likely}”?" if likely else ""
+            parties = ", ".join(plan.parties)
             plan.problems.append(
                 Note(
                     line_no,
                     "Action Owner",
-                    f"“{owner_text}” is not one of the plan's parties ({', '.join(plan.parties)}).",
+                    f"“{owner_text}” is not one of the plan's parties ({parties}).{hint}",
                 )
             )
         wording = " ".join(raw["Action By date"].split())

@@ -10,7 +10,14 @@ from typing import Any
 
 from openpyxl import load_workbook
 
-from .document import WORKPLAN_COLUMNS, Note, ParsedPlan, aliases, read_workplan
+from .document import (
+    WORKPLAN_COLUMNS,
+    Note,
+    ParsedPlan,
+    aliases,
+    parties_from_owners,
+    read_workplan,
+)
 
 
 class TableError(Exception):
@@ -76,12 +83,7 @@ def parse_rows(
                 ],
             )
         )
-    owners: list[str] = []
-    for _, cells in ordered:
-        owner = " ".join(cells[2].split())
-        if owner and owner not in owners:
-            owners.append(owner)
-    plan.parties = parties or owners
+    plan.parties = parties or parties_from_owners(ordered)
     read_workplan(plan, ordered, aliases(plan.parties))
     return plan
 

@@ -175,3 +175,20 @@ def test_any_document_reads_or_reports_problems_by_line_never_crashes(lines: lis
     count = max(1, len(text.splitlines()))
     for note in [*plan.problems, *plan.repairs]:
         assert 1 <= note.line <= count + 1 and note.column and note.message
+
+
+def test_a_misspelt_owner_is_reported_not_taken_as_a_new_party() -> None:
+    text = (
+        HEAD
+        + WORKPLAN
+        + (
+            "1\tFirst\tThe Council\t31/07/2025\n"
+            "2\tSecond\tThe Council\t31/08/2025\n"
+            "3\tThird\tThe Counsil\t30/09/2025\n"
+            "4\tFourth\tThe unions\t30/09/2025\n"
+        )
+    )
+    plan = parse(text)
+    assert plan.parties == ["The Council", "The unions"]
+    assert [(p.line, p.column) for p in plan.problems] == [(13, "Action Owner")]
+    assert "Did you mean “The Council”?" in plan.problems[0].message
