@@ -82,8 +82,9 @@ def overdue_actions(members: list[Enrolment]) -> list[tuple[Enrolment, Action]]:
     return [(e, a) for e, a in open_actions(members) if a.due_on < today]
 
 
-def plan_actions_for(user: AnyUser) -> list[Action]:
-    """Open plan actions the user may update that are overdue or due within 30 days."""
+def plan_actions_for(user: AnyUser, *, within_days: int | None = 30) -> list[Action]:
+    """Open plan actions the user may update: those overdue or due within `within_days`
+    (all of them when None)."""
     owned_plans, parties = set(), set()
     for a in rules.assignments(user):
         if a.role == Role.PLAN_OWNER:
@@ -95,13 +96,10 @@ def plan_actions_for(user: AnyUser) -> list[Action]:
     condition = Q(plan_id__in=owned_plans)
     for plan_id, party_id in parties:
         condition |= Q(plan_id=plan_id, owner_party_id=party_id)
-    horizon = timezone.localdate() + datetime.timedelta(days=30)
-    return list(
-        Action.objects.filter(
-            condition,
-            due_on__lte=horizon,
-            status__in=[ActionStatus.NOT_STARTED, ActionStatus.IN_PROGRESS],
-        )
-        .select_related("plan")
-        .order_by("due_on", "number")
+    actions = Action.objects.filter(
+        condition, status__in=[ActionStatus.NOT_STARTED, ActionStatus.IN_PROGRESS]
     )
+    if within_days is not None:
+        horizon = timezone.localdate() + datetime.timedelta(days=within_days)
+        actions = actions.filter(due_on__lte=horizon)
+    return list(actions.select_related("plan").order_by("due_on", "number"))

@@ -62,6 +62,15 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
                 enrolment.get_absolute_url(),
             )
         )
+    for action in selectors.plan_actions_for(feed.user, within_days=None):
+        ical.add_component(
+            _event(
+                f"action-{action.pk}",
+                action.due_on,
+                f"Plan action due: {action.number}. {action.detail[:80]} ({action.plan.title})",
+                action.get_absolute_url(),
+            )
+        )
     response = HttpResponse(ical.to_ical(), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="accord.ics"'
     return response

@@ -267,3 +267,39 @@ def test_owners_set_the_status_and_review_schedule(world: World, plan: Plan) -> 
     plan.refresh_from_db()
     assert plan.next_review_on == datetime.date(2009, 6, 30)
     assert "Actions 1 and 2 on track" in owner.get(plan.get_absolute_url()).content.decode()
+
+
+def test_a_plan_members_calendar_holds_their_partys_actions(world: World, plan: Plan) -> None:
+    from icalendar import Calendar
+
+    from accord.notifications.models import CalendarFeed
+
+    feed, _ = CalendarFeed.objects.get_or_create(user=world.users["unison"])
+    events = Calendar.from_ical(
+        Client().get(reverse("calendar-feed", args=[feed.token])).content
+    ).walk("VEVENT")
+    assert sorted(e.decoded("DTSTART") for e in events) == [
+        datetime.date(2008, 11, 30),
+        datetime.date(2008, 12, 31),
+    ]
+
+
+def test_the_plans_list_runs_the_same_queries_for_one_plan_as_for_four(
+    world: World, plan: Plan
+) -> None:
+    client = _client("officer")
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(reverse("plans")).status_code == 200
+        return len(captured)
+
+    one = count()
+    for _ in range(3):
+        services.create_plan(
+            SEED.read_text(),
+            actor=world.users["officer"],
+            source_name=SEED.name,
+            corrections=[services.Correction(31, "Action Number", "2")],
+        )
+    assert count() == one
