@@ -82,13 +82,6 @@ def _scope_condition(role: str, shapes: tuple[tuple[str, ...], ...]) -> Q:
     return ~Q(role=role) | allowed
 
 
-class RoleAssignmentQuerySet(models.QuerySet):
-    def with_scope(self) -> RoleAssignmentQuerySet:
-        return self.select_related(
-            "union", "employer", "association", "district", "region", "plan", "party"
-        )
-
-
 class RoleAssignment(models.Model):
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_assignments")
     role = models.CharField(max_length=30, choices=Role.choices)
@@ -100,8 +93,6 @@ class RoleAssignment(models.Model):
     plan = models.ForeignKey("plans.Plan", null=True, blank=True, on_delete=models.CASCADE)
     party = models.ForeignKey("plans.Party", null=True, blank=True, on_delete=models.CASCADE)
     created_at = models.DateTimeField(auto_now_add=True)
-
-    objects = RoleAssignmentQuerySet.as_manager()
 
     class Meta:
         ordering = ["user", "role"]

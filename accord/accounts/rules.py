@@ -179,10 +179,7 @@ def state_label(user: AnyUser, enrolment: Enrolment) -> str:
 
 def can_see_internal(user: AnyUser, enrolment: Enrolment) -> bool:
     """Union deliberations (NEM objections, partner positions, notes): union roles only."""
-    return any(
-        a.role in STAFF_ROLES and covers(a, enrolment.employer, enrolment.scheme)
-        for a in assignments(user)
-    )
+    return _holds_for(user, enrolment, STAFF_ROLES)
 
 
 def step_assignments(
@@ -211,10 +208,7 @@ def step_assignments(
 
 def holds_step_role(user: AnyUser, enrolment: Enrolment, step: Step) -> bool:
     """Whether the user holds a role for `step` here, whether or not it waits on them now."""
-    return any(
-        a.role in step.roles and covers(a, enrolment.employer, enrolment.scheme)
-        for a in assignments(user)
-    )
+    return _holds_for(user, enrolment, step.roles)
 
 
 def can_take_step(user: AnyUser, enrolment: Enrolment, step: Step) -> bool:
@@ -252,16 +246,18 @@ def can_manage_membership(user: AnyUser, membership: Membership) -> bool:
     )
 
 
-def _holds_for(user: AnyUser, enrolment: Enrolment, role: Role) -> bool:
+def _holds_for(user: AnyUser, enrolment: Enrolment, roles: Iterable[Role]) -> bool:
+    """Whether the user holds one of `roles` for this enrolment's employer and scheme."""
+    roles = frozenset(roles)
     return any(
-        a.role == role and covers(a, enrolment.employer, enrolment.scheme)
+        a.role in roles and covers(a, enrolment.employer, enrolment.scheme)
         for a in assignments(user)
     )
 
 
 def can_record_review(user: AnyUser, enrolment: Enrolment) -> bool:
     """Reviews and next cycles are drafted by the local secretary, for the unions."""
-    return _holds_for(user, enrolment, Role.LOCAL_SECRETARY)
+    return _holds_for(user, enrolment, [Role.LOCAL_SECRETARY])
 
 
 # The people of both sides at a member: the union roles there and the employer's contacts.
@@ -269,7 +265,7 @@ PARTIES = (Role.WORKPLACE_REP, Role.LOCAL_SECRETARY, Role.PARTNER_REP, Role.EMPL
 
 
 def is_party(user: AnyUser, enrolment: Enrolment) -> bool:
-    return any(_holds_for(user, enrolment, role) for role in PARTIES)
+    return _holds_for(user, enrolment, PARTIES)
 
 
 def can_log_policy(user: AnyUser, enrolment: Enrolment) -> bool:
@@ -278,7 +274,7 @@ def can_log_policy(user: AnyUser, enrolment: Enrolment) -> bool:
 
 
 def can_assess_policy(user: AnyUser, enrolment: Enrolment) -> bool:
-    return _holds_for(user, enrolment, Role.LOCAL_SECRETARY)
+    return _holds_for(user, enrolment, [Role.LOCAL_SECRETARY])
 
 
 def can_post_progress(user: AnyUser, enrolment: Enrolment) -> bool:
@@ -287,11 +283,7 @@ def can_post_progress(user: AnyUser, enrolment: Enrolment) -> bool:
 
 
 def can_confirm_for_employer(user: AnyUser, enrolment: Enrolment) -> bool:
-    return _holds_for(user, enrolment, Role.EMPLOYER_CONTACT)
-
-
-def can_view_audit(user: AnyUser) -> bool:
-    return has_role(user, Role.NATIONAL_OFFICER, Role.AUDITOR)
+    return _holds_for(user, enrolment, [Role.EMPLOYER_CONTACT])
 
 
 def recipients_for(step: Step, enrolment: Enrolment) -> list[User]:

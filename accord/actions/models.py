@@ -3,6 +3,7 @@ action plan's workplan. Owner, due date, status and dated progress are the same 
 
 from __future__ import annotations
 
+import datetime
 import secrets
 
 from django.conf import settings
@@ -18,6 +19,18 @@ class ActionStatus(models.TextChoices):
     IN_PROGRESS = "in_progress", "In progress"
     DONE = "done", "Done"
     DROPPED = "dropped", "Dropped"
+
+
+# An action still to be done; an open action past its due date is overdue.
+OPEN_STATUSES = (ActionStatus.NOT_STARTED, ActionStatus.IN_PROGRESS)
+
+
+class ActionQuerySet(models.QuerySet):
+    def open(self) -> ActionQuerySet:
+        return self.filter(status__in=OPEN_STATUSES)
+
+    def overdue(self, today: datetime.date | None = None) -> ActionQuerySet:
+        return self.open().filter(due_on__lt=today or timezone.localdate())
 
 
 class Action(models.Model):
@@ -46,6 +59,8 @@ class Action(models.Model):
     source = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ActionQuerySet.as_manager()
 
     class Meta:
         ordering = ["cycle", "plan", "number"]
@@ -80,9 +95,15 @@ class Action(models.Model):
         return self.cycle.enrolment.audit_context
 
     @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    def is_overdue_on(self, day: datetime.date) -> bool:
+        return self.is_open and self.due_on < day
+
+    @property
     def is_overdue(self) -> bool:
-        open_statuses = (ActionStatus.NOT_STARTED, ActionStatus.IN_PROGRESS)
-        return self.status in open_statuses and self.due_on < timezone.localdate()
+        return self.is_overdue_on(timezone.localdate())
 
 
 class ProgressUpdate(models.Model):

@@ -8,10 +8,15 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 
 from .errors import DomainError
+
+
+def posted(request: HttpRequest) -> QueryDict | None:
+    """The submitted data for a form: bound on every POST (even an empty one), else None."""
+    return request.POST if request.method == "POST" else None
 
 
 def attach_error(form: forms.Form, error: DomainError) -> None:

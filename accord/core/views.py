@@ -9,7 +9,7 @@ from accord.schemes.models import Scheme
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    schemes = Scheme.objects.select_related("lead_union").prefetch_related("partner_unions")
+    schemes = Scheme.objects.with_unions()
     return render(
         request,
         "core/home.html",

@@ -53,23 +53,24 @@ def enrolments(*, detail: bool = False) -> QuerySet[Enrolment]:
     return queryset
 
 
-def visible_enrolments(user: AnyUser) -> QuerySet[Enrolment]:
+def visible_enrolments(user: AnyUser, *, detail: bool = False) -> QuerySet[Enrolment]:
+    """The enrolments `user` may see; with `detail`, each cycle's activities, reviews and
+    assessments too."""
     condition = rules.visible_enrolments_q(user)
     if condition is None:
         return Enrolment.objects.none()
-    return enrolments().filter(condition)
-
-
-def visible_enrolments_detail(user: AnyUser) -> QuerySet[Enrolment]:
-    """As `visible_enrolments`, with each cycle's activities, reviews and assessments."""
-    condition = rules.visible_enrolments_q(user)
-    if condition is None:
-        return Enrolment.objects.none()
-    return enrolments(detail=True).filter(condition)
+    return enrolments(detail=detail).filter(condition)
 
 
 def enrolment_detail(pk: int) -> Enrolment:
     return enrolments(detail=True).get(pk=pk)
+
+
+def enrolment_for_update(pk: int) -> Enrolment:
+    """Lock the enrolment's row for this transaction, then read it and its cycles afresh: of
+    two people acting on it at once, the second waits and then sees what the first did."""
+    Enrolment.objects.select_for_update().filter(pk=pk).values_list("pk").get()
+    return enrolment_detail(pk)
 
 
 def timeline(enrolment: Enrolment, *, include_internal: bool) -> QuerySet[AuditEvent]:
@@ -81,9 +82,6 @@ def waiting_for(user: AnyUser) -> list[tuple[Enrolment, list]]:
     """Enrolments waiting on `user`, oldest first, each with the steps they may take."""
     from .process import STEPS
 
-    condition = rules.visible_enrolments_q(user)
-    if condition is None:
-        return []
     states: set[str] = set()
     for a in rules.assignments(user):
         states |= task_states_for(a.role)

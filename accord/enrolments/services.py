@@ -105,10 +105,7 @@ def take_step(enrolment: Enrolment, step_: Step, *, actor: User, data: dict[str,
     if step_.name == "propose":
         raise StepError("Use propose() to start an enrolment.")
     with transaction.atomic():
-        # Lock the row first, then read it afresh: a second person taking the same step at the
-        # same moment waits here and then finds the enrolment has moved on.
-        Enrolment.objects.select_for_update().filter(pk=enrolment.pk).values_list("pk").get()
-        current = selectors.enrolment_detail(enrolment.pk)
+        current = selectors.enrolment_for_update(enrolment.pk)
         if not rules.can_view_enrolment(actor, current):
             raise StepNotPermitted("You do not have access to this enrolment.")
         if current.state not in step_.sources:

@@ -4,21 +4,21 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_http_methods
 
 from accord.accounts import rules
-from accord.core.pages import attach_error
+from accord.core.pages import form_page, posted
 from accord.membership import cycles as cycle_rules
 from accord.membership import services as membership_services
 from accord.membership import views as membership_views
 from accord.membership.models import Membership
 from accord.organisations import selectors as organisation_selectors
+from accord.schemes.models import Scheme
 
 from . import diagram, documents, selectors, services
 from .forms import form_class
@@ -128,32 +128,23 @@ def take_step(request: HttpRequest, pk: int, name: str) -> HttpResponse:
     allowed = rules.step_assignments(request.user, enrolment, the_step)
     if not allowed:
         raise PermissionDenied(f"“{the_step.label}” is not yours to take on this enrolment now.")
-    Form = form_class(the_step.form)
-    kwargs = {"enrolment": enrolment, "user": request.user, "assignment": allowed[0]}
-    status = 200
-    if request.method == "POST":
-        form = Form(request.POST, **kwargs)
-        if form.is_valid():
-            try:
-                services.take_step(enrolment, the_step, actor=request.user, data=form.step_data())
-            except services.StepError as error:
-                attach_error(form, error)
-            else:
-                messages.success(request, f"Done: {the_step.label.lower()}.")
-                return redirect(enrolment)
-        status = 400
-    else:
-        form = Form(**kwargs)
-    return render(
+    form = form_class(the_step.form)(
+        posted(request), enrolment=enrolment, user=request.user, assignment=allowed[0]
+    )
+    return form_page(
         request,
-        "enrolments/step_form.html",
-        {
+        form,
+        lambda data: services.take_step(
+            enrolment, the_step, actor=request.user, data=form.step_data()
+        ),
+        done=the_step.label.lower(),
+        then=lambda result: result,
+        template="enrolments/step_form.html",
+        context={
             "enrolment": enrolment,
             "step": the_step,
-            "form": form,
             "internal": rules.can_see_internal(request.user, enrolment),
         },
-        status=status,
     )
 
 
@@ -162,38 +153,25 @@ def take_step(request: HttpRequest, pk: int, name: str) -> HttpResponse:
 def propose(request: HttpRequest, employer_pk: int) -> HttpResponse:
     employer = get_object_or_404(organisation_selectors.employers(), pk=employer_pk)
     the_step = step("propose")
-    Form = form_class(the_step.form)
-    if not any(rules.can_propose(request.user, employer, s) for s in _schemes()):
+    if not any(rules.can_propose(request.user, employer, s) for s in Scheme.objects.with_unions()):
         raise PermissionDenied("You may not propose this employer.")
-    status = 200
-    if request.method == "POST":
-        form = Form(request.POST, enrolment=None, user=request.user)
-        if form.is_valid():
-            data = form.step_data()
-            try:
-                enrolment = services.propose(
-                    scheme=data["scheme"], employer=employer, actor=request.user, data=data
-                )
-            except services.StepError as error:
-                attach_error(form, error)
-            else:
-                messages.success(request, f"{employer.name} has been proposed.")
-                return redirect(enrolment)
-        status = 400
-    else:
-        form = Form(enrolment=None, user=request.user)
-    return render(
+    form = form_class(the_step.form)(posted(request), enrolment=None, user=request.user)
+
+    def propose_it(data: dict) -> Enrolment:
+        data = form.step_data()
+        return services.propose(
+            scheme=data["scheme"], employer=employer, actor=request.user, data=data
+        )
+
+    return form_page(
         request,
-        "enrolments/step_form.html",
-        {"employer": employer, "step": the_step, "form": form},
-        status=status,
+        form,
+        propose_it,
+        done=the_step.label.lower(),
+        then=lambda result: result,
+        template="enrolments/step_form.html",
+        context={"employer": employer, "step": the_step},
     )
-
-
-def _schemes():
-    from accord.schemes.models import Scheme
-
-    return Scheme.objects.select_related("lead_union").prefetch_related("partner_unions")
 
 
 @login_required

@@ -90,30 +90,32 @@ def record_review(cycle: Cycle, *, actor: User, data: dict[str, Any]) -> Review:
     if not rules.can_record_review(actor, cycle.enrolment):
         raise MembershipError("Only the local secretary records the review.")
     with transaction.atomic():
-        enrolment = _locked(cycle.enrolment_id)
+        enrolment = enrolments.enrolment_for_update(cycle.enrolment_id)
         cycle = next(c for c in enrolment.cycles.all() if c.pk == cycle.pk)
         return _record_review(enrolment, cycle, actor, data)
 
 
-def _locked(enrolment_pk: int) -> Enrolment:
-    """Lock the enrolment row, then read it and its cycles afresh: of two people acting at once,
-    the second sees what the first did."""
-    Enrolment.objects.select_for_update().filter(pk=enrolment_pk).values_list("pk").get()
-    return enrolments.enrolment_detail(enrolment_pk)
-
-
-def _record_review(enrolment: Enrolment, cycle: Cycle, actor: User, data: dict[str, Any]) -> Review:
-    today = timezone.localdate()
+def review_refusal(
+    enrolment: Enrolment, cycle: Cycle, today: datetime.date
+) -> MembershipError | None:
+    """Why a review of `cycle` cannot be recorded today, or None when it can."""
     if not cycle.is_confirmed:
-        raise MembershipError("The cycle has not been confirmed by both sides yet.")
+        return MembershipError("The cycle has not been confirmed by both sides yet.")
     if latest_cycle(enrolment) != cycle or not review_pending(cycle):
-        raise MembershipError("This cycle is not waiting for a review.")
+        return MembershipError("This cycle is not waiting for a review.")
     if today < cycle.ends_on - REVIEW_WINDOW:
-        raise MembershipError(
+        return MembershipError(
             f"The review can be recorded from {cycle.ends_on - REVIEW_WINDOW:%-d %B %Y}, "
             "30 days before the cycle ends.",
             field="held_on",
         )
+    return None
+
+
+def _record_review(enrolment: Enrolment, cycle: Cycle, actor: User, data: dict[str, Any]) -> Review:
+    refusal = review_refusal(enrolment, cycle, timezone.localdate())
+    if refusal is not None:
+        raise refusal
     objectives = cycle.objective_list()
     outcomes = data["objective_outcomes"]
     if len(outcomes) != len(objectives):
@@ -208,7 +210,7 @@ def start_next_cycle(enrolment: Enrolment, *, actor: User, data: dict[str, Any])
     if not rules.can_record_review(actor, enrolment):
         raise MembershipError("Only the local secretary drafts the next cycle.")
     with transaction.atomic():
-        return _start_next_cycle(_locked(enrolment.pk), actor, data)
+        return _start_next_cycle(enrolments.enrolment_for_update(enrolment.pk), actor, data)
 
 
 def _start_next_cycle(enrolment: Enrolment, actor: User, data: dict[str, Any]) -> Cycle:
@@ -281,12 +283,7 @@ def cycle_actions(user: User, enrolment: Enrolment) -> list[tuple[str, str]]:
     employer = rules.can_confirm_for_employer(user, enrolment)
     review = latest_review(current)
     today = timezone.localdate()
-    if (
-        secretary
-        and current.is_confirmed
-        and review_pending(current)
-        and today >= current.ends_on - REVIEW_WINDOW
-    ):
+    if secretary and review_refusal(enrolment, current, today) is None:
         actions.append(
             (
                 f"Record the review of cycle {current.number}",

@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from accord.accounts import rules
 from accord.accounts.models import Role, RoleAssignment, User
-from accord.actions.models import Action, ActionStatus
+from accord.actions.models import Action
 from accord.core import audit
 from accord.enrolments import selectors as enrolment_selectors
 from accord.enrolments.models import Enrolment
@@ -32,11 +32,14 @@ from accord.membership import cycles
 from accord.membership.models import Membership, MembershipStatus
 from accord.plans.models import Plan, PlanStatus
 
+from . import selectors as task_selectors
 from .models import ReminderKind, SentReminder
 
 logger = logging.getLogger(__name__)
 
-PARTIES = (Role.LOCAL_SECRETARY, Role.EMPLOYER_CONTACT, Role.WORKPLACE_REP)
+# Who a review is due for: the secretary who records it, and the employer's contact and the
+# workplace reps who take part.
+REVIEW_PARTIES = (Role.LOCAL_SECRETARY, Role.EMPLOYER_CONTACT, Role.WORKPLACE_REP)
 
 
 @dataclass(frozen=True)
@@ -83,60 +86,56 @@ def _review_reminders(enrolment: Enrolment, today: datetime.date) -> Iterator[Du
     due = cycle.ends_on
     name = enrolment.employer.name
     item = f"cycle:{cycle.pk}:{due.isoformat()}"
-    parties = tuple(rules.role_holders(enrolment, PARTIES))
+    # (when, kind, who, text); the people are looked up only for occasions that have come.
     occasions = [
         (
             due - cycles.REVIEW_WINDOW,
             ReminderKind.REVIEW_SOON,
-            parties,
+            REVIEW_PARTIES,
             f"{name}: the review of cycle {cycle.number} is due on {due:%-d %B %Y}",
         ),
         (
             due,
             ReminderKind.REVIEW_DUE,
-            parties,
+            REVIEW_PARTIES,
             f"{name}: the review of cycle {cycle.number} is due today, {due:%-d %B %Y}",
         ),
         (
             due + _days("ACCORD_ESCALATE_TO_SECRETARY_DAYS", 14),
             ReminderKind.REVIEW_ESCALATED_SECRETARY,
-            tuple(rules.role_holders(enrolment, [Role.LOCAL_SECRETARY])),
+            (Role.LOCAL_SECRETARY,),
             f"Escalated: {name}'s review of cycle {cycle.number} is overdue since {due:%-d %B %Y}",
         ),
         (
             due + _days("ACCORD_ESCALATE_TO_NEM_DAYS", 42),
             ReminderKind.REVIEW_ESCALATED_NEM,
-            tuple(rules.role_holders(enrolment, [Role.NEM])),
+            (Role.NEM,),
             f"Escalated to you: {name}'s review of cycle {cycle.number} is overdue since "
             f"{due:%-d %B %Y}",
         ),
     ]
-    for when, kind, people, text in occasions:
+    for when, kind, roles, text in occasions:
         if today >= when:
+            people = tuple(rules.role_holders(enrolment, roles))
             yield Due(f"{kind}:{item}", kind, text, _url(enrolment), enrolment, people)
 
 
 def _activity_reminders(enrolment: Enrolment, today: datetime.date) -> Iterator[Due]:
-    people = None
-    for cycle in enrolment.cycles.all():
-        if not cycle.is_confirmed:
-            continue
-        for action in cycle.actions.all():
-            if action.status in (ActionStatus.DONE, ActionStatus.DROPPED) or action.due_on >= today:
-                continue
-            if people is None:
-                people = tuple(
-                    rules.role_holders(enrolment, [Role.LOCAL_SECRETARY, Role.EMPLOYER_CONTACT])
-                )
-            yield Due(
-                f"{ReminderKind.ACTIVITY_OVERDUE}:action:{action.pk}:{action.due_on.isoformat()}",
-                ReminderKind.ACTIVITY_OVERDUE,
-                f"{enrolment.employer.name}: activity {action.number} of cycle {cycle.number} "
-                f"(“{action.detail[:80]}”, {action.owner}) was due on {action.due_on:%-d %B %Y}",
-                _url(enrolment),
-                enrolment,
-                people,
-            )
+    overdue = task_selectors.overdue_actions([enrolment], today)
+    if not overdue:
+        return
+    people = tuple(rules.role_holders(enrolment, [Role.LOCAL_SECRETARY, Role.EMPLOYER_CONTACT]))
+    for _, action in overdue:
+        yield Due(
+            f"{ReminderKind.ACTIVITY_OVERDUE}:action:{action.pk}:{action.due_on.isoformat()}",
+            ReminderKind.ACTIVITY_OVERDUE,
+            f"{enrolment.employer.name}: activity {action.number} of cycle "
+            f"{action.cycle.number} (“{action.detail[:80]}”, {action.owner}) was due on "
+            f"{action.due_on:%-d %B %Y}",
+            _url(enrolment),
+            enrolment,
+            people,
+        )
 
 
 def _confirmation_reminders(enrolment: Enrolment, today: datetime.date) -> Iterator[Due]:
@@ -203,11 +202,11 @@ def _plan_reminders(today: datetime.date) -> Iterator[Due]:
         else:
             members[(a.plan_id, a.party_id)].append(a.user)
     week = datetime.timedelta(days=7)
-    actions = Action.objects.filter(
-        plan__status__in=[PlanStatus.DRAFT, PlanStatus.ACTIVE],
-        status__in=[ActionStatus.NOT_STARTED, ActionStatus.IN_PROGRESS],
-        due_on__lte=today + week,
-    ).select_related("plan")
+    actions = (
+        Action.objects.open()
+        .filter(plan__status__in=[PlanStatus.DRAFT, PlanStatus.ACTIVE], due_on__lte=today + week)
+        .select_related("plan")
+    )
     for action in actions.iterator(chunk_size=1000):
         people = tuple(
             {

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from accord.accounts import rules
 from accord.accounts.models import Role
-from accord.actions.models import Action, ActionStatus
+from accord.actions.models import Action
 from accord.enrolments import selectors as enrolment_selectors
 from accord.enrolments.models import Enrolment
 from accord.enrolments.process import State
@@ -31,12 +31,9 @@ class MemberTask:
 
 def members_in_scope(user: AnyUser) -> list[Enrolment]:
     """Listed members the user may see, with cycles, activities and reviews loaded."""
-    condition = rules.visible_enrolments_q(user)
-    if condition is None:
-        return []
     return list(
-        enrolment_selectors.enrolments(detail=True)
-        .filter(condition, state=State.LISTED)
+        enrolment_selectors.visible_enrolments(user, detail=True)
+        .filter(state=State.LISTED)
         .order_by("employer__name", "id")
     )
 
@@ -72,14 +69,16 @@ def open_actions(members: list[Enrolment]) -> list[tuple[Enrolment, Action]]:
         for cycle in enrolment.cycles.all()
         if cycle.is_confirmed
         for action in cycle.actions.all()
-        if action.status in (ActionStatus.NOT_STARTED, ActionStatus.IN_PROGRESS)
+        if action.is_open
     ]
     return sorted(found, key=lambda pair: pair[1].due_on)
 
 
-def overdue_actions(members: list[Enrolment]) -> list[tuple[Enrolment, Action]]:
-    today = timezone.localdate()
-    return [(e, a) for e, a in open_actions(members) if a.due_on < today]
+def overdue_actions(
+    members: list[Enrolment], today: datetime.date | None = None
+) -> list[tuple[Enrolment, Action]]:
+    today = today or timezone.localdate()
+    return [(e, a) for e, a in open_actions(members) if a.is_overdue_on(today)]
 
 
 def plan_actions_for(user: AnyUser, *, within_days: int | None = 30) -> list[Action]:
@@ -96,9 +95,7 @@ def plan_actions_for(user: AnyUser, *, within_days: int | None = 30) -> list[Act
     condition = Q(plan_id__in=owned_plans)
     for plan_id, party_id in parties:
         condition |= Q(plan_id=plan_id, owner_party_id=party_id)
-    actions = Action.objects.filter(
-        condition, status__in=[ActionStatus.NOT_STARTED, ActionStatus.IN_PROGRESS]
-    )
+    actions = Action.objects.open().filter(condition)
     if within_days is not None:
         horizon = timezone.localdate() + datetime.timedelta(days=within_days)
         actions = actions.filter(due_on__lte=horizon)

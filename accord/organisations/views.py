@@ -73,10 +73,10 @@ def employer_detail(request: HttpRequest, pk: int) -> HttpResponse:
         (e, rules.state_label(request.user, e))
         for e in enrolment_selectors.visible_enrolments(request.user).filter(employer=employer)
     ]
-    schemes = Scheme.objects.select_related("lead_union").prefetch_related("partner_unions")
+    schemes = Scheme.objects.with_unions()
     may_propose = any(rules.can_propose(request.user, employer, s) for s in schemes)
     members = list(
-        enrolment_selectors.visible_enrolments_detail(request.user).filter(
+        enrolment_selectors.visible_enrolments(request.user, detail=True).filter(
             employer=employer, state=State.LISTED
         )
     )

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from django.db.models import Prefetch, Q, QuerySet
-from django.utils import timezone
+from django.db.models import Prefetch, QuerySet
 
 from accord.accounts import rules
 from accord.actions.models import Action, ActionStatus
@@ -14,8 +13,6 @@ from .models import Commitment, Plan, Theme
 
 if TYPE_CHECKING:
     from accord.accounts.rules import AnyUser
-
-OPEN = (ActionStatus.NOT_STARTED, ActionStatus.IN_PROGRESS)
 
 
 def visible_plans(user: AnyUser) -> QuerySet[Plan]:
@@ -52,5 +49,5 @@ def workplan(
     if status in ActionStatus.values:
         actions = actions.filter(status=status)
     if overdue:
-        actions = actions.filter(Q(status__in=OPEN) & Q(due_on__lt=timezone.localdate()))
+        actions = actions.overdue()
     return actions

@@ -84,7 +84,8 @@ def create_plan(
     """Import a plan document (with any corrections), or PlanImportError."""
     corrections = corrections or []
     parsed = read_with_corrections(text, corrections, parties)
-    originals = {(c.line, c.column): _cell(text, c) for c in corrections}
+    cells = document_cells(text)
+    originals = {(c.line, c.column): cells[(c.line, c.column)] for c in corrections}
     return save_plan(
         parsed,
         actor=actor,
@@ -111,16 +112,12 @@ def confirm_import(upload: PlanImport, *, actor: User) -> Plan:
     """Create the plan the preview showed, once no problem remains."""
     corrections = [Correction(**c) for c in upload.corrections]
     parsed = read_import(upload)
+    cells = upload_cells(upload)
+    originals = {(c.line, c.column): cells[(c.line, c.column)] for c in corrections}
     if upload.kind == ImportKind.DOCUMENT:
-        originals = {(c.line, c.column): _cell(upload.text, c) for c in corrections}
         source_text = upload.text
     else:
-        header = [str(h).strip().lower() for h in upload.rows[0][1]] if upload.rows else []
-        by_line = {line: cells for line, cells in upload.rows}
-        originals = {
-            (c.line, c.column): by_line[c.line][header.index(c.column.lower())] for c in corrections
-        }
-        source_text = "\n".join("\t".join(str(c) for c in cells) for _, cells in upload.rows)
+        source_text = "\n".join("\t".join(str(c) for c in values) for _, values in upload.rows)
     with transaction.atomic():
         plan = save_plan(
             parsed,
@@ -213,9 +210,21 @@ def save_plan(
     return plan
 
 
-def _cell(text: str, correction: Correction) -> str:
-    cells = text.splitlines()[correction.line - 1].split("\t")
-    return cells[COLUMNS[correction.column]]
+def upload_cells(upload: PlanImport) -> dict[tuple[int, str], str]:
+    """Every cell of an upload as it came, by (line, column)."""
+    if upload.kind == ImportKind.DOCUMENT:
+        return document_cells(upload.text)
+    return tables.cells(upload.rows)
+
+
+def document_cells(text: str) -> dict[tuple[int, str], str]:
+    cells: dict[tuple[int, str], str] = {}
+    for number, line in enumerate(text.splitlines(), start=1):
+        parts = line.split("\t")
+        for column, index in COLUMNS.items():
+            if index < len(parts):
+                cells[(number, column)] = parts[index]
+    return cells
 
 
 def _source(source: document.Source, originals: dict[tuple[int, str], str]) -> dict[str, Any]:

@@ -88,6 +88,24 @@ def parse_rows(
     return plan
 
 
+def column_name(header: Any) -> str:
+    """A header as the workplan column it names (in its usual spelling), else as written."""
+    text = str(header).strip()
+    return next((c for c in WORKPLAN_COLUMNS if c.lower() == text.lower()), text)
+
+
+def cells(rows: list[list[Any]]) -> dict[tuple[int, str], str]:
+    """Every cell by (row, column), the header row naming the columns."""
+    if not rows:
+        return {}
+    header = [column_name(h) for h in rows[0][1]]
+    return {
+        (line, column): str(values[index]) if index < len(values) else ""
+        for line, values in rows
+        for index, column in enumerate(header)
+    }
+
+
 def corrected_rows(rows: list[list[Any]], corrections: list[Any]) -> list[list[Any]]:
     """The rows with each corrected cell (line, column name) replaced."""
     if not rows:

@@ -266,7 +266,10 @@ def import_preview(request: HttpRequest, pk: int) -> HttpResponse:
         parsed = services.read_import(upload)
     except services.PlanImportError as refused:
         parsed, error = None, refused.message
-    current = _current_cells(upload)
+    # Each cell as it now reads, with the corrections so far, to prefill the inputs.
+    current = services.upload_cells(upload) | {
+        (c["line"], c["column"]): c["value"] for c in upload.corrections
+    }
     return render(
         request,
         "plans/import_preview.html",
@@ -293,22 +296,3 @@ def _corrections(request: HttpRequest, upload: PlanImport) -> list[dict[str, Any
         {"line": line, "column": column, "value": value}
         for (line, column), value in sorted(kept.items())
     ]
-
-
-def _current_cells(upload: PlanImport) -> dict[tuple[int, str], str]:
-    """Each cell as it now reads (with corrections), to prefill the preview's inputs."""
-    corrected = {(c["line"], c["column"]): c["value"] for c in upload.corrections}
-    cells: dict[tuple[int, str], str] = {}
-    if upload.kind == ImportKind.DOCUMENT:
-        for number, line in enumerate(upload.text.splitlines(), start=1):
-            for column, index in services.COLUMNS.items():
-                parts = line.split("\t")
-                if index < len(parts):
-                    cells[(number, column)] = parts[index]
-    else:
-        header = [str(h) for h in upload.rows[0][1]] if upload.rows else []
-        for line, values in upload.rows:
-            for index, column in enumerate(header):
-                cells[(line, column)] = str(values[index]) if index < len(values) else ""
-    cells.update(corrected)
-    return cells

@@ -8,6 +8,11 @@ from django.db.models import Max
 from accord.organisations.models import Union
 
 
+class SchemeQuerySet(models.QuerySet):
+    def with_unions(self) -> SchemeQuerySet:
+        return self.select_related("lead_union").prefetch_related("partner_unions")
+
+
 class Scheme(models.Model):
     name = models.CharField(max_length=200, unique=True)
     slug = models.SlugField(unique=True)
@@ -19,6 +24,8 @@ class Scheme(models.Model):
     )
     default_cycle_months = models.PositiveSmallIntegerField(default=12)
     contact_email = models.EmailField(blank=True)
+
+    objects = SchemeQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]

@@ -8,6 +8,7 @@ from accord.accounts.models import Role, RoleAssignment
 from accord.core.audit import verify_chain
 from accord.enrolments.models import Enrolment
 from accord.enrolments.process import State
+from accord.membership.models import PolicyCheck
 from accord.organisations.models import Employer
 from accord.plans.models import Plan
 
@@ -29,6 +30,7 @@ def test_the_demo_has_a_dozen_employers_several_states_and_a_user_per_role(
     assert set(RoleAssignment.objects.values_list("role", flat=True)) == set(Role)
     assert "secretary@demo.accord" in out and "accord-demo" in out
     assert list(verify_chain()) == []
+    assert PolicyCheck.objects.get().assessment == "consistent"
     plan = Plan.objects.get()
     assert sorted(plan.actions.values_list("number", flat=True)) == [1, 2, 3, 4]
 
