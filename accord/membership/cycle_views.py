@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.http import require_http_methods
 
 from accord.accounts import rules
-from accord.core.pages import form_page
+from accord.core.pages import form_page, posted
 from accord.enrolments.forms import CommitmentForm
 from accord.enrolments.models import Enrolment
 from accord.enrolments.process import State
@@ -41,7 +41,7 @@ def record_review(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     if not rules.can_record_review(request.user, enrolment):
         raise PermissionDenied("Only the local secretary records the review.")
     cycle = get_object_or_404(Cycle, enrolment=enrolment, number=number)
-    form = ReviewForm(request.POST or None, cycle=cycle)
+    form = ReviewForm(posted(request), cycle=cycle)
     return form_page(
         request,
         form,
@@ -64,7 +64,7 @@ def confirm_review(request: HttpRequest, pk: int) -> HttpResponse:
     enrolment = _member_enrolment(request, review.cycle.enrolment_id)
     if not rules.can_confirm_for_employer(request.user, enrolment):
         raise PermissionDenied("Only the employer's contact confirms for the employer.")
-    form = ConfirmForm(request.POST or None)
+    form = ConfirmForm(posted(request))
     return form_page(
         request,
         form,
@@ -92,7 +92,7 @@ def start_cycle(request: HttpRequest, pk: int) -> HttpResponse:
     if rule == "none":
         messages.error(request, "The current cycle's review must be confirmed first.")
         return redirect(enrolment)
-    form = CommitmentForm(request.POST or None, enrolment=enrolment, user=request.user, cycle=None)
+    form = CommitmentForm(posted(request), enrolment=enrolment, user=request.user, cycle=None)
     if not form.is_bound:
         form.initial["starts_on"] = previous.ends_on + datetime.timedelta(days=1)
     suggestions = cycles.suggested_principles(enrolment)
@@ -130,7 +130,7 @@ def confirm_cycle(request: HttpRequest, pk: int) -> HttpResponse:
     enrolment = _member_enrolment(request, cycle.enrolment_id)
     if not rules.can_confirm_for_employer(request.user, enrolment):
         raise PermissionDenied("Only the employer's contact confirms for the employer.")
-    form = ConfirmForm(request.POST or None)
+    form = ConfirmForm(posted(request))
     return form_page(
         request,
         form,

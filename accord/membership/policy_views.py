@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_http_methods
 
 from accord.accounts import rules
-from accord.core.pages import form_page
+from accord.core.pages import form_page, posted
 from accord.enrolments.forms import LONG_TEXT, DateInput, not_in_future
 from accord.schemes.models import PrincipleVersion
 
@@ -72,7 +72,7 @@ def log_policy(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied("You may not log policies for this member.")
     return form_page(
         request,
-        PolicyLogForm(request.POST or None),
+        PolicyLogForm(posted(request)),
         lambda data: policy_checks.log_policy(membership, actor=request.user, data=data),
         done="policy logged for checking",
         then=lambda check: check,
@@ -96,7 +96,7 @@ def policy_check(request: HttpRequest, pk: int) -> HttpResponse:
     may_assess = not check.is_assessed and rules.can_assess_policy(request.user, enrolment)
     if request.method == "POST" and not may_assess:
         raise PermissionDenied("Only the local secretary assesses policies, once.")
-    form = PolicyAssessForm(request.POST or None, membership=check.membership)
+    form = PolicyAssessForm(posted(request), membership=check.membership)
     return form_page(
         request,
         form,

@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.http import require_http_methods
 
 from accord.accounts import rules
-from accord.core.pages import form_page
+from accord.core.pages import form_page, posted
 
 from . import services
 from .forms import StatusChangeForm
@@ -42,7 +42,7 @@ def change_status(request: HttpRequest, pk: int, change: str) -> HttpResponse:
     leaving = target != MembershipStatus.ACTIVE
     return form_page(
         request,
-        StatusChangeForm(request.POST or None, leaving=leaving),
+        StatusChangeForm(posted(request), leaving=leaving),
         lambda data: services.change_status(membership, change, actor=request.user, **data),
         done=TITLES[change].lower(),
         then=lambda result: membership.enrolment,

@@ -18,7 +18,7 @@ from openpyxl import Workbook
 
 from accord.accounts import rules
 from accord.actions.models import Action, ActionStatus
-from accord.core.pages import form_page
+from accord.core.pages import form_page, posted
 
 from . import chart, selectors, services, tables
 from .forms import ActionForm, PlanForm, ReviewForm, UploadForm
@@ -164,7 +164,7 @@ def action_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "due_wording": action.due_wording,
         "commitments": list(action.commitments.values_list("pk", flat=True)),
     }
-    form = ActionForm(request.POST or None, plan=action.plan, initial=initial)
+    form = ActionForm(posted(request), plan=action.plan, initial=initial)
     return form_page(
         request,
         form,
@@ -185,7 +185,7 @@ def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return form_page(
         request,
         # The form fills in a copy: the service compares the plan before and after.
-        PlanForm(request.POST or None, instance=Plan.objects.get(pk=plan.pk)),
+        PlanForm(posted(request), instance=Plan.objects.get(pk=plan.pk)),
         lambda data: services.update_plan(plan, actor=request.user, data=data),
         done="plan saved",
         then=lambda result: plan,
@@ -202,7 +202,7 @@ def review_new(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied("Only the plan's owners record its reviews.")
     return form_page(
         request,
-        ReviewForm(request.POST or None),
+        ReviewForm(posted(request)),
         lambda data: services.record_review(plan, actor=request.user, data=data),
         done="review recorded",
         then=lambda result: plan,
@@ -216,7 +216,7 @@ def review_new(request: HttpRequest, pk: int) -> HttpResponse:
 def import_upload(request: HttpRequest) -> HttpResponse:
     if not rules.can_import_plans(request.user):
         raise PermissionDenied("Only national officers import plans.")
-    form = UploadForm(request.POST or None, request.FILES or None)
+    form = UploadForm(posted(request), request.FILES)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         data = upload.read()

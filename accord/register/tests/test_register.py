@@ -184,3 +184,14 @@ def test_no_public_page_shows_personal_data(world: World, member: Membership) ->
         html = Client().get(url).content.decode()
         assert "@" not in html, url
         assert "Proposed by" not in html and "Secretary" not in html, url
+
+
+def test_an_empty_submission_is_answered_with_field_errors(
+    world: World, member: Membership
+) -> None:
+    client = Client()
+    client.login(username="officer@example.org", password=PASSWORD)
+    response = client.post(reverse("membership-status", args=[member.pk, "suspend"]), {})
+    assert response.status_code == 400
+    assert set(response.context["form"].errors) == {"reason", "logo_stop_requested_on"}
+    assert Membership.objects.get().status == MembershipStatus.ACTIVE
