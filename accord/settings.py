@@ -7,8 +7,16 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from dotenv import load_dotenv
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+
+# A local `.env` (written by `make setup` for development) fills in what the real environment
+# leaves unset; the real environment always wins. ACCORD_ENV_FILE names another file, or none
+# when empty.
+_env_file = os.environ.get("ACCORD_ENV_FILE", str(BASE_DIR / ".env"))
+if _env_file:
+    load_dotenv(_env_file, override=False)
 
 
 def envbool(name: str, default: bool) -> bool:
@@ -55,7 +63,20 @@ if not DEBUG and not ALLOWED_HOSTS:
 if "*" in ALLOWED_HOSTS and not DEBUG:
     raise ImproperlyConfigured("DJANGO_ALLOWED_HOSTS may not contain '*' in production.")
 
-SITE_URL = os.environ.get("ACCORD_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+SITE_URL = os.environ.get("ACCORD_SITE_URL", "").rstrip("/")
+if not SITE_URL:
+    if not DEBUG:
+        # Links in e-mails, QR codes and open data are built from it; guessing would print
+        # a development address on a member's certificate.
+        raise ImproperlyConfigured(
+            "ACCORD_SITE_URL must be set when DJANGO_DEBUG is off (the public address, "
+            "e.g. https://accord.example.org)."
+        )
+    SITE_URL = "http://127.0.0.1:8000"
+if not SITE_URL.startswith(("http://", "https://")):
+    raise ImproperlyConfigured(
+        f"ACCORD_SITE_URL must start with http:// or https://, not {SITE_URL!r}"
+    )
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -85,6 +106,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "accord.core.middleware.IdleTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -172,6 +194,9 @@ ACCORD_ESCALATE_TO_NEM_DAYS = envint("ACCORD_ESCALATE_TO_NEM_DAYS", 42)
 ACCORD_CONFIRMATION_REMINDER_DAYS = envint("ACCORD_CONFIRMATION_REMINDER_DAYS", 7)
 ACCORD_STEP_REMINDER_DAYS = envint("ACCORD_STEP_REMINDER_DAYS", 14)
 
+# Signed-in people are signed out after this long without a request (special-category data on
+# shared office machines).
+SESSION_IDLE_TIMEOUT_MINUTES = envint("ACCORD_SESSION_IDLE_MINUTES", 30)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = envbool("DJANGO_SECURE_COOKIES", not DEBUG)
@@ -179,6 +204,22 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+
+# Behind a TLS-terminating proxy: the header (and value) the proxy sets for HTTPS requests,
+# e.g. "HTTP_X_FORWARDED_PROTO,https". Only set it when the proxy overwrites that header.
+_proxy_header = envlist("DJANGO_SECURE_PROXY_SSL_HEADER", [])
+if _proxy_header and len(_proxy_header) != 2:
+    raise ImproperlyConfigured(
+        "DJANGO_SECURE_PROXY_SSL_HEADER must be a header and a value, "
+        "e.g. HTTP_X_FORWARDED_PROTO,https"
+    )
+SECURE_PROXY_SSL_HEADER = tuple(_proxy_header) if _proxy_header else None
+SECURE_SSL_REDIRECT = envbool("DJANGO_SECURE_SSL_REDIRECT", not DEBUG)
+SECURE_HSTS_SECONDS = envint("DJANGO_SECURE_HSTS_SECONDS", 0 if DEBUG else 31_536_000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = envbool("DJANGO_SECURE_HSTS_PRELOAD", False)
+# Forms posted from the public address are trusted even if a proxy rewrites the Host header.
+CSRF_TRUSTED_ORIGINS = [SITE_URL]
 
 # GIAS uploads can be large: the national file is tens of MB.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
