@@ -3,11 +3,13 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 UV_VERSION := 0.13.8
-export DJANGO_DEBUG ?= 1
+ADDRESS ?= 127.0.0.1:8000
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 MANAGE := $(BIN)/python manage.py
+# The local PostgreSQL that `make test` also runs the concurrency tests on, when it answers.
+PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/accord_local
 
-.PHONY: run test setup install migrate lint format migrations-check bench clean
+.PHONY: run test setup install migrate lint format migrations-check bench clean manage
 
 $(BIN)/uv:
 	$(PYTHON) -m venv $(VENV)
@@ -23,18 +25,38 @@ install: $(VENV)/.installed
 var:
 	mkdir -p var/static
 
-migrate: install var
+# Development settings for every command run in this checkout (manage.py included); the real
+# environment overrides them, and production sets its own (see .env.example).
+.env:
+	printf '%s\n' '# Development settings written by make setup; production uses real environment variables.' \
+	  'DJANGO_DEBUG=1' 'ACCORD_SITE_URL=http://$(ADDRESS)' > $@
+
+migrate: install var .env
 	$(MANAGE) migrate --noinput
 	$(MANAGE) load_builtin_schemes
 
 setup: migrate
+	$(MANAGE) collectstatic --noinput --verbosity 0
 
 run: setup
 	$(MANAGE) load_demo
-	$(MANAGE) runserver 127.0.0.1:8000
+	@echo "Accord is at http://$(ADDRESS)/"
+	ACCORD_SITE_URL=http://$(ADDRESS) $(MANAGE) runserver $(ADDRESS)
 
+# The suite on SQLite; then the tests that need real concurrent connections on the local
+# PostgreSQL, when one answers (CI runs the whole suite there as well).
 test: setup
 	$(BIN)/pytest $(PYTEST_ARGS)
+	@if $(BIN)/python tests/postgres_available.py "$(PG_TEST_URL)"; then \
+	  echo "== PostgreSQL-only tests on $(PG_TEST_URL) =="; \
+	  DATABASE_URL="$(PG_TEST_URL)" $(BIN)/pytest -m postgres_only $(PYTEST_ARGS); \
+	else \
+	  echo "PostgreSQL does not answer at $(PG_TEST_URL): the PostgreSQL-only tests were skipped."; \
+	fi
+
+# Any management command with this checkout's settings: make manage ARGS="verify_audit"
+manage: setup
+	$(MANAGE) $(ARGS)
 
 lint: install
 	$(BIN)/ruff check .
@@ -52,4 +74,4 @@ bench: setup
 	$(BIN)/python bench/register.py
 
 clean:
-	rm -rf $(VENV) var
+	rm -rf $(VENV) var .env
