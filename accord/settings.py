@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "accord.register",
     "accord.notifications",
     "accord.plans",
+    "accord.demo",
 ]
 
 MIDDLEWARE = [
