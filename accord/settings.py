@@ -102,7 +102,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "accord.core.context_processors.navigation",
+                "accord.accounts.context_processors.navigation",
             ],
         },
     },
