@@ -6,9 +6,10 @@ from typing import TYPE_CHECKING
 
 from django.db.models import Prefetch, QuerySet
 
-from accord.accounts import rules
+from accord.accounts import rules as account_rules
 from accord.core.models import AuditEvent
 
+from . import rules
 from .models import Enrolment
 from .process import task_states_for
 
@@ -56,7 +57,7 @@ def enrolments(*, detail: bool = False) -> QuerySet[Enrolment]:
 def visible_enrolments(user: AnyUser, *, detail: bool = False) -> QuerySet[Enrolment]:
     """The enrolments `user` may see; with `detail`, each cycle's activities, reviews and
     assessments too."""
-    condition = rules.visible_enrolments_q(user)
+    condition = account_rules.visible_enrolments_q(user)
     if condition is None:
         return Enrolment.objects.none()
     return enrolments(detail=detail).filter(condition)
@@ -83,7 +84,7 @@ def waiting_for(user: AnyUser) -> list[tuple[Enrolment, list]]:
     from .process import STEPS
 
     states: set[str] = set()
-    for a in rules.assignments(user):
+    for a in account_rules.assignments(user):
         states |= task_states_for(a.role)
     candidates = (
         visible_enrolments(user).filter(state__in=states).order_by("state_changed_at", "id")

@@ -10,14 +10,13 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from accord.accounts import rules
 from accord.accounts.models import Role, RoleAssignment, User
 from accord.core import audit
 from accord.core.errors import DomainError
 from accord.organisations.models import Employer
 from accord.schemes.models import Scheme
 
-from . import notifications, selectors
+from . import notifications, rules, selectors
 from .models import Enrolment, InitialMeeting, Note, PartnerPosition, Position
 from .process import CLOSED_STATES, State, Step, step
 

@@ -11,16 +11,16 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_http_methods
 
-from accord.accounts import rules
 from accord.core.pages import form_page, posted
 from accord.membership import cycles as cycle_rules
+from accord.membership import rules as membership_rules
 from accord.membership import services as membership_services
 from accord.membership import views as membership_views
 from accord.membership.models import Membership
 from accord.organisations import selectors as organisation_selectors
 from accord.schemes.models import Scheme
 
-from . import diagram, documents, selectors, services
+from . import diagram, documents, rules, selectors, services
 from .forms import form_class
 from .models import Enrolment
 from .process import MAIN_PATH, STEPS, STEPS_BY_NAME, State, position_on_path, step
@@ -92,9 +92,10 @@ def enrolment_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "enrolment": enrolment,
         "membership": membership,
         "policy_checks": list(membership.policy_checks.all()) if membership else [],
-        "may_log_policy": membership is not None and rules.can_log_policy(request.user, enrolment),
+        "may_log_policy": membership is not None
+        and membership_rules.can_log_policy(request.user, enrolment),
         "may_manage_membership": membership is not None
-        and rules.can_manage_membership(request.user, membership),
+        and membership_rules.can_manage_membership(request.user, membership),
         "status_changes": [
             (change, title)
             for change, title in membership_views.TITLES.items()

@@ -14,13 +14,13 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from accord.accounts import rules
 from accord.accounts.models import User
 from accord.core import audit
 from accord.enrolments import selectors as enrolments
 from accord.enrolments.models import Enrolment
 from accord.schemes.models import Principle
 
+from . import rules
 from .models import Cycle, Decision, ObjectiveOutcome, Outcome, Review
 from .services import MembershipError, draft_cycle
 

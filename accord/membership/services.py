@@ -8,7 +8,6 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from accord.accounts import rules
 from accord.accounts.models import User
 from accord.actions.models import Action
 from accord.core import audit
@@ -16,6 +15,7 @@ from accord.core.errors import DomainError
 from accord.enrolments.models import Enrolment
 from accord.enrolments.services import StepError
 
+from . import rules
 from .models import Cycle, Membership, MembershipStatus, SelfAssessment
 
 

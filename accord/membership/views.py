@@ -9,10 +9,9 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.http import require_http_methods
 
-from accord.accounts import rules
 from accord.core.pages import form_page, posted
 
-from . import services
+from . import rules, services
 from .forms import StatusChangeForm
 from .models import Membership, MembershipStatus
 

@@ -25,6 +25,7 @@ from accord.accounts import rules
 from accord.accounts.models import Role, RoleAssignment, User
 from accord.actions.models import Action
 from accord.core import audit
+from accord.enrolments import rules as enrolment_rules
 from accord.enrolments import selectors as enrolment_selectors
 from accord.enrolments.models import Enrolment
 from accord.enrolments.process import OPEN_STATES, State, task_steps_from
@@ -172,7 +173,7 @@ def _step_reminders(today: datetime.date) -> Iterator[Due]:
     )
     for enrolment in waiting.iterator(chunk_size=500):
         for step in task_steps_from(enrolment.state_enum):
-            people = tuple(rules.recipients_for(step, enrolment))
+            people = tuple(enrolment_rules.recipients_for(step, enrolment))
             if people:
                 since = timezone.localdate(enrolment.state_changed_at)
                 yield Due(

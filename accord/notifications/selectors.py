@@ -16,6 +16,7 @@ from accord.enrolments import selectors as enrolment_selectors
 from accord.enrolments.models import Enrolment
 from accord.enrolments.process import State
 from accord.membership import cycles
+from accord.membership import rules as membership_rules
 from accord.membership.models import PolicyCheck
 
 if TYPE_CHECKING:
@@ -50,7 +51,7 @@ def member_tasks(user: AnyUser, members: list[Enrolment]) -> list[MemberTask]:
     tasks = []
     for enrolment in members:
         actions = cycles.cycle_actions(user, enrolment)
-        if rules.can_assess_policy(user, enrolment):
+        if membership_rules.can_assess_policy(user, enrolment):
             actions += [
                 (f"Assess the policy “{check.title}”", check.get_absolute_url())
                 for check in unassessed.get(enrolment.pk, [])

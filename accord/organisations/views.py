@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
 from accord.accounts import rules
+from accord.enrolments import rules as enrolment_rules
 from accord.enrolments import selectors as enrolment_selectors
 from accord.enrolments.process import State
 from accord.membership import progress
@@ -70,11 +71,11 @@ def employer_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if not rules.can_view_employer(request.user, employer):
         raise PermissionDenied("You do not have access to this employer.")
     enrolments = [
-        (e, rules.state_label(request.user, e))
+        (e, enrolment_rules.state_label(request.user, e))
         for e in enrolment_selectors.visible_enrolments(request.user).filter(employer=employer)
     ]
     schemes = Scheme.objects.with_unions()
-    may_propose = any(rules.can_propose(request.user, employer, s) for s in schemes)
+    may_propose = any(enrolment_rules.can_propose(request.user, employer, s) for s in schemes)
     members = list(
         enrolment_selectors.visible_enrolments(request.user, detail=True).filter(
             employer=employer, state=State.LISTED

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from accord.accounts import rules
 from accord.accounts.models import Role, RoleAssignment
+from accord.enrolments import rules
 from accord.enrolments.models import Enrolment
 from accord.enrolments.process import State
 from accord.enrolments.selectors import visible_enrolments
