@@ -358,7 +358,24 @@ class ListingForm(StepForm):
         )
 
 
+# The forms that `process.Step.form` may name, each by its name.
+STEP_FORMS: dict[str, type[StepForm]] = {
+    "ProposeForm": ProposeForm,
+    "NoteForm": NoteForm,
+    "NoteRequiredForm": NoteRequiredForm,
+    "ReasonForm": ReasonForm,
+    "DatedNoteForm": DatedNoteForm,
+    "InitialMeetingForm": InitialMeetingForm,
+    "PartnerPositionForm": PartnerPositionForm,
+    "ApproachForm": ApproachForm,
+    "IntroductionForm": IntroductionForm,
+    "CommitmentForm": CommitmentForm,
+    "ConfirmCommitmentForm": ConfirmCommitmentForm,
+    "EmployerConfirmForm": EmployerConfirmForm,
+    "ListingForm": ListingForm,
+}
+
+
 def form_class(name: str) -> type[StepForm]:
-    cls = globals()[name]
-    assert issubclass(cls, StepForm)
-    return cls
+    """The form a step asks with; a name that is not a step form is a LookupError."""
+    return STEP_FORMS[name]
