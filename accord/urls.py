@@ -15,7 +15,6 @@ urlpatterns = [
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", include("accord.enrolments.urls")),
-    path("", include("accord.organisations.urls")),
     path("", include("accord.membership.urls")),
     path("", include("accord.register.urls")),
     path("", include("accord.notifications.urls")),

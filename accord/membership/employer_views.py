@@ -13,13 +13,13 @@ from accord.accounts import rules
 from accord.enrolments import rules as enrolment_rules
 from accord.enrolments import selectors as enrolment_selectors
 from accord.enrolments.process import State
-from accord.membership import progress
+from accord.organisations import selectors
+from accord.organisations.forms import GiasUploadForm
+from accord.organisations.gias import GiasFileError, import_gias
+from accord.organisations.models import Association, EmployerKind, LocalAuthority
 from accord.schemes.models import Scheme
 
-from . import selectors
-from .forms import GiasUploadForm
-from .gias import GiasFileError, import_gias
-from .models import Association, EmployerKind, LocalAuthority
+from . import progress
 
 
 @login_required
