@@ -14,14 +14,13 @@ from django.views.decorators.http import require_http_methods
 
 from accord.core.pages import form_page, posted
 from accord.enrolments import rules as enrolment_rules
-from accord.enrolments.forms import CommitmentForm
 from accord.enrolments.models import Enrolment
 from accord.enrolments.process import State
-from accord.enrolments.selectors import enrolment_detail
 
 from . import cycles, rules
-from .cycle_forms import ConfirmForm, ReviewForm
+from .cycle_forms import CommitmentForm, ConfirmForm, ReviewForm
 from .models import Cycle, Review
+from .selectors import enrolment_detail
 
 
 def _member_enrolment(request: HttpRequest, pk: int) -> Enrolment:

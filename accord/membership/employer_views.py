@@ -20,6 +20,7 @@ from accord.organisations.models import Association, EmployerKind, LocalAuthorit
 from accord.schemes.models import Scheme
 
 from . import progress
+from . import selectors as member_selectors
 
 
 @login_required
@@ -77,7 +78,7 @@ def employer_detail(request: HttpRequest, pk: int) -> HttpResponse:
     schemes = Scheme.objects.with_unions()
     may_propose = any(enrolment_rules.can_propose(request.user, employer, s) for s in schemes)
     members = list(
-        enrolment_selectors.visible_enrolments(request.user, detail=True).filter(
+        member_selectors.visible_enrolments(request.user, detail=True).filter(
             employer=employer, state=State.LISTED
         )
     )

@@ -18,7 +18,7 @@ from accord.enrolments.models import Enrolment
 from accord.enrolments.process import MAIN_PATH, STEPS, State, position_on_path
 
 from . import cycles as cycle_rules
-from . import rules, services
+from . import rules, selectors, services
 from .forms import StatusChangeForm
 from .models import Membership, MembershipStatus
 
@@ -31,7 +31,7 @@ TITLES = {
 
 def _enrolment_for(request: HttpRequest, pk: int) -> Enrolment:
     try:
-        enrolment = enrolment_selectors.enrolment_detail(pk)
+        enrolment = selectors.enrolment_detail(pk)
     except Enrolment.DoesNotExist as exc:
         raise Http404("No such enrolment.") from exc
     if not enrolment_rules.can_view_enrolment(request.user, enrolment):

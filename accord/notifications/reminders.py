@@ -26,10 +26,10 @@ from accord.accounts.models import Role, RoleAssignment, User
 from accord.actions.models import Action
 from accord.core import audit
 from accord.enrolments import rules as enrolment_rules
-from accord.enrolments import selectors as enrolment_selectors
 from accord.enrolments.models import Enrolment
 from accord.enrolments.process import OPEN_STATES, State, task_steps_from
 from accord.membership import cycles
+from accord.membership import selectors as member_selectors
 from accord.membership.models import Membership, MembershipStatus
 from accord.plans.models import Plan, PlanStatus
 
@@ -73,7 +73,7 @@ def _members() -> Iterator[Enrolment]:
         status=MembershipStatus.WITHDRAWN,
     )
     return (
-        enrolment_selectors.enrolments(detail=True)
+        member_selectors.enrolments(detail=True)
         .filter(state=State.LISTED)
         .exclude(Exists(withdrawn))
         .iterator(chunk_size=500)
@@ -167,7 +167,7 @@ def _confirmation_reminders(enrolment: Enrolment, today: datetime.date) -> Itera
 def _step_reminders(today: datetime.date) -> Iterator[Due]:
     """Joining steps waiting too long go again to the people they wait for."""
     wait = _days("ACCORD_STEP_REMINDER_DAYS", 14)
-    waiting = enrolment_selectors.enrolments(detail=True).filter(
+    waiting = member_selectors.enrolments(detail=True).filter(
         state__in=[s for s in OPEN_STATES if s != State.LISTED],
         state_changed_at__date__lte=today - wait,
     )
