@@ -7,7 +7,6 @@ objects live beside them, in that app's `rules.py` (enrolments, actions, members
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 from django.db.models import Q, QuerySet
@@ -20,7 +19,6 @@ from .models import Role, RoleAssignment, User
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
 
-    from accord.enrolments.models import Enrolment
     from accord.plans.models import Plan
 
     AnyUser = User | AnonymousUser
@@ -165,44 +163,6 @@ def can_view_employer(user: AnyUser, employer: Employer) -> bool:
 
 def can_import_employers(user: AnyUser) -> bool:
     return has_role(user, Role.NATIONAL_OFFICER)
-
-
-def holds_for(user: AnyUser, enrolment: Enrolment, roles: Iterable[Role]) -> bool:
-    """Whether the user holds one of `roles` for this enrolment's employer and scheme."""
-    roles = frozenset(roles)
-    return any(
-        a.role in roles and covers(a, enrolment.employer, enrolment.scheme)
-        for a in assignments(user)
-    )
-
-
-def role_holders(
-    enrolment: Enrolment,
-    roles: Iterable[Role],
-    guard: Callable[[RoleAssignment], bool] | None = None,
-) -> list[User]:
-    """The active users holding any of `roles` for this enrolment's employer and scheme."""
-    employer = enrolment.employer
-    association = employer.association
-    near = (
-        Q(employer=employer)
-        | Q(employer__parent=employer)
-        | Q(role=Role.NATIONAL_OFFICER, union=enrolment.scheme.lead_union_id)
-        | Q(role=Role.AUDITOR)
-    )
-    if association is not None:
-        near |= Q(association=association) | Q(district=association.district_id)
-        near |= Q(region=association.region_id)
-    candidates = (
-        RoleAssignment.objects.filter(near, role__in=list(roles), user__is_active=True)
-        .select_related("user", "union", "employer__parent", "association", "district", "region")
-        .order_by("id")
-    )
-    users: dict[int, User] = {}
-    for a in candidates:
-        if covers(a, employer, enrolment.scheme) and (guard is None or guard(a)):
-            users.setdefault(a.user_id, a.user)
-    return list(users.values())
 
 
 # --- joint action plans -------------------------------------------------------------------

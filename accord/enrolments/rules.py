@@ -6,10 +6,13 @@ process declaration. Views, templates, e-mails and the task lists all ask here.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
+from django.db.models import Q
+
 from accord.accounts.models import Role, RoleAssignment, User
-from accord.accounts.rules import STAFF_ROLES, assignments, covers, holds_for, role_holders
+from accord.accounts.rules import STAFF_ROLES, assignments, covers
 from accord.organisations.models import Employer
 from accord.schemes.models import Scheme
 
@@ -18,6 +21,44 @@ from .process import INTERNAL_CLOSURES, Step, step
 
 if TYPE_CHECKING:
     from accord.accounts.rules import AnyUser
+
+
+def holds_for(user: AnyUser, enrolment: Enrolment, roles: Iterable[Role]) -> bool:
+    """Whether the user holds one of `roles` for this enrolment's employer and scheme."""
+    roles = frozenset(roles)
+    return any(
+        a.role in roles and covers(a, enrolment.employer, enrolment.scheme)
+        for a in assignments(user)
+    )
+
+
+def role_holders(
+    enrolment: Enrolment,
+    roles: Iterable[Role],
+    guard: Callable[[RoleAssignment], bool] | None = None,
+) -> list[User]:
+    """The active users holding any of `roles` for this enrolment's employer and scheme."""
+    employer = enrolment.employer
+    association = employer.association
+    near = (
+        Q(employer=employer)
+        | Q(employer__parent=employer)
+        | Q(role=Role.NATIONAL_OFFICER, union=enrolment.scheme.lead_union_id)
+        | Q(role=Role.AUDITOR)
+    )
+    if association is not None:
+        near |= Q(association=association) | Q(district=association.district_id)
+        near |= Q(region=association.region_id)
+    candidates = (
+        RoleAssignment.objects.filter(near, role__in=list(roles), user__is_active=True)
+        .select_related("user", "union", "employer__parent", "association", "district", "region")
+        .order_by("id")
+    )
+    users: dict[int, User] = {}
+    for a in candidates:
+        if covers(a, employer, enrolment.scheme) and (guard is None or guard(a)):
+            users.setdefault(a.user_id, a.user)
+    return list(users.values())
 
 
 def _employer_may_see(enrolment: Enrolment) -> bool:

@@ -9,9 +9,9 @@ from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.utils import timezone
 
-from accord.accounts import rules as account_rules
 from accord.accounts.models import Role, User
 from accord.core import audit
+from accord.enrolments import rules as enrolment_rules
 
 from . import rules
 from .models import Assessment, Membership, PolicyCheck
@@ -59,7 +59,7 @@ def _tell(check: PolicyCheck, roles: list[Role], actor: User, subject: str) -> N
             f"{enrolment.scheme.name}\n\nOpen it in Accord: {url}\n",
             to=[user.email],
         )
-        for user in account_rules.role_holders(enrolment, roles)
+        for user in enrolment_rules.role_holders(enrolment, roles)
         if user.pk != actor.pk
     ]
     if messages:

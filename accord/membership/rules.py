@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from accord.accounts.models import Role
-from accord.accounts.rules import assignments, holds_for
+from accord.accounts.rules import assignments
 from accord.enrolments.models import Enrolment
-from accord.enrolments.rules import is_party
+from accord.enrolments.rules import holds_for, is_party
 
 from .models import Membership
 

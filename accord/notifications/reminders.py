@@ -21,7 +21,6 @@ from django.db.models import Exists, OuterRef
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from accord.accounts import rules
 from accord.accounts.models import Role, RoleAssignment, User
 from accord.actions.models import Action
 from accord.core import audit
@@ -117,7 +116,7 @@ def _review_reminders(enrolment: Enrolment, today: datetime.date) -> Iterator[Du
     ]
     for when, kind, roles, text in occasions:
         if today >= when:
-            people = tuple(rules.role_holders(enrolment, roles))
+            people = tuple(enrolment_rules.role_holders(enrolment, roles))
             yield Due(f"{kind}:{item}", kind, text, _url(enrolment), enrolment, people)
 
 
@@ -125,7 +124,9 @@ def _activity_reminders(enrolment: Enrolment, today: datetime.date) -> Iterator[
     overdue = task_selectors.overdue_actions([enrolment], today)
     if not overdue:
         return
-    people = tuple(rules.role_holders(enrolment, [Role.LOCAL_SECRETARY, Role.EMPLOYER_CONTACT]))
+    people = tuple(
+        enrolment_rules.role_holders(enrolment, [Role.LOCAL_SECRETARY, Role.EMPLOYER_CONTACT])
+    )
     for _, action in overdue:
         yield Due(
             f"{ReminderKind.ACTIVITY_OVERDUE}:action:{action.pk}:{action.due_on.isoformat()}",
@@ -160,7 +161,7 @@ def _confirmation_reminders(enrolment: Enrolment, today: datetime.date) -> Itera
                 f"{enrolment.employer.name}: {what} waits for the employer's confirmation",
                 _url(enrolment),
                 enrolment,
-                tuple(rules.role_holders(enrolment, [Role.EMPLOYER_CONTACT])),
+                tuple(enrolment_rules.role_holders(enrolment, [Role.EMPLOYER_CONTACT])),
             )
 
 
