@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "accord.register",
     "accord.notifications",
     "accord.plans",
+    "accord.demo",
 ]
 
 MIDDLEWARE = [
@@ -123,7 +124,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "accord.core.context_processors.navigation",
+                "accord.accounts.context_processors.navigation",
             ],
         },
     },

@@ -4,10 +4,10 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from accord.core import views as core_views
+from accord.schemes import views as scheme_views
 
 urlpatterns = [
-    path("", core_views.home, name="home"),
+    path("", scheme_views.home, name="home"),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True),
@@ -15,7 +15,6 @@ urlpatterns = [
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", include("accord.enrolments.urls")),
-    path("", include("accord.organisations.urls")),
     path("", include("accord.membership.urls")),
     path("", include("accord.register.urls")),
     path("", include("accord.notifications.urls")),

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from accord.accounts.models import Role, RoleAssignment, User
-from accord.core.demo import Journey
+from accord.demo.data import Journey
 from accord.enrolments.models import Enrolment
 from accord.enrolments.process import State
 from accord.membership import cycles

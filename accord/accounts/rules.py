@@ -1,30 +1,25 @@
-"""Who may do what: every permission check in Accord is one of these predicates.
+"""Who holds which role where: the scope helpers every app's permission predicates build on.
 
-A role is held *for* something (a union, an area, an employer); `covers` says whether a role
-assignment reaches a given employer in a given scheme. Views, templates, e-mails and the
-process's task lists all ask here.
+A role is held *for* something (a union, an area, an employer, a plan); `covers` says whether a
+role assignment reaches a given employer in a given scheme. The predicates about an app's own
+objects live beside them, in that app's `rules.py` (enrolments, actions, membership).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 from django.db.models import Q, QuerySet
 
 from accord.organisations.models import Employer
+from accord.schemes.models import Scheme
 
 from .models import Role, RoleAssignment, User
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
 
-    from accord.actions.models import Action
-    from accord.enrolments.models import Enrolment
-    from accord.enrolments.process import Step
-    from accord.membership.models import Membership
     from accord.plans.models import Plan
-    from accord.schemes.models import Scheme
 
     AnyUser = User | AnonymousUser
 
@@ -102,8 +97,6 @@ def covers(assignment: RoleAssignment, employer: Employer, scheme: Scheme) -> bo
 
 def _schemes_with(union_id: int | None, *, lead: bool = True) -> QuerySet:
     """Schemes the union takes part in, as a subquery (a join would duplicate rows)."""
-    from accord.schemes.models import Scheme
-
     condition = Q(partner_unions=union_id)
     if lead:
         condition |= Q(lead_union_id=union_id)
@@ -155,72 +148,6 @@ def visible_enrolments_q(user: AnyUser) -> Q | None:
     return combined
 
 
-def _employer_may_see(enrolment: Enrolment) -> bool:
-    return enrolment.initiated_by == "employer" or bool(enrolment.approach_method)
-
-
-def can_view_enrolment(user: AnyUser, enrolment: Enrolment) -> bool:
-    for a in assignments(user):
-        if covers(a, enrolment.employer, enrolment.scheme) and (
-            a.role != Role.EMPLOYER_CONTACT or _employer_may_see(enrolment)
-        ):
-            return True
-    return False
-
-
-def state_label(user: AnyUser, enrolment: Enrolment) -> str:
-    """The enrolment's state as this user may know it."""
-    from accord.enrolments.process import INTERNAL_CLOSURES
-
-    if enrolment.state in INTERNAL_CLOSURES and not can_see_internal(user, enrolment):
-        return "Not proceeding"
-    return enrolment.get_state_display()
-
-
-def can_see_internal(user: AnyUser, enrolment: Enrolment) -> bool:
-    """Union deliberations (NEM objections, partner positions, notes): union roles only."""
-    return _holds_for(user, enrolment, STAFF_ROLES)
-
-
-def step_assignments(
-    user: AnyUser,
-    enrolment: Enrolment | None,
-    step: Step,
-    employer: Employer | None = None,
-    scheme: Scheme | None = None,
-) -> list[RoleAssignment]:
-    """The user's assignments under which they may take `step` now (empty: they may not)."""
-    state = enrolment.state if enrolment is not None else None
-    if state not in step.sources:
-        return []
-    employer = enrolment.employer if enrolment is not None else employer
-    scheme = enrolment.scheme if enrolment is not None else scheme
-    if employer is None or scheme is None:
-        return []
-    return [
-        a
-        for a in assignments(user)
-        if a.role in step.roles
-        and covers(a, employer, scheme)
-        and (enrolment is None or step.guard(enrolment, a))
-    ]
-
-
-def holds_step_role(user: AnyUser, enrolment: Enrolment, step: Step) -> bool:
-    """Whether the user holds a role for `step` here, whether or not it waits on them now."""
-    return _holds_for(user, enrolment, step.roles)
-
-
-def can_take_step(user: AnyUser, enrolment: Enrolment, step: Step) -> bool:
-    return bool(step_assignments(user, enrolment, step))
-
-
-def can_propose(user: AnyUser, employer: Employer, scheme: Scheme) -> bool:
-    from accord.enrolments.process import step
-
-    return bool(step_assignments(user, None, step("propose"), employer, scheme))
-
-
 def can_browse_employers(user: AnyUser) -> bool:
     """The employer directory (public GIAS data plus enrolment states in scope): staff only."""
     return any(a.role in STAFF_ROLES for a in assignments(user))
@@ -236,88 +163,6 @@ def can_view_employer(user: AnyUser, employer: Employer) -> bool:
 
 def can_import_employers(user: AnyUser) -> bool:
     return has_role(user, Role.NATIONAL_OFFICER)
-
-
-def can_manage_membership(user: AnyUser, membership: Membership) -> bool:
-    """Suspend, withdraw, reinstate: national officers of the scheme's lead union."""
-    return any(
-        a.role == Role.NATIONAL_OFFICER and a.union_id == membership.scheme.lead_union_id
-        for a in assignments(user)
-    )
-
-
-def _holds_for(user: AnyUser, enrolment: Enrolment, roles: Iterable[Role]) -> bool:
-    """Whether the user holds one of `roles` for this enrolment's employer and scheme."""
-    roles = frozenset(roles)
-    return any(
-        a.role in roles and covers(a, enrolment.employer, enrolment.scheme)
-        for a in assignments(user)
-    )
-
-
-def can_record_review(user: AnyUser, enrolment: Enrolment) -> bool:
-    """Reviews and next cycles are drafted by the local secretary, for the unions."""
-    return _holds_for(user, enrolment, [Role.LOCAL_SECRETARY])
-
-
-# The people of both sides at a member: the union roles there and the employer's contacts.
-PARTIES = (Role.WORKPLACE_REP, Role.LOCAL_SECRETARY, Role.PARTNER_REP, Role.EMPLOYER_CONTACT)
-
-
-def is_party(user: AnyUser, enrolment: Enrolment) -> bool:
-    return _holds_for(user, enrolment, PARTIES)
-
-
-def can_log_policy(user: AnyUser, enrolment: Enrolment) -> bool:
-    """Either side logs a member's new policies and initiatives."""
-    return is_party(user, enrolment)
-
-
-def can_assess_policy(user: AnyUser, enrolment: Enrolment) -> bool:
-    return _holds_for(user, enrolment, [Role.LOCAL_SECRETARY])
-
-
-def can_post_progress(user: AnyUser, enrolment: Enrolment) -> bool:
-    """Either side posts progress and evidence on a member's activities."""
-    return is_party(user, enrolment)
-
-
-def can_confirm_for_employer(user: AnyUser, enrolment: Enrolment) -> bool:
-    return _holds_for(user, enrolment, [Role.EMPLOYER_CONTACT])
-
-
-def recipients_for(step: Step, enrolment: Enrolment) -> list[User]:
-    """Everyone who may now take `step` on `enrolment`: the people it waits for."""
-    return role_holders(enrolment, step.roles, lambda a: step.guard(enrolment, a))
-
-
-def role_holders(
-    enrolment: Enrolment,
-    roles: Iterable[Role],
-    guard: Callable[[RoleAssignment], bool] | None = None,
-) -> list[User]:
-    """The active users holding any of `roles` for this enrolment's employer and scheme."""
-    employer = enrolment.employer
-    association = employer.association
-    near = (
-        Q(employer=employer)
-        | Q(employer__parent=employer)
-        | Q(role=Role.NATIONAL_OFFICER, union=enrolment.scheme.lead_union_id)
-        | Q(role=Role.AUDITOR)
-    )
-    if association is not None:
-        near |= Q(association=association) | Q(district=association.district_id)
-        near |= Q(region=association.region_id)
-    candidates = (
-        RoleAssignment.objects.filter(near, role__in=list(roles), user__is_active=True)
-        .select_related("user", "union", "employer__parent", "association", "district", "region")
-        .order_by("id")
-    )
-    users: dict[int, User] = {}
-    for a in candidates:
-        if covers(a, employer, enrolment.scheme) and (guard is None or guard(a)):
-            users.setdefault(a.user_id, a.user)
-    return list(users.values())
 
 
 # --- joint action plans -------------------------------------------------------------------
@@ -349,24 +194,3 @@ def can_manage_plan(user: AnyUser, plan: Plan) -> bool:
 
 def can_import_plans(user: AnyUser) -> bool:
     return has_role(user, Role.NATIONAL_OFFICER)
-
-
-def can_update_action(user: AnyUser, action: Action) -> bool:
-    """Post progress and change the status: for a plan, its owners, or a member of the party
-    that owns the action; for a cycle, either side at the member."""
-    if action.plan_id is None:
-        return can_post_progress(user, action.cycle.enrolment)
-    if can_manage_plan(user, action.plan):
-        return True
-    return any(
-        a.role == Role.PLAN_MEMBER
-        and a.plan_id == action.plan_id
-        and a.party_id == action.owner_party_id
-        for a in assignments(user)
-    )
-
-
-def can_view_action(user: AnyUser, action: Action) -> bool:
-    if action.plan_id is None:
-        return can_view_enrolment(user, action.cycle.enrolment)
-    return can_view_plan(user, action.plan)

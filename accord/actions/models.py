@@ -11,8 +11,6 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
-from accord.membership.models import Cycle
-
 
 class ActionStatus(models.TextChoices):
     NOT_STARTED = "not_started", "Not started"
@@ -34,9 +32,10 @@ class ActionQuerySet(models.QuerySet):
 
 
 class Action(models.Model):
-    # An action belongs to exactly one of a cycle or a plan.
+    # An action belongs to exactly one of a cycle or a plan. Both sit above actions (they create
+    # actions), so they are named here by label rather than imported.
     cycle = models.ForeignKey(
-        Cycle, null=True, blank=True, on_delete=models.CASCADE, related_name="actions"
+        "membership.Cycle", null=True, blank=True, on_delete=models.CASCADE, related_name="actions"
     )
     plan = models.ForeignKey(
         "plans.Plan", null=True, blank=True, on_delete=models.CASCADE, related_name="actions"

@@ -5,12 +5,11 @@ from __future__ import annotations
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
-from accord.accounts import rules
 from accord.accounts.models import User
 from accord.core import audit
 from accord.core.errors import DomainError
 
-from . import evidence
+from . import evidence, rules
 from .models import Action, EvidenceFile, ProgressUpdate
 
 

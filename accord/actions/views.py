@@ -10,11 +10,11 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_http_methods
 
-from accord.accounts import rules
+from accord.accounts import rules as account_rules
 from accord.core.pages import form_page, posted
 from accord.enrolments.forms import LONG_TEXT
 
-from . import services
+from . import rules, services
 from .models import Action, ActionStatus, EvidenceFile
 
 
@@ -64,7 +64,7 @@ def action_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "updates": action.progress.select_related("author").prefetch_related("files"),
             "may_post": may_post,
             "may_edit": action.plan_id is not None
-            and rules.can_manage_plan(request.user, action.plan),
+            and account_rules.can_manage_plan(request.user, action.plan),
         },
     )
 

@@ -8,10 +8,9 @@ from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.template.loader import render_to_string
 
-from accord.accounts import rules
 from accord.accounts.models import User
 
-from . import selectors
+from . import rules, selectors
 from .process import CLOSED_STATES, State, Step, task_steps_from
 
 logger = logging.getLogger(__name__)

@@ -6,35 +6,20 @@ from typing import TYPE_CHECKING
 
 from django.db.models import Prefetch, QuerySet
 
-from accord.accounts import rules
+from accord.accounts import rules as account_rules
 from accord.core.models import AuditEvent
 
+from . import rules
 from .models import Enrolment
-from .process import task_states_for
+from .process import STEPS, task_states_for
 
 if TYPE_CHECKING:
     from accord.accounts.rules import AnyUser
 
 
-def _cycles(*, detail: bool) -> QuerySet:
-    from accord.actions.models import Action
-    from accord.membership.models import Cycle, Review, SelfAssessment
-
-    cycles = Cycle.objects.select_related("principle_version__principle")
-    if detail:
-        cycles = cycles.select_related("union_confirmed_by", "employer_confirmed_by")
-        cycles = cycles.prefetch_related(
-            Prefetch("reviews", queryset=Review.objects.prefetch_related("objectives")),
-            Prefetch("actions", queryset=Action.objects.order_by("number")),
-            Prefetch(
-                "self_assessments",
-                queryset=SelfAssessment.objects.select_related("principle_version__principle"),
-            ),
-        )
-    return cycles
-
-
-def enrolments(*, detail: bool = False) -> QuerySet[Enrolment]:
+def enrolments(*, detail: bool = False, cycles: QuerySet | None = None) -> QuerySet[Enrolment]:
+    """Enrolments with what the process reads loaded; `cycles` says how to load their cycles
+    (membership's selectors, above, pass theirs), by default the rows alone."""
     queryset = Enrolment.objects.select_related(
         "scheme__lead_union",
         "employer__parent",
@@ -46,31 +31,32 @@ def enrolments(*, detail: bool = False) -> QuerySet[Enrolment]:
         "scheme__partner_unions",
         "partner_positions__union",
         "partner_positions__recorded_by",
-        Prefetch("cycles", queryset=_cycles(detail=detail)),
+        Prefetch("cycles", queryset=cycles),
     )
     if detail:
         queryset = queryset.prefetch_related("initial_meetings__recorded_by", "materials_sent")
     return queryset
 
 
-def visible_enrolments(user: AnyUser, *, detail: bool = False) -> QuerySet[Enrolment]:
-    """The enrolments `user` may see; with `detail`, each cycle's activities, reviews and
-    assessments too."""
-    condition = rules.visible_enrolments_q(user)
+def visible_enrolments(
+    user: AnyUser, *, detail: bool = False, cycles: QuerySet | None = None
+) -> QuerySet[Enrolment]:
+    """The enrolments `user` may see, loaded as `enrolments()` says."""
+    condition = account_rules.visible_enrolments_q(user)
     if condition is None:
         return Enrolment.objects.none()
-    return enrolments(detail=detail).filter(condition)
+    return enrolments(detail=detail, cycles=cycles).filter(condition)
 
 
-def enrolment_detail(pk: int) -> Enrolment:
-    return enrolments(detail=True).get(pk=pk)
+def enrolment_detail(pk: int, *, cycles: QuerySet | None = None) -> Enrolment:
+    return enrolments(detail=True, cycles=cycles).get(pk=pk)
 
 
-def enrolment_for_update(pk: int) -> Enrolment:
+def enrolment_for_update(pk: int, *, cycles: QuerySet | None = None) -> Enrolment:
     """Lock the enrolment's row for this transaction, then read it and its cycles afresh: of
     two people acting on it at once, the second waits and then sees what the first did."""
     Enrolment.objects.select_for_update().filter(pk=pk).values_list("pk").get()
-    return enrolment_detail(pk)
+    return enrolment_detail(pk, cycles=cycles)
 
 
 def timeline(enrolment: Enrolment, *, include_internal: bool) -> QuerySet[AuditEvent]:
@@ -80,10 +66,8 @@ def timeline(enrolment: Enrolment, *, include_internal: bool) -> QuerySet[AuditE
 
 def waiting_for(user: AnyUser) -> list[tuple[Enrolment, list]]:
     """Enrolments waiting on `user`, oldest first, each with the steps they may take."""
-    from .process import STEPS
-
     states: set[str] = set()
-    for a in rules.assignments(user):
+    for a in account_rules.assignments(user):
         states |= task_states_for(a.role)
     candidates = (
         visible_enrolments(user).filter(state__in=states).order_by("state_changed_at", "id")

@@ -10,14 +10,13 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from accord.accounts import rules
 from accord.accounts.models import Role, RoleAssignment, User
 from accord.core import audit
 from accord.core.errors import DomainError
 from accord.organisations.models import Employer
 from accord.schemes.models import Scheme
 
-from . import notifications, selectors
+from . import notifications, rules, selectors
 from .models import Enrolment, InitialMeeting, Note, PartnerPosition, Position
 from .process import CLOSED_STATES, State, Step, step
 
@@ -37,6 +36,8 @@ class Outcome:
 
 
 Handler = Callable[[Enrolment, RoleAssignment, User, dict[str, Any]], Outcome]
+# Each step's work, by step name. Membership, above, registers the steps whose work is its own
+# (drafting the commitment, asking for changes to it, listing): see membership/steps.py.
 HANDLERS: dict[str, Handler] = {}
 
 
@@ -169,7 +170,7 @@ for _name, _target in [
     HANDLERS[_name] = _moves_to(_target)
 
 
-def _set_fields(enrolment: Enrolment, values: dict[str, Any]) -> dict[str, Any]:
+def set_fields(enrolment: Enrolment, values: dict[str, Any]) -> dict[str, Any]:
     before = audit.snapshot(enrolment, values)
     for name, value in values.items():
         setattr(enrolment, name, value)
@@ -256,7 +257,7 @@ def _approach(
         "jcc_meeting_date": data.get("jcc_meeting_date"),
         "letter_date": data.get("letter_date"),
     }
-    return Outcome(State.APPROACHED, _set_fields(enrolment, values))
+    return Outcome(State.APPROACHED, set_fields(enrolment, values))
 
 
 @handles("record_introduction")
@@ -267,21 +268,10 @@ def _introduction(
     foreign = [m for m in materials if m.scheme_id != enrolment.scheme_id]
     if foreign:
         raise StepError("Choose materials of this scheme.", field="materials_sent")
-    changes = _set_fields(enrolment, {"introduced_on": data["introduced_on"]})
+    changes = set_fields(enrolment, {"introduced_on": data["introduced_on"]})
     enrolment.materials_sent.set(materials)
     changes["materials_sent"] = [None, [m.title for m in materials]]
     return Outcome(State.INTRODUCED, changes)
-
-
-@handles("draft_commitment")
-@handles("revise_commitment")
-def _draft_commitment(
-    enrolment: Enrolment, assignment: RoleAssignment, actor: User, data: dict[str, Any]
-) -> Outcome:
-    from accord.membership import services as membership
-
-    cycle = membership.draft_first_cycle(enrolment, data=data)
-    return Outcome(State.COMMITMENT_DRAFTED, {"commitment": [None, cycle.summary()]})
 
 
 def _confirm(side: str) -> Handler:
@@ -296,7 +286,7 @@ def _confirm(side: str) -> Handler:
         changes: dict[str, Any] = {f"{side}_confirmed": [None, str(actor)]}
         if side == "employer" and data.get("accept_logo_terms"):
             changes.update(
-                _set_fields(
+                set_fields(
                     enrolment, {"logo_terms_accepted_at": now, "logo_terms_accepted_by": actor}
                 )
             )
@@ -309,46 +299,17 @@ HANDLERS["confirm_commitment_union"] = _confirm("union")
 HANDLERS["confirm_commitment_employer"] = _confirm("employer")
 
 
-@handles("request_changes")
-def _request_changes(
-    enrolment: Enrolment, assignment: RoleAssignment, actor: User, data: dict[str, Any]
-) -> Outcome:
-    from accord.membership import services as membership
-
-    membership.clear_confirmations(enrolment.first_cycle)
-    return Outcome(State.INTRODUCED, {"confirmations": ["given", None]})
-
-
 def _dated(field_name: str, target: State) -> Handler:
     def handler(
         enrolment: Enrolment, assignment: RoleAssignment, actor: User, data: dict[str, Any]
     ) -> Outcome:
-        return Outcome(target, _set_fields(enrolment, {field_name: data["date"]}))
+        return Outcome(target, set_fields(enrolment, {field_name: data["date"]}))
 
     return handler
 
 
 HANDLERS["record_joined"] = _dated("joined_on", State.JOINED)
 HANDLERS["notify_national_union"] = _dated("national_notified_on", State.NATIONAL_NOTIFIED)
-
-
-@handles("list_on_register")
-def _list(
-    enrolment: Enrolment, assignment: RoleAssignment, actor: User, data: dict[str, Any]
-) -> Outcome:
-    if enrolment.logo_terms_accepted_at is None:
-        raise StepError(
-            "The employer has not accepted the logo terms yet, so the logo cannot be sent."
-        )
-    if data["logo_sent_on"] < data["listed_on"]:
-        raise StepError("The logo cannot be sent before the listing.", field="logo_sent_on")
-    from accord.membership import services as membership
-
-    values = {"listed_on": data["listed_on"], "logo_sent_on": data["logo_sent_on"]}
-    changes = _set_fields(enrolment, values)
-    listed = membership.list_member(enrolment, listed_on=data["listed_on"])
-    changes["register_reference"] = [None, listed.reference]
-    return Outcome(State.LISTED, changes)
 
 
 @handles("add_note")

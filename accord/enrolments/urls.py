@@ -3,9 +3,7 @@ from django.urls import path
 from . import views
 
 urlpatterns = [
-    path("tasks/", views.tasks, name="tasks"),
     path("enrolments/", views.enrolment_list, name="enrolments"),
-    path("enrolments/<int:pk>/", views.enrolment_detail, name="enrolment"),
     path("enrolments/<int:pk>/steps/<slug:name>/", views.take_step, name="enrolment-step"),
     path("enrolments/<int:pk>/letter/", views.letter, name="enrolment-letter"),
     path("enrolments/<int:pk>/letter.docx", views.letter_docx, name="enrolment-letter-docx"),

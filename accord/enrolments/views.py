@@ -1,4 +1,4 @@
-"""Pages of the joining process: the enrolment list and page, a form per step, documents."""
+"""Pages of the joining process: the enrolment list, a form per step, documents, the diagram."""
 
 from __future__ import annotations
 
@@ -11,19 +11,14 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_http_methods
 
-from accord.accounts import rules
 from accord.core.pages import form_page, posted
-from accord.membership import cycles as cycle_rules
-from accord.membership import services as membership_services
-from accord.membership import views as membership_views
-from accord.membership.models import Membership
 from accord.organisations import selectors as organisation_selectors
 from accord.schemes.models import Scheme
 
-from . import diagram, documents, selectors, services
+from . import diagram, documents, rules, selectors, services
 from .forms import form_class
 from .models import Enrolment
-from .process import MAIN_PATH, STEPS, STEPS_BY_NAME, State, position_on_path, step
+from .process import MAIN_PATH, STEPS, STEPS_BY_NAME, State, step
 
 
 def _enrolment_for(request: HttpRequest, pk: int) -> Enrolment:
@@ -59,63 +54,6 @@ def enrolment_list(request: HttpRequest) -> HttpResponse:
             "querystring": urlencode({k: v for k, v in (("q", query), ("state", state)) if v}),
         },
     )
-
-
-def _path_rows(enrolment: Enrolment) -> list[dict]:
-    """The main path as a task list: done, current, or to come."""
-    here = position_on_path(enrolment.state_enum)
-    rows = []
-    for index, state in enumerate(MAIN_PATH):
-        if here is None:
-            status = "Not reached"
-        elif index < here or (index == here and state == State.LISTED):
-            status = "Done"
-        elif index == here:
-            status = "Current"
-        else:
-            status = "To come"
-        rows.append({"state": state, "status": status})
-    return rows
-
-
-@login_required
-def enrolment_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    enrolment = _enrolment_for(request, pk)
-    internal = rules.can_see_internal(request.user, enrolment)
-    available = [s for s in STEPS if rules.can_take_step(request.user, enrolment, s)]
-    membership = Membership.objects.filter(enrolment=enrolment).first()
-    all_cycles = sorted(enrolment.cycles.all(), key=lambda c: c.number)
-    context = {
-        "cycles": all_cycles,
-        "cycle_actions": cycle_rules.cycle_actions(request.user, enrolment),
-        "principles_met": cycle_rules.principles_met(enrolment) if membership else [],
-        "enrolment": enrolment,
-        "membership": membership,
-        "policy_checks": list(membership.policy_checks.all()) if membership else [],
-        "may_log_policy": membership is not None and rules.can_log_policy(request.user, enrolment),
-        "may_manage_membership": membership is not None
-        and rules.can_manage_membership(request.user, membership),
-        "status_changes": [
-            (change, title)
-            for change, title in membership_views.TITLES.items()
-            if membership is not None
-            and membership.status in membership_services.STATUS_CHANGES[change][0]
-        ],
-        "state_label": rules.state_label(request.user, enrolment),
-        "internal": internal,
-        "tasks": [s for s in available if s.task],
-        "other_steps": [s for s in available if not s.task],
-        "timeline": selectors.timeline(enrolment, include_internal=internal),
-        "path": _path_rows(enrolment),
-        "documents": internal and documents.available(enrolment),
-        "partner_rows": [
-            (union, enrolment.positions_by_union.get(union.pk))
-            for union in enrolment.scheme.partner_unions.all()
-        ]
-        if internal
-        else [],
-    }
-    return render(request, "enrolments/enrolment_detail.html", context)
 
 
 @login_required
@@ -171,25 +109,6 @@ def propose(request: HttpRequest, employer_pk: int) -> HttpResponse:
         then=lambda result: result,
         template="enrolments/step_form.html",
         context={"employer": employer, "step": the_step},
-    )
-
-
-@login_required
-def tasks(request: HttpRequest) -> HttpResponse:
-    from accord.notifications import selectors as task_selectors
-
-    waiting = selectors.waiting_for(request.user)
-    rows = [(e, steps, rules.state_label(request.user, e)) for e, steps in waiting]
-    members = task_selectors.members_in_scope(request.user)
-    return render(
-        request,
-        "enrolments/tasks.html",
-        {
-            "rows": rows,
-            "member_tasks": task_selectors.member_tasks(request.user, members),
-            "overdue": task_selectors.overdue_actions(members),
-            "plan_actions": task_selectors.plan_actions_for(request.user),
-        },
     )
 
 

@@ -1,15 +1,167 @@
-"""Forms for reviews and for confirming cycles and reviews."""
+"""Forms for a cycle's terms (the commitment, first drafted as a joining step), for reviews, and
+for confirming cycles and reviews."""
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django import forms
 from django.utils import timezone
 
-from accord.enrolments.forms import LONG_TEXT, DateInput, not_in_future
+from accord.enrolments.forms import LONG_TEXT, DateInput, StepForm, not_in_future, text_field
+from accord.schemes.models import PrincipleVersion
 
-from .models import Cycle, Decision, Outcome
+from .models import Cycle, Decision, Outcome, Priority, Readiness
+
+
+class ActivityForm(forms.Form):
+    detail = forms.CharField(label="Activity", max_length=1000, required=False)
+    owner = forms.CharField(label="Owner", max_length=200, required=False)
+    due_on = forms.DateField(label="Due", required=False, widget=DateInput())
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        filled = [name for name in ("detail", "owner", "due_on") if data.get(name)]
+        if filled and len(filled) < 3:
+            for name in ("detail", "owner", "due_on"):
+                if not data.get(name) and name not in self.errors:
+                    self.add_error(name, "Give the activity, its owner and its due date.")
+        return data
+
+
+ActivityFormSet = forms.formset_factory(ActivityForm, extra=0, min_num=5, max_num=30)
+
+
+class CommitmentForm(StepForm):
+    principle = forms.ModelChoiceField(
+        queryset=PrincipleVersion.objects.none(),
+        widget=forms.RadioSelect,
+        empty_label=None,
+        label="The principle for the first cycle",
+    )
+    objectives = text_field("Objectives", help_text="One objective per line: each is reviewed.")
+    success_criteria = text_field("Success criteria")
+    starts_on = forms.DateField(label="Period starts", widget=DateInput())
+    ends_on = forms.DateField(label="Period ends", widget=DateInput())
+    note = text_field("Note (optional)", required=False)
+
+    def __init__(self, *args: Any, cycle: Any = "first", **kwargs: Any) -> None:
+        """`cycle`: the cycle being drafted again, or None for a new one after cycle 1."""
+        super().__init__(*args, **kwargs)
+        enrolment = self.enrolment
+        assert enrolment is not None
+        self.principles = enrolment.scheme.current_principles()
+        self.fields["principle"].queryset = (
+            PrincipleVersion.objects.filter(pk__in=[p.pk for p in self.principles])
+            .select_related("principle")
+            .order_by("principle__number")
+        )
+        self.fields["principle"].label_from_instance = lambda v: (
+            f"{v.principle.number}. {v.wording}"
+        )
+        if cycle == "first":
+            cycle = enrolment.first_cycle
+        existing = {}
+        if cycle is not None:
+            existing = {s.principle_version_id: s for s in cycle.self_assessments.all()}
+        for version in self.principles:
+            n = version.principle.number
+            prior = existing.get(version.pk)
+            self.fields[f"readiness_{n}"] = forms.ChoiceField(
+                label=f"Principle {n}: where the employer is now",
+                choices=[("", "Choose…"), *Readiness.choices],
+                initial=prior.readiness if prior else "",
+            )
+            self.fields[f"priority_{n}"] = forms.ChoiceField(
+                label=f"Principle {n}: priority for the year ahead",
+                choices=[("", "Choose…"), *Priority.choices],
+                initial=prior.priority if prior else "",
+            )
+            self.fields[f"narrative_{n}"] = forms.CharField(
+                label=f"Principle {n}: the employer's words",
+                max_length=LONG_TEXT,
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 2}),
+                initial=prior.narrative if prior else "",
+            )
+        if cycle is not None:
+            self.initial.update(
+                principle=cycle.principle_version_id,
+                objectives=cycle.objectives,
+                success_criteria=cycle.success_criteria,
+                starts_on=cycle.starts_on,
+                ends_on=cycle.ends_on,
+            )
+            activities = [
+                {"detail": a.detail, "owner": a.owner, "due_on": a.due_on}
+                for a in cycle.actions.all()
+            ]
+        else:
+            start = timezone.localdate()
+            months = enrolment.scheme.default_cycle_months
+            self.initial.update(starts_on=start, ends_on=_add_months(start, months))
+            activities = []
+        self.activities = ActivityFormSet(
+            self.data if self.is_bound else None, prefix="activities", initial=activities
+        )
+
+    def assessment_rows(self) -> list[dict[str, Any]]:
+        """The self-assessment fields grouped per principle, for the template."""
+        return [
+            {
+                "version": version,
+                "readiness": self[f"readiness_{version.principle.number}"],
+                "priority": self[f"priority_{version.principle.number}"],
+                "narrative": self[f"narrative_{version.principle.number}"],
+            }
+            for version in self.principles
+        ]
+
+    def _filled_activities(self) -> list[dict[str, Any]]:
+        return [form.cleaned_data for form in self.activities if form.cleaned_data.get("detail")]
+
+    def is_valid(self) -> bool:
+        form_ok = super().is_valid()
+        activities_ok = self.activities.is_valid()
+        if form_ok and activities_ok and not self._filled_activities():
+            self.add_error(None, "Add at least one activity: what will be done, by whom, by when.")
+            return False
+        return form_ok and activities_ok
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        starts, ends = data.get("starts_on"), data.get("ends_on")
+        if starts and ends and ends <= starts:
+            self.add_error("ends_on", "The period must end after it starts.")
+        return data
+
+    def step_data(self) -> dict[str, Any]:
+        data = dict(self.cleaned_data)
+        data["principle_version"] = data.pop("principle")
+        data["activities"] = self._filled_activities()
+        data["self_assessments"] = [
+            {
+                "principle_version": version,
+                "readiness": data.pop(f"readiness_{version.principle.number}"),
+                "priority": data.pop(f"priority_{version.principle.number}"),
+                "narrative": data.pop(f"narrative_{version.principle.number}"),
+            }
+            for version in self.principles
+        ]
+        return data
+
+
+def _add_months(day: datetime.date, months: int) -> datetime.date:
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    # The day before the same date `months` later: a year from 1 Sept runs to 31 Aug.
+    for candidate_day in (day.day, 28):
+        try:
+            return datetime.date(year, month, candidate_day) - datetime.timedelta(days=1)
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")
 
 
 class ReviewForm(forms.Form):

@@ -12,22 +12,21 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.http import require_http_methods
 
-from accord.accounts import rules
 from accord.core.pages import form_page, posted
-from accord.enrolments.forms import CommitmentForm
+from accord.enrolments import rules as enrolment_rules
 from accord.enrolments.models import Enrolment
 from accord.enrolments.process import State
-from accord.enrolments.selectors import enrolment_detail
 
-from . import cycles
-from .cycle_forms import ConfirmForm, ReviewForm
+from . import cycles, rules
+from .cycle_forms import CommitmentForm, ConfirmForm, ReviewForm
 from .models import Cycle, Review
+from .selectors import enrolment_detail
 
 
 def _member_enrolment(request: HttpRequest, pk: int) -> Enrolment:
     enrolment = get_object_or_404(Enrolment.objects.only("pk"), pk=pk)
     enrolment = enrolment_detail(enrolment.pk)
-    if not rules.can_view_enrolment(request.user, enrolment):
+    if not enrolment_rules.can_view_enrolment(request.user, enrolment):
         raise PermissionDenied("You do not have access to this enrolment.")
     if enrolment.state != State.LISTED:
         raise PermissionDenied("Reviews and new cycles are for listed members.")

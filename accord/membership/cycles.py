@@ -14,13 +14,12 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from accord.accounts import rules
 from accord.accounts.models import User
 from accord.core import audit
-from accord.enrolments import selectors as enrolments
 from accord.enrolments.models import Enrolment
 from accord.schemes.models import Principle
 
+from . import rules, selectors
 from .models import Cycle, Decision, ObjectiveOutcome, Outcome, Review
 from .services import MembershipError, draft_cycle
 
@@ -90,7 +89,7 @@ def record_review(cycle: Cycle, *, actor: User, data: dict[str, Any]) -> Review:
     if not rules.can_record_review(actor, cycle.enrolment):
         raise MembershipError("Only the local secretary records the review.")
     with transaction.atomic():
-        enrolment = enrolments.enrolment_for_update(cycle.enrolment_id)
+        enrolment = selectors.enrolment_for_update(cycle.enrolment_id)
         cycle = next(c for c in enrolment.cycles.all() if c.pk == cycle.pk)
         return _record_review(enrolment, cycle, actor, data)
 
@@ -210,7 +209,7 @@ def start_next_cycle(enrolment: Enrolment, *, actor: User, data: dict[str, Any])
     if not rules.can_record_review(actor, enrolment):
         raise MembershipError("Only the local secretary drafts the next cycle.")
     with transaction.atomic():
-        return _start_next_cycle(enrolments.enrolment_for_update(enrolment.pk), actor, data)
+        return _start_next_cycle(selectors.enrolment_for_update(enrolment.pk), actor, data)
 
 
 def _start_next_cycle(enrolment: Enrolment, actor: User, data: dict[str, Any]) -> Cycle:

@@ -9,10 +9,11 @@ from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.utils import timezone
 
-from accord.accounts import rules
 from accord.accounts.models import Role, User
 from accord.core import audit
+from accord.enrolments import rules as enrolment_rules
 
+from . import rules
 from .models import Assessment, Membership, PolicyCheck
 from .services import MembershipError
 
@@ -58,7 +59,7 @@ def _tell(check: PolicyCheck, roles: list[Role], actor: User, subject: str) -> N
             f"{enrolment.scheme.name}\n\nOpen it in Accord: {url}\n",
             to=[user.email],
         )
-        for user in rules.role_holders(enrolment, roles)
+        for user in enrolment_rules.role_holders(enrolment, roles)
         if user.pk != actor.pk
     ]
     if messages:

@@ -8,34 +8,39 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from accord.accounts import rules
 from accord.accounts.models import User
 from accord.actions.models import Action
 from accord.core import audit
 from accord.core.errors import DomainError
 from accord.enrolments.models import Enrolment
-from accord.enrolments.services import StepError
 
+from . import rules
 from .models import Cycle, Membership, MembershipStatus, SelfAssessment
+
+
+class MembershipError(DomainError):
+    """A change to a membership or its cycles cannot be made."""
 
 
 def _validate_commitment(enrolment: Enrolment, data: dict[str, Any]) -> None:
     current = {v.pk: v for v in enrolment.scheme.current_principles()}
     if data["principle_version"].pk not in current:
-        raise StepError("Choose one of the scheme's principles as now worded.", field="principle")
+        raise MembershipError(
+            "Choose one of the scheme's principles as now worded.", field="principle"
+        )
     if data["ends_on"] <= data["starts_on"]:
-        raise StepError("The period must end after it starts.", field="ends_on")
+        raise MembershipError("The period must end after it starts.", field="ends_on")
     activities = data["activities"]
     if not activities:
-        raise StepError("Add at least one activity.", field="activities")
+        raise MembershipError("Add at least one activity.", field="activities")
     for number, activity in enumerate(activities, start=1):
         if activity["due_on"] < data["starts_on"]:
-            raise StepError(
+            raise MembershipError(
                 f"Activity {number} is due before the period starts.", field="activities"
             )
     assessed = {item["principle_version"].pk for item in data["self_assessments"]}
     if assessed != set(current):
-        raise StepError(
+        raise MembershipError(
             "Give the employer's priorities against every principle.", field="self_assessments"
         )
 
@@ -93,10 +98,6 @@ def clear_confirmations(cycle: Cycle | None) -> None:
 
 
 # --- membership status ---------------------------------------------------------------------
-
-
-class MembershipError(DomainError):
-    pass
 
 
 def list_member(enrolment: Enrolment, *, listed_on: datetime.date) -> Membership:

@@ -1,8 +1,12 @@
 from django.urls import path
 
-from . import cycle_views, policy_views, views
+from . import cycle_views, employer_views, policy_views, views
 
 urlpatterns = [
+    path("enrolments/<int:pk>/", views.enrolment_detail, name="enrolment"),
+    path("employers/", employer_views.employer_list, name="employers"),
+    path("employers/import/", employer_views.gias_import, name="employers-import"),
+    path("employers/<int:pk>/", employer_views.employer_detail, name="employer"),
     path(
         "memberships/<int:pk>/policy-checks/new/", policy_views.log_policy, name="policy-check-new"
     ),

@@ -1,4 +1,5 @@
-"""National officers' pages for a membership's status."""
+"""The enrolment page, which shows the joining process and the membership that follows it, and
+national officers' pages for a membership's status."""
 
 from __future__ import annotations
 
@@ -6,13 +7,18 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
-from accord.accounts import rules
 from accord.core.pages import form_page, posted
+from accord.enrolments import documents
+from accord.enrolments import rules as enrolment_rules
+from accord.enrolments import selectors as enrolment_selectors
+from accord.enrolments.models import Enrolment
+from accord.enrolments.process import MAIN_PATH, STEPS, State, position_on_path
 
-from . import services
+from . import cycles as cycle_rules
+from . import rules, selectors, services
 from .forms import StatusChangeForm
 from .models import Membership, MembershipStatus
 
@@ -21,6 +27,72 @@ TITLES = {
     "withdraw": "Withdraw the membership",
     "reinstate": "Reinstate the membership",
 }
+
+
+def _enrolment_for(request: HttpRequest, pk: int) -> Enrolment:
+    try:
+        enrolment = selectors.enrolment_detail(pk)
+    except Enrolment.DoesNotExist as exc:
+        raise Http404("No such enrolment.") from exc
+    if not enrolment_rules.can_view_enrolment(request.user, enrolment):
+        raise PermissionDenied("You do not have access to this enrolment.")
+    return enrolment
+
+
+def _path_rows(enrolment: Enrolment) -> list[dict]:
+    """The main path as a task list: done, current, or to come."""
+    here = position_on_path(enrolment.state_enum)
+    rows = []
+    for index, state in enumerate(MAIN_PATH):
+        if here is None:
+            status = "Not reached"
+        elif index < here or (index == here and state == State.LISTED):
+            status = "Done"
+        elif index == here:
+            status = "Current"
+        else:
+            status = "To come"
+        rows.append({"state": state, "status": status})
+    return rows
+
+
+@login_required
+def enrolment_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    enrolment = _enrolment_for(request, pk)
+    internal = enrolment_rules.can_see_internal(request.user, enrolment)
+    available = [s for s in STEPS if enrolment_rules.can_take_step(request.user, enrolment, s)]
+    membership = Membership.objects.filter(enrolment=enrolment).first()
+    all_cycles = sorted(enrolment.cycles.all(), key=lambda c: c.number)
+    context = {
+        "cycles": all_cycles,
+        "cycle_actions": cycle_rules.cycle_actions(request.user, enrolment),
+        "principles_met": cycle_rules.principles_met(enrolment) if membership else [],
+        "enrolment": enrolment,
+        "membership": membership,
+        "policy_checks": list(membership.policy_checks.all()) if membership else [],
+        "may_log_policy": membership is not None and rules.can_log_policy(request.user, enrolment),
+        "may_manage_membership": membership is not None
+        and rules.can_manage_membership(request.user, membership),
+        "status_changes": [
+            (change, title)
+            for change, title in TITLES.items()
+            if membership is not None and membership.status in services.STATUS_CHANGES[change][0]
+        ],
+        "state_label": enrolment_rules.state_label(request.user, enrolment),
+        "internal": internal,
+        "tasks": [s for s in available if s.task],
+        "other_steps": [s for s in available if not s.task],
+        "timeline": enrolment_selectors.timeline(enrolment, include_internal=internal),
+        "path": _path_rows(enrolment),
+        "documents": internal and documents.available(enrolment),
+        "partner_rows": [
+            (union, enrolment.positions_by_union.get(union.pk))
+            for union in enrolment.scheme.partner_unions.all()
+        ]
+        if internal
+        else [],
+    }
+    return render(request, "enrolments/enrolment_detail.html", context)
 
 
 @login_required

@@ -21,14 +21,14 @@ from django.db.models import Exists, OuterRef
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from accord.accounts import rules
 from accord.accounts.models import Role, RoleAssignment, User
 from accord.actions.models import Action
 from accord.core import audit
-from accord.enrolments import selectors as enrolment_selectors
+from accord.enrolments import rules as enrolment_rules
 from accord.enrolments.models import Enrolment
 from accord.enrolments.process import OPEN_STATES, State, task_steps_from
 from accord.membership import cycles
+from accord.membership import selectors as member_selectors
 from accord.membership.models import Membership, MembershipStatus
 from accord.plans.models import Plan, PlanStatus
 
@@ -72,7 +72,7 @@ def _members() -> Iterator[Enrolment]:
         status=MembershipStatus.WITHDRAWN,
     )
     return (
-        enrolment_selectors.enrolments(detail=True)
+        member_selectors.enrolments(detail=True)
         .filter(state=State.LISTED)
         .exclude(Exists(withdrawn))
         .iterator(chunk_size=500)
@@ -116,7 +116,7 @@ def _review_reminders(enrolment: Enrolment, today: datetime.date) -> Iterator[Du
     ]
     for when, kind, roles, text in occasions:
         if today >= when:
-            people = tuple(rules.role_holders(enrolment, roles))
+            people = tuple(enrolment_rules.role_holders(enrolment, roles))
             yield Due(f"{kind}:{item}", kind, text, _url(enrolment), enrolment, people)
 
 
@@ -124,7 +124,9 @@ def _activity_reminders(enrolment: Enrolment, today: datetime.date) -> Iterator[
     overdue = task_selectors.overdue_actions([enrolment], today)
     if not overdue:
         return
-    people = tuple(rules.role_holders(enrolment, [Role.LOCAL_SECRETARY, Role.EMPLOYER_CONTACT]))
+    people = tuple(
+        enrolment_rules.role_holders(enrolment, [Role.LOCAL_SECRETARY, Role.EMPLOYER_CONTACT])
+    )
     for _, action in overdue:
         yield Due(
             f"{ReminderKind.ACTIVITY_OVERDUE}:action:{action.pk}:{action.due_on.isoformat()}",
@@ -159,20 +161,20 @@ def _confirmation_reminders(enrolment: Enrolment, today: datetime.date) -> Itera
                 f"{enrolment.employer.name}: {what} waits for the employer's confirmation",
                 _url(enrolment),
                 enrolment,
-                tuple(rules.role_holders(enrolment, [Role.EMPLOYER_CONTACT])),
+                tuple(enrolment_rules.role_holders(enrolment, [Role.EMPLOYER_CONTACT])),
             )
 
 
 def _step_reminders(today: datetime.date) -> Iterator[Due]:
     """Joining steps waiting too long go again to the people they wait for."""
     wait = _days("ACCORD_STEP_REMINDER_DAYS", 14)
-    waiting = enrolment_selectors.enrolments(detail=True).filter(
+    waiting = member_selectors.enrolments(detail=True).filter(
         state__in=[s for s in OPEN_STATES if s != State.LISTED],
         state_changed_at__date__lte=today - wait,
     )
     for enrolment in waiting.iterator(chunk_size=500):
         for step in task_steps_from(enrolment.state_enum):
-            people = tuple(rules.recipients_for(step, enrolment))
+            people = tuple(enrolment_rules.recipients_for(step, enrolment))
             if people:
                 since = timezone.localdate(enrolment.state_changed_at)
                 yield Due(

@@ -12,10 +12,11 @@ from django.utils import timezone
 from accord.accounts import rules
 from accord.accounts.models import Role
 from accord.actions.models import Action
-from accord.enrolments import selectors as enrolment_selectors
 from accord.enrolments.models import Enrolment
 from accord.enrolments.process import State
 from accord.membership import cycles
+from accord.membership import rules as membership_rules
+from accord.membership import selectors as member_selectors
 from accord.membership.models import PolicyCheck
 
 if TYPE_CHECKING:
@@ -32,7 +33,7 @@ class MemberTask:
 def members_in_scope(user: AnyUser) -> list[Enrolment]:
     """Listed members the user may see, with cycles, activities and reviews loaded."""
     return list(
-        enrolment_selectors.visible_enrolments(user, detail=True)
+        member_selectors.visible_enrolments(user, detail=True)
         .filter(state=State.LISTED)
         .order_by("employer__name", "id")
     )
@@ -50,7 +51,7 @@ def member_tasks(user: AnyUser, members: list[Enrolment]) -> list[MemberTask]:
     tasks = []
     for enrolment in members:
         actions = cycles.cycle_actions(user, enrolment)
-        if rules.can_assess_policy(user, enrolment):
+        if membership_rules.can_assess_policy(user, enrolment):
             actions += [
                 (f"Assess the policy “{check.title}”", check.get_absolute_url())
                 for check in unassessed.get(enrolment.pk, [])

@@ -3,6 +3,7 @@ from django.urls import path
 from . import views
 
 urlpatterns = [
+    path("tasks/", views.tasks, name="tasks"),
     path("calendar/", views.calendar, name="calendar"),
     path("calendar/<str:token>.ics", views.calendar_feed, name="calendar-feed"),
 ]

@@ -1,5 +1,5 @@
-"""Each user's calendar feed: a secret address, revocable, with their review and activity
-due dates."""
+"""The task list everyone lands on after signing in, and each user's calendar feed: a secret
+address, revocable, with their review and activity due dates."""
 
 from __future__ import annotations
 
@@ -14,10 +14,29 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 from icalendar import Calendar, Event
 
+from accord.enrolments import rules as enrolment_rules
+from accord.enrolments import selectors as enrolment_selectors
 from accord.membership import cycles
 
 from . import selectors
 from .models import CalendarFeed, new_token
+
+
+@login_required
+def tasks(request: HttpRequest) -> HttpResponse:
+    waiting = enrolment_selectors.waiting_for(request.user)
+    rows = [(e, steps, enrolment_rules.state_label(request.user, e)) for e, steps in waiting]
+    members = selectors.members_in_scope(request.user)
+    return render(
+        request,
+        "enrolments/tasks.html",
+        {
+            "rows": rows,
+            "member_tasks": selectors.member_tasks(request.user, members),
+            "overdue": selectors.overdue_actions(members),
+            "plan_actions": selectors.plan_actions_for(request.user),
+        },
+    )
 
 
 @login_required

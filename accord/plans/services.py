@@ -12,12 +12,14 @@ from typing import Any
 
 from django.db import transaction
 
+from accord.accounts import rules
 from accord.accounts.models import User
 from accord.actions.models import Action
 from accord.core import audit
 from accord.core.errors import DomainError
 
 from . import document, tables
+from .dates import DateWordingError, read
 from .document import ParsedPlan
 from .models import (
     Commitment,
@@ -238,10 +240,6 @@ def _source(source: document.Source, originals: dict[tuple[int, str], str]) -> d
 def update_action(action: Action, *, actor: User, data: dict[str, Any]) -> Action:
     """A plan owner edits an action: its number, detail, owning party, due date and the
     commitments it delivers. The due date's wording is kept beside the date read from it."""
-    from accord.accounts import rules
-
-    from .dates import DateWordingError, read
-
     plan = action.plan
     if not rules.can_manage_plan(actor, plan):
         raise PlanImportError("Only the plan's owners edit its actions.")
@@ -275,8 +273,6 @@ def update_action(action: Action, *, actor: User, data: dict[str, Any]) -> Actio
 
 
 def record_review(plan: Plan, *, actor: User, data: dict[str, Any]) -> PlanReview:
-    from accord.accounts import rules
-
     if not rules.can_manage_plan(actor, plan):
         raise PlanImportError("Only the plan's owners record its reviews.")
     with transaction.atomic():
@@ -296,8 +292,6 @@ def record_review(plan: Plan, *, actor: User, data: dict[str, Any]) -> PlanRevie
 
 
 def update_plan(plan: Plan, *, actor: User, data: dict[str, Any]) -> Plan:
-    from accord.accounts import rules
-
     if not rules.can_manage_plan(actor, plan):
         raise PlanImportError("Only the plan's owners edit it.")
     fields = list(data)

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods
 from openpyxl import Workbook
 
 from accord.accounts import rules
+from accord.actions import rules as action_rules
 from accord.actions.models import Action, ActionStatus
 from accord.core.pages import form_page, posted
 
@@ -71,7 +72,7 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     plan = _plan_for(request, pk)
     filters = _filters(request)
     actions = list(selectors.workplan(plan, **filters))
-    rows = [(a, rules.can_update_action(request.user, a)) for a in actions]
+    rows = [(a, action_rules.can_update_action(request.user, a)) for a in actions]
     return render(
         request,
         "plans/plan_detail.html",

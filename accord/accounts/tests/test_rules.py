@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from accord.accounts import rules
 from accord.accounts.models import Role, RoleAssignment
+from accord.enrolments import rules
 from accord.enrolments.models import Enrolment
-from accord.enrolments.process import State
+from accord.enrolments.process import State, step
 from accord.enrolments.selectors import visible_enrolments
 from tests.world import PERSONAS, World
 
@@ -85,8 +85,6 @@ def test_a_role_must_be_held_for_the_scope_it_needs(world: World) -> None:
 
 
 def test_recipients_are_those_who_may_take_the_step(world: World) -> None:
-    from accord.enrolments.process import step
-
     enrolment = world.enrolment(State.NEM_CLEARED)
     enrolment = Enrolment.objects.get(pk=enrolment.pk)
     emails = sorted(

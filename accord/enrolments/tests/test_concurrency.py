@@ -12,8 +12,9 @@ from collections.abc import Callable
 import pytest
 from django.db import connection, connections
 
-from accord.accounts.models import Role, RoleAssignment
+from accord.accounts.models import Role, RoleAssignment, User
 from accord.core.audit import verify_chain
+from accord.core.models import AuditEvent
 from accord.enrolments import services
 from accord.enrolments.models import Enrolment, Initiator
 from accord.enrolments.process import State, step
@@ -54,8 +55,6 @@ def _race(*attempts: Callable[[], object]) -> list[object]:
 
 
 def _second_secretary(world: World):  # type: ignore[no-untyped-def]
-    from accord.accounts.models import User
-
     user = User.objects.create_user(
         "deputy@example.org", email="deputy@example.org", password="x", full_name="Deputy Secretary"
     )
@@ -159,6 +158,4 @@ def test_two_partner_positions_at_once_both_count(db: None) -> None:
 
 
 def enrolment_events(enrolment: Enrolment, action: str) -> int:
-    from accord.core.models import AuditEvent
-
     return AuditEvent.objects.filter(context=enrolment.audit_context, action=action).count()

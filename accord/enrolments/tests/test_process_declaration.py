@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from itertools import pairwise
 
+import pytest
+
 from accord.accounts.models import Role
 from accord.enrolments import services
 from accord.enrolments.forms import StepForm, form_class
@@ -24,6 +26,12 @@ def test_every_step_has_a_form_and_every_step_but_propose_a_handler() -> None:
         assert issubclass(form_class(s.form), StepForm), s.name
         if s.name != "propose":
             assert s.name in services.HANDLERS, s.name
+
+
+def test_a_step_form_is_found_only_by_the_name_the_process_gives_it() -> None:
+    for name in ("StepForm", "ActivityForm", "DateInput", "LONG_TEXT", "timezone"):
+        with pytest.raises(LookupError):
+            form_class(name)
 
 
 def test_every_state_is_reached_by_some_step() -> None:

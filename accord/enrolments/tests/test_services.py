@@ -11,6 +11,7 @@ from accord.core.models import AuditEvent
 from accord.enrolments import services
 from accord.enrolments.models import Enrolment, Initiator, Position
 from accord.enrolments.process import State, step
+from accord.membership.services import MembershipError
 from tests.world import World
 
 
@@ -201,14 +202,14 @@ def test_a_commitment_must_take_a_current_principle_and_cover_every_principle(
             for v in principles[:5]
         ],
     }
-    with pytest.raises(services.StepError) as error:
+    with pytest.raises(MembershipError) as error:
         _take(world, enrolment, "draft_commitment", "secretary", **data)
     assert error.value.field == "self_assessments"
     principles[0].principle.reword("enabling all employees, including outsourced workers, ...")
     data["self_assessments"] = [
         {"principle_version": v, "readiness": "partly", "priority": "high"} for v in principles
     ]
-    with pytest.raises(services.StepError) as error:
+    with pytest.raises(MembershipError) as error:
         _take(world, enrolment, "draft_commitment", "secretary", **data)
     assert error.value.field == "principle"
 

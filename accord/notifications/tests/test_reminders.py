@@ -5,17 +5,20 @@ from __future__ import annotations
 
 import datetime
 from collections import Counter, defaultdict
+from pathlib import Path
 
 import time_machine
 from django.core import mail
 from django.core.management import call_command
 
+from accord.accounts.models import Role, RoleAssignment
 from accord.actions.models import ActionStatus
 from accord.core.models import AuditEvent
 from accord.enrolments.process import State
 from accord.membership.models import Cycle
 from accord.notifications.models import ReminderKind, SentReminder
 from accord.notifications.reminders import send_reminders
+from accord.plans import services as plans
 from tests.world import World
 
 
@@ -145,11 +148,6 @@ def test_a_joining_step_waiting_two_weeks_is_reminded_once(world: World) -> None
 def test_plan_actions_and_reviews_are_reminded_to_the_owning_party_and_owners(
     world: World,
 ) -> None:
-    from pathlib import Path
-
-    from accord.accounts.models import Role, RoleAssignment
-    from accord.plans import services as plans
-
     seed = Path(plans.__file__).parent / "data" / "government-skills-2008.txt"
     plan = plans.create_plan(
         seed.read_text(),

@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from icalendar import Calendar
 
+from accord.accounts.models import Role, RoleAssignment, User
 from accord.enrolments.process import State
 from accord.membership.models import Cycle
 from accord.notifications.models import CalendarFeed
@@ -55,8 +56,6 @@ def test_the_task_page_runs_the_same_queries_for_one_member_as_for_three(
         return len(captured)
 
     one = count()
-    from accord.accounts.models import Role, RoleAssignment, User
-
     for n in range(2):
         employer = Employer.objects.create(
             name=f"Member {n}",

@@ -13,11 +13,13 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from icalendar import Calendar
 from openpyxl import Workbook, load_workbook
 
 from accord.accounts.models import Role, RoleAssignment
 from accord.actions.models import Action
 from accord.core.models import AuditEvent
+from accord.notifications.models import CalendarFeed
 from accord.plans import services
 from accord.plans.models import Plan, PlanImport
 from tests.world import PASSWORD, World
@@ -270,10 +272,6 @@ def test_owners_set_the_status_and_review_schedule(world: World, plan: Plan) -> 
 
 
 def test_a_plan_members_calendar_holds_their_partys_actions(world: World, plan: Plan) -> None:
-    from icalendar import Calendar
-
-    from accord.notifications.models import CalendarFeed
-
     feed, _ = CalendarFeed.objects.get_or_create(user=world.users["unison"])
     events = Calendar.from_ical(
         Client().get(reverse("calendar-feed", args=[feed.token])).content

@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.http import HttpRequest
 from django.urls import reverse
 
-from accord.accounts import rules
-from accord.accounts.models import Role
+from . import rules
+from .models import Role
 
 
 def navigation(request: HttpRequest) -> dict:

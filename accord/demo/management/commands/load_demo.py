@@ -7,7 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 from django.test import override_settings
 
-from accord.core.demo import DEMO_PASSWORD, load_demo, logins
+from accord.demo.data import DEMO_PASSWORD, load_demo, logins
 
 
 class Command(BaseCommand):

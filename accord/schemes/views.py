@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from accord.schemes.models import Scheme
+from .models import Scheme
 
 
 def home(request: HttpRequest) -> HttpResponse:

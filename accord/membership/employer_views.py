@@ -10,15 +10,17 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
 from accord.accounts import rules
+from accord.enrolments import rules as enrolment_rules
 from accord.enrolments import selectors as enrolment_selectors
 from accord.enrolments.process import State
-from accord.membership import progress
+from accord.organisations import selectors
+from accord.organisations.forms import GiasUploadForm
+from accord.organisations.gias import GiasFileError, import_gias
+from accord.organisations.models import Association, EmployerKind, LocalAuthority
 from accord.schemes.models import Scheme
 
-from . import selectors
-from .forms import GiasUploadForm
-from .gias import GiasFileError, import_gias
-from .models import Association, EmployerKind, LocalAuthority
+from . import progress
+from . import selectors as member_selectors
 
 
 @login_required
@@ -70,13 +72,13 @@ def employer_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if not rules.can_view_employer(request.user, employer):
         raise PermissionDenied("You do not have access to this employer.")
     enrolments = [
-        (e, rules.state_label(request.user, e))
+        (e, enrolment_rules.state_label(request.user, e))
         for e in enrolment_selectors.visible_enrolments(request.user).filter(employer=employer)
     ]
     schemes = Scheme.objects.with_unions()
-    may_propose = any(rules.can_propose(request.user, employer, s) for s in schemes)
+    may_propose = any(enrolment_rules.can_propose(request.user, employer, s) for s in schemes)
     members = list(
-        enrolment_selectors.visible_enrolments(request.user, detail=True).filter(
+        member_selectors.visible_enrolments(request.user, detail=True).filter(
             employer=employer, state=State.LISTED
         )
     )

@@ -1,0 +1,36 @@
+"""Who may see and update an action: a cycle's activity by the parties at the member, a plan's
+action by its owners or the party that owns it."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from accord.accounts.models import Role
+from accord.accounts.rules import assignments, can_manage_plan, can_view_plan
+from accord.enrolments.rules import can_post_progress, can_view_enrolment
+
+from .models import Action
+
+if TYPE_CHECKING:
+    from accord.accounts.rules import AnyUser
+
+
+def can_update_action(user: AnyUser, action: Action) -> bool:
+    """Post progress and change the status: for a plan, its owners, or a member of the party
+    that owns the action; for a cycle, either side at the member."""
+    if action.plan_id is None:
+        return can_post_progress(user, action.cycle.enrolment)
+    if can_manage_plan(user, action.plan):
+        return True
+    return any(
+        a.role == Role.PLAN_MEMBER
+        and a.plan_id == action.plan_id
+        and a.party_id == action.owner_party_id
+        for a in assignments(user)
+    )
+
+
+def can_view_action(user: AnyUser, action: Action) -> bool:
+    if action.plan_id is None:
+        return can_view_enrolment(user, action.cycle.enrolment)
+    return can_view_plan(user, action.plan)

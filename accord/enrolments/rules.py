@@ -1,0 +1,141 @@
+"""Who may do what with an enrolment: the predicates of the joining process.
+
+They build on the scope helpers in `accounts.rules` (who holds which role where) and on the
+process declaration. Views, templates, e-mails and the task lists all ask here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
+
+from django.db.models import Q
+
+from accord.accounts.models import Role, RoleAssignment, User
+from accord.accounts.rules import STAFF_ROLES, assignments, covers
+from accord.organisations.models import Employer
+from accord.schemes.models import Scheme
+
+from .models import Enrolment
+from .process import INTERNAL_CLOSURES, Step, step
+
+if TYPE_CHECKING:
+    from accord.accounts.rules import AnyUser
+
+
+def holds_for(user: AnyUser, enrolment: Enrolment, roles: Iterable[Role]) -> bool:
+    """Whether the user holds one of `roles` for this enrolment's employer and scheme."""
+    roles = frozenset(roles)
+    return any(
+        a.role in roles and covers(a, enrolment.employer, enrolment.scheme)
+        for a in assignments(user)
+    )
+
+
+def role_holders(
+    enrolment: Enrolment,
+    roles: Iterable[Role],
+    guard: Callable[[RoleAssignment], bool] | None = None,
+) -> list[User]:
+    """The active users holding any of `roles` for this enrolment's employer and scheme."""
+    employer = enrolment.employer
+    association = employer.association
+    near = (
+        Q(employer=employer)
+        | Q(employer__parent=employer)
+        | Q(role=Role.NATIONAL_OFFICER, union=enrolment.scheme.lead_union_id)
+        | Q(role=Role.AUDITOR)
+    )
+    if association is not None:
+        near |= Q(association=association) | Q(district=association.district_id)
+        near |= Q(region=association.region_id)
+    candidates = (
+        RoleAssignment.objects.filter(near, role__in=list(roles), user__is_active=True)
+        .select_related("user", "union", "employer__parent", "association", "district", "region")
+        .order_by("id")
+    )
+    users: dict[int, User] = {}
+    for a in candidates:
+        if covers(a, employer, enrolment.scheme) and (guard is None or guard(a)):
+            users.setdefault(a.user_id, a.user)
+    return list(users.values())
+
+
+def _employer_may_see(enrolment: Enrolment) -> bool:
+    return enrolment.initiated_by == "employer" or bool(enrolment.approach_method)
+
+
+def can_view_enrolment(user: AnyUser, enrolment: Enrolment) -> bool:
+    for a in assignments(user):
+        if covers(a, enrolment.employer, enrolment.scheme) and (
+            a.role != Role.EMPLOYER_CONTACT or _employer_may_see(enrolment)
+        ):
+            return True
+    return False
+
+
+def state_label(user: AnyUser, enrolment: Enrolment) -> str:
+    """The enrolment's state as this user may know it."""
+    if enrolment.state in INTERNAL_CLOSURES and not can_see_internal(user, enrolment):
+        return "Not proceeding"
+    return enrolment.get_state_display()
+
+
+def can_see_internal(user: AnyUser, enrolment: Enrolment) -> bool:
+    """Union deliberations (NEM objections, partner positions, notes): union roles only."""
+    return holds_for(user, enrolment, STAFF_ROLES)
+
+
+def step_assignments(
+    user: AnyUser,
+    enrolment: Enrolment | None,
+    step: Step,
+    employer: Employer | None = None,
+    scheme: Scheme | None = None,
+) -> list[RoleAssignment]:
+    """The user's assignments under which they may take `step` now (empty: they may not)."""
+    state = enrolment.state if enrolment is not None else None
+    if state not in step.sources:
+        return []
+    employer = enrolment.employer if enrolment is not None else employer
+    scheme = enrolment.scheme if enrolment is not None else scheme
+    if employer is None or scheme is None:
+        return []
+    return [
+        a
+        for a in assignments(user)
+        if a.role in step.roles
+        and covers(a, employer, scheme)
+        and (enrolment is None or step.guard(enrolment, a))
+    ]
+
+
+def holds_step_role(user: AnyUser, enrolment: Enrolment, step: Step) -> bool:
+    """Whether the user holds a role for `step` here, whether or not it waits on them now."""
+    return holds_for(user, enrolment, step.roles)
+
+
+def can_take_step(user: AnyUser, enrolment: Enrolment, step: Step) -> bool:
+    return bool(step_assignments(user, enrolment, step))
+
+
+def can_propose(user: AnyUser, employer: Employer, scheme: Scheme) -> bool:
+    return bool(step_assignments(user, None, step("propose"), employer, scheme))
+
+
+# The people of both sides at a member: the union roles there and the employer's contacts.
+PARTIES = (Role.WORKPLACE_REP, Role.LOCAL_SECRETARY, Role.PARTNER_REP, Role.EMPLOYER_CONTACT)
+
+
+def is_party(user: AnyUser, enrolment: Enrolment) -> bool:
+    return holds_for(user, enrolment, PARTIES)
+
+
+def can_post_progress(user: AnyUser, enrolment: Enrolment) -> bool:
+    """Either side posts progress and evidence on a member's activities."""
+    return is_party(user, enrolment)
+
+
+def recipients_for(step: Step, enrolment: Enrolment) -> list[User]:
+    """Everyone who may now take `step` on `enrolment`: the people it waits for."""
+    return role_holders(enrolment, step.roles, lambda a: step.guard(enrolment, a))

@@ -1,0 +1,41 @@
+"""Who may do what with a membership: its status, reviews, policy checks and confirmations."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from accord.accounts.models import Role
+from accord.accounts.rules import assignments
+from accord.enrolments.models import Enrolment
+from accord.enrolments.rules import holds_for, is_party
+
+from .models import Membership
+
+if TYPE_CHECKING:
+    from accord.accounts.rules import AnyUser
+
+
+def can_manage_membership(user: AnyUser, membership: Membership) -> bool:
+    """Suspend, withdraw, reinstate: national officers of the scheme's lead union."""
+    return any(
+        a.role == Role.NATIONAL_OFFICER and a.union_id == membership.scheme.lead_union_id
+        for a in assignments(user)
+    )
+
+
+def can_record_review(user: AnyUser, enrolment: Enrolment) -> bool:
+    """Reviews and next cycles are drafted by the local secretary, for the unions."""
+    return holds_for(user, enrolment, [Role.LOCAL_SECRETARY])
+
+
+def can_log_policy(user: AnyUser, enrolment: Enrolment) -> bool:
+    """Either side logs a member's new policies and initiatives."""
+    return is_party(user, enrolment)
+
+
+def can_assess_policy(user: AnyUser, enrolment: Enrolment) -> bool:
+    return holds_for(user, enrolment, [Role.LOCAL_SECRETARY])
+
+
+def can_confirm_for_employer(user: AnyUser, enrolment: Enrolment) -> bool:
+    return holds_for(user, enrolment, [Role.EMPLOYER_CONTACT])
