@@ -35,6 +35,7 @@ FLOORS = (
 ALLOWED_FUNCTION_IMPORTS: dict[str, str] = {
     # Django imports an app's signal handlers or registrations once every app is loaded.
     "accord/membership/apps.py": "registers membership's part of the joining steps when ready",
+    "accord/core/apps.py": "registers the system checks when ready",
 }
 
 
