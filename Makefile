@@ -29,8 +29,10 @@ migrate: install var
 
 setup: migrate
 
+# The e-mail worker runs in the background beside the server and stops when the server does.
 run: setup
 	$(MANAGE) load_demo
+	$(MANAGE) outbox_worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(MANAGE) runserver 127.0.0.1:8000
 
 test: setup
