@@ -202,13 +202,20 @@ def retry(message: OutboxMessage) -> None:
 
 
 def recover() -> int:
-    """Hand the worker every message that is due but may have no task: its task was lost
-    between commit and queueing, or its worker died mid-delivery. Run when a worker starts.
+    """Hand the worker every stranded message: its task was lost between commit and queueing,
+    or its worker died mid-delivery. Run when a worker starts; returns how many.
 
-    A message that already has a task gets a second one; the claim in `deliver` makes that
-    harmless.
+    Stranded means overdue by more than the lease, so a message queued a moment ago (whose task
+    is surely on its way) is left alone. Should one with a task get a second task all the same,
+    the claim in `deliver` makes that harmless.
     """
-    ids = list(OutboxMessage.objects.due(timezone.now()).values_list("pk", flat=True))
+    cutoff = timezone.now() - lease()
+    ids = list(
+        OutboxMessage.objects.filter(
+            Q(status=OutboxStatus.PENDING, next_attempt_at__lt=cutoff)
+            | Q(status=OutboxStatus.SENDING, claimed_at__lt=cutoff)
+        ).values_list("pk", flat=True)
+    )
     for pk in ids:
         _enqueue(pk)
     return len(ids)

@@ -37,7 +37,8 @@ def calendar(request: HttpRequest) -> HttpResponse:
     return render(request, "notifications/calendar.html", {"url": url})
 
 
-# The page lists the most recent problems; older ones stay in the database and the admin.
+# The page lists the most recent problems first; a backlog longer than this is an outage,
+# better seen in the logs than paged through.
 OUTBOX_PAGE_SIZE = 200
 
 

@@ -104,3 +104,18 @@ def test_a_claim_held_by_a_live_worker_is_left_alone_until_its_lease_runs_out(
         assert outbox.deliver(message.pk) == OutboxStatus.SENT
     assert len(mail.outbox) == 1
     assert mail.outbox[0].extra_headers["Message-ID"] == message.message_id
+
+
+def test_a_message_whose_task_was_lost_is_handed_on_when_a_worker_starts(
+    db: None, settings
+) -> None:  # type: ignore[no-untyped-def]
+    settings.ACCORD_OUTBOX_LEASE_SECONDS = 300
+    with time_machine.travel(START, tick=False) as clock:
+        lost = _queue()  # its on-commit task never ran: the test's transaction never commits
+        clock.shift(datetime.timedelta(seconds=60))
+        fresh = _queue()
+        assert outbox.recover() == 0
+        clock.shift(datetime.timedelta(seconds=241))
+        assert outbox.recover() == 1
+        assert outbox.deliver(lost.pk) == OutboxStatus.SENT
+        assert outbox.deliver(fresh.pk) == OutboxStatus.SENT

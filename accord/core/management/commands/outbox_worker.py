@@ -31,7 +31,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, batch: bool, interval: float, **options: Any) -> None:
         recovered = outbox.recover()
         if recovered:
-            self.stdout.write(f"Recovered {recovered} e-mail(s) left undelivered.")
+            self.stdout.write(f"Handed {recovered} stranded e-mail(s) to the worker.")
         call_command(
             "db_worker",
             batch=batch,
