@@ -38,9 +38,11 @@ migrate: install var .env
 setup: migrate
 	$(MANAGE) collectstatic --noinput --verbosity 0
 
+# The e-mail worker runs in the background beside the server and stops when the server does.
 run: setup
 	$(MANAGE) load_demo
 	@echo "Accord is at http://$(ADDRESS)/"
+	$(MANAGE) outbox_worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	ACCORD_SITE_URL=http://$(ADDRESS) $(MANAGE) runserver $(ADDRESS)
 
 # The suite on SQLite; then the tests that need real concurrent connections on the local

@@ -86,6 +86,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.forms",
+    "django_tasks",
+    "django_tasks_db",
     "accord.core",
     "accord.organisations",
     "accord.accounts",
@@ -187,6 +189,18 @@ EMAIL_HOST_USER = os.environ.get("DJANGO_EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("DJANGO_EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = envbool("DJANGO_EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "Accord <accord@localhost>")
+EMAIL_TIMEOUT = envint("DJANGO_EMAIL_TIMEOUT", 30)
+
+# E-mail goes through the outbox (accord/core/outbox.py) and is delivered by the task worker
+# (`manage.py outbox_worker`), whose queue lives in the same database: no broker to run.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Tries per message before giving up; the first retry waits ACCORD_OUTBOX_RETRY_SECONDS, and
+# each later one twice as long as the one before.
+ACCORD_OUTBOX_MAX_ATTEMPTS = envint("ACCORD_OUTBOX_MAX_ATTEMPTS", 8)
+ACCORD_OUTBOX_RETRY_SECONDS = envint("ACCORD_OUTBOX_RETRY_SECONDS", 60)
+# A message claimed longer ago than this by a worker that has not finished is taken to belong
+# to a dead worker and is sent again (with the same Message-ID). Must exceed EMAIL_TIMEOUT.
+ACCORD_OUTBOX_LEASE_SECONDS = envint("ACCORD_OUTBOX_LEASE_SECONDS", 300)
 
 # Reminders (days): overdue reviews escalate to the secretary, then to the NEM; confirmations
 # and joining steps are reminded once after waiting this long.

@@ -23,6 +23,8 @@ def navigation(request: HttpRequest) -> dict:
             items.append(("Plans", reverse("plans")))
         if rules.can_import_employers(user):
             items.append(("Import employers", reverse("employers-import")))
+        if rules.can_manage_outbox(user):
+            items.append(("Failed e-mails", reverse("outbox")))
     items.append(("Register", reverse("register")))
     items.append(("The process", reverse("process")))
     current = request.path

@@ -165,6 +165,11 @@ def can_import_employers(user: AnyUser) -> bool:
     return has_role(user, Role.NATIONAL_OFFICER)
 
 
+def can_manage_outbox(user: AnyUser) -> bool:
+    """Failed e-mails name their recipients and subjects: national officers see and retry them."""
+    return has_role(user, Role.NATIONAL_OFFICER)
+
+
 # --- joint action plans -------------------------------------------------------------------
 
 

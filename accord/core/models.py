@@ -87,3 +87,8 @@ class AuditEvent(models.Model):
         }
         encoded = json.dumps(payload, sort_keys=True, default=str).encode()
         return hashlib.sha256(encoded).hexdigest()
+
+
+# The e-mail outbox is its own module (accord/core/outbox.py); importing it here registers its
+# model with the core app.
+from .outbox import OutboxMessage  # noqa: E402, F401

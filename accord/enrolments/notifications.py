@@ -1,14 +1,17 @@
-"""E-mails sent after an enrolment step commits: one to each person the process now waits on."""
+"""E-mails an enrolment step leads to: one to each person the process now waits on.
+
+They are queued in the step's own transaction (see accord/core/outbox.py) and sent after it commits.
+"""
 
 from __future__ import annotations
 
 import logging
 
 from django.conf import settings
-from django.core.mail import EmailMessage, get_connection
 from django.template.loader import render_to_string
 
 from accord.accounts.models import User
+from accord.core import outbox
 
 from . import rules, selectors
 from .process import CLOSED_STATES, State, Step, task_steps_from
@@ -17,7 +20,7 @@ logger = logging.getLogger(__name__)
 
 
 def step_taken(enrolment_pk: int, step: Step, actor_pk: int, *, moved: bool = True) -> int:
-    """Send the e-mails a step leads to; returns how many were sent.
+    """Queue the e-mails a step leads to; returns how many were queued.
 
     E-mails never carry notes or reasons: they say what is waiting and link to the page, where
     the reader's permissions decide what they see.
@@ -37,30 +40,24 @@ def step_taken(enrolment_pk: int, step: Step, actor_pk: int, *, moved: bool = Tr
         informed.append(proposer)
 
     url = f"{settings.SITE_URL}{enrolment.get_absolute_url()}"
-    messages = []
     for user, steps in waiting.values():
-        messages.append(
-            _message(
-                user,
-                f"Waiting for you: {steps[0].label} — {enrolment.employer.name}",
-                {"user": user, "enrolment": enrolment, "steps": steps, "url": url},
-            )
+        _queue(
+            user,
+            f"Waiting for you: {steps[0].label} — {enrolment.employer.name}",
+            {"user": user, "enrolment": enrolment, "steps": steps, "url": url},
         )
     for user in informed:
-        messages.append(
-            _message(
-                user,
-                f"{enrolment.employer.name}: {rules.state_label(user, enrolment)}",
-                {"user": user, "enrolment": enrolment, "steps": [], "url": url},
-            )
+        _queue(
+            user,
+            f"{enrolment.employer.name}: {rules.state_label(user, enrolment)}",
+            {"user": user, "enrolment": enrolment, "steps": [], "url": url},
         )
-    if messages:
-        get_connection().send_messages(messages)
-        logger.debug("Sent %d e-mail(s) for enrolment %s", len(messages), enrolment_pk)
-    return len(messages)
+    count = len(waiting) + len(informed)
+    logger.debug("Queued %d e-mail(s) for enrolment %s", count, enrolment_pk)
+    return count
 
 
-def _message(user: User, subject: str, context: dict) -> EmailMessage:
+def _queue(user: User, subject: str, context: dict) -> None:
     context = {**context, "state_label": rules.state_label(user, context["enrolment"])}
     body = render_to_string("enrolments/email/step.txt", context)
-    return EmailMessage(subject=subject, body=body, to=[user.email])
+    outbox.queue(to=user.email, subject=subject, body=body)

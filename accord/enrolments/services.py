@@ -86,11 +86,11 @@ def propose(*, scheme: Scheme, employer: Employer, actor: User, data: dict[str, 
             if exception_reason:
                 changes["exception_reason"] = [None, exception_reason]
             _record(enrolment, propose_step, actor, Outcome(State.PROPOSED, changes), data)
+            notifications.step_taken(enrolment.pk, propose_step, actor.pk)
     except IntegrityError as exc:
         raise StepError(
             "Someone else has just proposed this employer: there is already an open enrolment."
         ) from exc
-    transaction.on_commit(lambda: notifications.step_taken(enrolment.pk, propose_step, actor.pk))
     return enrolment
 
 
@@ -128,10 +128,9 @@ def take_step(enrolment: Enrolment, step_: Step, *, actor: User, data: dict[str,
                 current.closed_reason = _note(data)
         current.save()
         _record(current, step_, actor, outcome, data)
-    # A step that set a state (even the same one, as a revised draft does) hands work on.
-    transaction.on_commit(
-        lambda: notifications.step_taken(current.pk, step_, actor.pk, moved=bool(outcome.state))
-    )
+        # A step that set a state (even the same one, as a revised draft does) hands work on.
+        # Its e-mails are queued in this transaction: they exist exactly when the step does.
+        notifications.step_taken(current.pk, step_, actor.pk, moved=bool(outcome.state))
     return current
 
 

@@ -5,12 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.utils import timezone
 
 from accord.accounts.models import Role, User
-from accord.core import audit
+from accord.core import audit, outbox
 from accord.enrolments import rules as enrolment_rules
 
 from . import rules
@@ -37,33 +36,23 @@ def log_policy(membership: Membership, *, actor: User, data: dict[str, Any]) -> 
             context=membership.enrolment.audit_context,
             changes={"title": [None, check.title]},
         )
-        transaction.on_commit(
-            lambda: _tell(
-                check,
-                [Role.LOCAL_SECRETARY],
-                actor,
-                f"A new policy to assess: {check.title}",
-            )
-        )
+        _tell(check, [Role.LOCAL_SECRETARY], actor, f"A new policy to assess: {check.title}")
     return check
 
 
 def _tell(check: PolicyCheck, roles: list[Role], actor: User, subject: str) -> None:
-    """E-mail the holders of `roles` for this member (not the person who acted)."""
+    """Queue an e-mail, in the caller's transaction, to the holders of `roles` for this member
+    (not the person who acted)."""
     enrolment = check.membership.enrolment
     url = f"{settings.SITE_URL}{check.get_absolute_url()}"
-    messages = [
-        EmailMessage(
-            subject=f"{subject} — {enrolment.employer.name}"[:150],
-            body=f"Dear {user.get_full_name()},\n\n{subject}\n{enrolment.employer.name}, "
-            f"{enrolment.scheme.name}\n\nOpen it in Accord: {url}\n",
-            to=[user.email],
-        )
-        for user in enrolment_rules.role_holders(enrolment, roles)
-        if user.pk != actor.pk
-    ]
-    if messages:
-        get_connection().send_messages(messages)
+    for user in enrolment_rules.role_holders(enrolment, roles):
+        if user.pk != actor.pk:
+            outbox.queue(
+                to=user.email,
+                subject=f"{subject} — {enrolment.employer.name}"[:150],
+                body=f"Dear {user.get_full_name()},\n\n{subject}\n{enrolment.employer.name}, "
+                f"{enrolment.scheme.name}\n\nOpen it in Accord: {url}\n",
+            )
 
 
 def assess_policy(check: PolicyCheck, *, actor: User, data: dict[str, Any]) -> PolicyCheck:
@@ -100,12 +89,10 @@ def assess_policy(check: PolicyCheck, *, actor: User, data: dict[str, Any]) -> P
             note=locked.reasoning,
         )
         if locked.assessment == Assessment.DETRIMENT:
-            transaction.on_commit(
-                lambda: _tell(
-                    locked,
-                    [Role.NATIONAL_OFFICER],
-                    actor,
-                    f"A detriment was identified in “{locked.title}”: consider suspension",
-                )
+            _tell(
+                locked,
+                [Role.NATIONAL_OFFICER],
+                actor,
+                f"A detriment was identified in “{locked.title}”: consider suspension",
             )
     return locked

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
 from django.template.loader import render_to_string
@@ -23,7 +22,7 @@ from django.utils import timezone
 
 from accord.accounts.models import Role, RoleAssignment, User
 from accord.actions.models import Action
-from accord.core import audit
+from accord.core import audit, outbox
 from accord.enrolments import rules as enrolment_rules
 from accord.enrolments.models import Enrolment
 from accord.enrolments.process import OPEN_STATES, State, task_steps_from
@@ -315,7 +314,9 @@ def _send_digest(user: User, items: list[Due]) -> bool:
                 if len(items) == 1
                 else f"Accord: {len(items)} things need your attention"
             )
-            EmailMessage(subject=subject[:150], body=body, to=[user.email]).send()
+            # Queued with the record that it was sent: the worker delivers it after commit, so
+            # a refused address costs that person's digest only, never the rest of the run.
+            outbox.queue(to=user.email, subject=subject[:150], body=body)
     except IntegrityError:
         # Another run sent these at the same moment: nothing more to do.
         logger.info("Reminders for %s were sent by another run", user.pk)

@@ -8,12 +8,16 @@ import datetime
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 from icalendar import Calendar, Event
 
+from accord.accounts import rules
+from accord.core import outbox
 from accord.enrolments import rules as enrolment_rules
 from accord.enrolments import selectors as enrolment_selectors
 from accord.membership import cycles
@@ -50,6 +54,32 @@ def calendar(request: HttpRequest) -> HttpResponse:
         return redirect("calendar")
     url = f"{settings.SITE_URL}{reverse('calendar-feed', args=[feed.token])}"
     return render(request, "notifications/calendar.html", {"url": url})
+
+
+# The page lists the most recent problems first; a backlog longer than this is an outage,
+# better seen in the logs than paged through.
+OUTBOX_PAGE_SIZE = 200
+
+
+@login_required
+def outbox_page(request: HttpRequest) -> HttpResponse:
+    """E-mails that failed: given up, or waiting to be tried again."""
+    if not rules.can_manage_outbox(request.user):
+        raise PermissionDenied("Only national officers see failed e-mails.")
+    failed = outbox.OutboxMessage.objects.needing_attention()[:OUTBOX_PAGE_SIZE]
+    return render(request, "notifications/outbox.html", {"messages_failed": failed})
+
+
+@login_required
+@require_http_methods(["POST"])
+def outbox_retry(request: HttpRequest, pk: int) -> HttpResponse:
+    if not rules.can_manage_outbox(request.user):
+        raise PermissionDenied("Only national officers retry failed e-mails.")
+    message = get_object_or_404(outbox.OutboxMessage, pk=pk)
+    with transaction.atomic():
+        outbox.retry(message)
+    messages.success(request, f"The e-mail to {message.to} will be sent again shortly.")
+    return redirect("outbox")
 
 
 def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:

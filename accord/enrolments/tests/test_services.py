@@ -247,12 +247,14 @@ def test_a_user_out_of_scope_may_not_take_a_step(world: World) -> None:
 
 
 def test_each_handover_emails_the_people_it_now_waits_for(
-    world: World, django_capture_on_commit_callbacks
+    world: World, django_capture_on_commit_callbacks, deliver_outbox
 ) -> None:  # type: ignore[no-untyped-def]
     enrolment = world.enrolment(State.PROPOSED)
+    deliver_outbox()
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         _take(world, enrolment, "endorse", "secretary", note="Private note")
+    deliver_outbox()
     assert [m.to for m in mail.outbox] == [["nem@example.org"]]
     assert "Record no objection" in mail.outbox[0].body
     assert "Private note" not in mail.outbox[0].body
@@ -260,6 +262,7 @@ def test_each_handover_emails_the_people_it_now_waits_for(
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         _take(world, enrolment, "record_no_objection", "nem")
+    deliver_outbox()
     recipients = sorted(m.to[0] for m in mail.outbox)
     # Every partner rep for the area, and the secretary (who may record for an absent union).
     assert recipients == [
@@ -271,12 +274,14 @@ def test_each_handover_emails_the_people_it_now_waits_for(
 
 
 def test_no_email_is_sent_if_the_step_fails(
-    world: World, django_capture_on_commit_callbacks
+    world: World, django_capture_on_commit_callbacks, deliver_outbox
 ) -> None:  # type: ignore[no-untyped-def]
     enrolment = world.enrolment(State.PROPOSED)
+    deliver_outbox()
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True), pytest.raises(services.StepError):
         _take(world, enrolment, "endorse", "other_secretary")
+    deliver_outbox()
     assert mail.outbox == []
 
 

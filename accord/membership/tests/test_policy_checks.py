@@ -20,7 +20,7 @@ def _client(persona: str) -> Client:
 
 
 def test_a_policy_is_logged_assessed_as_a_detriment_and_officers_told(
-    world: World, django_capture_on_commit_callbacks
+    world: World, django_capture_on_commit_callbacks, deliver_outbox
 ) -> None:  # type: ignore[no-untyped-def]
     world.enrolment(State.LISTED)
     membership = Membership.objects.get()
@@ -28,6 +28,7 @@ def test_a_policy_is_logged_assessed_as_a_detriment_and_officers_told(
     new_url = reverse("policy-check-new", args=[membership.pk])
     bad = employer.post(new_url, {"title": "", "description": "x"})
     assert bad.status_code == 400 and "title" in bad.context["form"].errors
+    deliver_outbox()
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         response = employer.post(
@@ -37,6 +38,7 @@ def test_a_policy_is_logged_assessed_as_a_detriment_and_officers_told(
                 "description": "New supervisors are engaged on zero-hours terms.",
             },
         )
+    deliver_outbox()
     check = PolicyCheck.objects.get()
     assert response.status_code == 302 and response["Location"] == check.get_absolute_url()
     assert [m.to for m in mail.outbox] == [["secretary@example.org"]]
@@ -80,6 +82,7 @@ def test_a_policy_is_logged_assessed_as_a_detriment_and_officers_told(
                 "union_response": "Offer contracted hours at the living wage",
             },
         )
+    deliver_outbox()
     assert done.status_code == 302
     assert [m.to for m in mail.outbox] == [["officer@example.org"]]
     assert "consider suspension" in mail.outbox[0].subject

@@ -26,7 +26,7 @@ def _at(day: datetime.date) -> time_machine.travel:
     return time_machine.travel(datetime.datetime.combine(day, datetime.time(7, 0)), tick=False)
 
 
-def test_a_year_of_reminders_reaches_the_right_people_once(world: World) -> None:
+def test_a_year_of_reminders_reaches_the_right_people_once(world: World, deliver_outbox) -> None:  # type: ignore[no-untyped-def]
     enrolment = world.enrolment(State.LISTED)
     cycle = Cycle.objects.get(enrolment=enrolment)
     first, second = cycle.actions.order_by("number")
@@ -34,12 +34,14 @@ def test_a_year_of_reminders_reaches_the_right_people_once(world: World) -> None
     second.save()
     start = datetime.date.today()
     due = cycle.ends_on
+    deliver_outbox()
     mail.outbox.clear()
     per_day: dict[datetime.date, Counter[str]] = {}
     for offset in range(0, (due - start).days + 60):
         day = start + datetime.timedelta(days=offset)
         with _at(day):
             send_reminders()
+            deliver_outbox()
         per_day[day] = Counter(m.to[0] for m in mail.outbox)
         mail.outbox.clear()
 
@@ -101,14 +103,17 @@ def timezone_date(moment: datetime.datetime) -> datetime.date:
     return timezone.localdate(moment)
 
 
-def test_running_twice_sends_nothing_twice(world: World) -> None:
+def test_running_twice_sends_nothing_twice(world: World, deliver_outbox) -> None:  # type: ignore[no-untyped-def]
     enrolment = world.enrolment(State.LISTED)
     due = Cycle.objects.get(enrolment=enrolment).ends_on
+    deliver_outbox()
     mail.outbox.clear()
     with _at(due):
         call_command("send_reminders")
+        deliver_outbox()
         first = len(mail.outbox)
         call_command("send_reminders")
+        deliver_outbox()
     assert first > 0 and len(mail.outbox) == first
     # Each digest gathers everything due for that person.
     secretary = [m for m in mail.outbox if m.to == ["secretary@example.org"]]
@@ -117,37 +122,42 @@ def test_running_twice_sends_nothing_twice(world: World) -> None:
     assert "activity 1 of cycle 1" in secretary[0].body
 
 
-def test_an_extension_brings_new_reminders_for_the_new_date(world: World) -> None:
+def test_an_extension_brings_new_reminders_for_the_new_date(world: World, deliver_outbox) -> None:  # type: ignore[no-untyped-def]
     enrolment = world.enrolment(State.LISTED)
     cycle = Cycle.objects.get(enrolment=enrolment)
     new_end = cycle.ends_on + datetime.timedelta(days=90)
     with _at(cycle.ends_on):
         send_reminders()
         world.review(cycle, "partly_met", "extend", extended_to=new_end, confirm=True)
+        deliver_outbox()
     mail.outbox.clear()
     with _at(new_end):
         send_reminders()
+        deliver_outbox()
     secretary = [m for m in mail.outbox if m.to == ["secretary@example.org"]]
     assert len(secretary) == 1 and f"due today, {new_end:%-d %B %Y}" in secretary[0].body
 
 
-def test_a_joining_step_waiting_two_weeks_is_reminded_once(world: World) -> None:
+def test_a_joining_step_waiting_two_weeks_is_reminded_once(world: World, deliver_outbox) -> None:  # type: ignore[no-untyped-def]
     world.enrolment(State.ENDORSED)
+    deliver_outbox()
     mail.outbox.clear()
     today = datetime.date.today()
     with _at(today + datetime.timedelta(days=13)):
         send_reminders()
+        deliver_outbox()
     assert mail.outbox == []
     with _at(today + datetime.timedelta(days=14)):
         send_reminders()
         send_reminders()
+        deliver_outbox()
     assert [m.to for m in mail.outbox] == [["nem@example.org"]]
     assert "“Record no objection” has waited since" in mail.outbox[0].body
 
 
 def test_plan_actions_and_reviews_are_reminded_to_the_owning_party_and_owners(
-    world: World,
-) -> None:
+    world: World, deliver_outbox
+) -> None:  # type: ignore[no-untyped-def]
     seed = Path(plans.__file__).parent / "data" / "government-skills-2008.txt"
     plan = plans.create_plan(
         seed.read_text(),
@@ -170,10 +180,12 @@ def test_plan_actions_and_reviews_are_reminded_to_the_owning_party_and_owners(
         plan=plan,
         party=plan.parties.get(name="Government Skills"),
     )
+    deliver_outbox()
     mail.outbox.clear()
     with _at(datetime.date(2008, 11, 25)):  # action 2 and 3 due in five days; 1 overdue
         send_reminders()
         send_reminders()
+        deliver_outbox()
     sent = {
         (r.user.email.split("@")[0], r.kind, r.text.split(":")[1].split("(")[0].strip())
         for r in SentReminder.objects.select_related("user")

@@ -7,6 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 from django.test import override_settings
 
+from accord.core import outbox
 from accord.demo.data import DEMO_PASSWORD, load_demo, logins
 
 
@@ -14,10 +15,12 @@ class Command(BaseCommand):
     help = "Create demo areas, employers, enrolments and a user per role; print their logins."
 
     def handle(self, *args: Any, **options: Any) -> None:
-        # The demo's enrolments are moved along through the real services, which e-mail the
-        # people each step waits for; nobody needs those e-mails on the console.
+        # The demo's enrolments are moved along through the real services, which queue e-mails
+        # to the people each step waits for; nobody needs those on the console, so they are
+        # delivered here, to memory, before the worker sees them.
         with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
             loaded = load_demo()
+            outbox.deliver_due()
         if loaded:
             self.stdout.write("Demo data loaded.")
         self.stdout.write(f"\nDemo logins (password for all: {DEMO_PASSWORD}):")
