@@ -3,8 +3,6 @@ timeline), exports, a printable view, editing actions, reviews, and importing wi
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Any
 
 from django.contrib import messages
@@ -14,10 +12,10 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
-from openpyxl import Workbook
 
 from accord.accounts import rules
 from accord.actions.models import Action, ActionStatus
+from accord.core import exports
 from accord.core.pages import form_page, posted
 
 from . import chart, selectors, services, tables
@@ -112,25 +110,13 @@ def plan_export(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     rows = _export_rows(list(selectors.workplan(plan, **_filters(request))))
     name = f"plan-{plan.pk}-workplan"
     if kind == "xlsx":
-        book = Workbook()
-        sheet = book.active
-        sheet.title = "Workplan"
-        sheet.append(EXPORT_COLUMNS)
-        for row in rows:
-            sheet.append(row)
-        buffer = io.BytesIO()
-        book.save(buffer)
         response = HttpResponse(
-            buffer.getvalue(),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            exports.xlsx_bytes("Workplan", EXPORT_COLUMNS, rows),
+            content_type=exports.XLSX_CONTENT_TYPE,
         )
         response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
         return response
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(EXPORT_COLUMNS)
-    writer.writerows(rows)
-    response = HttpResponse(out.getvalue(), content_type="text/csv")
+    response = HttpResponse(exports.csv_text(EXPORT_COLUMNS, rows), content_type="text/csv")
     response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
     return response
 
