@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_http_methods
 
 from accord.accounts import rules
+from accord.core.forms import AccordForm
 from accord.core.pages import form_page, posted
 from accord.enrolments.forms import LONG_TEXT
 
@@ -18,7 +19,7 @@ from . import services
 from .models import Action, ActionStatus, EvidenceFile
 
 
-class ProgressForm(forms.Form):
+class ProgressForm(AccordForm):
     text = forms.CharField(
         label="Progress", max_length=LONG_TEXT, widget=forms.Textarea(attrs={"rows": 4})
     )

@@ -10,6 +10,7 @@ from django import forms
 from django.utils import timezone
 
 from accord.accounts.models import Role, RoleAssignment, User
+from accord.core.forms import AccordForm
 from accord.membership.models import Priority, Readiness
 from accord.organisations.models import Union
 from accord.schemes.models import Material, PrincipleVersion, Scheme
@@ -31,7 +32,7 @@ def not_in_future(value: datetime.date) -> None:
         raise forms.ValidationError("The date cannot be in the future.")
 
 
-class StepForm(forms.Form):
+class StepForm(AccordForm):
     """A form for a step on an enrolment, taken by `user` under `assignment`."""
 
     def __init__(
@@ -175,7 +176,7 @@ class IntroductionForm(StepForm):
             self.fields["materials_sent"].queryset = self.enrolment.scheme.materials.all()
 
 
-class ActivityForm(forms.Form):
+class ActivityForm(AccordForm):
     detail = forms.CharField(label="Activity", max_length=1000, required=False)
     owner = forms.CharField(label="Owner", max_length=200, required=False)
     due_on = forms.DateField(label="Due", required=False, widget=DateInput())

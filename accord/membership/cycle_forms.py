@@ -7,12 +7,13 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
+from accord.core.forms import AccordForm
 from accord.enrolments.forms import LONG_TEXT, DateInput, not_in_future
 
 from .models import Cycle, Decision, Outcome
 
 
-class ReviewForm(forms.Form):
+class ReviewForm(AccordForm):
     held_on = forms.DateField(
         label="Date of the review", widget=DateInput(), validators=[not_in_future]
     )
@@ -64,5 +65,5 @@ class ReviewForm(forms.Form):
         return data
 
 
-class ConfirmForm(forms.Form):
+class ConfirmForm(AccordForm):
     confirm = forms.BooleanField(label="I confirm this for the employer.")

@@ -4,8 +4,10 @@ from django import forms
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 
+from accord.core.forms import AccordForm
 
-class GiasUploadForm(forms.Form):
+
+class GiasUploadForm(AccordForm):
     file = forms.FileField(
         label="GIAS establishment file (CSV)",
         help_text="The 'edubasealldata' CSV from Get Information About Schools, as downloaded.",

@@ -336,3 +336,15 @@ def test_a_control_character_in_progress_does_not_break_the_workplan_export(
     response = client.get(reverse("plan-export", args=[plan.pk, "xlsx"]))
     assert response.status_code == 200
     assert load_workbook(io.BytesIO(response.content)).active[2][7].value == "Started today"
+
+
+def test_progress_with_a_control_character_is_refused_naming_the_field(
+    world: World, plan: Plan
+) -> None:
+    action = plan.actions.get(number=2)
+    response = _client("unison").post(action.get_absolute_url(), {"text": "Started\x01"})
+    assert response.status_code == 400
+    assert response.context["form"].errors["text"][0].startswith(
+        "Progress contains characters that cannot be stored (U+0001)"
+    )
+    assert not action.progress.exists()
