@@ -16,11 +16,11 @@ from django.views.decorators.http import require_http_methods
 from accord.accounts import rules
 from accord.actions.models import Action, ActionStatus
 from accord.core import exports
-from accord.core.pages import form_page, posted
+from accord.core.pages import attach_error, form_page, posted
 
-from . import chart, selectors, services, tables
+from . import chart, selectors, services
 from .forms import ActionForm, PlanForm, ReviewForm, UploadForm
-from .models import ImportKind, Plan, PlanImport
+from .models import Plan, PlanImport
 
 EXPORT_COLUMNS = [
     "Action Number",
@@ -205,28 +205,17 @@ def import_upload(request: HttpRequest) -> HttpResponse:
     form = UploadForm(posted(request), request.FILES)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        data = upload.read()
-        values: dict[str, Any] = {
-            "uploaded_by": request.user,
-            "source_name": upload.name,
-            "title": form.cleaned_data["title"],
-        }
         try:
-            if upload.name.lower().endswith(".txt"):
-                values.update(kind=ImportKind.DOCUMENT, text=data.decode("utf-8-sig"))
-            else:
-                values.update(
-                    kind=ImportKind.TABLE, rows=tables.rows_from_upload(upload.name, data)
-                )
-        except (UnicodeDecodeError, tables.TableError) as error:
-            form.add_error(
-                "file",
-                str(error)
-                if isinstance(error, tables.TableError)
-                else "The document is not UTF-8 text.",
+            pending = services.open_import(
+                uploaded_by=request.user,
+                source_name=upload.name,
+                title=form.cleaned_data["title"],
+                data=upload.read(),
             )
+        except services.PlanImportError as error:
+            attach_error(form, error)
         else:
-            return redirect(PlanImport.objects.create(**values))
+            return redirect(pending)
     return render(
         request, "plans/import_upload.html", {"form": form}, status=400 if form.errors else 200
     )

@@ -344,7 +344,9 @@ def test_progress_with_a_control_character_is_refused_naming_the_field(
     action = plan.actions.get(number=2)
     response = _client("unison").post(action.get_absolute_url(), {"text": "Started\x01"})
     assert response.status_code == 400
-    assert response.context["form"].errors["text"][0].startswith(
-        "Progress contains characters that cannot be stored (U+0001)"
+    assert (
+        response.context["form"]
+        .errors["text"][0]
+        .startswith("Progress contains characters that cannot be stored (U+0001)")
     )
     assert not action.progress.exists()
