@@ -17,6 +17,7 @@ from accord.accounts import rules
 from accord.actions.models import Action, ActionStatus
 from accord.core import exports
 from accord.core.pages import attach_error, form_page, posted
+from accord.core.uploads import accepts_files
 
 from . import chart, selectors, services
 from .forms import ActionForm, PlanForm, ReviewForm, UploadForm
@@ -199,6 +200,7 @@ def review_new(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@accepts_files("EVIDENCE_MAX_BYTES")
 def import_upload(request: HttpRequest) -> HttpResponse:
     if not rules.can_import_plans(request.user):
         raise PermissionDenied("Only national officers import plans.")
