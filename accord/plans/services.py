@@ -188,6 +188,20 @@ def create_plan(
     )
 
 
+def record_corrections(upload: PlanImport, corrections: list[dict[str, Any]]) -> None:
+    """Keep the person's corrections of an upload, refusing a value that cannot be stored."""
+    place = "line" if upload.kind == ImportKind.DOCUMENT else "row"
+    for correction in corrections:
+        unsafe = unsafe_characters(correction["value"])
+        if unsafe:
+            raise PlanImportError(
+                f"The correction of {place} {correction['line']}, {correction['column']} "
+                f"contains characters that cannot be stored ({describe(unsafe)})."
+            )
+    upload.corrections = corrections
+    upload.save(update_fields=["corrections"])
+
+
 def read_import(upload: PlanImport) -> ParsedPlan:
     """What an upload reads as, with the corrections made so far."""
     corrections = [Correction(**c) for c in upload.corrections]

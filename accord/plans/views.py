@@ -229,16 +229,14 @@ def import_preview(request: HttpRequest, pk: int) -> HttpResponse:
     upload = get_object_or_404(PlanImport, pk=pk, uploaded_by=request.user, plan__isnull=True)
     error = None
     if request.method == "POST":
-        upload.corrections = _corrections(request, upload)
-        upload.save(update_fields=["corrections"])
-        if request.POST.get("confirm"):
-            try:
+        try:
+            services.record_corrections(upload, _corrections(request, upload))
+            if request.POST.get("confirm"):
                 plan = services.confirm_import(upload, actor=request.user)
-            except services.PlanImportError as refused:
-                error = refused.message
-            else:
                 messages.success(request, f"Done: “{plan.title}” imported.")
                 return redirect(plan)
+        except services.PlanImportError as refused:
+            error = refused.message
     try:
         parsed = services.read_import(upload)
     except services.PlanImportError as refused:

@@ -153,3 +153,22 @@ def test_a_plan_document_with_more_lines_than_the_limit_is_refused(world: World,
 
 def test_the_row_limit_is_five_thousand_by_default() -> None:
     assert django_settings.ACCORD_PLAN_IMPORT_MAX_ROWS == 5000
+
+
+def test_a_correction_holding_a_control_character_is_refused_naming_the_cell(
+    world: World,
+) -> None:
+    officer = _officer()
+    data = _csv(["1", "Agree the plan", "Council", "31/02/2025"])
+    officer.post(
+        reverse("plan-import-upload"),
+        {"file": SimpleUploadedFile("w.csv", data, "text/csv"), "title": "Council plan"},
+    )
+    upload = PlanImport.objects.get()
+    response = officer.post(upload.get_absolute_url(), {"fix:2:Action By date": "31/07\x00/2025"})
+    assert response.status_code == 400
+    assert response.context["error"] == (
+        "The correction of row 2, Action By date contains characters that cannot be stored "
+        "(U+0000)."
+    )
+    assert not Plan.objects.exists()
