@@ -8,11 +8,16 @@ from pathlib import Path
 
 import pytest
 from django import forms
+from django.test import Client
+from django.urls import reverse
 
 import accord
+from accord.accounts.models import User
 from accord.core.forms import SafeTextMixin
 from accord.core.text import clean_text, unsafe_characters
+from accord.organisations.models import Region
 from accord.plans.forms import ReviewForm
+from tests.world import World
 
 ACCORD = Path(accord.__file__).resolve().parent
 
@@ -73,3 +78,26 @@ def test_the_cleaning_function_removes_controls_and_bidi_marks_but_keeps_line_br
     assert clean_text("a\x00b\x01c\u202ed\u2069e\tf\ng\rh") == "abcde\tf\ng\rh"
     assert clean_text("a\tb\nc", multiline=False) == "abc"
     assert unsafe_characters("x\x01y\x01\u202e") == ["\x01", "\u202e"]
+
+
+def test_the_admin_refuses_control_characters_naming_the_field(world: World) -> None:
+    admin = User.objects.create_superuser(
+        "root@example.org", "root@example.org", "pw", full_name="Root"
+    )
+    client = Client()
+    client.force_login(admin)
+    region = Region.objects.get(name="North")
+    response = client.post(
+        reverse("admin:organisations_region_change", args=[region.pk]), {"name": "North\u202e"}
+    )
+    assert response.status_code == 200
+    assert "Name contains characters that cannot be stored (U+202E)" in response.content.decode()
+    region.refresh_from_db()
+    assert region.name == "North"
+    # The user pages keep their own forms, now with the same check.
+    assert client.get(reverse("admin:accounts_user_add")).status_code == 200
+    user = client.post(
+        reverse("admin:accounts_user_change", args=[admin.pk]),
+        {"email": "root@example.org", "full_name": "Ro\x01ot", "is_active": "on"},
+    )
+    assert "Full name contains characters that cannot be stored" in user.content.decode()
