@@ -47,16 +47,27 @@ def rows_from_upload(name: str, data: bytes, *, max_rows: int) -> Reading:
     `max_rows` rows under the header is refused before the rest of the file is read."""
     if name.lower().endswith(".xlsx"):
         return _read_xlsx(data, max_rows)
+    replaced = False
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         text = data.decode("cp1252", errors="replace")
+        replaced = "\ufffd" in text
     reading = Reading()
     # Rows are counted as records, not lines: a spreadsheet shows a cell that runs over lines
     # as one row.
     for number, cells in enumerate(csv.reader(io.StringIO(text, newline="")), start=1):
         if any(c.strip() for c in cells):
             _add_row(reading, number, cells, max_rows)
+            for index, cell in enumerate(cells):
+                if replaced and "\ufffd" in cell:
+                    reading.repairs.append(
+                        Note(
+                            number,
+                            _column(reading, index),
+                            "Bytes that are not text were replaced by �.",
+                        )
+                    )
     return reading
 
 
@@ -108,10 +119,6 @@ def _add_row(reading: Reading, line: int, cells: list[str], max_rows: int) -> No
                 )
             )
             cell = clean_text(cell)
-        if "\ufffd" in cell:
-            reading.repairs.append(
-                Note(line, _column(reading, index), "Bytes that are not text were replaced by �.")
-            )
         kept.append(cell)
     reading.rows.append([line, kept])
 

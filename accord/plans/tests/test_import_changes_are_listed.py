@@ -172,3 +172,12 @@ def test_a_correction_holding_a_control_character_is_refused_naming_the_cell(
         "(U+0000)."
     )
     assert not Plan.objects.exists()
+
+
+def test_bytes_that_are_not_text_are_listed_where_they_were_replaced() -> None:
+    data = b"Action Number,Action Detail,Action Owner,Action By date\n"
+    data += b"1,Agree \x81 plan,Council,31/07/2025\n2,Caf\xe9 rota,Council,31/07/2025\n"
+    parsed, notes = _read("w.csv", data)
+    assert parsed.actions[1].detail == "Café rota"
+    assert notes[(2, "Action Detail")] == ["Bytes that are not text were replaced by �."]
+    assert (3, "Action Detail") not in notes
