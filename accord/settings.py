@@ -106,6 +106,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "accord.core.uploads.RequestSizeLimitMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -236,11 +237,15 @@ SECURE_HSTS_PRELOAD = envbool("DJANGO_SECURE_HSTS_PRELOAD", False)
 # Forms posted from the public address are trusted even if a proxy rewrites the Host header.
 CSRF_TRUSTED_ORIGINS = [SITE_URL]
 
-# GIAS uploads can be large: the national file is tens of MB.
-DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
-FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# Form fields of one request (files aside); a larger body is refused before it is read, except
+# by the pages that take files, up to their own limit (accord.core.uploads).
+DATA_UPLOAD_MAX_MEMORY_SIZE = envint("DJANGO_DATA_UPLOAD_MAX_MEMORY_SIZE", 2 * 1024 * 1024)
+# Uploaded files larger than this go to a temporary file rather than memory.
+FILE_UPLOAD_MAX_MEMORY_SIZE = envint("DJANGO_FILE_UPLOAD_MAX_MEMORY_SIZE", 2 * 1024 * 1024)
 GIAS_UPLOAD_MAX_BYTES = envint("ACCORD_GIAS_UPLOAD_MAX_BYTES", 100 * 1024 * 1024)
 EVIDENCE_MAX_BYTES = envint("ACCORD_EVIDENCE_MAX_BYTES", 10 * 1024 * 1024)
+# Rows (or document lines) a plan import may hold: a larger file is refused, not previewed.
+ACCORD_PLAN_IMPORT_MAX_ROWS = envint("ACCORD_PLAN_IMPORT_MAX_ROWS", 5000)
 
 LOGGING = {
     "version": 1,

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 
+from accord.core.uploads import size_text
+
 
 class EvidenceRefused(Exception):
     pass
@@ -82,8 +84,7 @@ def check(upload: UploadedFile) -> tuple[str, Kind]:
     limit = settings.EVIDENCE_MAX_BYTES
     if upload.size > limit:
         raise EvidenceRefused(
-            f"“{name}” is {upload.size / 1_048_576:.1f} MB: files must be smaller than "
-            f"{limit / 1_048_576:.0f} MB."
+            f"“{name}” is too large: files may be no larger than {size_text(limit)}."
         )
     if upload.size == 0:
         raise EvidenceRefused(f"“{name}” is empty.")

@@ -4,6 +4,7 @@ alike, and evidence downloads."""
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -11,14 +12,16 @@ from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_http_methods
 
 from accord.accounts import rules as account_rules
+from accord.core.forms import AccordForm
 from accord.core.pages import form_page, posted
+from accord.core.uploads import accepts_files, size_text
 from accord.enrolments.forms import LONG_TEXT
 
 from . import rules, services
 from .models import Action, ActionStatus, EvidenceFile
 
 
-class ProgressForm(forms.Form):
+class ProgressForm(AccordForm):
     text = forms.CharField(
         label="Progress", max_length=LONG_TEXT, widget=forms.Textarea(attrs={"rows": 4})
     )
@@ -28,12 +31,14 @@ class ProgressForm(forms.Form):
     file = forms.FileField(
         label="Evidence",
         required=False,
-        help_text="PDF, Word, Excel, PNG, JPEG, text or CSV, smaller than 10 MB.",
+        help_text="PDF, Word, Excel, PNG, JPEG, text or CSV, no larger than "
+        f"{size_text(settings.EVIDENCE_MAX_BYTES)}.",
     )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@accepts_files("EVIDENCE_MAX_BYTES")
 def action_detail(request: HttpRequest, pk: int) -> HttpResponse:
     action = get_object_or_404(
         Action.objects.select_related(

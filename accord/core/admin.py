@@ -10,11 +10,14 @@ from django.http import HttpRequest
 
 from accord.core import audit
 
+from .forms import AccordModelForm
 from .models import AuditEvent
 
 
 class AuditedAdmin(admin.ModelAdmin):
     """A ModelAdmin whose creations, edits and deletions are recorded with before and after."""
+
+    form = AccordModelForm
 
     def _log(
         self, request: HttpRequest, obj: models.Model, verb: str, changes: dict[str, Any]

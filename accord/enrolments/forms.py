@@ -10,6 +10,7 @@ from django import forms
 from django.utils import timezone
 
 from accord.accounts.models import Role, RoleAssignment, User
+from accord.core.forms import AccordForm
 from accord.organisations.models import Union
 from accord.schemes.models import Material, Scheme
 
@@ -30,7 +31,7 @@ def not_in_future(value: datetime.date) -> None:
         raise forms.ValidationError("The date cannot be in the future.")
 
 
-class StepForm(forms.Form):
+class StepForm(AccordForm):
     """A form for a step on an enrolment, taken by `user` under `assignment`."""
 
     def __init__(

@@ -9,13 +9,14 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
+from accord.core.forms import AccordForm
 from accord.enrolments.forms import LONG_TEXT, DateInput, StepForm, not_in_future, text_field
 from accord.schemes.models import PrincipleVersion
 
 from .models import Cycle, Decision, Outcome, Priority, Readiness
 
 
-class ActivityForm(forms.Form):
+class ActivityForm(AccordForm):
     detail = forms.CharField(label="Activity", max_length=1000, required=False)
     owner = forms.CharField(label="Owner", max_length=200, required=False)
     due_on = forms.DateField(label="Due", required=False, widget=DateInput())
@@ -164,7 +165,7 @@ def _add_months(day: datetime.date, months: int) -> datetime.date:
     raise AssertionError("unreachable")
 
 
-class ReviewForm(forms.Form):
+class ReviewForm(AccordForm):
     held_on = forms.DateField(
         label="Date of the review", widget=DateInput(), validators=[not_in_future]
     )
@@ -216,5 +217,5 @@ class ReviewForm(forms.Form):
         return data
 
 
-class ConfirmForm(forms.Form):
+class ConfirmForm(AccordForm):
     confirm = forms.BooleanField(label="I confirm this for the employer.")

@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
 from accord.accounts import rules
+from accord.core.uploads import accepts_files
 from accord.enrolments import rules as enrolment_rules
 from accord.enrolments import selectors as enrolment_selectors
 from accord.enrolments.process import State
@@ -104,6 +105,7 @@ def employer_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@accepts_files("GIAS_UPLOAD_MAX_BYTES")
 def gias_import(request: HttpRequest) -> HttpResponse:
     if not rules.can_import_employers(request.user):
         raise PermissionDenied("Only national officers import employers.")

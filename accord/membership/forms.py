@@ -6,10 +6,11 @@ from typing import Any
 
 from django import forms
 
+from accord.core.forms import AccordForm
 from accord.enrolments.forms import LONG_TEXT, DateInput, not_in_future
 
 
-class StatusChangeForm(forms.Form):
+class StatusChangeForm(AccordForm):
     reason = forms.CharField(
         label="Reasons",
         max_length=LONG_TEXT,

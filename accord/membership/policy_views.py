@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_http_methods
 
+from accord.core.forms import AccordForm
 from accord.core.pages import form_page, posted
 from accord.enrolments import rules as enrolment_rules
 from accord.enrolments.forms import LONG_TEXT, DateInput, not_in_future
@@ -26,7 +27,7 @@ def _text(label: str, **kwargs: Any) -> forms.CharField:
     )
 
 
-class PolicyLogForm(forms.Form):
+class PolicyLogForm(AccordForm):
     title = forms.CharField(label="The policy or initiative", max_length=200)
     description = _text("What it does", help_text="Who it affects and how.")
     introduced_on = forms.DateField(
@@ -34,7 +35,7 @@ class PolicyLogForm(forms.Form):
     )
 
 
-class PolicyAssessForm(forms.Form):
+class PolicyAssessForm(AccordForm):
     assessment = forms.ChoiceField(
         choices=Assessment.choices,
         widget=forms.RadioSelect,

@@ -4,8 +4,11 @@ from django import forms
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 
+from accord.core.forms import AccordForm
+from accord.core.uploads import size_text
 
-class GiasUploadForm(forms.Form):
+
+class GiasUploadForm(AccordForm):
     file = forms.FileField(
         label="GIAS establishment file (CSV)",
         help_text="The 'edubasealldata' CSV from Get Information About Schools, as downloaded.",
@@ -16,6 +19,8 @@ class GiasUploadForm(forms.Form):
         if not upload.name.lower().endswith(".csv"):
             raise forms.ValidationError("Choose a .csv file.")
         if upload.size > settings.GIAS_UPLOAD_MAX_BYTES:
-            limit = settings.GIAS_UPLOAD_MAX_BYTES // (1024 * 1024)
-            raise forms.ValidationError(f"The file must be smaller than {limit} MB.")
+            limit = size_text(settings.GIAS_UPLOAD_MAX_BYTES)
+            raise forms.ValidationError(
+                f"The file is too large: files may be no larger than {limit}."
+            )
         return upload

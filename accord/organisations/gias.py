@@ -17,6 +17,7 @@ from typing import IO, Any
 from django.db import transaction
 
 from accord.core import audit
+from accord.core.text import describe, unsafe_characters
 
 from .models import Association, Employer, EmployerKind, LocalAuthority, Region
 
@@ -129,6 +130,15 @@ def read_rows(text: str) -> tuple[list[str], Iterable[tuple[int, dict[str, str]]
     return columns, rows()
 
 
+def unstorable(row: dict[str, str]) -> str | None:
+    """Why the row cannot be stored as it is: a cell holding control characters."""
+    for column, value in row.items():
+        unsafe = unsafe_characters(value, multiline=False)
+        if unsafe:
+            return f"{column} contains characters that cannot be stored ({describe(unsafe)})"
+    return None
+
+
 def _kind(type_name: str) -> str:
     if type_name in COLLEGE_TYPES:
         return EmployerKind.COLLEGE
@@ -238,7 +248,10 @@ class _Importer:
 
     def _values(self, line: int, row: dict[str, str], seen: dict[str, int]) -> dict | None:
         urn, name = row.get("URN", ""), row.get("EstablishmentName", "")
-        problem = None
+        problem = unstorable(row)
+        if problem is not None:
+            self.report.problems.append(RowProblem(line, problem))
+            return None
         if not urn.isdigit():
             problem = f"URN {urn!r} is not a number" if urn else "URN is missing"
         elif urn in seen:

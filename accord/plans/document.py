@@ -3,7 +3,8 @@ plan: a title, a date, numbered purposes, an "Issue / Action" table whose cells 
 fragments, then the numbered workplan ("Action Number / Action Detail / Action Owner /
 Action By date"), cells separated by tabs.
 
-The reader repairs what it safely can and says so (`repairs`): HTML fragments and entities, a
+The reader repairs what it safely can and says so (`repairs`), for every cell whose value as read
+differs from its text as written: HTML fragments and entities, spaces, a
 theme wrapped in tags, a row that continues the previous theme across a page break, a sentence
 split across rows, a commitment that names no party (it takes the party of the sentence before).
 Everything else is a `problem`, by line and column. Nothing is dropped: every cell's original
@@ -114,6 +115,34 @@ def fragments(cell: str) -> list[str]:
 
 def has_markup(cell: str) -> bool:
     return bool(re.search(r"<[a-zA-Z/][^>]*>|&[#a-zA-Z0-9]+;", cell))
+
+
+def note_change(plan: ParsedPlan, source: Source, value: str) -> None:
+    """List a cell whose value as read is not its text as written, saying what changed: the
+    importer never changes a cell silently."""
+    if value == source.text:
+        return
+    if " ".join(source.text.split()) == value:
+        message = "Spaces at the ends or between words were tidied."
+    elif has_markup(source.text):
+        message = f"HTML tags and entities were removed: read as “{_shortened(value)}”."
+    else:
+        message = f"Read as “{_shortened(value)}”."
+    plan.repairs.append(Note(source.line, source.column, message))
+
+
+def _shortened(text: str) -> str:
+    return text if len(text) <= 60 else f"{text[:59]}…"
+
+
+def cell_column(cells: list[str], index: int) -> str:
+    """The name of a document's cell by its place in the line: a workplan row has four cells,
+    an Issue / Action row two (or more, read as part of the Action)."""
+    if len(cells) == len(WORKPLAN_COLUMNS):
+        return WORKPLAN_COLUMNS[index]
+    if len(cells) > 1:
+        return "Issue" if index == 0 else "Action"
+    return "text"
 
 
 def _acronym(name: str) -> str:
@@ -245,6 +274,8 @@ def _read_themes(plan: ParsedPlan, content: list[tuple[int, str]], cursor: int) 
         action_source = Source(line_no, "Action", action_raw)
         if has_markup(action_raw):
             plan.repairs.append(Note(line_no, "Action", "HTML tags and entities removed."))
+        else:
+            note_change(plan, action_source, " ".join(pieces))
         if not title:
             if not plan.themes:
                 plan.problems.append(Note(line_no, "Issue", "The first row names no issue."))
@@ -285,6 +316,8 @@ def _read_themes(plan: ParsedPlan, content: list[tuple[int, str]], cursor: int) 
                         "The issue was wrapped in HTML tags; the tags were removed.",
                     )
                 )
+            else:
+                note_change(plan, Source(line_no, "Issue", issue_raw), title)
             theme = Theme(title, Source(line_no, "Issue", issue_raw))
             plan.themes.append(theme)
         if not pieces and title:
@@ -397,6 +430,8 @@ def read_workplan(
         sources = {column: Source(line_no, column, text) for column, text in raw.items()}
         number_text = raw["Action Number"].strip()
         number = int(number_text) if re.fullmatch(r"-?\d+", number_text) else None
+        if number is not None:
+            note_change(plan, sources["Action Number"], str(number))
         if number is None:
             plan.problems.append(
                 Note(line_no, "Action Number", f"“{number_text}” is not a whole number.")
@@ -428,17 +463,19 @@ def read_workplan(
                     f"“{owner_text}” is not one of the plan's parties ({parties}).{hint}",
                 )
             )
+        else:
+            note_change(plan, sources["Action Owner"], owner)
         wording = " ".join(raw["Action By date"].split())
         due_on = None
         try:
             due_on = read(wording).by
         except DateWordingError as error:
             plan.problems.append(Note(line_no, "Action By date", f"{error}."))
-        plan.actions.append(
-            WorkplanAction(
-                number, " ".join(fragments(raw["Action Detail"])), owner, wording, due_on, sources
-            )
-        )
+        else:
+            note_change(plan, sources["Action By date"], wording)
+        detail = " ".join(fragments(raw["Action Detail"]))
+        note_change(plan, sources["Action Detail"], detail)
+        plan.actions.append(WorkplanAction(number, detail, owner, wording, due_on, sources))
     _suggest_missing_numbers(plan, seen)
 
 

@@ -7,12 +7,14 @@ from typing import Any
 from django import forms
 from django.conf import settings
 
+from accord.core.forms import AccordForm, AccordModelForm
+from accord.core.uploads import size_text
 from accord.enrolments.forms import LONG_TEXT, DateInput, not_in_future
 
 from .models import Commitment, Party, Plan
 
 
-class UploadForm(forms.Form):
+class UploadForm(AccordForm):
     file = forms.FileField(
         label="The plan",
         help_text="A plan document (.txt) laid out like the 2008 Government Skills plan, or a "
@@ -30,13 +32,14 @@ class UploadForm(forms.Form):
         if not name.endswith((".txt", ".csv", ".xlsx")):
             self.add_error("file", "Choose a .txt, .csv or .xlsx file.")
         elif upload.size > settings.EVIDENCE_MAX_BYTES:
-            self.add_error("file", "The file is too large.")
+            limit = size_text(settings.EVIDENCE_MAX_BYTES)
+            self.add_error("file", f"The file is too large: files may be no larger than {limit}.")
         elif name.endswith((".csv", ".xlsx")) and not data.get("title"):
             self.add_error("title", "Give the plan a title: a table does not hold one.")
         return data
 
 
-class ActionForm(forms.Form):
+class ActionForm(AccordForm):
     number = forms.IntegerField(min_value=1)
     detail = forms.CharField(max_length=LONG_TEXT, widget=forms.Textarea(attrs={"rows": 3}))
     owner_party = forms.ModelChoiceField(
@@ -67,7 +70,7 @@ class ActionForm(forms.Form):
         )
 
 
-class ReviewForm(forms.Form):
+class ReviewForm(AccordForm):
     held_on = forms.DateField(
         label="Date of the review", widget=DateInput(), validators=[not_in_future]
     )
@@ -78,7 +81,7 @@ class ReviewForm(forms.Form):
     next_review_on = forms.DateField(label="Next review", required=False, widget=DateInput())
 
 
-class PlanForm(forms.ModelForm):
+class PlanForm(AccordModelForm):
     class Meta:
         model = Plan
         fields = ["title", "status", "review_every_months", "next_review_on"]

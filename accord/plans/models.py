@@ -129,8 +129,8 @@ class ImportKind(models.TextChoices):
 
 
 class PlanImport(models.Model):
-    """An uploaded plan waiting for its preview to be confirmed. The upload is kept as it came;
-    corrections are kept beside it."""
+    """An uploaded plan waiting for its preview to be confirmed. The upload is kept as it came,
+    less characters that cannot be stored; corrections are kept beside it."""
 
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -141,6 +141,9 @@ class PlanImport(models.Model):
     text = models.TextField(blank=True)
     rows = models.JSONField(default=list, blank=True)
     corrections = models.JSONField(default=list, blank=True)
+    # What reading the file found before the plan was parsed: characters removed (repairs)
+    # and cells that could not be read (problems), as {"repairs": [[line, column, message]]}.
+    reading = models.JSONField(default=dict, blank=True)
     plan = models.OneToOneField(
         Plan, null=True, blank=True, on_delete=models.SET_NULL, related_name="imported_from"
     )

@@ -7,9 +7,12 @@ item keeps the text it was read from, and a corrected cell keeps its original be
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 
 from accord.accounts import rules
@@ -17,6 +20,7 @@ from accord.accounts.models import User
 from accord.actions.models import Action
 from accord.core import audit
 from accord.core.errors import DomainError
+from accord.core.text import clean_text, describe, unsafe_characters
 
 from . import document, tables
 from .dates import DateWordingError, read
@@ -64,15 +68,102 @@ def corrected_text(text: str, corrections: list[Correction]) -> str:
             raise PlanImportError(
                 f"Line {correction.line} has no {correction.column} cell to correct."
             )
+        unsafe = unsafe_characters(correction.value)
+        if unsafe:
+            raise PlanImportError(
+                f"The correction of line {correction.line}, {correction.column} contains "
+                f"characters that cannot be stored ({describe(unsafe)})."
+            )
         cells[index] = correction.value
         lines[correction.line - 1] = "\t".join(cells)
     return "\n".join(lines) + "\n"
 
 
+def clean_document(text: str) -> tuple[str, list[document.Note]]:
+    """The document without characters that cannot be stored, and a repair for each cell
+    they were removed from. Lines are split as the reader splits them once cleaned."""
+    repairs = []
+    for number, line in enumerate(re.split("\r\n|\r|\n|\u2028|\u2029", text), start=1):
+        cells = line.split("\t")
+        for index, cell in enumerate(cells):
+            unsafe = unsafe_characters(cell)
+            if unsafe:
+                repairs.append(
+                    document.Note(
+                        number,
+                        document.cell_column(cells, index),
+                        f"Characters that cannot be stored were removed ({describe(unsafe)}).",
+                    )
+                )
+    return clean_text(text), repairs
+
+
 def read_with_corrections(
     text: str, corrections: list[Correction], parties: list[str] | None = None
 ) -> ParsedPlan:
-    return document.parse(corrected_text(text, corrections), parties=parties)
+    text, repairs = clean_document(text)
+    parsed = document.parse(corrected_text(text, corrections), parties=parties)
+    parsed.repairs[:0] = repairs
+    return parsed
+
+
+def read_table_upload(name: str, data: bytes, *, title: str) -> ParsedPlan:
+    """What a CSV or XLSX workplan reads as, before any correction."""
+    reading = tables.rows_from_upload(name, data, max_rows=settings.ACCORD_PLAN_IMPORT_MAX_ROWS)
+    return _with_reading(
+        tables.parse_rows(reading.rows, title=title), _notes(reading.repairs, reading.problems)
+    )
+
+
+def open_import(*, uploaded_by: User, source_name: str, title: str, data: bytes) -> PlanImport:
+    """Keep an uploaded plan for its preview, cleaned of characters that cannot be stored,
+    with what reading it found; or PlanImportError (on the file) if it cannot be read."""
+    limit = settings.ACCORD_PLAN_IMPORT_MAX_ROWS
+    values: dict[str, Any] = {
+        "uploaded_by": uploaded_by,
+        "source_name": source_name,
+        "title": title,
+    }
+    if source_name.lower().endswith(".txt"):
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as error:
+            raise PlanImportError("The document is not UTF-8 text.", field="file") from error
+        if sum(1 for line in text.splitlines() if line.strip()) > limit:
+            raise PlanImportError(tables.too_many(limit, "lines"), field="file")
+        text, repairs = clean_document(text)
+        values.update(kind=ImportKind.DOCUMENT, text=text, reading=_notes(repairs, []))
+    else:
+        try:
+            reading = tables.rows_from_upload(source_name, data, max_rows=limit)
+        except tables.TableError as error:
+            raise PlanImportError(str(error), field="file") from error
+        values.update(
+            kind=ImportKind.TABLE,
+            rows=reading.rows,
+            reading=_notes(reading.repairs, reading.problems),
+        )
+    return PlanImport.objects.create(**values)
+
+
+def _notes(repairs: list[document.Note], problems: list[document.Note]) -> dict[str, Any]:
+    return {
+        "repairs": [[n.line, n.column, n.message] for n in repairs],
+        "problems": [[n.line, n.column, n.message] for n in problems],
+    }
+
+
+def _with_reading(
+    parsed: ParsedPlan, reading: dict[str, Any], corrections: Sequence[Correction] = ()
+) -> ParsedPlan:
+    """The plan as parsed, with what reading the file found: a cell that could not be read
+    stays a problem until the person corrects it."""
+    corrected = {(c.line, c.column) for c in corrections}
+    parsed.repairs[:0] = [document.Note(*n) for n in reading.get("repairs", [])]
+    parsed.problems[:0] = [
+        document.Note(*n) for n in reading.get("problems", []) if (n[0], n[1]) not in corrected
+    ]
+    return parsed
 
 
 def create_plan(
@@ -86,6 +177,7 @@ def create_plan(
     """Import a plan document (with any corrections), or PlanImportError."""
     corrections = corrections or []
     parsed = read_with_corrections(text, corrections, parties)
+    text = clean_text(text)
     cells = document_cells(text)
     originals = {(c.line, c.column): cells[(c.line, c.column)] for c in corrections}
     return save_plan(
@@ -98,16 +190,32 @@ def create_plan(
     )
 
 
+def record_corrections(upload: PlanImport, corrections: list[dict[str, Any]]) -> None:
+    """Keep the person's corrections of an upload, refusing a value that cannot be stored."""
+    place = "line" if upload.kind == ImportKind.DOCUMENT else "row"
+    for correction in corrections:
+        unsafe = unsafe_characters(correction["value"])
+        if unsafe:
+            raise PlanImportError(
+                f"The correction of {place} {correction['line']}, {correction['column']} "
+                f"contains characters that cannot be stored ({describe(unsafe)})."
+            )
+    upload.corrections = corrections
+    upload.save(update_fields=["corrections"])
+
+
 def read_import(upload: PlanImport) -> ParsedPlan:
     """What an upload reads as, with the corrections made so far."""
     corrections = [Correction(**c) for c in upload.corrections]
     if upload.kind == ImportKind.DOCUMENT:
-        return read_with_corrections(upload.text, corrections)
-    try:
-        rows = tables.corrected_rows(upload.rows, corrections)
-    except tables.TableError as error:
-        raise PlanImportError(str(error)) from error
-    return tables.parse_rows(rows, title=upload.title)
+        parsed = read_with_corrections(upload.text, corrections)
+    else:
+        try:
+            rows = tables.corrected_rows(upload.rows, corrections)
+        except tables.TableError as error:
+            raise PlanImportError(str(error)) from error
+        parsed = tables.parse_rows(rows, title=upload.title)
+    return _with_reading(parsed, upload.reading, corrections)
 
 
 def confirm_import(upload: PlanImport, *, actor: User) -> Plan:

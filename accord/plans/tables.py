@@ -6,9 +6,13 @@ from __future__ import annotations
 
 import csv
 import io
+from dataclasses import dataclass, field
 from typing import Any
 
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
+
+from accord.core.text import clean_text, describe, unsafe_characters
 
 from .document import (
     WORKPLAN_COLUMNS,
@@ -24,29 +28,107 @@ class TableError(Exception):
     pass
 
 
-def rows_from_upload(name: str, data: bytes) -> list[list[Any]]:
-    """[[line, [cells...]], ...] including the header row."""
+@dataclass
+class Reading:
+    """A table as read from its file, and what reading it changed or could not read."""
+
+    rows: list[list[Any]] = field(default_factory=list)
+    repairs: list[Note] = field(default_factory=list)
+    problems: list[Note] = field(default_factory=list)
+
+
+def too_many(limit: int, unit: str) -> str:
+    return f"The file has more than {limit} {unit}: split it into files of at most {limit} {unit}."
+
+
+def rows_from_upload(name: str, data: bytes, *, max_rows: int) -> Reading:
+    """The rows ([[line, [cells...]], ...] including the header row), with every cell that
+    could not be read as a problem and every character removed as a repair. More than
+    `max_rows` rows under the header is refused before the rest of the file is read."""
     if name.lower().endswith(".xlsx"):
-        try:
-            sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).active
-        except Exception as exc:  # openpyxl raises many kinds for a file that is not XLSX
-            raise TableError("The file is not an Excel workbook that can be read.") from exc
-        rows = []
-        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-            cells = ["" if v is None else _text(v) for v in values]
-            if any(c.strip() for c in cells):
-                rows.append([number, cells])
-        return rows
+        return _read_xlsx(data, max_rows)
+    replaced = False
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         text = data.decode("cp1252", errors="replace")
-    reader = csv.reader(io.StringIO(text, newline=""))
-    rows = []
-    for cells in reader:
+        replaced = "\ufffd" in text
+    reading = Reading()
+    # Rows are counted as records, not lines: a spreadsheet shows a cell that runs over lines
+    # as one row.
+    for number, cells in enumerate(csv.reader(io.StringIO(text, newline="")), start=1):
         if any(c.strip() for c in cells):
-            rows.append([reader.line_num, cells])
-    return rows
+            _add_row(reading, number, cells, max_rows)
+            for index, cell in enumerate(cells):
+                if replaced and "\ufffd" in cell:
+                    reading.repairs.append(
+                        Note(
+                            number,
+                            _column(reading, index),
+                            "Bytes that are not text were replaced by �.",
+                        )
+                    )
+    return reading
+
+
+def _read_xlsx(data: bytes, max_rows: int) -> Reading:
+    try:
+        # Formulas are read once as written and once as last calculated: a formula the file
+        # holds no calculated value for cannot be read, and must not pass for an empty cell.
+        values = load_workbook(io.BytesIO(data), read_only=True, data_only=True).active
+        formulas = load_workbook(io.BytesIO(data), read_only=True).active
+    except Exception as exc:  # openpyxl raises many kinds for a file that is not XLSX
+        raise TableError("The file is not an Excel workbook that can be read.") from exc
+    reading = Reading()
+    rows = zip(values.iter_rows(), formulas.iter_rows(), strict=False)
+    for number, (row, written) in enumerate(rows, start=1):
+        cells, unreadable = [], []
+        for index, (cell, as_written) in enumerate(zip(row, written, strict=False)):
+            value = getattr(cell, "value", None)
+            if getattr(cell, "data_type", None) == "e":
+                unreadable.append((index, f"The cell holds the error {value}, not a value."))
+                value = None
+            elif value is None and getattr(as_written, "data_type", None) == "f":
+                unreadable.append(
+                    (
+                        index,
+                        f"The cell holds the formula {as_written.value} with no calculated "
+                        "value saved: type the value in, or open and save the file in Excel.",
+                    )
+                )
+            cells.append("" if value is None else _text(value))
+        if any(c.strip() for c in cells) or unreadable:
+            _add_row(reading, number, cells, max_rows)
+            for index, message in unreadable:
+                reading.problems.append(Note(number, _column(reading, index), message))
+    return reading
+
+
+def _add_row(reading: Reading, line: int, cells: list[str], max_rows: int) -> None:
+    if len(reading.rows) > max_rows:
+        raise TableError(too_many(max_rows, "rows"))
+    kept = []
+    for index, cell in enumerate(cells):
+        unsafe = unsafe_characters(cell)
+        if unsafe:
+            reading.repairs.append(
+                Note(
+                    line,
+                    _column(reading, index),
+                    f"Characters that cannot be stored were removed ({describe(unsafe)}).",
+                )
+            )
+            cell = clean_text(cell)
+        kept.append(cell)
+    reading.rows.append([line, kept])
+
+
+def _column(reading: Reading, index: int) -> str:
+    """A cell's column by the header's name for it, else by its spreadsheet letter."""
+    header = reading.rows[0][1] if reading.rows else []
+    if index < len(header) and str(header[index]).strip():
+        return column_name(header[index])
+    return get_column_letter(index + 1)
 
 
 def _text(value: Any) -> str:
@@ -120,5 +202,11 @@ def corrected_rows(rows: list[list[Any]], corrections: list[Any]) -> list[list[A
         row = next((r for r in fixed if r[0] == correction.line), None)
         if row is None or index >= len(row[1]):
             raise TableError(f"There is no {correction.column} cell on row {correction.line}.")
+        unsafe = unsafe_characters(correction.value)
+        if unsafe:
+            raise TableError(
+                f"The correction of row {correction.line}, {correction.column} contains "
+                f"characters that cannot be stored ({describe(unsafe)})."
+            )
         row[1][index] = correction.value
     return fixed

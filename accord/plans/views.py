@@ -3,8 +3,6 @@ timeline), exports, a printable view, editing actions, reviews, and importing wi
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Any
 
 from django.contrib import messages
@@ -14,16 +12,17 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
-from openpyxl import Workbook
 
 from accord.accounts import rules
 from accord.actions import rules as action_rules
 from accord.actions.models import Action, ActionStatus
-from accord.core.pages import form_page, posted
+from accord.core import exports
+from accord.core.pages import attach_error, form_page, posted
+from accord.core.uploads import accepts_files
 
-from . import chart, selectors, services, tables
+from . import chart, selectors, services
 from .forms import ActionForm, PlanForm, ReviewForm, UploadForm
-from .models import ImportKind, Plan, PlanImport
+from .models import Plan, PlanImport
 
 EXPORT_COLUMNS = [
     "Action Number",
@@ -113,25 +112,13 @@ def plan_export(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     rows = _export_rows(list(selectors.workplan(plan, **_filters(request))))
     name = f"plan-{plan.pk}-workplan"
     if kind == "xlsx":
-        book = Workbook()
-        sheet = book.active
-        sheet.title = "Workplan"
-        sheet.append(EXPORT_COLUMNS)
-        for row in rows:
-            sheet.append(row)
-        buffer = io.BytesIO()
-        book.save(buffer)
         response = HttpResponse(
-            buffer.getvalue(),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            exports.xlsx_bytes("Workplan", EXPORT_COLUMNS, rows),
+            content_type=exports.XLSX_CONTENT_TYPE,
         )
         response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
         return response
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(EXPORT_COLUMNS)
-    writer.writerows(rows)
-    response = HttpResponse(out.getvalue(), content_type="text/csv")
+    response = HttpResponse(exports.csv_text(EXPORT_COLUMNS, rows), content_type="text/csv")
     response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
     return response
 
@@ -214,34 +201,24 @@ def review_new(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@accepts_files("EVIDENCE_MAX_BYTES")
 def import_upload(request: HttpRequest) -> HttpResponse:
     if not rules.can_import_plans(request.user):
         raise PermissionDenied("Only national officers import plans.")
     form = UploadForm(posted(request), request.FILES)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        data = upload.read()
-        values: dict[str, Any] = {
-            "uploaded_by": request.user,
-            "source_name": upload.name,
-            "title": form.cleaned_data["title"],
-        }
         try:
-            if upload.name.lower().endswith(".txt"):
-                values.update(kind=ImportKind.DOCUMENT, text=data.decode("utf-8-sig"))
-            else:
-                values.update(
-                    kind=ImportKind.TABLE, rows=tables.rows_from_upload(upload.name, data)
-                )
-        except (UnicodeDecodeError, tables.TableError) as error:
-            form.add_error(
-                "file",
-                str(error)
-                if isinstance(error, tables.TableError)
-                else "The document is not UTF-8 text.",
+            pending = services.open_import(
+                uploaded_by=request.user,
+                source_name=upload.name,
+                title=form.cleaned_data["title"],
+                data=upload.read(),
             )
+        except services.PlanImportError as error:
+            attach_error(form, error)
         else:
-            return redirect(PlanImport.objects.create(**values))
+            return redirect(pending)
     return render(
         request, "plans/import_upload.html", {"form": form}, status=400 if form.errors else 200
     )
@@ -253,16 +230,14 @@ def import_preview(request: HttpRequest, pk: int) -> HttpResponse:
     upload = get_object_or_404(PlanImport, pk=pk, uploaded_by=request.user, plan__isnull=True)
     error = None
     if request.method == "POST":
-        upload.corrections = _corrections(request, upload)
-        upload.save(update_fields=["corrections"])
-        if request.POST.get("confirm"):
-            try:
+        try:
+            services.record_corrections(upload, _corrections(request, upload))
+            if request.POST.get("confirm"):
                 plan = services.confirm_import(upload, actor=request.user)
-            except services.PlanImportError as refused:
-                error = refused.message
-            else:
                 messages.success(request, f"Done: “{plan.title}” imported.")
                 return redirect(plan)
+        except services.PlanImportError as refused:
+            error = refused.message
     try:
         parsed = services.read_import(upload)
     except services.PlanImportError as refused:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import csv
 import json
 from collections.abc import Iterator
 from typing import Any
 
 from django.conf import settings
 
+from accord.core import exports
 from accord.membership.models import Membership
 
 from .selectors import in_chunks
@@ -48,16 +48,9 @@ def row(entry: Membership) -> dict[str, Any]:
     }
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
 def csv_lines(entries: Any) -> Iterator[str]:
-    writer = csv.DictWriter(_Echo(), fieldnames=FIELDS)
-    yield writer.writeheader()
-    for entry in in_chunks(entries):
-        yield writer.writerow(row(entry))
+    values = ([row(entry)[f] for f in FIELDS] for entry in in_chunks(entries))
+    return exports.csv_lines(FIELDS, values)
 
 
 def json_chunks(entries: Any) -> Iterator[str]:

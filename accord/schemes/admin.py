@@ -1,17 +1,20 @@
 from django.contrib import admin
 
 from accord.core.admin import AuditedAdmin
+from accord.core.forms import AccordModelForm
 
 from .models import Material, Principle, PrincipleVersion, Scheme
 
 
 class PrincipleInline(admin.TabularInline):
     model = Principle
+    form = AccordModelForm
     extra = 0
 
 
 class MaterialInline(admin.TabularInline):
     model = Material
+    form = AccordModelForm
     extra = 0
 
 

@@ -70,7 +70,7 @@ def test_a_word_document_is_accepted(action: Action) -> None:
 @pytest.mark.parametrize(
     ("name", "content", "message"),
     [
-        ("big.pdf", PDF + b"0" * (10 * 1024 * 1024), "files must be smaller than 10 MB"),
+        ("big.pdf", PDF + b"0" * (10 * 1024 * 1024), "files may be no larger than 10 MB"),
         ("tool.exe", b"MZ\x90\x00", "is not a file type accepted here"),
         ("report.pdf.exe", PDF, "is not a file type accepted here"),
         ("fake.pdf", b"<html><script>alert(1)</script></html>", "is not really a PDF"),
@@ -131,3 +131,18 @@ def test_only_the_parties_post_progress(action: Action) -> None:
         response = _client(persona).post(action.get_absolute_url(), {"text": "x"})
         assert response.status_code == 403, persona
     assert action.progress.count() == 0
+
+
+def test_evidence_of_exactly_the_limit_is_accepted_and_the_message_says_no_larger_than(
+    action: Action,
+) -> None:
+    limit = 10 * 1024 * 1024
+    exactly = PDF + b"0" * (limit - len(PDF))
+    assert _post("employer", action, "exactly.pdf", exactly).status_code == 302
+    over = _post("employer", action, "over.pdf", exactly + b"0")
+    assert over.status_code == 400
+    assert over.context["form"].errors["file"] == [
+        "“over.pdf” is too large: files may be no larger than 10 MB."
+    ]
+    page = _client("employer").get(action.get_absolute_url()).content.decode()
+    assert "no larger than 10 MB" in page

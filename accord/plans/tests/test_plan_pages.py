@@ -301,3 +301,50 @@ def test_the_plans_list_runs_the_same_queries_for_one_plan_as_for_four(
             corrections=[services.Correction(31, "Action Number", "2")],
         )
     assert count() == one
+
+
+def test_the_workplan_exports_quote_text_that_would_start_a_formula(
+    world: World, plan: Plan
+) -> None:
+    Action.objects.filter(plan=plan, number=1).update(detail="=1+1")
+    Action.objects.filter(plan=plan, number=2).update(detail="-2+3", due_wording="@SUM(A1)")
+    client = _client("secretary")
+    exported = client.get(reverse("plan-export", args=[plan.pk, "csv"]))
+    rows = list(csv.DictReader(io.StringIO(exported.content.decode())))
+    assert [(r["Action Number"], r["Action Detail"]) for r in rows[:2]] == [
+        ("1", "'=1+1"),
+        ("2", "'-2+3"),
+    ]
+    assert rows[1]["Action By date"] == "'@SUM(A1)"
+    book = load_workbook(
+        io.BytesIO(client.get(reverse("plan-export", args=[plan.pk, "xlsx"])).content)
+    )
+    first, second = book.active[2], book.active[3]
+    assert (first[0].value, first[1].value, first[1].data_type) == (1, "'=1+1", "s")
+    assert (second[1].value, second[3].value) == ("'-2+3", "'@SUM(A1)")
+    assert first[0].data_type == "n"
+
+
+def test_a_control_character_in_progress_does_not_break_the_workplan_export(
+    world: World, plan: Plan
+) -> None:
+    action = plan.actions.get(number=1)
+    action.progress.create(text="Started\x01 today", author=world.users["secretary"])
+    client = _client("secretary")
+    response = client.get(reverse("plan-export", args=[plan.pk, "xlsx"]))
+    assert response.status_code == 200
+    assert load_workbook(io.BytesIO(response.content)).active[2][7].value == "Started today"
+
+
+def test_progress_with_a_control_character_is_refused_naming_the_field(
+    world: World, plan: Plan
+) -> None:
+    action = plan.actions.get(number=2)
+    response = _client("unison").post(action.get_absolute_url(), {"text": "Started\x01"})
+    assert response.status_code == 400
+    assert (
+        response.context["form"]
+        .errors["text"][0]
+        .startswith("Progress contains characters that cannot be stored (U+0001)")
+    )
+    assert not action.progress.exists()

@@ -195,3 +195,12 @@ def test_an_empty_submission_is_answered_with_field_errors(
     assert response.status_code == 400
     assert set(response.context["form"].errors) == {"reason", "logo_stop_requested_on"}
     assert Membership.objects.get().status == MembershipStatus.ACTIVE
+
+
+def test_the_open_data_csv_quotes_a_name_that_would_start_a_formula(
+    world: World, member: Membership
+) -> None:
+    world.employer.name = '=HYPERLINK("http://evil.example/","Click")'
+    world.employer.save()
+    rows = list(csv.DictReader(io.StringIO(_content(Client().get(reverse("register-csv"))))))
+    assert rows[0]["employer"] == '\'=HYPERLINK("http://evil.example/","Click")'
