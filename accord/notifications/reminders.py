@@ -60,6 +60,17 @@ def _days(name: str, default: int) -> datetime.timedelta:
     return datetime.timedelta(days=getattr(settings, name, default))
 
 
+# An occasion has "just passed" for this long after its day: the daily run sends it on the day,
+# and a run missed over a weekend still sends it (worded as past) on the days just after.
+JUST_PASSED = datetime.timedelta(days=3)
+
+
+def is_current(since: datetime.date, until: datetime.date | None, today: datetime.date) -> bool:
+    """Whether an occasion from `since` is reminded `today`: from its day until `until`
+    (exclusive; None while the item stays late)."""
+    return since <= today and (until is None or today < until)
+
+
 def _url(enrolment: Enrolment) -> str:
     return f"{settings.SITE_URL}{enrolment.get_absolute_url()}"
 
@@ -86,36 +97,43 @@ def _review_reminders(enrolment: Enrolment, today: datetime.date) -> Iterator[Du
     due = cycle.ends_on
     name = enrolment.employer.name
     item = f"cycle:{cycle.pk}:{due.isoformat()}"
-    # (when, kind, who, text); the people are looked up only for occasions that have come.
+    on_the_day = f"is due today, {due:%-d %B %Y}" if today == due else f"was due on {due:%-d %B %Y}"
+    # (from, until, kind, who, text): each occasion is reminded only while what it says is
+    # true, so a review that is already late gets the escalations and nothing that calls it
+    # due soon or due today. The people are looked up only for occasions that are current.
     occasions = [
         (
             due - cycles.REVIEW_WINDOW,
+            due,
             ReminderKind.REVIEW_SOON,
             REVIEW_PARTIES,
             f"{name}: the review of cycle {cycle.number} is due on {due:%-d %B %Y}",
         ),
         (
             due,
+            due + JUST_PASSED,
             ReminderKind.REVIEW_DUE,
             REVIEW_PARTIES,
-            f"{name}: the review of cycle {cycle.number} is due today, {due:%-d %B %Y}",
+            f"{name}: the review of cycle {cycle.number} {on_the_day}",
         ),
         (
             due + _days("ACCORD_ESCALATE_TO_SECRETARY_DAYS", 14),
+            None,
             ReminderKind.REVIEW_ESCALATED_SECRETARY,
             (Role.LOCAL_SECRETARY,),
             f"Escalated: {name}'s review of cycle {cycle.number} is overdue since {due:%-d %B %Y}",
         ),
         (
             due + _days("ACCORD_ESCALATE_TO_NEM_DAYS", 42),
+            None,
             ReminderKind.REVIEW_ESCALATED_NEM,
             (Role.NEM,),
             f"Escalated to you: {name}'s review of cycle {cycle.number} is overdue since "
             f"{due:%-d %B %Y}",
         ),
     ]
-    for when, kind, roles, text in occasions:
-        if today >= when:
+    for since, until, kind, roles, text in occasions:
+        if is_current(since, until, today):
             people = tuple(rules.role_holders(enrolment, roles))
             yield Due(f"{kind}:{item}", kind, text, _url(enrolment), enrolment, people)
 
@@ -237,10 +255,15 @@ def _plan_reminders(today: datetime.date) -> Iterator[Due]:
         next_review_on__lte=today + datetime.timedelta(days=14),
     )
     for plan in plans:
+        when = plan.next_review_on
+        # Worded for the day it goes out: a review first reminded late is called overdue.
+        said = (
+            f"is due on {when:%-d %B %Y}" if when >= today else f"is overdue since {when:%-d %B %Y}"
+        )
         yield Due(
-            f"{ReminderKind.PLAN_REVIEW_DUE}:plan:{plan.pk}:{plan.next_review_on.isoformat()}",
+            f"{ReminderKind.PLAN_REVIEW_DUE}:plan:{plan.pk}:{when.isoformat()}",
             ReminderKind.PLAN_REVIEW_DUE,
-            f"{plan.title}: the plan's review is due on {plan.next_review_on:%-d %B %Y}",
+            f"{plan.title}: the plan's review {said}",
             f"{settings.SITE_URL}{plan.get_absolute_url()}",
             plan,
             tuple(owners[plan.pk]),
