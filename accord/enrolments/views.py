@@ -180,14 +180,13 @@ def tasks(request: HttpRequest) -> HttpResponse:
 
     waiting = selectors.waiting_for(request.user)
     rows = [(e, steps, rules.state_label(request.user, e)) for e, steps in waiting]
-    members = task_selectors.members_in_scope(request.user)
     return render(
         request,
         "enrolments/tasks.html",
         {
             "rows": rows,
-            "member_tasks": task_selectors.member_tasks(request.user, members),
-            "overdue": task_selectors.overdue_actions(members),
+            "member_tasks": task_selectors.member_tasks(request.user),
+            "overdue": task_selectors.overdue_actions(request.user),
             "plan_actions": task_selectors.plan_actions_for(request.user),
         },
     )

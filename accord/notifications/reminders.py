@@ -17,7 +17,7 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -29,7 +29,7 @@ from accord.enrolments import selectors as enrolment_selectors
 from accord.enrolments.models import Enrolment
 from accord.enrolments.process import OPEN_STATES, State, task_steps_from
 from accord.membership import cycles
-from accord.membership.models import Membership, MembershipStatus
+from accord.membership.models import Cycle, Review
 from accord.plans.models import Plan, PlanStatus
 
 from . import selectors as task_selectors
@@ -75,17 +75,32 @@ def _url(enrolment: Enrolment) -> str:
     return f"{settings.SITE_URL}{enrolment.get_absolute_url()}"
 
 
-def _members() -> Iterator[Enrolment]:
-    """Listed enrolments whose membership has not been withdrawn."""
-    withdrawn = Membership.objects.filter(
-        scheme=OuterRef("scheme"),
-        employer=OuterRef("employer"),
-        status=MembershipStatus.WITHDRAWN,
+def _members(today: datetime.date) -> Iterator[Enrolment]:
+    """The current members that may have a reminder due today, loaded; the others are never
+    read, so that a run costs what is due rather than what exists. Each condition is the
+    earliest any of the member's reminders below can fall due."""
+    current = task_selectors.latest_cycles().filter(task_selectors.CONFIRMED)
+    review = current.filter(ends_on__lte=today + cycles.REVIEW_WINDOW)
+    late = Action.objects.overdue(today).filter(
+        cycle__in=Cycle.objects.filter(task_selectors.CONFIRMED)
+    )
+    confirmation_since = today - _days("ACCORD_CONFIRMATION_REMINDER_DAYS", 7)
+    unconfirmed_review = Review.objects.filter(
+        employer_confirmed_at__isnull=True, recorded_at__date__lte=confirmation_since
+    )
+    unconfirmed_cycle = task_selectors.latest_cycles().filter(
+        number__gt=1, employer_confirmed_at__isnull=True, created_at__date__lte=confirmation_since
+    )
+    due = (
+        Q(pk__in=review.values("enrolment_id"))
+        | Q(pk__in=late.values("cycle__enrolment_id"))
+        | Q(pk__in=unconfirmed_review.values("cycle__enrolment_id"))
+        | Q(pk__in=unconfirmed_cycle.values("enrolment_id"))
     )
     return (
         enrolment_selectors.enrolments(detail=True)
-        .filter(state=State.LISTED)
-        .exclude(Exists(withdrawn))
+        .filter(pk__in=task_selectors.current_members().filter(due).values("pk"))
+        .order_by("pk")
         .iterator(chunk_size=500)
     )
 
@@ -139,11 +154,20 @@ def _review_reminders(enrolment: Enrolment, today: datetime.date) -> Iterator[Du
 
 
 def _activity_reminders(enrolment: Enrolment, today: datetime.date) -> Iterator[Due]:
-    overdue = task_selectors.overdue_actions([enrolment], today)
+    overdue = sorted(
+        (
+            action
+            for cycle in enrolment.cycles.all()
+            if cycle.is_confirmed
+            for action in cycle.actions.all()
+            if action.is_overdue_on(today)
+        ),
+        key=lambda action: (action.due_on, action.cycle.number, action.number),
+    )
     if not overdue:
         return
     people = tuple(rules.role_holders(enrolment, [Role.LOCAL_SECRETARY, Role.EMPLOYER_CONTACT]))
-    for _, action in overdue:
+    for action in overdue:
         yield Due(
             f"{ReminderKind.ACTIVITY_OVERDUE}:action:{action.pk}:{action.due_on.isoformat()}",
             ReminderKind.ACTIVITY_OVERDUE,
@@ -271,7 +295,7 @@ def _plan_reminders(today: datetime.date) -> Iterator[Due]:
 
 
 def due_reminders(today: datetime.date) -> Iterator[Due]:
-    for enrolment in _members():
+    for enrolment in _members(today):
         yield from _review_reminders(enrolment, today)
         yield from _activity_reminders(enrolment, today)
         yield from _confirmation_reminders(enrolment, today)

@@ -1,5 +1,5 @@
 """Each user's calendar feed: a secret address, revocable, with their review and activity
-due dates."""
+due dates from a month back to a year ahead."""
 
 from __future__ import annotations
 
@@ -11,10 +11,9 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 from icalendar import Calendar, Event
-
-from accord.membership import cycles
 
 from . import selectors
 from .models import CalendarFeed, new_token
@@ -37,23 +36,22 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     feed = CalendarFeed.objects.select_related("user").filter(token=token).first()
     if feed is None or not feed.user.is_active:
         raise Http404("No such calendar.")
-    members = selectors.members_in_scope(feed.user)
+    today = timezone.localdate()
     ical = Calendar()
     ical.add("prodid", "-//Accord//Due dates//EN")
     ical.add("version", "2.0")
     ical.add("x-wr-calname", "Accord due dates")
-    for enrolment in members:
-        cycle = cycles.latest_cycle(enrolment)
-        if cycle is not None and cycle.is_confirmed and cycles.review_pending(cycle):
-            ical.add_component(
-                _event(
-                    f"review-{cycle.pk}-{cycle.ends_on:%Y%m%d}",
-                    cycle.ends_on,
-                    f"Review due: {enrolment.employer.name}, cycle {cycle.number}",
-                    enrolment.get_absolute_url(),
-                )
+    for cycle in selectors.calendar_reviews(feed.user, today):
+        enrolment = cycle.enrolment
+        ical.add_component(
+            _event(
+                f"review-{cycle.pk}-{cycle.ends_on:%Y%m%d}",
+                cycle.ends_on,
+                f"Review due: {enrolment.employer.name}, cycle {cycle.number}",
+                enrolment.get_absolute_url(),
             )
-    for enrolment, action in selectors.open_actions(members):
+        )
+    for enrolment, action in selectors.calendar_activities(feed.user, today):
         ical.add_component(
             _event(
                 f"action-{action.pk}",
