@@ -188,6 +188,7 @@ def tasks(request: HttpRequest) -> HttpResponse:
             "member_tasks": task_selectors.member_tasks(request.user),
             "overdue": task_selectors.overdue_actions(request.user),
             "plan_actions": task_selectors.plan_actions_for(request.user),
+            "unattended": task_selectors.unattended(request.user),
         },
     )
 

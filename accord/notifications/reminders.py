@@ -2,7 +2,8 @@
 
 Reviews: 30 days before a cycle ends and on the day, to the secretary, the employer's contacts
 and the workplace reps; when overdue, escalated to the secretary and then to the NEM. Overdue
-activities; confirmations waiting on the employer; joining steps waiting too long.
+activities; confirmations waiting on the employer; joining steps waiting too long (to the
+national officers when nobody in scope can take them).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from accord.accounts import rules
 from accord.accounts.models import Role, RoleAssignment, User
 from accord.actions.models import Action
 from accord.core import audit
+from accord.enrolments import notifications as step_notifications
 from accord.enrolments import selectors as enrolment_selectors
 from accord.enrolments.models import Enrolment
 from accord.enrolments.process import OPEN_STATES, State, task_steps_from
@@ -206,26 +208,42 @@ def _confirmation_reminders(enrolment: Enrolment, today: datetime.date) -> Itera
 
 
 def _step_reminders(today: datetime.date) -> Iterator[Due]:
-    """Joining steps waiting too long go again to the people they wait for."""
+    """Joining steps waiting too long go again to the people they wait for, or to the national
+    officers when nobody in scope can take them."""
     wait = _days("ACCORD_STEP_REMINDER_DAYS", 14)
     waiting = enrolment_selectors.enrolments(detail=True).filter(
         state__in=[s for s in OPEN_STATES if s != State.LISTED],
         state_changed_at__date__lte=today - wait,
     )
     for enrolment in waiting.iterator(chunk_size=500):
+        since = timezone.localdate(enrolment.state_changed_at)
+        item = f"enrolment:{enrolment.pk}"
+        nobody = []
         for step in task_steps_from(enrolment.state_enum):
             people = tuple(rules.recipients_for(step, enrolment))
             if people:
-                since = timezone.localdate(enrolment.state_changed_at)
                 yield Due(
-                    f"{ReminderKind.STEP_WAITING}:enrolment:{enrolment.pk}:{step.name}:"
-                    f"{since.isoformat()}",
+                    f"{ReminderKind.STEP_WAITING}:{item}:{step.name}:{since.isoformat()}",
                     ReminderKind.STEP_WAITING,
                     f"{enrolment.employer.name}: “{step.label}” has waited since {since:%-d %B %Y}",
                     _url(enrolment),
                     enrolment,
                     people,
                 )
+            elif step_notifications.is_pending(step, enrolment):
+                nobody.append(step)
+        officers = tuple(rules.role_holders(enrolment, [Role.NATIONAL_OFFICER])) if nobody else ()
+        for step in nobody:
+            yield Due(
+                f"{ReminderKind.STEP_WAITING}:{item}:{step.name}:{since.isoformat()}:unattended",
+                ReminderKind.STEP_WAITING,
+                f"{enrolment.employer.name}: nobody in scope can take “{step.label}” (no "
+                f"{step_notifications.missing_roles(step)}); it has waited since "
+                f"{since:%-d %B %Y}",
+                _url(enrolment),
+                enrolment,
+                officers,
+            )
 
 
 def _plan_reminders(today: datetime.date) -> Iterator[Due]:

@@ -16,11 +16,12 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from accord.accounts import rules
-from accord.accounts.models import Role
+from accord.accounts.models import Role, RoleAssignment
 from accord.actions.models import Action
+from accord.enrolments import notifications as step_notifications
 from accord.enrolments import selectors as enrolment_selectors
 from accord.enrolments.models import Enrolment
-from accord.enrolments.process import State
+from accord.enrolments.process import OPEN_STATES, STEPS, State, Step, task_steps_from
 from accord.membership import cycles
 from accord.membership.models import Cycle, Membership, MembershipStatus, PolicyCheck
 
@@ -167,6 +168,69 @@ def calendar_reviews(user: AnyUser, today: datetime.date) -> list[Cycle]:
         .order_by("ends_on", "pk")
     )
     return [cycle for cycle in found if cycles.review_pending(cycle)]
+
+
+@dataclass
+class Unattended:
+    """A case that nobody in scope can act on, for the national officers."""
+
+    enrolment: Enrolment
+    steps: list[tuple[Step, str]]  # each step waited for with nobody to take it, and its roles
+
+
+def unattended(user: AnyUser) -> list[Unattended]:
+    """Cases in progress, in the scope of the user as a national officer, that wait on a step
+    nobody in scope can take (a trust with no local association has no secretary to endorse
+    it): the national officers take them up, so that no case waits on nobody. Oldest first."""
+    scopes = [
+        rules.enrolment_scope_q(a)
+        for a in rules.assignments(user)
+        if a.role == Role.NATIONAL_OFFICER
+    ]
+    if not scopes:
+        return []
+    waiting_states = [s for s in OPEN_STATES if task_steps_from(s)]
+    found = list(
+        enrolment_selectors.enrolments()
+        .filter(functools.reduce(operator.or_, scopes), state__in=waiting_states)
+        .order_by("state_changed_at", "id")
+    )
+    holders = _task_role_holders(found)
+    cases = []
+    for enrolment in found:
+        nobody = [
+            (step, step_notifications.missing_roles(step))
+            for step in task_steps_from(enrolment.state_enum)
+            if step_notifications.is_pending(step, enrolment)
+            and not any(
+                rules.covers(a, enrolment.employer, enrolment.scheme) and step.guard(enrolment, a)
+                for role in step.roles
+                for a in holders.get(role, [])
+            )
+        ]
+        if nobody:
+            cases.append(Unattended(enrolment, nobody))
+    return cases
+
+
+def _task_role_holders(enrolments: list[Enrolment]) -> dict[str, list[RoleAssignment]]:
+    """Active assignments of the roles that take steps, by role: every area role, and those
+    held for these employers (or their schools), which are the only employers they reach."""
+    roles = {role for s in STEPS if s.task for role in s.roles}
+    employers = {e.employer_id for e in enrolments}
+    found = (
+        RoleAssignment.objects.filter(role__in=roles, user__is_active=True)
+        .filter(
+            Q(employer__isnull=True)
+            | Q(employer_id__in=employers)
+            | Q(employer__parent_id__in=employers)
+        )
+        .select_related("union", "employer__parent", "association", "district", "region")
+    )
+    by_role: dict[str, list[RoleAssignment]] = {}
+    for assignment in found:
+        by_role.setdefault(assignment.role, []).append(assignment)
+    return by_role
 
 
 def plan_actions_for(user: AnyUser, *, within_days: int | None = 30) -> list[Action]:
