@@ -31,8 +31,9 @@ def build_members(
 ) -> list[Enrolment]:
     """`count` listed members, each with a confirmed one-year cycle and three activities.
 
-    Member n's cycle starts `n % spread_days` days after `first_start`. Activities due before
-    today are done, except on every `late_every`-th member (none when 0), where they are late.
+    Member n's cycle starts `n % spread_days` days after `first_start` (n: the enrolment's
+    key). Activities due before today are done, except on every `late_every`-th member (none
+    when 0), where they are late.
     """
     today = timezone.localdate()
     now = timezone.now()
@@ -85,9 +86,9 @@ def build_members(
         batch_size=2000,
     )
     principle = scheme.current_principles()[0]
+    # Counted on the enrolment's key, so that members built in several calls spread evenly.
     starts = {
-        e.pk: first_start + datetime.timedelta(days=n % max(spread_days, 1))
-        for n, e in enumerate(enrolments)
+        e.pk: first_start + datetime.timedelta(days=e.pk % max(spread_days, 1)) for e in enrolments
     }
     Cycle.objects.bulk_create(
         [
@@ -108,7 +109,7 @@ def build_members(
         ],
         batch_size=2000,
     )
-    late = {e.pk for n, e in enumerate(enrolments) if late_every and n % late_every == 0}
+    late = {e.pk for e in enrolments if late_every and e.pk % late_every == 0}
     actions = []
     for cycle in Cycle.objects.filter(enrolment__in=enrolments).only("pk", "enrolment_id"):
         for number, days in enumerate(ACTIVITY_DAYS, 1):
