@@ -250,3 +250,20 @@ def test_the_due_day_reminder_missed_by_a_run_goes_in_the_days_just_after_saying
     with _at(due + datetime.timedelta(days=4)):  # no longer just passed: nothing for the rep
         send_reminders()
     assert [m for m in mail.outbox if m.to == ["rep@example.org"]] == []
+
+
+def test_a_plan_review_first_reminded_after_its_date_is_called_overdue(world: World) -> None:
+    from accord.accounts.models import Role, RoleAssignment
+    from accord.plans.models import Plan, PlanStatus
+
+    plan = Plan.objects.create(
+        title="Skills plan",
+        status=PlanStatus.ACTIVE,
+        next_review_on=datetime.date(2027, 1, 31),
+        created_by=world.users["officer"],
+    )
+    RoleAssignment.objects.create(user=world.users["secretary"], role=Role.PLAN_OWNER, plan=plan)
+    with _at(datetime.date(2027, 5, 31)):
+        send_reminders()
+    review = SentReminder.objects.get(kind=ReminderKind.PLAN_REVIEW_DUE)
+    assert review.text == "Skills plan: the plan's review is overdue since 31 January 2027"
