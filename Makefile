@@ -74,6 +74,7 @@ migrations-check: install
 bench: setup
 	$(BIN)/python bench/gias_import.py
 	$(BIN)/python bench/register.py
+	$(BIN)/python bench/tasks_page.py
 
 clean:
 	rm -rf $(VENV) var .env

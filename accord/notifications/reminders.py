@@ -2,7 +2,8 @@
 
 Reviews: 30 days before a cycle ends and on the day, to the secretary, the employer's contacts
 and the workplace reps; when overdue, escalated to the secretary and then to the NEM. Overdue
-activities; confirmations waiting on the employer; joining steps waiting too long.
+activities; confirmations waiting on the employer; joining steps waiting too long (to the
+national officers when nobody in scope can take them).
 """
 
 from __future__ import annotations
@@ -16,19 +17,20 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from accord.accounts.models import Role, RoleAssignment, User
 from accord.actions.models import Action
 from accord.core import audit, outbox
+from accord.enrolments import notifications as step_notifications
 from accord.enrolments import rules as enrolment_rules
 from accord.enrolments.models import Enrolment
 from accord.enrolments.process import OPEN_STATES, State, task_steps_from
 from accord.membership import cycles
 from accord.membership import selectors as member_selectors
-from accord.membership.models import Membership, MembershipStatus
+from accord.membership.models import Cycle, Review
 from accord.plans.models import Plan, PlanStatus
 
 from . import selectors as task_selectors
@@ -59,21 +61,47 @@ def _days(name: str, default: int) -> datetime.timedelta:
     return datetime.timedelta(days=getattr(settings, name, default))
 
 
+# An occasion has "just passed" for this long after its day: the daily run sends it on the day,
+# and a run missed over a weekend still sends it (worded as past) on the days just after.
+JUST_PASSED = datetime.timedelta(days=3)
+
+
+def is_current(since: datetime.date, until: datetime.date | None, today: datetime.date) -> bool:
+    """Whether an occasion from `since` is reminded `today`: from its day until `until`
+    (exclusive; None while the item stays late)."""
+    return since <= today and (until is None or today < until)
+
+
 def _url(enrolment: Enrolment) -> str:
     return f"{settings.SITE_URL}{enrolment.get_absolute_url()}"
 
 
-def _members() -> Iterator[Enrolment]:
-    """Listed enrolments whose membership has not been withdrawn."""
-    withdrawn = Membership.objects.filter(
-        scheme=OuterRef("scheme"),
-        employer=OuterRef("employer"),
-        status=MembershipStatus.WITHDRAWN,
+def _members(today: datetime.date) -> Iterator[Enrolment]:
+    """The current members that may have a reminder due today, loaded; the others are never
+    read, so that a run costs what is due rather than what exists. Each condition is the
+    earliest any of the member's reminders below can fall due."""
+    current = task_selectors.latest_cycles().filter(task_selectors.CONFIRMED)
+    review = current.filter(ends_on__lte=today + cycles.REVIEW_WINDOW)
+    late = Action.objects.overdue(today).filter(
+        cycle__in=Cycle.objects.filter(task_selectors.CONFIRMED)
+    )
+    confirmation_since = today - _days("ACCORD_CONFIRMATION_REMINDER_DAYS", 7)
+    unconfirmed_review = Review.objects.filter(
+        employer_confirmed_at__isnull=True, recorded_at__date__lte=confirmation_since
+    )
+    unconfirmed_cycle = task_selectors.latest_cycles().filter(
+        number__gt=1, employer_confirmed_at__isnull=True, created_at__date__lte=confirmation_since
+    )
+    due = (
+        Q(pk__in=review.values("enrolment_id"))
+        | Q(pk__in=late.values("cycle__enrolment_id"))
+        | Q(pk__in=unconfirmed_review.values("cycle__enrolment_id"))
+        | Q(pk__in=unconfirmed_cycle.values("enrolment_id"))
     )
     return (
         member_selectors.enrolments(detail=True)
-        .filter(state=State.LISTED)
-        .exclude(Exists(withdrawn))
+        .filter(pk__in=task_selectors.current_members().filter(due).values("pk"))
+        .order_by("pk")
         .iterator(chunk_size=500)
     )
 
@@ -85,48 +113,64 @@ def _review_reminders(enrolment: Enrolment, today: datetime.date) -> Iterator[Du
     due = cycle.ends_on
     name = enrolment.employer.name
     item = f"cycle:{cycle.pk}:{due.isoformat()}"
-    # (when, kind, who, text); the people are looked up only for occasions that have come.
+    on_the_day = f"is due today, {due:%-d %B %Y}" if today == due else f"was due on {due:%-d %B %Y}"
+    # (from, until, kind, who, text): each occasion is reminded only while what it says is
+    # true, so a review that is already late gets the escalations and nothing that calls it
+    # due soon or due today. The people are looked up only for occasions that are current.
     occasions = [
         (
             due - cycles.REVIEW_WINDOW,
+            due,
             ReminderKind.REVIEW_SOON,
             REVIEW_PARTIES,
             f"{name}: the review of cycle {cycle.number} is due on {due:%-d %B %Y}",
         ),
         (
             due,
+            due + JUST_PASSED,
             ReminderKind.REVIEW_DUE,
             REVIEW_PARTIES,
-            f"{name}: the review of cycle {cycle.number} is due today, {due:%-d %B %Y}",
+            f"{name}: the review of cycle {cycle.number} {on_the_day}",
         ),
         (
             due + _days("ACCORD_ESCALATE_TO_SECRETARY_DAYS", 14),
+            None,
             ReminderKind.REVIEW_ESCALATED_SECRETARY,
             (Role.LOCAL_SECRETARY,),
             f"Escalated: {name}'s review of cycle {cycle.number} is overdue since {due:%-d %B %Y}",
         ),
         (
             due + _days("ACCORD_ESCALATE_TO_NEM_DAYS", 42),
+            None,
             ReminderKind.REVIEW_ESCALATED_NEM,
             (Role.NEM,),
             f"Escalated to you: {name}'s review of cycle {cycle.number} is overdue since "
             f"{due:%-d %B %Y}",
         ),
     ]
-    for when, kind, roles, text in occasions:
-        if today >= when:
+    for since, until, kind, roles, text in occasions:
+        if is_current(since, until, today):
             people = tuple(enrolment_rules.role_holders(enrolment, roles))
             yield Due(f"{kind}:{item}", kind, text, _url(enrolment), enrolment, people)
 
 
 def _activity_reminders(enrolment: Enrolment, today: datetime.date) -> Iterator[Due]:
-    overdue = task_selectors.overdue_actions([enrolment], today)
+    overdue = sorted(
+        (
+            action
+            for cycle in enrolment.cycles.all()
+            if cycle.is_confirmed
+            for action in cycle.actions.all()
+            if action.is_overdue_on(today)
+        ),
+        key=lambda action: (action.due_on, action.cycle.number, action.number),
+    )
     if not overdue:
         return
     people = tuple(
         enrolment_rules.role_holders(enrolment, [Role.LOCAL_SECRETARY, Role.EMPLOYER_CONTACT])
     )
-    for _, action in overdue:
+    for action in overdue:
         yield Due(
             f"{ReminderKind.ACTIVITY_OVERDUE}:action:{action.pk}:{action.due_on.isoformat()}",
             ReminderKind.ACTIVITY_OVERDUE,
@@ -165,26 +209,46 @@ def _confirmation_reminders(enrolment: Enrolment, today: datetime.date) -> Itera
 
 
 def _step_reminders(today: datetime.date) -> Iterator[Due]:
-    """Joining steps waiting too long go again to the people they wait for."""
+    """Joining steps waiting too long go again to the people they wait for, or to the national
+    officers when nobody in scope can take them."""
     wait = _days("ACCORD_STEP_REMINDER_DAYS", 14)
     waiting = member_selectors.enrolments(detail=True).filter(
         state__in=[s for s in OPEN_STATES if s != State.LISTED],
         state_changed_at__date__lte=today - wait,
     )
     for enrolment in waiting.iterator(chunk_size=500):
+        since = timezone.localdate(enrolment.state_changed_at)
+        item = f"enrolment:{enrolment.pk}"
+        nobody = []
         for step in task_steps_from(enrolment.state_enum):
             people = tuple(enrolment_rules.recipients_for(step, enrolment))
             if people:
-                since = timezone.localdate(enrolment.state_changed_at)
                 yield Due(
-                    f"{ReminderKind.STEP_WAITING}:enrolment:{enrolment.pk}:{step.name}:"
-                    f"{since.isoformat()}",
+                    f"{ReminderKind.STEP_WAITING}:{item}:{step.name}:{since.isoformat()}",
                     ReminderKind.STEP_WAITING,
                     f"{enrolment.employer.name}: “{step.label}” has waited since {since:%-d %B %Y}",
                     _url(enrolment),
                     enrolment,
                     people,
                 )
+            elif step_notifications.is_pending(step, enrolment):
+                nobody.append(step)
+        officers = (
+            tuple(enrolment_rules.role_holders(enrolment, [Role.NATIONAL_OFFICER]))
+            if nobody
+            else ()
+        )
+        for step in nobody:
+            yield Due(
+                f"{ReminderKind.STEP_WAITING}:{item}:{step.name}:{since.isoformat()}:unattended",
+                ReminderKind.STEP_WAITING,
+                f"{enrolment.employer.name}: nobody in scope can take “{step.label}” (no "
+                f"{step_notifications.missing_roles(step)}); it has waited since "
+                f"{since:%-d %B %Y}",
+                _url(enrolment),
+                enrolment,
+                officers,
+            )
 
 
 def _plan_reminders(today: datetime.date) -> Iterator[Due]:
@@ -238,10 +302,15 @@ def _plan_reminders(today: datetime.date) -> Iterator[Due]:
         next_review_on__lte=today + datetime.timedelta(days=14),
     )
     for plan in plans:
+        when = plan.next_review_on
+        # Worded for the day it goes out: a review first reminded late is called overdue.
+        said = (
+            f"is due on {when:%-d %B %Y}" if when >= today else f"is overdue since {when:%-d %B %Y}"
+        )
         yield Due(
-            f"{ReminderKind.PLAN_REVIEW_DUE}:plan:{plan.pk}:{plan.next_review_on.isoformat()}",
+            f"{ReminderKind.PLAN_REVIEW_DUE}:plan:{plan.pk}:{when.isoformat()}",
             ReminderKind.PLAN_REVIEW_DUE,
-            f"{plan.title}: the plan's review is due on {plan.next_review_on:%-d %B %Y}",
+            f"{plan.title}: the plan's review {said}",
             f"{settings.SITE_URL}{plan.get_absolute_url()}",
             plan,
             tuple(owners[plan.pk]),
@@ -249,7 +318,7 @@ def _plan_reminders(today: datetime.date) -> Iterator[Due]:
 
 
 def due_reminders(today: datetime.date) -> Iterator[Due]:
-    for enrolment in _members():
+    for enrolment in _members(today):
         yield from _review_reminders(enrolment, today)
         yield from _activity_reminders(enrolment, today)
         yield from _confirmation_reminders(enrolment, today)

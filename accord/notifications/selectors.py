@@ -1,23 +1,31 @@
-"""What waits on a user after joining: reviews, confirmations, next cycles, overdue activities."""
+"""What waits on a user after joining: reviews, confirmations, next cycles, overdue activities.
+
+Every read here selects what is due in the database, so that the task list and the calendar
+cost the same for a national officer whatever the number of members with nothing due.
+"""
 
 from __future__ import annotations
 
 import datetime
+import functools
+import operator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from accord.accounts import rules
-from accord.accounts.models import Role
+from accord.accounts.models import Role, RoleAssignment
 from accord.actions.models import Action
+from accord.enrolments import notifications as step_notifications
+from accord.enrolments import rules as enrolment_rules
 from accord.enrolments.models import Enrolment
-from accord.enrolments.process import State
+from accord.enrolments.process import OPEN_STATES, STEPS, State, Step, task_steps_from
 from accord.membership import cycles
 from accord.membership import rules as membership_rules
 from accord.membership import selectors as member_selectors
-from accord.membership.models import PolicyCheck
+from accord.membership.models import Cycle, Membership, MembershipStatus, PolicyCheck
 
 if TYPE_CHECKING:
     from accord.accounts.rules import AnyUser
@@ -30,31 +38,72 @@ class MemberTask:
     since: datetime.date
 
 
-def members_in_scope(user: AnyUser) -> list[Enrolment]:
-    """Listed members the user may see, with cycles, activities and reviews loaded."""
-    return list(
-        member_selectors.visible_enrolments(user, detail=True)
-        .filter(state=State.LISTED)
-        .order_by("employer__name", "id")
+# Both sides have confirmed the cycle: its review and activities are due.
+CONFIRMED = Q(union_confirmed_at__isnull=False, employer_confirmed_at__isnull=False)
+# The calendar carries due dates from a month back to a year ahead: a whole cycle.
+CALENDAR_PAST = datetime.timedelta(days=31)
+CALENDAR_AHEAD = datetime.timedelta(days=366)
+
+
+def current_members() -> QuerySet[Enrolment]:
+    """Listed enrolments whose membership has not been withdrawn (unloaded: a subquery)."""
+    withdrawn = Membership.objects.filter(
+        scheme=OuterRef("scheme"),
+        employer=OuterRef("employer"),
+        status=MembershipStatus.WITHDRAWN,
     )
+    return Enrolment.objects.filter(state=State.LISTED).exclude(Exists(withdrawn))
 
 
-def member_tasks(user: AnyUser, members: list[Enrolment]) -> list[MemberTask]:
+def members_in_scope(user: AnyUser) -> QuerySet[Enrolment]:
+    """The current members the user may see (unloaded: a subquery for the reads below)."""
+    condition = rules.visible_enrolments_q(user)
+    if condition is None:
+        return Enrolment.objects.none()
+    return current_members().filter(condition)
+
+
+def latest_cycles() -> QuerySet[Cycle]:
+    """Each enrolment's current cycle: the one with no later cycle."""
+    later = Cycle.objects.filter(enrolment=OuterRef("enrolment"), number__gt=OuterRef("number"))
+    return Cycle.objects.exclude(Exists(later))
+
+
+def member_tasks(user: AnyUser, today: datetime.date | None = None) -> list[MemberTask]:
+    """What the user may do now about members' cycles, reviews and policy checks."""
     if not rules.has_role(user, Role.LOCAL_SECRETARY, Role.EMPLOYER_CONTACT):
         return []
-    unassessed: dict[int, list[PolicyCheck]] = {}
-    if rules.has_role(user, Role.LOCAL_SECRETARY):
+    today = today or timezone.localdate()
+    members = members_in_scope(user)
+    # Only members that may have a task are loaded; `cycles.cycle_actions` then decides. A
+    # review is recorded, confirmed, or leads to the next cycle only from REVIEW_WINDOW
+    # before the current cycle ends; a later cycle may wait for the employer at any time.
+    waiting = latest_cycles().filter(
+        Q(ends_on__lte=today + cycles.REVIEW_WINDOW)
+        | Q(number__gt=1, employer_confirmed_at__isnull=True),
+        enrolment__in=members,
+    )
+    candidates = Q(pk__in=waiting.values("enrolment_id"))
+    assessor = rules.has_role(user, Role.LOCAL_SECRETARY)
+    if assessor:
+        unassessed = PolicyCheck.objects.filter(membership__enrolment__in=members, assessment="")
+        candidates |= Q(pk__in=unassessed.values("membership__enrolment_id"))
+    found = list(
+        member_selectors.enrolments(detail=True).filter(candidates).order_by("employer__name", "id")
+    )
+    checks: dict[int, list[PolicyCheck]] = {}
+    if assessor:
         for check in PolicyCheck.objects.filter(
-            membership__enrolment__in=members, assessment=""
+            membership__enrolment__in=found, assessment=""
         ).select_related("membership"):
-            unassessed.setdefault(check.membership.enrolment_id, []).append(check)
+            checks.setdefault(check.membership.enrolment_id, []).append(check)
     tasks = []
-    for enrolment in members:
+    for enrolment in found:
         actions = cycles.cycle_actions(user, enrolment)
         if membership_rules.can_assess_policy(user, enrolment):
             actions += [
                 (f"Assess the policy “{check.title}”", check.get_absolute_url())
-                for check in unassessed.get(enrolment.pk, [])
+                for check in checks.get(enrolment.pk, [])
             ]
         if actions:
             current = cycles.latest_cycle(enrolment)
@@ -62,24 +111,128 @@ def member_tasks(user: AnyUser, members: list[Enrolment]) -> list[MemberTask]:
     return sorted(tasks, key=lambda t: t.since)
 
 
-def open_actions(members: list[Enrolment]) -> list[tuple[Enrolment, Action]]:
-    """Activities of confirmed cycles that are not done or dropped, soonest due first."""
-    found = [
-        (enrolment, action)
-        for enrolment in members
-        for cycle in enrolment.cycles.all()
-        if cycle.is_confirmed
-        for action in cycle.actions.all()
-        if action.is_open
+def members_taking_part(user: AnyUser) -> QuerySet[Enrolment]:
+    """The current members where the user is one of the parties (unloaded: a subquery)."""
+    filters = [
+        rules.enrolment_scope_q(a)
+        for a in rules.assignments(user)
+        if a.role in enrolment_rules.PARTIES
     ]
-    return sorted(found, key=lambda pair: pair[1].due_on)
+    if not filters:
+        return Enrolment.objects.none()
+    return current_members().filter(functools.reduce(operator.or_, filters))
+
+
+def _activities(members: QuerySet[Enrolment]) -> QuerySet[Action]:
+    """Open activities of the confirmed cycles of `members`."""
+    confirmed = Cycle.objects.filter(CONFIRMED, enrolment__in=members)
+    return (
+        Action.objects.open()
+        .filter(cycle__in=confirmed)
+        .select_related("cycle__enrolment__employer")
+        .order_by("due_on", "cycle__enrolment__employer__name", "number")
+    )
 
 
 def overdue_actions(
-    members: list[Enrolment], today: datetime.date | None = None
+    user: AnyUser, today: datetime.date | None = None
 ) -> list[tuple[Enrolment, Action]]:
+    """Late activities of the members the user may see, most overdue first."""
     today = today or timezone.localdate()
-    return [(e, a) for e, a in open_actions(members) if a.is_overdue_on(today)]
+    late = _activities(members_in_scope(user)).filter(due_on__lt=today)
+    return [(a.cycle.enrolment, a) for a in late]
+
+
+# A calendar holds the dates a person works to: the reviews and activities of the members
+# where they are one of the parties. National officers and auditors, who may see every
+# member, follow them on their task list instead, so their calendars stay small.
+
+
+def calendar_activities(user: AnyUser, today: datetime.date) -> list[tuple[Enrolment, Action]]:
+    """Open activities due within the calendar's window, at members the user takes part in."""
+    window = (today - CALENDAR_PAST, today + CALENDAR_AHEAD)
+    found = _activities(members_taking_part(user)).filter(due_on__range=window)
+    return [(a.cycle.enrolment, a) for a in found]
+
+
+def calendar_reviews(user: AnyUser, today: datetime.date) -> list[Cycle]:
+    """Current cycles of the members the user takes part in whose review falls due within the
+    calendar's window and is still to be recorded."""
+    found = (
+        latest_cycles()
+        .filter(
+            CONFIRMED,
+            enrolment__in=members_taking_part(user),
+            ends_on__range=(today - CALENDAR_PAST, today + CALENDAR_AHEAD),
+        )
+        .select_related("enrolment__employer")
+        .prefetch_related("reviews")
+        .order_by("ends_on", "pk")
+    )
+    return [cycle for cycle in found if cycles.review_pending(cycle)]
+
+
+@dataclass
+class Unattended:
+    """A case that nobody in scope can act on, for the national officers."""
+
+    enrolment: Enrolment
+    steps: list[tuple[Step, str]]  # each step waited for with nobody to take it, and its roles
+
+
+def unattended(user: AnyUser) -> list[Unattended]:
+    """Cases in progress, in the scope of the user as a national officer, that wait on a step
+    nobody in scope can take (a trust with no local association has no secretary to endorse
+    it): the national officers take them up, so that no case waits on nobody. Oldest first."""
+    scopes = [
+        rules.enrolment_scope_q(a)
+        for a in rules.assignments(user)
+        if a.role == Role.NATIONAL_OFFICER
+    ]
+    if not scopes:
+        return []
+    waiting_states = [s for s in OPEN_STATES if task_steps_from(s)]
+    found = list(
+        member_selectors.enrolments()
+        .filter(functools.reduce(operator.or_, scopes), state__in=waiting_states)
+        .order_by("state_changed_at", "id")
+    )
+    holders = _task_role_holders(found)
+    cases = []
+    for enrolment in found:
+        nobody = [
+            (step, step_notifications.missing_roles(step))
+            for step in task_steps_from(enrolment.state_enum)
+            if step_notifications.is_pending(step, enrolment)
+            and not any(
+                rules.covers(a, enrolment.employer, enrolment.scheme) and step.guard(enrolment, a)
+                for role in step.roles
+                for a in holders.get(role, [])
+            )
+        ]
+        if nobody:
+            cases.append(Unattended(enrolment, nobody))
+    return cases
+
+
+def _task_role_holders(enrolments: list[Enrolment]) -> dict[str, list[RoleAssignment]]:
+    """Active assignments of the roles that take steps, by role: every area role, and those
+    held for these employers (or their schools), which are the only employers they reach."""
+    roles = {role for s in STEPS if s.task for role in s.roles}
+    employers = {e.employer_id for e in enrolments}
+    found = (
+        RoleAssignment.objects.filter(role__in=roles, user__is_active=True)
+        .filter(
+            Q(employer__isnull=True)
+            | Q(employer_id__in=employers)
+            | Q(employer__parent_id__in=employers)
+        )
+        .select_related("union", "employer__parent", "association", "district", "region")
+    )
+    by_role: dict[str, list[RoleAssignment]] = {}
+    for assignment in found:
+        by_role.setdefault(assignment.role, []).append(assignment)
+    return by_role
 
 
 def plan_actions_for(user: AnyUser, *, within_days: int | None = 30) -> list[Action]:

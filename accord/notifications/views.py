@@ -1,5 +1,5 @@
 """The task list everyone lands on after signing in, and each user's calendar feed: a secret
-address, revocable, with their review and activity due dates."""
+address, revocable, with their review and activity due dates from a month back to a year ahead."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 from icalendar import Calendar, Event
 
@@ -20,7 +21,6 @@ from accord.accounts import rules
 from accord.core import outbox
 from accord.enrolments import rules as enrolment_rules
 from accord.enrolments import selectors as enrolment_selectors
-from accord.membership import cycles
 
 from . import selectors
 from .models import CalendarFeed, new_token
@@ -30,15 +30,15 @@ from .models import CalendarFeed, new_token
 def tasks(request: HttpRequest) -> HttpResponse:
     waiting = enrolment_selectors.waiting_for(request.user)
     rows = [(e, steps, enrolment_rules.state_label(request.user, e)) for e, steps in waiting]
-    members = selectors.members_in_scope(request.user)
     return render(
         request,
         "enrolments/tasks.html",
         {
             "rows": rows,
-            "member_tasks": selectors.member_tasks(request.user, members),
-            "overdue": selectors.overdue_actions(members),
+            "member_tasks": selectors.member_tasks(request.user),
+            "overdue": selectors.overdue_actions(request.user),
             "plan_actions": selectors.plan_actions_for(request.user),
+            "unattended": selectors.unattended(request.user),
         },
     )
 
@@ -86,23 +86,22 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     feed = CalendarFeed.objects.select_related("user").filter(token=token).first()
     if feed is None or not feed.user.is_active:
         raise Http404("No such calendar.")
-    members = selectors.members_in_scope(feed.user)
+    today = timezone.localdate()
     ical = Calendar()
     ical.add("prodid", "-//Accord//Due dates//EN")
     ical.add("version", "2.0")
     ical.add("x-wr-calname", "Accord due dates")
-    for enrolment in members:
-        cycle = cycles.latest_cycle(enrolment)
-        if cycle is not None and cycle.is_confirmed and cycles.review_pending(cycle):
-            ical.add_component(
-                _event(
-                    f"review-{cycle.pk}-{cycle.ends_on:%Y%m%d}",
-                    cycle.ends_on,
-                    f"Review due: {enrolment.employer.name}, cycle {cycle.number}",
-                    enrolment.get_absolute_url(),
-                )
+    for cycle in selectors.calendar_reviews(feed.user, today):
+        enrolment = cycle.enrolment
+        ical.add_component(
+            _event(
+                f"review-{cycle.pk}-{cycle.ends_on:%Y%m%d}",
+                cycle.ends_on,
+                f"Review due: {enrolment.employer.name}, cycle {cycle.number}",
+                enrolment.get_absolute_url(),
             )
-    for enrolment, action in selectors.open_actions(members):
+        )
+    for enrolment, action in selectors.calendar_activities(feed.user, today):
         ical.add_component(
             _event(
                 f"action-{action.pk}",

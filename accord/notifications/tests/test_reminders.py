@@ -207,3 +207,73 @@ def test_plan_actions_and_reviews_are_reminded_to_the_owning_party_and_owners(
         send_reminders()
     review = SentReminder.objects.get(kind=ReminderKind.PLAN_REVIEW_DUE)
     assert review.user == world.users["secretary"] and review.context == plan.audit_context
+
+
+def test_a_review_months_overdue_when_reminders_first_run_gets_only_the_overdue_messages(
+    world: World,
+) -> None:
+    enrolment = world.enrolment(State.LISTED)
+    due = Cycle.objects.get(enrolment=enrolment).ends_on
+    mail.outbox.clear()
+    with _at(due + datetime.timedelta(days=122)):  # four months late, and the first run
+        send_reminders()
+    sent = {
+        (r.user.email.split("@")[0], r.kind) for r in SentReminder.objects.select_related("user")
+    }
+    assert sent == {
+        ("secretary", ReminderKind.REVIEW_ESCALATED_SECRETARY),
+        ("secretary", ReminderKind.ACTIVITY_OVERDUE),
+        ("employer", ReminderKind.ACTIVITY_OVERDUE),
+        ("nem", ReminderKind.REVIEW_ESCALATED_NEM),
+    }
+    bodies = "\n".join(m.body for m in mail.outbox)
+    assert "is due on" not in bodies and "due today" not in bodies
+
+
+def test_a_review_due_soon_when_reminders_first_run_is_announced_but_not_as_due_today(
+    world: World,
+) -> None:
+    enrolment = world.enrolment(State.LISTED)
+    due = Cycle.objects.get(enrolment=enrolment).ends_on
+    with _at(due - datetime.timedelta(days=10)):
+        send_reminders()
+    review_kinds = set(
+        SentReminder.objects.filter(key__contains=":cycle:").values_list("kind", flat=True)
+    )
+    assert review_kinds == {ReminderKind.REVIEW_SOON}
+
+
+def test_the_due_day_reminder_missed_by_a_run_goes_in_the_days_just_after_saying_it_was_due(
+    world: World,
+) -> None:
+    enrolment = world.enrolment(State.LISTED)
+    due = Cycle.objects.get(enrolment=enrolment).ends_on
+    mail.outbox.clear()
+    with _at(due + datetime.timedelta(days=2)):  # the runs of the due day and the next failed
+        send_reminders()
+    rep = [m for m in mail.outbox if m.to == ["rep@example.org"]]
+    assert len(rep) == 1
+    assert f"was due on {due:%-d %B %Y}" in rep[0].body and "due today" not in rep[0].body
+    assert "is due on" not in rep[0].body
+    mail.outbox.clear()
+    SentReminder.objects.all().delete()
+    with _at(due + datetime.timedelta(days=4)):  # no longer just passed: nothing for the rep
+        send_reminders()
+    assert [m for m in mail.outbox if m.to == ["rep@example.org"]] == []
+
+
+def test_a_plan_review_first_reminded_after_its_date_is_called_overdue(world: World) -> None:
+    from accord.accounts.models import Role, RoleAssignment
+    from accord.plans.models import Plan, PlanStatus
+
+    plan = Plan.objects.create(
+        title="Skills plan",
+        status=PlanStatus.ACTIVE,
+        next_review_on=datetime.date(2027, 1, 31),
+        created_by=world.users["officer"],
+    )
+    RoleAssignment.objects.create(user=world.users["secretary"], role=Role.PLAN_OWNER, plan=plan)
+    with _at(datetime.date(2027, 5, 31)):
+        send_reminders()
+    review = SentReminder.objects.get(kind=ReminderKind.PLAN_REVIEW_DUE)
+    assert review.text == "Skills plan: the plan's review is overdue since 31 January 2027"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 import time_machine
 from django.db import connection
 from django.test import Client
@@ -103,3 +105,24 @@ def test_a_deactivated_user_has_no_feed(world: World) -> None:
     world.users["secretary"].is_active = False
     world.users["secretary"].save()
     assert Client().get(reverse("calendar-feed", args=[feed.token])).status_code == 404
+
+
+def _feed_summaries(user: object) -> set[str]:
+    feed, _ = CalendarFeed.objects.get_or_create(user=user)
+    response = Client().get(reverse("calendar-feed", args=[feed.token]))
+    return {str(e["SUMMARY"]) for e in Calendar.from_ical(response.content).walk("VEVENT")}
+
+
+def test_the_calendar_carries_a_year_ahead_for_the_parties_and_not_every_member_for_officers(
+    world: World,
+) -> None:
+    enrolment = world.enrolment(State.LISTED)
+    cycle = Cycle.objects.get(enrolment=enrolment)
+    review = "Review due: Northtown High School, cycle 1"
+    assert review in _feed_summaries(world.users["secretary"])
+    assert review in _feed_summaries(world.users["employer"])
+    # A national officer follows every member on the task list, not in a calendar.
+    assert _feed_summaries(world.users["officer"]) == set()
+    # Beyond a year ahead, a due date waits for a later refresh of the feed.
+    with time_machine.travel(cycle.ends_on - datetime.timedelta(days=400), tick=False):
+        assert review not in _feed_summaries(world.users["secretary"])
