@@ -211,12 +211,14 @@ def test_plan_actions_and_reviews_are_reminded_to_the_owning_party_and_owners(
 
 def test_a_review_months_overdue_when_reminders_first_run_gets_only_the_overdue_messages(
     world: World,
+    deliver_outbox,  # type: ignore[no-untyped-def]
 ) -> None:
     enrolment = world.enrolment(State.LISTED)
     due = Cycle.objects.get(enrolment=enrolment).ends_on
     mail.outbox.clear()
     with _at(due + datetime.timedelta(days=122)):  # four months late, and the first run
         send_reminders()
+        deliver_outbox()
     sent = {
         (r.user.email.split("@")[0], r.kind) for r in SentReminder.objects.select_related("user")
     }
@@ -245,12 +247,14 @@ def test_a_review_due_soon_when_reminders_first_run_is_announced_but_not_as_due_
 
 def test_the_due_day_reminder_missed_by_a_run_goes_in_the_days_just_after_saying_it_was_due(
     world: World,
+    deliver_outbox,  # type: ignore[no-untyped-def]
 ) -> None:
     enrolment = world.enrolment(State.LISTED)
     due = Cycle.objects.get(enrolment=enrolment).ends_on
     mail.outbox.clear()
     with _at(due + datetime.timedelta(days=2)):  # the runs of the due day and the next failed
         send_reminders()
+        deliver_outbox()
     rep = [m for m in mail.outbox if m.to == ["rep@example.org"]]
     assert len(rep) == 1
     assert f"was due on {due:%-d %B %Y}" in rep[0].body and "due today" not in rep[0].body
@@ -259,6 +263,7 @@ def test_the_due_day_reminder_missed_by_a_run_goes_in_the_days_just_after_saying
     SentReminder.objects.all().delete()
     with _at(due + datetime.timedelta(days=4)):  # no longer just passed: nothing for the rep
         send_reminders()
+        deliver_outbox()
     assert [m for m in mail.outbox if m.to == ["rep@example.org"]] == []
 
 

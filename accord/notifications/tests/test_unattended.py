@@ -50,9 +50,12 @@ def _propose_a_trust_without_association(world: World, capture) -> Enrolment:  #
 
 
 def test_a_proposal_nobody_in_scope_can_endorse_goes_on_the_national_officers_task_list(
-    world: World, django_capture_on_commit_callbacks
+    world: World,
+    django_capture_on_commit_callbacks,
+    deliver_outbox,  # type: ignore[no-untyped-def]
 ) -> None:
     enrolment = _propose_a_trust_without_association(world, django_capture_on_commit_callbacks)
+    deliver_outbox()
     page = _tasks("officer")
     assert "Needs someone in scope" in page
     assert "Lost Learning Trust" in page and enrolment.get_absolute_url() in page
@@ -76,14 +79,18 @@ def test_a_case_leaves_the_national_officers_list_once_someone_in_scope_can_act(
 
 
 def test_a_case_nobody_in_scope_can_act_on_is_reminded_to_the_national_officers(
-    world: World, django_capture_on_commit_callbacks
+    world: World,
+    django_capture_on_commit_callbacks,
+    deliver_outbox,  # type: ignore[no-untyped-def]
 ) -> None:
     _propose_a_trust_without_association(world, django_capture_on_commit_callbacks)
+    deliver_outbox()
     mail.outbox.clear()
     later = datetime.date.today() + datetime.timedelta(days=14)
     with time_machine.travel(datetime.datetime.combine(later, datetime.time(7)), tick=False):
         send_reminders()
         send_reminders()
+        deliver_outbox()
     assert [m.to for m in mail.outbox] == [["officer@example.org"]]
     assert "Lost Learning Trust" in mail.outbox[0].body
     assert "nobody in scope" in mail.outbox[0].body.lower()
