@@ -402,7 +402,7 @@ class Journey:
                 "record_partner_position",
                 "gmb",
                 position=Position.DISAGREE,
-                reasons="No GMB members are employed.",
+                reason="No GMB members are employed.",
             )
         enrolment = self.to_state(enrolment, plan, target)
         if partial_positions:
@@ -425,13 +425,7 @@ class Journey:
             enrolment, "record_partner_position", "unison", position=Position.AGREE
         )
         unite = Union.objects.get(short_name="Unite")
-        return self.take(
-            enrolment,
-            "record_partner_position",
-            secretary,
-            union=unite,
-            position=Position.NOT_REPRESENTED,
-        )
+        return self.take(enrolment, "mark_not_represented", secretary, union=unite)
 
     def _draft(self, enrolment: Enrolment, secretary: str) -> Enrolment:
         principles = self.scheme.current_principles()

@@ -69,12 +69,13 @@ def _always(enrolment: Enrolment, assignment: RoleAssignment) -> bool:
     return True
 
 
-def partner_position_pending(enrolment: Enrolment, assignment: RoleAssignment) -> bool:
-    """A partner rep records their own union's position once; a secretary any still missing."""
-    pending = enrolment.pending_partner_union_ids()
-    if assignment.role == Role.PARTNER_REP:
-        return assignment.union_id in pending
-    return bool(pending)
+def own_position_pending(enrolment: Enrolment, assignment: RoleAssignment) -> bool:
+    """A partner rep records their own union's position, once."""
+    return assignment.union_id in enrolment.pending_partner_union_ids()
+
+
+def any_position_pending(enrolment: Enrolment, assignment: RoleAssignment) -> bool:
+    return bool(enrolment.pending_partner_union_ids())
 
 
 def union_confirmation_pending(enrolment: Enrolment, assignment: RoleAssignment) -> bool:
@@ -188,10 +189,23 @@ STEPS: tuple[Step, ...] = (
         done="recorded a partner union's position",
         sources=frozenset({State.NEM_CLEARED}),
         targets=(State.AGREED, State.PARTNER_DISAGREED),
-        roles=frozenset({Role.PARTNER_REP, Role.LOCAL_SECRETARY}),
+        # Only the union's own representative speaks for it (agree or disagree).
+        roles=frozenset({Role.PARTNER_REP}),
         form="PartnerPositionForm",
-        guard=partner_position_pending,
+        guard=own_position_pending,
         help="Agreement is reached when every partner union represented locally agrees.",
+    ),
+    Step(
+        name="mark_not_represented",
+        label="Mark a partner union not represented locally",
+        done="marked a partner union as not represented locally",
+        sources=frozenset({State.NEM_CLEARED}),
+        # Marking the last union still to come completes the agreement.
+        targets=(State.AGREED,),
+        roles=frozenset({Role.LOCAL_SECRETARY}),
+        form="NotRepresentedForm",
+        guard=any_position_pending,
+        help="A union with no members or representative here takes no part in the agreement.",
     ),
     Step(
         name="reopen_discussion",

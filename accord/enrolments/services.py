@@ -11,10 +11,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accord.accounts import rules
-from accord.accounts.models import Role, RoleAssignment, User
+from accord.accounts.models import RoleAssignment, User
 from accord.core import audit
 from accord.core.errors import DomainError
-from accord.organisations.models import Employer
+from accord.organisations.models import Employer, Union
 from accord.schemes.models import Scheme
 
 from . import notifications, selectors
@@ -194,29 +194,32 @@ def _initial_meeting(
 def _partner_position(
     enrolment: Enrolment, assignment: RoleAssignment, actor: User, data: dict[str, Any]
 ) -> Outcome:
-    pending = enrolment.pending_partner_union_ids()
-    if assignment.role == Role.PARTNER_REP:
-        union = assignment.union
-        if data["position"] == Position.NOT_REPRESENTED:
-            raise StepError(
-                "Only the local secretary marks a union as not represented.", field="position"
-            )
-    else:
-        union = data.get("union")
-        if union is None or union.pk not in pending:
-            raise StepError(
-                "Choose a partner union whose position is still to come.", field="union"
-            )
-    if data["position"] == Position.DISAGREE and not data.get("reasons", "").strip():
-        raise StepError("Give the union's reasons for disagreeing.", field="reasons")
+    # The step's roles and guard say that only the union's own representative gets here.
+    position = data["position"]
+    if position not in (Position.AGREE, Position.DISAGREE):
+        raise StepError("Say whether the union agrees or disagrees.", field="position")
+    if position == Position.DISAGREE and not _note(data):
+        raise StepError("Give the union's reasons for disagreeing.", field="reason")
+    return _record_position(enrolment, assignment.union, position, actor, data)
+
+
+@handles("mark_not_represented")
+def _not_represented(
+    enrolment: Enrolment, assignment: RoleAssignment, actor: User, data: dict[str, Any]
+) -> Outcome:
+    union = data.get("union")
+    if union is None or union.pk not in enrolment.pending_partner_union_ids():
+        raise StepError("Choose a partner union whose position is still to come.", field="union")
+    return _record_position(enrolment, union, Position.NOT_REPRESENTED, actor, data)
+
+
+def _record_position(
+    enrolment: Enrolment, union: Union, position: str, actor: User, data: dict[str, Any]
+) -> Outcome:
     PartnerPosition.objects.create(
-        enrolment=enrolment,
-        union=union,
-        position=data["position"],
-        reasons=data.get("reasons", ""),
-        recorded_by=actor,
+        enrolment=enrolment, union=union, position=position, reasons=_note(data), recorded_by=actor
     )
-    changes = {f"position:{union.short_name}": [None, data["position"]]}
+    changes = {f"position:{union.short_name}": [None, position]}
     enrolment.forget_positions()
     positions = [p.position for p in enrolment.positions_by_union.values()]
     if Position.DISAGREE in positions:
