@@ -30,10 +30,19 @@ class StepNotPermitted(StepError):
     pass
 
 
+class UndeclaredTransition(RuntimeError):
+    """A handler led somewhere its step does not declare: a bug, never the user's doing."""
+
+
 @dataclass
 class Outcome:
+    """What a step's handler did. A step reaches its one declared target by itself; the handler
+    names the target only when the step declares several, or says it `stays` when the step is
+    recorded but the enrolment waits for more (another partner union, the other side)."""
+
     state: State | None = None
     changes: dict[str, Any] = field(default_factory=dict)
+    stays: bool = False
 
 
 Handler = Callable[[Enrolment, RoleAssignment, User, dict[str, Any]], Outcome]
@@ -119,19 +128,38 @@ def take_step(enrolment: Enrolment, step_: Step, *, actor: User, data: dict[str,
                 raise StepError(f"“{step_.label}” is not waiting for you: it is already recorded.")
             raise StepNotPermitted(f"You may not “{step_.label.lower()}” for this enrolment.")
         outcome = HANDLERS[step_.name](current, allowed[0], actor, data)
-        if outcome.state is not None and outcome.state != current.state:
-            outcome.changes["state"] = [current.state, outcome.state.value]
-            current.state = outcome.state
+        target = _target(step_, outcome)
+        if target is not None and target != current.state:
+            outcome.changes["state"] = [current.state, target.value]
+            current.state = target
             current.state_changed_at = timezone.now()
-            if outcome.state in CLOSED_STATES:
+            if target in CLOSED_STATES:
                 current.closed_reason = _note(data)
         current.save()
         _record(current, step_, actor, outcome, data)
     # A step that set a state (even the same one, as a revised draft does) hands work on.
     transaction.on_commit(
-        lambda: notifications.step_taken(current.pk, step_, actor.pk, moved=bool(outcome.state))
+        lambda: notifications.step_taken(current.pk, step_, actor.pk, moved=target is not None)
     )
     return current
+
+
+def _target(step_: Step, outcome: Outcome) -> State | None:
+    """The state the step leads to, checked against its declaration (None: it stays)."""
+    if outcome.stays or (outcome.state is None and not step_.targets):
+        target = outcome.state
+        if target is None:
+            return None
+    elif outcome.state is None and len(step_.targets) == 1:
+        return step_.targets[0]
+    else:
+        target = outcome.state
+    if target not in step_.targets:
+        declared = ", ".join(t.value for t in step_.targets) or "none"
+        raise UndeclaredTransition(
+            f"The step {step_.name!r} led to {target!r}; it declares: {declared}."
+        )
+    return target
 
 
 def _record(
@@ -149,24 +177,22 @@ def _record(
     )
 
 
-def _moves_to(target: State) -> Handler:
-    def handler(
-        enrolment: Enrolment, assignment: RoleAssignment, actor: User, data: dict[str, Any]
-    ) -> Outcome:
-        return Outcome(target)
-
-    return handler
+def _nothing_to_write(
+    enrolment: Enrolment, assignment: RoleAssignment, actor: User, data: dict[str, Any]
+) -> Outcome:
+    """A step whose only effect is its move (and its note, which `_record` keeps)."""
+    return Outcome()
 
 
-for _name, _target in [
-    ("endorse", State.ENDORSED),
-    ("decline", State.DECLINED),
-    ("record_no_objection", State.NEM_CLEARED),
-    ("record_objection", State.OBJECTED),
-    ("record_employer_declined", State.EMPLOYER_DECLINED),
-    ("withdraw", State.WITHDRAWN),
-]:
-    HANDLERS[_name] = _moves_to(_target)
+for _name in (
+    "endorse",
+    "decline",
+    "record_no_objection",
+    "record_objection",
+    "record_employer_declined",
+    "withdraw",
+):
+    HANDLERS[_name] = _nothing_to_write
 
 
 def _set_fields(enrolment: Enrolment, values: dict[str, Any]) -> dict[str, Any]:
@@ -226,7 +252,7 @@ def _record_position(
         return Outcome(State.PARTNER_DISAGREED, changes)
     if not enrolment.pending_partner_union_ids():
         return Outcome(State.AGREED, changes)
-    return Outcome(None, changes)
+    return Outcome(changes=changes, stays=True)
 
 
 @handles("reopen_discussion")
@@ -246,7 +272,7 @@ def _reopen(
     disagreeing.delete()
     enrolment.forget_positions()
     enrolment.closed_reason = ""
-    return Outcome(State.NEM_CLEARED, changes)
+    return Outcome(changes=changes)
 
 
 @handles("record_approach")
@@ -259,7 +285,7 @@ def _approach(
         "jcc_meeting_date": data.get("jcc_meeting_date"),
         "letter_date": data.get("letter_date"),
     }
-    return Outcome(State.APPROACHED, _set_fields(enrolment, values))
+    return Outcome(changes=_set_fields(enrolment, values))
 
 
 @handles("record_introduction")
@@ -273,7 +299,7 @@ def _introduction(
     changes = _set_fields(enrolment, {"introduced_on": data["introduced_on"]})
     enrolment.materials_sent.set(materials)
     changes["materials_sent"] = [None, [m.title for m in materials]]
-    return Outcome(State.INTRODUCED, changes)
+    return Outcome(changes=changes)
 
 
 @handles("draft_commitment")
@@ -284,7 +310,7 @@ def _draft_commitment(
     from accord.membership import services as membership
 
     cycle = membership.draft_first_cycle(enrolment, data=data)
-    return Outcome(State.COMMITMENT_DRAFTED, {"commitment": [None, cycle.summary()]})
+    return Outcome(changes={"commitment": [None, cycle.summary()]})
 
 
 def _confirm(side: str) -> Handler:
@@ -303,7 +329,8 @@ def _confirm(side: str) -> Handler:
                     enrolment, {"logo_terms_accepted_at": now, "logo_terms_accepted_by": actor}
                 )
             )
-        return Outcome(State.COMMITTED if cycle.is_confirmed else None, changes)
+        # The commitment is confirmed once both sides have; until then it waits for the other.
+        return Outcome(changes=changes, stays=not cycle.is_confirmed)
 
     return handler
 
@@ -319,20 +346,20 @@ def _request_changes(
     from accord.membership import services as membership
 
     membership.clear_confirmations(enrolment.first_cycle)
-    return Outcome(State.INTRODUCED, {"confirmations": ["given", None]})
+    return Outcome(changes={"confirmations": ["given", None]})
 
 
-def _dated(field_name: str, target: State) -> Handler:
+def _dated(field_name: str) -> Handler:
     def handler(
         enrolment: Enrolment, assignment: RoleAssignment, actor: User, data: dict[str, Any]
     ) -> Outcome:
-        return Outcome(target, _set_fields(enrolment, {field_name: data["date"]}))
+        return Outcome(changes=_set_fields(enrolment, {field_name: data["date"]}))
 
     return handler
 
 
-HANDLERS["record_joined"] = _dated("joined_on", State.JOINED)
-HANDLERS["notify_national_union"] = _dated("national_notified_on", State.NATIONAL_NOTIFIED)
+HANDLERS["record_joined"] = _dated("joined_on")
+HANDLERS["notify_national_union"] = _dated("national_notified_on")
 
 
 @handles("list_on_register")
@@ -351,7 +378,7 @@ def _list(
     changes = _set_fields(enrolment, values)
     listed = membership.list_member(enrolment, listed_on=data["listed_on"])
     changes["register_reference"] = [None, listed.reference]
-    return Outcome(State.LISTED, changes)
+    return Outcome(changes=changes)
 
 
 @handles("add_note")
