@@ -14,6 +14,7 @@ from accord.accounts import rules
 from accord.accounts.models import RoleAssignment, User
 from accord.core import audit
 from accord.core.errors import DomainError
+from accord.membership.models import Side
 from accord.organisations.models import Employer, Union
 from accord.schemes.models import Scheme
 
@@ -313,7 +314,7 @@ def _draft_commitment(
     return Outcome(changes={"commitment": [None, cycle.summary()]})
 
 
-def _confirm(side: str) -> Handler:
+def _confirm(side: Side) -> Handler:
     def handler(
         enrolment: Enrolment, assignment: RoleAssignment, actor: User, data: dict[str, Any]
     ) -> Outcome:
@@ -323,7 +324,7 @@ def _confirm(side: str) -> Handler:
         setattr(cycle, f"{side}_confirmed_by", actor)
         cycle.save(update_fields=[f"{side}_confirmed_at", f"{side}_confirmed_by", "updated_at"])
         changes: dict[str, Any] = {f"{side}_confirmed": [None, str(actor)]}
-        if side == "employer" and data.get("accept_logo_terms"):
+        if side == Side.EMPLOYER and data.get("accept_logo_terms"):
             changes.update(
                 _set_fields(
                     enrolment, {"logo_terms_accepted_at": now, "logo_terms_accepted_by": actor}
@@ -335,8 +336,8 @@ def _confirm(side: str) -> Handler:
     return handler
 
 
-HANDLERS["confirm_commitment_union"] = _confirm("union")
-HANDLERS["confirm_commitment_employer"] = _confirm("employer")
+HANDLERS["confirm_commitment_union"] = _confirm(Side.UNION)
+HANDLERS["confirm_commitment_employer"] = _confirm(Side.EMPLOYER)
 
 
 @handles("request_changes")
