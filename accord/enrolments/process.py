@@ -55,6 +55,10 @@ CLOSED_STATES = frozenset(
 MAIN_PATH: tuple[State, ...] = tuple(s for s in State if s not in CLOSED_STATES)
 # An enrolment that is not closed blocks another for the same employer and scheme.
 OPEN_STATES = frozenset(MAIN_PATH)
+# A listed enrolment's only way out: when a national officer withdraws the membership
+# (membership.services.change_status), the enrolment closes for good, so the employer may be
+# proposed again and rejoin through a new enrolment.
+CLOSED_BY_MEMBERSHIP_WITHDRAWAL = State.WITHDRAWN
 # Closures that come from union deliberation: an employer contact sees only "Not proceeding".
 INTERNAL_CLOSURES = frozenset({State.DECLINED, State.OBJECTED, State.PARTNER_DISAGREED})
 

@@ -377,7 +377,7 @@ def _list(
 
     values = {"listed_on": data["listed_on"], "logo_sent_on": data["logo_sent_on"]}
     changes = _set_fields(enrolment, values)
-    listed = membership.list_member(enrolment, listed_on=data["listed_on"])
+    listed = membership.list_member(enrolment, actor=actor, listed_on=data["listed_on"])
     changes["register_reference"] = [None, listed.reference]
     return Outcome(changes=changes)
 
