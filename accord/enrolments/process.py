@@ -107,6 +107,9 @@ class Step:
     internal: bool = True
     guard: Guard = field(default=_always)
     help: str = ""
+    # The enrolment field holding the date the step took effect, when its form asks for it:
+    # that date, not the moment the step was recorded, is when the enrolment reached its state.
+    date_field: str = ""
 
     def __str__(self) -> str:
         return self.label
@@ -319,6 +322,7 @@ STEPS: tuple[Step, ...] = (
         roles=frozenset({Role.LOCAL_SECRETARY}),
         form="DatedNoteForm",
         internal=False,
+        date_field="joined_on",
     ),
     Step(
         name="notify_national_union",
@@ -329,6 +333,7 @@ STEPS: tuple[Step, ...] = (
         roles=frozenset({Role.NEM}),
         form="DatedNoteForm",
         internal=False,
+        date_field="national_notified_on",
     ),
     Step(
         name="list_on_register",
@@ -339,6 +344,7 @@ STEPS: tuple[Step, ...] = (
         roles=frozenset({Role.NATIONAL_OFFICER}),
         form="ListingForm",
         internal=False,
+        date_field="listed_on",
     ),
     Step(
         name="withdraw",
