@@ -147,20 +147,17 @@ def take_step(enrolment: Enrolment, step_: Step, *, actor: User, data: dict[str,
 
 def _target(step_: Step, outcome: Outcome) -> State | None:
     """The state the step leads to, checked against its declaration (None: it stays)."""
-    if outcome.stays or (outcome.state is None and not step_.targets):
-        target = outcome.state
-        if target is None:
+    if outcome.state is None:
+        if outcome.stays or not step_.targets:
             return None
-    elif outcome.state is None and len(step_.targets) == 1:
-        return step_.targets[0]
-    else:
-        target = outcome.state
-    if target not in step_.targets:
-        declared = ", ".join(t.value for t in step_.targets) or "none"
-        raise UndeclaredTransition(
-            f"The step {step_.name!r} led to {target!r}; it declares: {declared}."
-        )
-    return target
+        if len(step_.targets) == 1:
+            return step_.targets[0]
+    elif not outcome.stays and outcome.state in step_.targets:
+        return outcome.state
+    declared = ", ".join(t.value for t in step_.targets) or "none"
+    raise UndeclaredTransition(
+        f"The step {step_.name!r} led to {outcome.state!r}; it declares: {declared}."
+    )
 
 
 def _record(
