@@ -7,6 +7,9 @@ objects live beside them, in that app's `rules.py` (enrolments, actions, members
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import Enum
 from typing import TYPE_CHECKING
 
 from django.db.models import Q, QuerySet
@@ -56,43 +59,88 @@ def has_role(user: AnyUser, *roles: Role) -> bool:
     return any(a.role in roles for a in assignments(user))
 
 
+# --- scope: which employers a role assignment reaches, in which schemes ----------------------
+# One table, read two ways: `covers` for one employer in Python, `enrolment_scope_q` as a filter.
+
+
+class SchemeUnions(Enum):
+    """Through which of a scheme's unions an assignment takes part in it."""
+
+    LEAD = "lead"
+    PARTNER = "partner"
+    LEAD_OR_PARTNER = "lead_or_partner"
+    ANY = "any"
+
+
+# The employer's field (a dotted path) and the ids of the assignment it must be one of.
+Reach = Callable[[RoleAssignment], tuple[str, list[int | None]]]
+
+
+def _partner_area(a: RoleAssignment) -> tuple[str, list[int | None]]:
+    # A partner rep is held for one association, or else for a whole region.
+    if a.association_id is not None:
+        return "association_id", [a.association_id]
+    return "association.region_id", [a.region_id]
+
+
+@dataclass(frozen=True)
+class Scope:
+    unions: SchemeUnions
+    reach: Reach | None  # None: every employer
+
+
+SCOPES: dict[str, Scope] = {
+    # A rep at a school may also propose its trust or local authority.
+    Role.WORKPLACE_REP: Scope(
+        SchemeUnions.LEAD_OR_PARTNER,
+        lambda a: ("pk", [a.employer_id, a.employer.parent_id if a.employer else None]),
+    ),
+    Role.LOCAL_SECRETARY: Scope(
+        SchemeUnions.LEAD, lambda a: ("association_id", [a.association_id])
+    ),
+    Role.NEM: Scope(SchemeUnions.LEAD, lambda a: ("association.district_id", [a.district_id])),
+    Role.PARTNER_REP: Scope(SchemeUnions.PARTNER, _partner_area),
+    Role.NATIONAL_OFFICER: Scope(SchemeUnions.LEAD, None),
+    Role.EMPLOYER_CONTACT: Scope(SchemeUnions.ANY, lambda a: ("pk", [a.employer_id])),
+    Role.AUDITOR: Scope(SchemeUnions.ANY, None),
+    # Plan roles reach plans, not employers: they are absent.
+}
+
+
 def _partner_ids(scheme: Scheme) -> set[int]:
     return {u.pk for u in scheme.partner_unions.all()}
 
 
+def _takes_part(unions: SchemeUnions, union_id: int | None, scheme: Scheme) -> bool:
+    lead = union_id == scheme.lead_union_id
+    match unions:
+        case SchemeUnions.LEAD:
+            return lead
+        case SchemeUnions.PARTNER:
+            return union_id in _partner_ids(scheme)
+        case SchemeUnions.LEAD_OR_PARTNER:
+            return lead or union_id in _partner_ids(scheme)
+    return True
+
+
+def _follow(obj: object, path: str) -> object:
+    for name in path.split("."):
+        if obj is None:
+            return None
+        obj = getattr(obj, name)
+    return obj
+
+
 def covers(assignment: RoleAssignment, employer: Employer, scheme: Scheme) -> bool:
     """Whether a role assignment reaches this employer in this scheme."""
-    a = assignment
-    association = employer.association
-    match a.role:
-        case Role.WORKPLACE_REP:
-            in_scheme = a.union_id == scheme.lead_union_id or a.union_id in _partner_ids(scheme)
-            # A rep at a school may also propose its trust or local authority.
-            return in_scheme and employer.pk in (a.employer_id, a.employer.parent_id)
-        case Role.LOCAL_SECRETARY:
-            return (
-                a.union_id == scheme.lead_union_id and employer.association_id == a.association_id
-            )
-        case Role.NEM:
-            return (
-                a.union_id == scheme.lead_union_id
-                and association is not None
-                and association.district_id == a.district_id
-            )
-        case Role.PARTNER_REP:
-            if a.union_id not in _partner_ids(scheme) or association is None:
-                return False
-            if a.association_id is not None:
-                return association.pk == a.association_id
-            return association.region_id == a.region_id
-        case Role.NATIONAL_OFFICER:
-            return a.union_id == scheme.lead_union_id
-        case Role.EMPLOYER_CONTACT:
-            return employer.pk == a.employer_id
-        case Role.AUDITOR:
-            return True
-    # Plan roles reach plans, not employers.
-    return False
+    scope = SCOPES.get(assignment.role)
+    if scope is None or not _takes_part(scope.unions, assignment.union_id, scheme):
+        return False
+    if scope.reach is None:
+        return True
+    path, ids = scope.reach(assignment)
+    value = _follow(employer, path)
+    return value is not None and value in ids
 
 
 def _schemes_with(union_id: int | None, *, lead: bool = True) -> QuerySet:
@@ -103,38 +151,35 @@ def _schemes_with(union_id: int | None, *, lead: bool = True) -> QuerySet:
     return Scheme.objects.filter(condition).values("pk")
 
 
+def _takes_part_q(unions: SchemeUnions, union_id: int | None) -> Q:
+    match unions:
+        case SchemeUnions.LEAD:
+            return Q(scheme__lead_union_id=union_id)
+        case SchemeUnions.PARTNER:
+            return Q(scheme_id__in=_schemes_with(union_id, lead=False))
+        case SchemeUnions.LEAD_OR_PARTNER:
+            return Q(scheme_id__in=_schemes_with(union_id))
+    return Q()
+
+
 def enrolment_scope_q(assignment: RoleAssignment) -> Q:
-    """The enrolments an assignment reaches, as a filter: the queryset twin of `covers`."""
+    """The enrolments an assignment reaches, as a filter: `covers` read as a query."""
     a = assignment
-    match a.role:
-        case Role.WORKPLACE_REP:
-            employers = [pk for pk in (a.employer_id, a.employer.parent_id) if pk]
-            return Q(employer_id__in=employers, scheme_id__in=_schemes_with(a.union_id))
-        case Role.LOCAL_SECRETARY:
-            return Q(scheme__lead_union_id=a.union_id, employer__association_id=a.association_id)
-        case Role.NEM:
-            return Q(
-                scheme__lead_union_id=a.union_id,
-                employer__association__district_id=a.district_id,
-            )
-        case Role.PARTNER_REP:
-            area = (
-                Q(employer__association_id=a.association_id)
-                if a.association_id
-                else Q(employer__association__region_id=a.region_id)
-            )
-            return Q(scheme_id__in=_schemes_with(a.union_id, lead=False)) & area
-        case Role.NATIONAL_OFFICER:
-            return Q(scheme__lead_union_id=a.union_id)
-        case Role.EMPLOYER_CONTACT:
-            # Employers see their enrolment once they have been approached, or if they asked.
-            return Q(employer_id=a.employer_id) & (
-                Q(initiated_by="employer") | ~Q(approach_method="")
-            )
-        case Role.AUDITOR:
-            return Q()
-    # Plan roles reach plans, not enrolments.
-    return Q(pk__in=[])
+    scope = SCOPES.get(a.role)
+    if scope is None:
+        return Q(pk__in=[])
+    condition = _takes_part_q(scope.unions, a.union_id)
+    if scope.reach is not None:
+        path, ids = scope.reach(a)
+        lookup = "employer__" + path.replace(".", "__") + "__in"
+        condition &= Q(**{lookup: [pk for pk in ids if pk is not None]})
+    if a.role == Role.EMPLOYER_CONTACT:
+        # Employers see their enrolment once they have been approached, or if they asked.
+        condition &= Q(initiated_by="employer") | ~Q(approach_method="")
+    return condition
+
+
+# --- enrolments -------------------------------------------------------------------------------
 
 
 def visible_enrolments_q(user: AnyUser) -> Q | None:

@@ -16,7 +16,7 @@ from django.utils import timezone
 from accord.accounts.models import Role, RoleAssignment, User
 from accord.enrolments import services
 from accord.enrolments.models import ApproachMethod, Enrolment, Initiator, Position
-from accord.enrolments.process import State, step
+from accord.enrolments.process import CLOSED_STATES, MAIN_PATH, STEPS, State, Step, step
 from accord.membership import policy_checks
 from accord.membership.models import Membership
 from accord.organisations.models import (
@@ -33,6 +33,12 @@ from accord.schemes.loader import load_builtin_scheme
 from accord.schemes.models import Scheme
 
 DEMO_PASSWORD = "accord-demo"
+
+
+def _days(n: int) -> datetime.timedelta:
+    return datetime.timedelta(days=n)
+
+
 PLAN_DATA = Path(__file__).resolve().parent.parent / "plans" / "data"
 
 
@@ -302,15 +308,19 @@ def load_demo() -> bool:
 class Journey:
     """Takes enrolments along the process through the real services (demo data and tests).
 
-    `users` holds a user per persona: rep, secretary, nem, gmb, unison, officer, employer.
+    `users` holds a user per persona: rep, secretary, nem, gmb, unison, officer, employer. The
+    order of the steps and who takes each come from the process declaration; the journey only
+    knows what to fill in on each step's form.
     """
 
-    # Each way out: the state it is taken from, the step, and who takes it.
-    CLOSURES = {
-        State.DECLINED: (State.PROPOSED, "decline", "secretary"),
-        State.OBJECTED: (State.ENDORSED, "record_objection", "nem"),
-        State.WITHDRAWN: (State.PROPOSED, "withdraw", "secretary"),
-        State.EMPLOYER_DECLINED: (State.APPROACHED, "record_employer_declined", "secretary"),
+    # Who plays each role, in order of preference when a step allows several.
+    PERSONAS = {
+        Role.LOCAL_SECRETARY: "secretary",
+        Role.NEM: "nem",
+        Role.PARTNER_REP: "gmb",
+        Role.NATIONAL_OFFICER: "officer",
+        Role.EMPLOYER_CONTACT: "employer",
+        Role.WORKPLACE_REP: "rep",
     }
 
     def __init__(self, scheme: Scheme, users: dict[str, User]) -> None:
@@ -319,6 +329,10 @@ class Journey:
 
     def take(self, enrolment: Enrolment, name: str, who: str, **data: Any) -> Enrolment:
         return services.take_step(enrolment, step(name), actor=self.users[who], data=data)
+
+    def who(self, the_step: Step, secretary: str = "secretary") -> str:
+        persona = next(p for role, p in self.PERSONAS.items() if role in the_step.roles)
+        return secretary if persona == "secretary" else persona
 
     def to(
         self,
@@ -330,7 +344,6 @@ class Journey:
         exception: str = "",
         partial_positions: bool = False,
     ) -> Enrolment:
-        today = timezone.localdate()
         enrolment = services.propose(
             scheme=self.scheme,
             employer=employer,
@@ -341,83 +354,77 @@ class Journey:
                 "reason": f"{employer.name} already consults its staff and the unions well.",
             },
         )
-        plan = [
-            (State.ENDORSED, lambda e: self.take(e, "endorse", secretary, note="Good candidate.")),
-            (State.NEM_CLEARED, lambda e: self.take(e, "record_no_objection", "nem")),
-            (State.AGREED, lambda e: self._positions(e, secretary)),
-            (
-                State.APPROACHED,
-                lambda e: self.take(
-                    e,
-                    "record_approach",
-                    secretary,
-                    approach_method=ApproachMethod.JOINT_LETTER,
-                    letter_date=today - datetime.timedelta(days=40),
-                ),
-            ),
-            (
-                State.INTRODUCED,
-                lambda e: self.take(
-                    e,
-                    "record_introduction",
-                    secretary,
-                    introduced_on=today - datetime.timedelta(days=30),
-                    materials_sent=list(self.scheme.materials.all()),
-                ),
-            ),
-            (State.COMMITMENT_DRAFTED, lambda e: self._draft(e, secretary)),
-            (State.COMMITTED, lambda e: self.confirm(e, secretary)),
-            (
-                State.JOINED,
-                lambda e: self.take(
-                    e, "record_joined", secretary, date=today - datetime.timedelta(days=7)
-                ),
-            ),
-            (
-                State.NATIONAL_NOTIFIED,
-                lambda e: self.take(
-                    e, "notify_national_union", "nem", date=today - datetime.timedelta(days=5)
-                ),
-            ),
-            (
-                State.LISTED,
-                lambda e: self.take(
-                    e,
-                    "list_on_register",
-                    "officer",
-                    listed_on=today - datetime.timedelta(days=2),
-                    logo_sent_on=today - datetime.timedelta(days=2),
-                ),
-            ),
-        ]
-        if target in self.CLOSURES:
-            before, name, who = self.CLOSURES[target]
-            who = secretary if who == "secretary" else who
-            enrolment = self.to_state(enrolment, plan, before)
-            return self.take(enrolment, name, who, reason="Agreed at the local meeting.")
-        if target == State.PARTNER_DISAGREED:
-            enrolment = self.to_state(enrolment, plan, State.NEM_CLEARED)
-            return self.take(
-                enrolment,
-                "record_partner_position",
-                "gmb",
-                position=Position.DISAGREE,
-                reasons="No GMB members are employed.",
-            )
-        enrolment = self.to_state(enrolment, plan, target)
+        if target in CLOSED_STATES:
+            # The way out: its step, taken from the first state on the way in that allows it.
+            closing = next(s for s in STEPS if target in s.targets and s.closes)
+            before = next(state for state in MAIN_PATH if state in closing.sources)
+            enrolment = self.to_state(enrolment, before, secretary)
+            data: dict[str, Any] = {"reason": "Agreed at the local meeting."}
+            if closing.name == "record_partner_position":
+                data = {"position": Position.DISAGREE, "reason": "No GMB members are employed."}
+            return self.take(enrolment, closing.name, self.who(closing, secretary), **data)
+        enrolment = self.to_state(enrolment, target, secretary)
         if partial_positions:
             enrolment = self.take(
                 enrolment, "record_partner_position", "gmb", position=Position.AGREE
             )
         return enrolment
 
-    @staticmethod
-    def to_state(enrolment: Enrolment, plan: list, target: State) -> Enrolment:
-        for _, action in plan:
-            if enrolment.state == target:
-                break
-            enrolment = action(enrolment)
+    def to_state(self, enrolment: Enrolment, target: State, secretary: str) -> Enrolment:
+        """Along the way in, one state at a time, by the step that the process declares."""
+        while enrolment.state != target:
+            here = MAIN_PATH.index(State(enrolment.state))
+            following = MAIN_PATH[here + 1]
+            the_step = next(
+                s
+                for s in STEPS
+                if s.task and enrolment.state in s.sources and following in s.targets
+            )
+            enrolment = self.step_on(enrolment, the_step, secretary)
         return enrolment
+
+    def step_on(self, enrolment: Enrolment, the_step: Step, secretary: str) -> Enrolment:
+        """Take `the_step` (with whatever else its state waits for) with plausible data."""
+        today = timezone.localdate()
+        who = self.who(the_step, secretary)
+        match the_step.name:
+            case "endorse":
+                return self.take(enrolment, "endorse", who, note="Good candidate.")
+            case "record_partner_position":
+                return self._positions(enrolment, secretary)
+            case "record_approach":
+                return self.take(
+                    enrolment,
+                    the_step.name,
+                    who,
+                    approach_method=ApproachMethod.JOINT_LETTER,
+                    letter_date=today - datetime.timedelta(days=40),
+                )
+            case "record_introduction":
+                return self.take(
+                    enrolment,
+                    the_step.name,
+                    who,
+                    introduced_on=today - datetime.timedelta(days=30),
+                    materials_sent=list(self.scheme.materials.all()),
+                )
+            case "draft_commitment":
+                return self._draft(enrolment, secretary)
+            case "confirm_commitment_union":
+                return self.confirm(enrolment, secretary)
+            case "record_joined":
+                return self.take(enrolment, the_step.name, who, date=today - _days(7))
+            case "notify_national_union":
+                return self.take(enrolment, the_step.name, who, date=today - _days(5))
+            case "list_on_register":
+                return self.take(
+                    enrolment,
+                    the_step.name,
+                    who,
+                    listed_on=today - _days(2),
+                    logo_sent_on=today - _days(2),
+                )
+        return self.take(enrolment, the_step.name, who)
 
     def _positions(self, enrolment: Enrolment, secretary: str) -> Enrolment:
         enrolment = self.take(enrolment, "record_partner_position", "gmb", position=Position.AGREE)
@@ -425,13 +432,7 @@ class Journey:
             enrolment, "record_partner_position", "unison", position=Position.AGREE
         )
         unite = Union.objects.get(short_name="Unite")
-        return self.take(
-            enrolment,
-            "record_partner_position",
-            secretary,
-            union=unite,
-            position=Position.NOT_REPRESENTED,
-        )
+        return self.take(enrolment, "mark_not_represented", secretary, union=unite)
 
     def _draft(self, enrolment: Enrolment, secretary: str) -> Enrolment:
         principles = self.scheme.current_principles()

@@ -9,7 +9,7 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
-from accord.accounts.models import Role, RoleAssignment, User
+from accord.accounts.models import RoleAssignment, User
 from accord.core.forms import AccordForm
 from accord.organisations.models import Union
 from accord.schemes.models import Material, Scheme
@@ -111,19 +111,24 @@ class InitialMeetingForm(StepForm):
 
 
 class PartnerPositionForm(StepForm):
+    """A partner rep records their own union's position."""
+
+    position = forms.ChoiceField(
+        choices=[c for c in Position.choices if c[0] != Position.NOT_REPRESENTED],
+        widget=forms.RadioSelect,
+    )
+    reason = text_field("Reasons", required=False, help_text="Required if the union disagrees.")
+
+
+class NotRepresentedForm(StepForm):
+    """The local secretary marks a partner union as not represented locally."""
+
     union = forms.ModelChoiceField(queryset=Union.objects.none(), label="Partner union")
-    position = forms.ChoiceField(choices=Position.choices, widget=forms.RadioSelect)
-    reasons = text_field("Reasons", required=False, help_text="Required if the union disagrees.")
+    note = text_field("Note (optional)", required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        if self.assignment is not None and self.assignment.role == Role.PARTNER_REP:
-            # A partner rep speaks for their own union only.
-            del self.fields["union"]
-            self.fields["position"].choices = [
-                c for c in Position.choices if c[0] != Position.NOT_REPRESENTED
-            ]
-        elif self.enrolment is not None:
+        if self.enrolment is not None:
             pending = self.enrolment.pending_partner_union_ids()
             self.fields["union"].queryset = Union.objects.filter(pk__in=pending)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from functools import cached_property
 from typing import TYPE_CHECKING
 
@@ -14,7 +15,7 @@ from django.utils import timezone
 from accord.organisations.models import Employer, Union
 from accord.schemes.models import Material, Scheme
 
-from .process import CLOSED_STATES, State
+from .process import CLOSED_STATES, STEPS, State
 
 if TYPE_CHECKING:
     from accord.membership.models import Cycle
@@ -99,6 +100,18 @@ class Enrolment(models.Model):
     @property
     def state_enum(self) -> State:
         return State(self.state)
+
+    @property
+    def state_since(self) -> datetime.date:
+        """The day the enrolment reached its state: the date recorded with the step that led
+        there when it asks for one (the listing date, the joining date), else the day the step
+        was taken. The membership's dates come from the same recorded date."""
+        for s in STEPS:
+            if s.date_field and self.state in s.targets:
+                recorded = getattr(self, s.date_field)
+                if recorded is not None:
+                    return recorded
+        return timezone.localtime(self.state_changed_at).date()
 
     @cached_property
     def positions_by_union(self) -> dict[int, PartnerPosition]:

@@ -55,6 +55,10 @@ CLOSED_STATES = frozenset(
 MAIN_PATH: tuple[State, ...] = tuple(s for s in State if s not in CLOSED_STATES)
 # An enrolment that is not closed blocks another for the same employer and scheme.
 OPEN_STATES = frozenset(MAIN_PATH)
+# A listed enrolment's only way out: when a national officer withdraws the membership
+# (membership.services.change_status), the enrolment closes for good, so the employer may be
+# proposed again and rejoin through a new enrolment.
+CLOSED_BY_MEMBERSHIP_WITHDRAWAL = State.WITHDRAWN
 # Closures that come from union deliberation: an employer contact sees only "Not proceeding".
 INTERNAL_CLOSURES = frozenset({State.DECLINED, State.OBJECTED, State.PARTNER_DISAGREED})
 
@@ -69,12 +73,13 @@ def _always(enrolment: Enrolment, assignment: RoleAssignment) -> bool:
     return True
 
 
-def partner_position_pending(enrolment: Enrolment, assignment: RoleAssignment) -> bool:
-    """A partner rep records their own union's position once; a secretary any still missing."""
-    pending = enrolment.pending_partner_union_ids()
-    if assignment.role == Role.PARTNER_REP:
-        return assignment.union_id in pending
-    return bool(pending)
+def own_position_pending(enrolment: Enrolment, assignment: RoleAssignment) -> bool:
+    """A partner rep records their own union's position, once."""
+    return assignment.union_id in enrolment.pending_partner_union_ids()
+
+
+def any_position_pending(enrolment: Enrolment, assignment: RoleAssignment) -> bool:
+    return bool(enrolment.pending_partner_union_ids())
 
 
 def union_confirmation_pending(enrolment: Enrolment, assignment: RoleAssignment) -> bool:
@@ -102,6 +107,9 @@ class Step:
     internal: bool = True
     guard: Guard = field(default=_always)
     help: str = ""
+    # The enrolment field holding the date the step took effect, when its form asks for it:
+    # that date, not the moment the step was recorded, is when the enrolment reached its state.
+    date_field: str = ""
 
     def __str__(self) -> str:
         return self.label
@@ -188,10 +196,23 @@ STEPS: tuple[Step, ...] = (
         done="recorded a partner union's position",
         sources=frozenset({State.NEM_CLEARED}),
         targets=(State.AGREED, State.PARTNER_DISAGREED),
-        roles=frozenset({Role.PARTNER_REP, Role.LOCAL_SECRETARY}),
+        # Only the union's own representative speaks for it (agree or disagree).
+        roles=frozenset({Role.PARTNER_REP}),
         form="PartnerPositionForm",
-        guard=partner_position_pending,
+        guard=own_position_pending,
         help="Agreement is reached when every partner union represented locally agrees.",
+    ),
+    Step(
+        name="mark_not_represented",
+        label="Mark a partner union not represented locally",
+        done="marked a partner union as not represented locally",
+        sources=frozenset({State.NEM_CLEARED}),
+        # Marking the last union still to come completes the agreement.
+        targets=(State.AGREED,),
+        roles=frozenset({Role.LOCAL_SECRETARY}),
+        form="NotRepresentedForm",
+        guard=any_position_pending,
+        help="A union with no members or representative here takes no part in the agreement.",
     ),
     Step(
         name="reopen_discussion",
@@ -301,6 +322,7 @@ STEPS: tuple[Step, ...] = (
         roles=frozenset({Role.LOCAL_SECRETARY}),
         form="DatedNoteForm",
         internal=False,
+        date_field="joined_on",
     ),
     Step(
         name="notify_national_union",
@@ -311,6 +333,7 @@ STEPS: tuple[Step, ...] = (
         roles=frozenset({Role.NEM}),
         form="DatedNoteForm",
         internal=False,
+        date_field="national_notified_on",
     ),
     Step(
         name="list_on_register",
@@ -321,6 +344,7 @@ STEPS: tuple[Step, ...] = (
         roles=frozenset({Role.NATIONAL_OFFICER}),
         form="ListingForm",
         internal=False,
+        date_field="listed_on",
     ),
     Step(
         name="withdraw",

@@ -10,10 +10,10 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from accord.accounts.models import Role, RoleAssignment, User
+from accord.accounts.models import RoleAssignment, User
 from accord.core import audit
 from accord.core.errors import DomainError
-from accord.organisations.models import Employer
+from accord.organisations.models import Employer, Union
 from accord.schemes.models import Scheme
 
 from . import notifications, rules, selectors
@@ -29,15 +29,25 @@ class StepNotPermitted(StepError):
     pass
 
 
+class UndeclaredTransition(RuntimeError):
+    """A handler led somewhere its step does not declare: a bug, never the user's doing."""
+
+
 @dataclass
 class Outcome:
+    """What a step's handler did. A step reaches its one declared target by itself; the handler
+    names the target only when the step declares several, or says it `stays` when the step is
+    recorded but the enrolment waits for more (another partner union, the other side)."""
+
     state: State | None = None
     changes: dict[str, Any] = field(default_factory=dict)
+    stays: bool = False
 
 
 Handler = Callable[[Enrolment, RoleAssignment, User, dict[str, Any]], Outcome]
 # Each step's work, by step name. Membership, above, registers the steps whose work is its own
-# (drafting the commitment, asking for changes to it, listing): see membership/steps.py.
+# (drafting, confirming and asking for changes to the commitment, listing): see
+# membership/steps.py.
 HANDLERS: dict[str, Handler] = {}
 
 
@@ -120,18 +130,34 @@ def take_step(enrolment: Enrolment, step_: Step, *, actor: User, data: dict[str,
                 raise StepError(f"“{step_.label}” is not waiting for you: it is already recorded.")
             raise StepNotPermitted(f"You may not “{step_.label.lower()}” for this enrolment.")
         outcome = HANDLERS[step_.name](current, allowed[0], actor, data)
-        if outcome.state is not None and outcome.state != current.state:
-            outcome.changes["state"] = [current.state, outcome.state.value]
-            current.state = outcome.state
+        target = _target(step_, outcome)
+        if target is not None and target != current.state:
+            outcome.changes["state"] = [current.state, target.value]
+            current.state = target
             current.state_changed_at = timezone.now()
-            if outcome.state in CLOSED_STATES:
+            if target in CLOSED_STATES:
                 current.closed_reason = _note(data)
         current.save()
         _record(current, step_, actor, outcome, data)
         # A step that set a state (even the same one, as a revised draft does) hands work on.
         # Its e-mails are queued in this transaction: they exist exactly when the step does.
-        notifications.step_taken(current.pk, step_, actor.pk, moved=bool(outcome.state))
+        notifications.step_taken(current.pk, step_, actor.pk, moved=target is not None)
     return current
+
+
+def _target(step_: Step, outcome: Outcome) -> State | None:
+    """The state the step leads to, checked against its declaration (None: it stays)."""
+    if outcome.state is None:
+        if outcome.stays or not step_.targets:
+            return None
+        if len(step_.targets) == 1:
+            return step_.targets[0]
+    elif not outcome.stays and outcome.state in step_.targets:
+        return outcome.state
+    declared = ", ".join(t.value for t in step_.targets) or "none"
+    raise UndeclaredTransition(
+        f"The step {step_.name!r} led to {outcome.state!r}; it declares: {declared}."
+    )
 
 
 def _record(
@@ -149,24 +175,22 @@ def _record(
     )
 
 
-def _moves_to(target: State) -> Handler:
-    def handler(
-        enrolment: Enrolment, assignment: RoleAssignment, actor: User, data: dict[str, Any]
-    ) -> Outcome:
-        return Outcome(target)
-
-    return handler
+def _nothing_to_write(
+    enrolment: Enrolment, assignment: RoleAssignment, actor: User, data: dict[str, Any]
+) -> Outcome:
+    """A step whose only effect is its move (and its note, which `_record` keeps)."""
+    return Outcome()
 
 
-for _name, _target in [
-    ("endorse", State.ENDORSED),
-    ("decline", State.DECLINED),
-    ("record_no_objection", State.NEM_CLEARED),
-    ("record_objection", State.OBJECTED),
-    ("record_employer_declined", State.EMPLOYER_DECLINED),
-    ("withdraw", State.WITHDRAWN),
-]:
-    HANDLERS[_name] = _moves_to(_target)
+for _name in (
+    "endorse",
+    "decline",
+    "record_no_objection",
+    "record_objection",
+    "record_employer_declined",
+    "withdraw",
+):
+    HANDLERS[_name] = _nothing_to_write
 
 
 def set_fields(enrolment: Enrolment, values: dict[str, Any]) -> dict[str, Any]:
@@ -194,36 +218,39 @@ def _initial_meeting(
 def _partner_position(
     enrolment: Enrolment, assignment: RoleAssignment, actor: User, data: dict[str, Any]
 ) -> Outcome:
-    pending = enrolment.pending_partner_union_ids()
-    if assignment.role == Role.PARTNER_REP:
-        union = assignment.union
-        if data["position"] == Position.NOT_REPRESENTED:
-            raise StepError(
-                "Only the local secretary marks a union as not represented.", field="position"
-            )
-    else:
-        union = data.get("union")
-        if union is None or union.pk not in pending:
-            raise StepError(
-                "Choose a partner union whose position is still to come.", field="union"
-            )
-    if data["position"] == Position.DISAGREE and not data.get("reasons", "").strip():
-        raise StepError("Give the union's reasons for disagreeing.", field="reasons")
+    # The step's roles and guard say that only the union's own representative gets here.
+    position = data["position"]
+    if position not in (Position.AGREE, Position.DISAGREE):
+        raise StepError("Say whether the union agrees or disagrees.", field="position")
+    if position == Position.DISAGREE and not _note(data):
+        raise StepError("Give the union's reasons for disagreeing.", field="reason")
+    return _record_position(enrolment, assignment.union, position, actor, data)
+
+
+@handles("mark_not_represented")
+def _not_represented(
+    enrolment: Enrolment, assignment: RoleAssignment, actor: User, data: dict[str, Any]
+) -> Outcome:
+    union = data.get("union")
+    if union is None or union.pk not in enrolment.pending_partner_union_ids():
+        raise StepError("Choose a partner union whose position is still to come.", field="union")
+    return _record_position(enrolment, union, Position.NOT_REPRESENTED, actor, data)
+
+
+def _record_position(
+    enrolment: Enrolment, union: Union, position: str, actor: User, data: dict[str, Any]
+) -> Outcome:
     PartnerPosition.objects.create(
-        enrolment=enrolment,
-        union=union,
-        position=data["position"],
-        reasons=data.get("reasons", ""),
-        recorded_by=actor,
+        enrolment=enrolment, union=union, position=position, reasons=_note(data), recorded_by=actor
     )
-    changes = {f"position:{union.short_name}": [None, data["position"]]}
+    changes = {f"position:{union.short_name}": [None, position]}
     enrolment.forget_positions()
     positions = [p.position for p in enrolment.positions_by_union.values()]
     if Position.DISAGREE in positions:
         return Outcome(State.PARTNER_DISAGREED, changes)
     if not enrolment.pending_partner_union_ids():
         return Outcome(State.AGREED, changes)
-    return Outcome(None, changes)
+    return Outcome(changes=changes, stays=True)
 
 
 @handles("reopen_discussion")
@@ -243,7 +270,7 @@ def _reopen(
     disagreeing.delete()
     enrolment.forget_positions()
     enrolment.closed_reason = ""
-    return Outcome(State.NEM_CLEARED, changes)
+    return Outcome(changes=changes)
 
 
 @handles("record_approach")
@@ -256,7 +283,7 @@ def _approach(
         "jcc_meeting_date": data.get("jcc_meeting_date"),
         "letter_date": data.get("letter_date"),
     }
-    return Outcome(State.APPROACHED, set_fields(enrolment, values))
+    return Outcome(changes=set_fields(enrolment, values))
 
 
 @handles("record_introduction")
@@ -270,45 +297,20 @@ def _introduction(
     changes = set_fields(enrolment, {"introduced_on": data["introduced_on"]})
     enrolment.materials_sent.set(materials)
     changes["materials_sent"] = [None, [m.title for m in materials]]
-    return Outcome(State.INTRODUCED, changes)
+    return Outcome(changes=changes)
 
 
-def _confirm(side: str) -> Handler:
+def _dated(field_name: str) -> Handler:
     def handler(
         enrolment: Enrolment, assignment: RoleAssignment, actor: User, data: dict[str, Any]
     ) -> Outcome:
-        cycle = enrolment.first_cycle
-        now = timezone.now()
-        setattr(cycle, f"{side}_confirmed_at", now)
-        setattr(cycle, f"{side}_confirmed_by", actor)
-        cycle.save(update_fields=[f"{side}_confirmed_at", f"{side}_confirmed_by", "updated_at"])
-        changes: dict[str, Any] = {f"{side}_confirmed": [None, str(actor)]}
-        if side == "employer" and data.get("accept_logo_terms"):
-            changes.update(
-                set_fields(
-                    enrolment, {"logo_terms_accepted_at": now, "logo_terms_accepted_by": actor}
-                )
-            )
-        return Outcome(State.COMMITTED if cycle.is_confirmed else None, changes)
+        return Outcome(changes=set_fields(enrolment, {field_name: data["date"]}))
 
     return handler
 
 
-HANDLERS["confirm_commitment_union"] = _confirm("union")
-HANDLERS["confirm_commitment_employer"] = _confirm("employer")
-
-
-def _dated(field_name: str, target: State) -> Handler:
-    def handler(
-        enrolment: Enrolment, assignment: RoleAssignment, actor: User, data: dict[str, Any]
-    ) -> Outcome:
-        return Outcome(target, set_fields(enrolment, {field_name: data["date"]}))
-
-    return handler
-
-
-HANDLERS["record_joined"] = _dated("joined_on", State.JOINED)
-HANDLERS["notify_national_union"] = _dated("national_notified_on", State.NATIONAL_NOTIFIED)
+HANDLERS["record_joined"] = _dated("joined_on")
+HANDLERS["notify_national_union"] = _dated("national_notified_on")
 
 
 @handles("add_note")

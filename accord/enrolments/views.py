@@ -18,7 +18,14 @@ from accord.schemes.models import Scheme
 from . import diagram, documents, rules, selectors, services
 from .forms import form_class
 from .models import Enrolment
-from .process import MAIN_PATH, STEPS, STEPS_BY_NAME, State, step
+from .process import (
+    INTERNAL_CLOSURES,
+    MAIN_PATH,
+    STEPS,
+    STEPS_BY_NAME,
+    State,
+    step,
+)
 
 
 def _enrolment_for(request: HttpRequest, pk: int) -> Enrolment:
@@ -155,11 +162,7 @@ def agenda_item(request: HttpRequest, pk: int) -> HttpResponse:
 def enrolment_diagram(request: HttpRequest, pk: int) -> HttpResponse:
     enrolment = _enrolment_for(request, pk)
     current = enrolment.state_enum
-    if not rules.can_see_internal(request.user, enrolment) and current in (
-        State.DECLINED,
-        State.OBJECTED,
-        State.PARTNER_DISAGREED,
-    ):
+    if current in INTERNAL_CLOSURES and not rules.can_see_internal(request.user, enrolment):
         current = None
     return HttpResponse(diagram.render_svg(current), content_type="image/svg+xml")
 

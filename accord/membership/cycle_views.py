@@ -19,7 +19,7 @@ from accord.enrolments.process import State
 
 from . import cycles, rules
 from .cycle_forms import CommitmentForm, ConfirmForm, ReviewForm
-from .models import Cycle, Review
+from .models import Cycle, NextCycleRule, Review
 from .selectors import enrolment_detail
 
 
@@ -88,7 +88,7 @@ def start_cycle(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied("Only the local secretary drafts the next cycle.")
     previous = cycles.latest_cycle(enrolment)
     rule, principle = cycles.next_cycle_rule(previous)
-    if rule == "none":
+    if rule == NextCycleRule.NONE:
         messages.error(request, "The current cycle's review must be confirmed first.")
         return redirect(enrolment)
     form = CommitmentForm(posted(request), enrolment=enrolment, user=request.user, cycle=None)
@@ -112,8 +112,8 @@ def start_cycle(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _rule_help(rule: str, principle: Any, suggestions: list[Any]) -> str:
-    if rule == "different":
+def _rule_help(rule: NextCycleRule, principle: Any, suggestions: list[Any]) -> str:
+    if rule == NextCycleRule.DIFFERENT:
         others = ", ".join(f"{p.number} ({p.short_title})" for p in suggestions if p != principle)
         return (
             f"Principle {principle.number} was met: choose a different principle. "

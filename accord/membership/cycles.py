@@ -20,7 +20,7 @@ from accord.enrolments.models import Enrolment
 from accord.schemes.models import Principle
 
 from . import rules, selectors
-from .models import Cycle, Decision, ObjectiveOutcome, Outcome, Review
+from .models import Cycle, Decision, NextCycleRule, ObjectiveOutcome, Outcome, Review
 from .services import MembershipError, draft_cycle
 
 REVIEW_WINDOW = datetime.timedelta(days=30)
@@ -188,14 +188,16 @@ def confirm_review(review: Review, *, actor: User) -> Review:
     return locked
 
 
-def next_cycle_rule(previous: Cycle) -> tuple[str, Principle | None]:
-    """("different", principle to avoid) after a met review; ("same", principle) for a revised
-    objective; ("none", None) while no confirmed review allows a new cycle."""
+def next_cycle_rule(previous: Cycle) -> tuple[NextCycleRule, Principle | None]:
+    """(DIFFERENT, principle to avoid) after a met review; (SAME, principle) for a revised
+    objective; (NONE, None) while no confirmed review allows a new cycle."""
     review = latest_review(previous)
     if review is None or not review.is_confirmed or review.decision == Decision.EXTEND:
-        return "none", None
+        return NextCycleRule.NONE, None
     principle = previous.principle_version.principle
-    return ("different" if review.decision == Decision.NEXT_CYCLE else "same"), principle
+    if review.decision == Decision.NEXT_CYCLE:
+        return NextCycleRule.DIFFERENT, principle
+    return NextCycleRule.SAME, principle
 
 
 def suggested_principles(enrolment: Enrolment) -> list[Principle]:
@@ -218,16 +220,16 @@ def _start_next_cycle(enrolment: Enrolment, actor: User, data: dict[str, Any]) -
         raise MembershipError("The employer has no cycle yet.")
     rule, principle = next_cycle_rule(previous)
     chosen = data["principle_version"].principle
-    if rule == "none":
+    if rule == NextCycleRule.NONE:
         raise MembershipError("The current cycle's review must be confirmed first.")
-    if rule == "different" and chosen == principle:
+    if rule == NextCycleRule.DIFFERENT and chosen == principle:
         others = ", ".join(str(p.number) for p in suggested_principles(enrolment) if p != principle)
         raise MembershipError(
             f"The objective on principle {principle.number} was met, so the next cycle must "
             f"work on a different principle. Not yet met: {others}.",
             field="principle",
         )
-    if rule == "same" and chosen != principle:
+    if rule == NextCycleRule.SAME and chosen != principle:
         raise MembershipError(
             f"A revised objective stays on principle {principle.number}.", field="principle"
         )
@@ -296,7 +298,7 @@ def cycle_actions(user: User, enrolment: Enrolment) -> list[tuple[str, str]]:
                 reverse("review-confirm", args=[review.pk]),
             )
         )
-    if secretary and next_cycle_rule(current)[0] != "none":
+    if secretary and next_cycle_rule(current)[0] != NextCycleRule.NONE:
         actions.append(
             (f"Draft cycle {current.number + 1}", reverse("cycle-new", args=[enrolment.pk]))
         )

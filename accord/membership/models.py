@@ -178,6 +178,21 @@ class Decision(models.TextChoices):
     REVISE = "revise", "A revised objective on the same principle"
 
 
+class NextCycleRule(models.TextChoices):
+    """What the latest confirmed review allows the next cycle to work on."""
+
+    NONE = "none", "No next cycle yet: the review must be confirmed first"
+    DIFFERENT = "different", "A different principle: the objective was met"
+    SAME = "same", "The same principle: a revised objective"
+
+
+class Side(models.TextChoices):
+    """The two sides that confirm a cycle (and whose confirmation fields it carries)."""
+
+    UNION = "union", "The unions"
+    EMPLOYER = "employer", "The employer"
+
+
 class ReviewQuerySet(models.QuerySet):
     def met(self) -> ReviewQuerySet:
         return self.filter(outcome=Outcome.MET, employer_confirmed_at__isnull=False)

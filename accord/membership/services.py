@@ -13,6 +13,7 @@ from accord.actions.models import Action
 from accord.core import audit
 from accord.core.errors import DomainError
 from accord.enrolments.models import Enrolment
+from accord.enrolments.process import CLOSED_BY_MEMBERSHIP_WITHDRAWAL
 
 from . import rules
 from .models import Cycle, Membership, MembershipStatus, SelfAssessment
@@ -100,12 +101,14 @@ def clear_confirmations(cycle: Cycle | None) -> None:
 # --- membership status ---------------------------------------------------------------------
 
 
-def list_member(enrolment: Enrolment, *, listed_on: datetime.date) -> Membership:
+def list_member(enrolment: Enrolment, *, actor: User, listed_on: datetime.date) -> Membership:
     """Put the employer on the register (the last step of joining). A returning employer keeps
     its reference, so the verification address it once printed still works."""
-    membership = Membership.objects.filter(
-        scheme=enrolment.scheme, employer=enrolment.employer
-    ).first()
+    membership = (
+        Membership.objects.select_for_update()
+        .filter(scheme=enrolment.scheme, employer=enrolment.employer)
+        .first()
+    )
     if membership is None:
         return Membership.objects.create(
             scheme=enrolment.scheme,
@@ -115,13 +118,40 @@ def list_member(enrolment: Enrolment, *, listed_on: datetime.date) -> Membership
             member_since=listed_on,
             status_since=listed_on,
         )
+    # Rejoining: only a withdrawn employer can be listed again (a member or suspended member
+    # cannot be proposed), and the new membership period starts on the new listing date.
+    if membership.status != MembershipStatus.WITHDRAWN:
+        raise MembershipError(f"{enrolment.employer.name} is already on the register.")
+    fields = ["enrolment_id", "status", "member_since", "status_since", "logo_stop_requested_on"]
+    before = audit.snapshot(membership, fields)
     membership.enrolment = enrolment
     membership.status = MembershipStatus.ACTIVE
+    membership.member_since = listed_on
     membership.status_since = listed_on
     membership.status_reason = ""
     membership.logo_stop_requested_on = None
     membership.save()
+    audit.log_action(
+        membership,
+        "membership.rejoin",
+        actor=actor,
+        summary=f"{enrolment.employer.name} rejoined the {enrolment.scheme.name}",
+        context=enrolment.audit_context,
+        changes=audit.diff(before, audit.snapshot(membership, fields)),
+    )
     return membership
+
+
+def _close_enrolment(pk: int, reason: str) -> tuple[str, str]:
+    """Close the listed enrolment of a withdrawn membership, so that it no longer blocks a new
+    proposal; returns its state before and after."""
+    enrolment = Enrolment.objects.select_for_update().get(pk=pk)
+    before = enrolment.state
+    enrolment.state = CLOSED_BY_MEMBERSHIP_WITHDRAWAL
+    enrolment.state_changed_at = timezone.now()
+    enrolment.closed_reason = reason
+    enrolment.save(update_fields=["state", "state_changed_at", "closed_reason", "updated_at"])
+    return before, enrolment.state
 
 
 # Which statuses each change may be made from, and the status it leads to.
@@ -132,8 +162,9 @@ STATUS_CHANGES: dict[str, tuple[frozenset[str], MembershipStatus, str]] = {
         MembershipStatus.WITHDRAWN,
         "withdrew",
     ),
+    # A withdrawal is final: the employer returns only by being proposed and listed again.
     "reinstate": (
-        frozenset({MembershipStatus.SUSPENDED, MembershipStatus.WITHDRAWN}),
+        frozenset({MembershipStatus.SUSPENDED}),
         MembershipStatus.ACTIVE,
         "reinstated",
     ),
@@ -173,6 +204,9 @@ def change_status(
         locked.logo_stop_requested_on = logo_stop_requested_on if leaving else None
         locked.save()
         after = audit.snapshot(locked, ["status", "status_since", "logo_stop_requested_on"])
+        if target == MembershipStatus.WITHDRAWN:
+            closed = _close_enrolment(locked.enrolment_id, reason.strip())
+            before["enrolment_state"], after["enrolment_state"] = closed
         audit.log_action(
             locked,
             f"membership.{change}",

@@ -1,5 +1,5 @@
-"""Membership's part of the joining process: drafting the commitment (cycle 1), asking for
-changes to it, and listing the employer on the register, which starts its membership.
+"""Membership's part of the joining process: drafting the commitment (cycle 1), confirming it
+or asking for changes, and listing the employer on the register, which starts its membership.
 
 Enrolments sits below membership and never imports it. It declares where a step's work and form
 are found (`services.handles`, `forms.STEP_FORMS`); this module fills in these steps when the app
@@ -10,14 +10,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils import timezone
+
 from accord.accounts.models import RoleAssignment, User
 from accord.enrolments.forms import STEP_FORMS
 from accord.enrolments.models import Enrolment
-from accord.enrolments.process import State
-from accord.enrolments.services import Outcome, StepError, handles, set_fields
+from accord.enrolments.services import HANDLERS, Handler, Outcome, StepError, handles, set_fields
 
 from . import services as membership
 from .cycle_forms import CommitmentForm
+from .models import Side
 
 STEP_FORMS["CommitmentForm"] = CommitmentForm
 
@@ -28,7 +30,33 @@ def _draft_commitment(
     enrolment: Enrolment, assignment: RoleAssignment, actor: User, data: dict[str, Any]
 ) -> Outcome:
     cycle = membership.draft_first_cycle(enrolment, data=data)
-    return Outcome(State.COMMITMENT_DRAFTED, {"commitment": [None, cycle.summary()]})
+    return Outcome(changes={"commitment": [None, cycle.summary()]})
+
+
+def _confirm(side: Side) -> Handler:
+    def handler(
+        enrolment: Enrolment, assignment: RoleAssignment, actor: User, data: dict[str, Any]
+    ) -> Outcome:
+        cycle = enrolment.first_cycle
+        now = timezone.now()
+        setattr(cycle, f"{side}_confirmed_at", now)
+        setattr(cycle, f"{side}_confirmed_by", actor)
+        cycle.save(update_fields=[f"{side}_confirmed_at", f"{side}_confirmed_by", "updated_at"])
+        changes: dict[str, Any] = {f"{side}_confirmed": [None, str(actor)]}
+        if side == Side.EMPLOYER and data.get("accept_logo_terms"):
+            changes.update(
+                set_fields(
+                    enrolment, {"logo_terms_accepted_at": now, "logo_terms_accepted_by": actor}
+                )
+            )
+        # The commitment is confirmed once both sides have; until then it waits for the other.
+        return Outcome(changes=changes, stays=not cycle.is_confirmed)
+
+    return handler
+
+
+HANDLERS["confirm_commitment_union"] = _confirm(Side.UNION)
+HANDLERS["confirm_commitment_employer"] = _confirm(Side.EMPLOYER)
 
 
 @handles("request_changes")
@@ -36,7 +64,7 @@ def _request_changes(
     enrolment: Enrolment, assignment: RoleAssignment, actor: User, data: dict[str, Any]
 ) -> Outcome:
     membership.clear_confirmations(enrolment.first_cycle)
-    return Outcome(State.INTRODUCED, {"confirmations": ["given", None]})
+    return Outcome(changes={"confirmations": ["given", None]})
 
 
 @handles("list_on_register")
@@ -51,6 +79,6 @@ def _list(
         raise StepError("The logo cannot be sent before the listing.", field="logo_sent_on")
     values = {"listed_on": data["listed_on"], "logo_sent_on": data["logo_sent_on"]}
     changes = set_fields(enrolment, values)
-    listed = membership.list_member(enrolment, listed_on=data["listed_on"])
+    listed = membership.list_member(enrolment, actor=actor, listed_on=data["listed_on"])
     changes["register_reference"] = [None, listed.reference]
-    return Outcome(State.LISTED, changes)
+    return Outcome(changes=changes)

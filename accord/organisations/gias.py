@@ -10,11 +10,13 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import IO, Any
 
 from django.db import transaction
+from django.db.models import Count
 
 from accord.core import audit
 from accord.core.text import describe, unsafe_characters
@@ -244,7 +246,44 @@ class _Importer:
                 setattr(existing, name, value)
             to_update.append((existing, changes))
         self._write(to_create, to_update)
+        self._place_trusts()
+        audit.record(self.events)
         return self.report
+
+    def _place_trusts(self) -> None:
+        """Give each trust without an association the association of its schools' local
+        authority, or of most of them when they span several: without one, nobody in an area
+        may take an enrolment for the trust forward. An association set already is kept."""
+        counts: dict[int, Counter[int]] = defaultdict(Counter)
+        schools = (
+            Employer.objects.filter(
+                parent__kind=EmployerKind.ACADEMY_TRUST,
+                parent__association__isnull=True,
+                local_authority__isnull=False,
+            )
+            .values_list("parent_id", "local_authority_id")
+            .annotate(n=Count("id"))
+        )
+        for trust_id, authority_id, n in schools:
+            association_id = self.association_for_la.get(authority_id)
+            if association_id is not None:
+                counts[trust_id][association_id] += n
+        if not counts:
+            return
+        names = dict(Association.objects.values_list("pk", "name"))
+        placed = []
+        for trust in Employer.objects.filter(pk__in=counts).order_by("pk"):
+            # Most schools wins; a tie goes to the association first by name (then by id), so
+            # the same file always gives the same answer.
+            association_id = min(
+                counts[trust.pk], key=lambda pk: (-counts[trust.pk][pk], names[pk], pk)
+            )
+            trust.association_id = association_id
+            placed.append(trust)
+            self.events.append(
+                self._event("updated", trust, {"association_id": [None, association_id]})
+            )
+        Employer.objects.bulk_update(placed, ["association"], batch_size=CHUNK)
 
     def _values(self, line: int, row: dict[str, str], seen: dict[str, int]) -> dict | None:
         urn, name = row.get("URN", ""), row.get("EstablishmentName", "")
@@ -332,7 +371,6 @@ class _Importer:
         self.report.closed += sum(1 for e in created if not e.is_open)
         for employer, changes in to_update:
             self.events.append(self._event("updated", employer, changes))
-        audit.record(self.events)
 
 
 def import_gias(file: IO[bytes] | bytes, *, actor: Any = None) -> ImportReport:

@@ -52,10 +52,9 @@ def test_an_employer_goes_from_proposed_to_listed_through_the_pages(
         partner.submit("Record a partner union's position")
         partner.close()
 
-    page = secretary.task("Record a partner union's position")
+    page = secretary.task("Mark a partner union not represented locally")
     page.get_by_label("Partner union").select_option(label="Unite")
-    page.get_by_label("Not represented locally").check()
-    secretary.submit("Record a partner union's position")
+    secretary.submit("Mark a partner union not represented locally")
     expect(page.get_by_test_id("state")).to_have_text("Partner unions agreed")
 
     page.get_by_role("link", name="Joint letter (printable page)").click()
@@ -136,6 +135,7 @@ def test_an_employer_goes_from_proposed_to_listed_through_the_pages(
     for internal in [
         "recorded no objection",
         "recorded a partner union's position",
+        "marked a partner union as not represented locally",
         "Strong case",
         "endorsed the proposal",
         "(internal)",

@@ -6,11 +6,13 @@ from django.core.management import call_command
 
 from accord.accounts.models import Role, RoleAssignment
 from accord.core.audit import verify_chain
+from accord.core.models import AuditEvent
 from accord.enrolments.models import Enrolment
-from accord.enrolments.process import State
+from accord.enrolments.process import CLOSED_STATES, MAIN_PATH, State
 from accord.membership.models import PolicyCheck
 from accord.organisations.models import Employer
 from accord.plans.models import Plan
+from tests.world import World
 
 
 def test_the_demo_has_a_dozen_employers_several_states_and_a_user_per_role(
@@ -40,3 +42,18 @@ def test_loading_the_demo_twice_changes_nothing(db: None) -> None:
     counts = (Employer.objects.count(), Enrolment.objects.count())
     call_command("load_demo")
     assert (Employer.objects.count(), Enrolment.objects.count()) == counts
+
+
+def test_the_demo_journey_follows_the_declared_main_path_and_reaches_every_way_out(
+    world: World,
+) -> None:
+    listed = world.enrolment(State.LISTED)
+    moves = [
+        e.changes["state"][1]
+        for e in AuditEvent.objects.for_context(listed.audit_context)
+        if "state" in e.changes
+    ]
+    assert moves == list(MAIN_PATH)
+    for way_out in sorted(CLOSED_STATES):
+        closed = world.enrolment(State(way_out), world.trust)
+        assert closed.state == way_out

@@ -137,10 +137,9 @@ def test_two_partner_positions_at_once_both_count(db: None) -> None:
     enrolment = world.enrolment(State.NEM_CLEARED)
     world.journey().take(
         enrolment,
-        "record_partner_position",
+        "mark_not_represented",
         "secretary",
         union=world.unions["Unite"],
-        position="not_represented",
     )
 
     def attempt(persona: str):  # type: ignore[no-untyped-def]

@@ -49,15 +49,14 @@ def test_the_employer_contact_never_sees_internal_deliberations(world: World) ->
         "record_partner_position",
         "gmb",
         position=Position.AGREE,
-        reasons="GMB members support it",
+        reason="GMB members support it",
     )
     journey.take(enrolment, "record_partner_position", "unison", position=Position.AGREE)
     enrolment = journey.take(
         enrolment,
-        "record_partner_position",
+        "mark_not_represented",
         "secretary",
         union=world.unions["Unite"],
-        position=Position.NOT_REPRESENTED,
     )
     enrolment = journey.take(
         enrolment,

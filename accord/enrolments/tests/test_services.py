@@ -95,10 +95,9 @@ def test_agreement_needs_every_partner_union_represented_locally(world: World) -
     enrolment = _take(
         world,
         enrolment,
-        "record_partner_position",
+        "mark_not_represented",
         "secretary",
         union=world.unions["Unite"],
-        position=Position.NOT_REPRESENTED,
     )
     assert enrolment.state == State.AGREED
     assert [u.short_name for u in enrolment.signing_unions()] == ["NASUWT", "GMB", "UNISON"]
@@ -125,8 +124,12 @@ def test_reopening_is_refused_when_another_enrolment_has_opened_since(world: Wor
 
 def test_a_partner_rep_cannot_mark_their_union_not_represented(world: World) -> None:
     enrolment = world.enrolment(State.NEM_CLEARED)
-    with pytest.raises(services.StepError, match="local secretary"):
+    with pytest.raises(services.StepError) as error:
         _take(world, enrolment, "record_partner_position", "gmb", position=Position.NOT_REPRESENTED)
+    assert error.value.field == "position"
+    with pytest.raises(services.StepNotPermitted):
+        _take(world, enrolment, "mark_not_represented", "gmb", union=world.unions["GMB"])
+    assert not enrolment.partner_positions.exists()
 
 
 def test_a_disagreement_needs_reasons(world: World) -> None:
@@ -138,9 +141,9 @@ def test_a_disagreement_needs_reasons(world: World) -> None:
             "record_partner_position",
             "gmb",
             position=Position.DISAGREE,
-            reasons=" ",
+            reason=" ",
         )
-    assert error.value.field == "reasons"
+    assert error.value.field == "reason"
 
 
 def test_a_partner_union_records_its_position_once(world: World) -> None:

@@ -25,7 +25,8 @@ INVALID: dict[str, tuple[dict[str, str], str]] = {
     "ReasonForm": ({"reason": ""}, "reason"),
     "DatedNoteForm": ({"date": FUTURE}, "date"),
     "InitialMeetingForm": ({"held_on": "31/02/2026", "attendees": "Head"}, "held_on"),
-    "PartnerPositionForm": ({"position": "maybe"}, "position"),
+    "PartnerPositionForm": ({"position": "not_represented"}, "position"),
+    "NotRepresentedForm": ({"union": "999999"}, "union"),
     "ApproachForm": ({"approach_method": "jcc", "jcc_name": "JCC"}, "jcc_meeting_date"),
     "IntroductionForm": ({"introduced_on": FUTURE}, "introduced_on"),
     "CommitmentForm": (
@@ -43,7 +44,7 @@ INVALID: dict[str, tuple[dict[str, str], str]] = {
     "EmployerConfirmForm": ({"confirm": "on"}, "accept_logo_terms"),
     "ListingForm": ({"listed_on": "2026-01-01", "logo_sent_on": "yesterday"}, "logo_sent_on"),
 }
-WHO = {"propose": "secretary", "record_partner_position": "secretary"}
+WHO = {"propose": "secretary", "record_partner_position": "gmb"}
 
 
 def _who(s: Step) -> str:

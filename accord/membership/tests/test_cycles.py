@@ -10,7 +10,7 @@ import time_machine
 from accord.enrolments.models import Enrolment
 from accord.enrolments.process import State
 from accord.membership import cycles
-from accord.membership.models import Cycle, Decision, Outcome
+from accord.membership.models import Cycle, Decision, NextCycleRule, Outcome
 from accord.membership.services import MembershipError
 from tests.world import World
 
@@ -131,3 +131,15 @@ def test_the_next_cycle_waits_for_a_confirmed_review(world: World, listed: Enrol
         cycles.start_next_cycle(
             listed, actor=world.users["secretary"], data=_next_cycle_data(world, 2, start)
         )
+
+
+def test_the_rule_for_the_next_cycle_is_named_by_an_enum_beside_the_models(
+    world: World, listed: Enrolment
+) -> None:
+    cycle = Cycle.objects.get(enrolment=listed)
+    assert cycles.next_cycle_rule(cycle) == (NextCycleRule.NONE, None)
+    with time_machine.travel(cycle.ends_on, tick=False):
+        world.review(cycle, Outcome.MET, Decision.NEXT_CYCLE, confirm=True)
+    rule, principle = cycles.next_cycle_rule(cycle)
+    assert rule is NextCycleRule.DIFFERENT
+    assert principle.number == 5
