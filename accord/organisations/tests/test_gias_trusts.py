@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.core import mail
 
 from accord.accounts.models import Role, RoleAssignment, User
-from accord.core.demo import Journey
+from accord.demo.data import Journey
 from accord.enrolments.process import State
 from accord.membership.models import Membership, MembershipStatus
 from accord.organisations.gias import import_gias
