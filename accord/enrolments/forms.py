@@ -224,6 +224,7 @@ STEP_FORMS: dict[str, type[StepForm]] = {
     "DatedNoteForm": DatedNoteForm,
     "InitialMeetingForm": InitialMeetingForm,
     "PartnerPositionForm": PartnerPositionForm,
+    "NotRepresentedForm": NotRepresentedForm,
     "ApproachForm": ApproachForm,
     "IntroductionForm": IntroductionForm,
     "ConfirmCommitmentForm": ConfirmCommitmentForm,

@@ -7,9 +7,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from accord.accounts import rules
 from accord.core.models import AuditEvent
-from accord.enrolments import services
+from accord.enrolments import rules, services
 from accord.enrolments.models import Enrolment, Position
 from accord.enrolments.process import State, step
 from tests.world import PASSWORD, World

@@ -19,6 +19,7 @@ from accord.membership.models import Cycle
 from accord.notifications.models import ReminderKind, SentReminder
 from accord.notifications.reminders import send_reminders
 from accord.plans import services as plans
+from accord.plans.models import Plan, PlanStatus
 from tests.world import World
 
 
@@ -268,9 +269,6 @@ def test_the_due_day_reminder_missed_by_a_run_goes_in_the_days_just_after_saying
 
 
 def test_a_plan_review_first_reminded_after_its_date_is_called_overdue(world: World) -> None:
-    from accord.accounts.models import Role, RoleAssignment
-    from accord.plans.models import Plan, PlanStatus
-
     plan = Plan.objects.create(
         title="Skills plan",
         status=PlanStatus.ACTIVE,

@@ -59,8 +59,10 @@ def test_a_trust_without_an_association_gets_one_on_reimport(world: World) -> No
 
 
 def test_a_trust_made_by_the_import_can_be_taken_through_the_whole_process(
-    world: World, django_capture_on_commit_callbacks
-) -> None:  # type: ignore[no-untyped-def]
+    world: World,
+    django_capture_on_commit_callbacks,
+    deliver_outbox,  # type: ignore[no-untyped-def]
+) -> None:
     import_gias(
         gias_csv([_academy("300031", "7005", NORTHTOWN), _academy("300032", "7005", NORTHTOWN)])
     )
@@ -78,6 +80,7 @@ def test_a_trust_made_by_the_import_can_be_taken_through_the_whole_process(
 
     with django_capture_on_commit_callbacks(execute=True):
         proposed = journey.to(trust, State.PROPOSED, "rep")
+    deliver_outbox()
     assert "secretary@example.org" in [to for m in mail.outbox for to in m.to]
     listed = journey.to_state(proposed, State.LISTED, "secretary")
     assert listed.state == State.LISTED
