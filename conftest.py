@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import importlib
+from collections.abc import Iterator
+
 import pytest
+from django.db.backends.sqlite3.operations import DatabaseOperations as SQLiteOperations
 
 from tests.world import World, build_world
 
@@ -15,3 +19,34 @@ def world(db: None) -> World:
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings) -> None:  # type: ignore[no-untyped-def]
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _audit_checkpoints_in_tmp(settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    settings.ACCORD_AUDIT_CHECKPOINT_FILE = tmp_path / "audit-checkpoints"
+
+
+_audit_migration = importlib.import_module("accord.core.migrations.0003_audit_streams")
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _sqlite_flush_lifts_the_audit_delete_trigger() -> Iterator[None]:
+    """Transactional tests empty SQLite tables with DELETE, which the audit trail refuses.
+
+    Between tests only, the flush lifts the trigger for its own DELETE and puts it back.
+    """
+    original = SQLiteOperations.sql_flush
+
+    def sql_flush(self, style, tables, **kwargs):  # type: ignore[no-untyped-def]
+        statements = original(self, style, tables, **kwargs)
+        if "core_auditevent" not in tables:
+            return statements
+        return [
+            "DROP TRIGGER IF EXISTS core_auditevent_no_delete;",
+            *statements,
+            _audit_migration.SQLITE_NO_DELETE,
+        ]
+
+    SQLiteOperations.sql_flush = sql_flush
+    yield
+    SQLiteOperations.sql_flush = original

@@ -46,12 +46,25 @@ def test_a_bad_boolean_is_named() -> None:
     assert "DJANGO_DEBUG must be a boolean" in result.stderr
 
 
+def test_production_refuses_to_start_without_an_audit_key() -> None:
+    result = _check(
+        {
+            "DJANGO_DEBUG": "0",
+            "DJANGO_SECRET_KEY": "s" * 60,
+            "DJANGO_ALLOWED_HOSTS": "accord.example.org",
+        }
+    )
+    assert result.returncode != 0
+    assert "ACCORD_AUDIT_KEY must be set" in result.stderr
+
+
 def test_production_starts_with_both() -> None:
     result = _check(
         {
             "DJANGO_DEBUG": "0",
             "DJANGO_SECRET_KEY": "s" * 60,
             "DJANGO_ALLOWED_HOSTS": "accord.example.org",
+            "ACCORD_AUDIT_KEY": "k" * 64,
         }
     )
     assert result.returncode == 0, result.stderr
