@@ -6,7 +6,7 @@ import importlib
 from collections.abc import Iterator
 
 import pytest
-from django.db.backends.sqlite3.operations import DatabaseOperations as SQLiteOperations
+from django.db.backends.sqlite3.base import DatabaseWrapper as SQLiteWrapper
 
 from tests.world import World, build_world
 
@@ -35,7 +35,7 @@ def _sqlite_flush_lifts_the_audit_delete_trigger() -> Iterator[None]:
 
     Between tests only, the flush lifts the trigger for its own DELETE and puts it back.
     """
-    original = SQLiteOperations.sql_flush
+    original = SQLiteWrapper.ops_class.sql_flush
 
     def sql_flush(self, style, tables, **kwargs):  # type: ignore[no-untyped-def]
         statements = original(self, style, tables, **kwargs)
@@ -47,6 +47,6 @@ def _sqlite_flush_lifts_the_audit_delete_trigger() -> Iterator[None]:
             _audit_migration.SQLITE_NO_DELETE,
         ]
 
-    SQLiteOperations.sql_flush = sql_flush
+    SQLiteWrapper.ops_class.sql_flush = sql_flush
     yield
-    SQLiteOperations.sql_flush = original
+    SQLiteWrapper.ops_class.sql_flush = original
