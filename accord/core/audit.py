@@ -60,6 +60,8 @@ class Event:
     changes: dict[str, Any] = field(default_factory=dict)
     note: str = ""
     internal: bool = False
+    # Only for a target already deleted, whose primary key is gone from the instance.
+    target_id: str = ""
 
 
 def jsonable(value: Any) -> Any:
@@ -139,7 +141,7 @@ def record(events: Iterable[Event]) -> list[AuditEvent]:
             action=event.action,
             summary=event.summary[:300],
             target_type=event.target._meta.label_lower,
-            target_id=str(event.target.pk),
+            target_id=str(event.target_id or event.target.pk),
             context=event.context,
             changes=jsonable_changes(event.changes),
             note=event.note,
