@@ -154,22 +154,18 @@ class AuditedAdmin(admin.ModelAdmin):
         """Each object and everything its deletion takes with it, as it was."""
         collector = NestedObjects(using=router.db_for_write(self.model))
         collector.collect(objs)
-        events = []
-        for obj in objs:
-            events.append(self._event(request, obj, "deleted", _deleted(record_of(obj))))
-            for model, instances in collector.data.items():
-                for other in instances:
-                    if other in objs or model is AuditEvent:
-                        continue
-                    events.append(
-                        self._event(
-                            request,
-                            other,
-                            "deleted",
-                            _deleted(record_of(other)),
-                            context=_context(obj),
-                        )
+        events = [self._event(request, obj, "deleted", _deleted(record_of(obj))) for obj in objs]
+        # What goes with a single object belongs in its history; after a bulk delete, in its own.
+        context = _context(objs[0]) if len(objs) == 1 else None
+        for model, instances in collector.data.items():
+            for other in instances:
+                if other in objs or model is AuditEvent:
+                    continue
+                events.append(
+                    self._event(
+                        request, other, "deleted", _deleted(record_of(other)), context=context
                     )
+                )
         audit.record(events)
 
     def delete_model(self, request: HttpRequest, obj: models.Model) -> None:

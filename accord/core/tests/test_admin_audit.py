@@ -343,3 +343,20 @@ def test_every_admin_add_and_change_page_opens_and_records_a_change(
     event = AuditEvent.objects.get(action=f"{opts.model_name}.created", target_id=str(created.pk))
     assert event.changes and all(before is None for before, _ in event.changes.values())
     assert list(verify_chain()) == []
+
+
+def test_deleting_an_object_in_the_admin_records_what_went_with_it(
+    client: Client, world: World
+) -> None:
+    user = User.objects.create_user("temp@example.org", email="temp@example.org", full_name="Temp")
+    role = RoleAssignment.objects.create(user=user, role=Role.AUDITOR)
+    response = client.post(reverse("admin:accounts_user_delete", args=[user.pk]), {"post": "yes"})
+    assert response.status_code == 302
+    assert AuditEvent.objects.get(action="user.deleted").changes["email"] == [
+        "temp@example.org",
+        None,
+    ]
+    cascaded = AuditEvent.objects.get(action="roleassignment.deleted")
+    assert cascaded.target_id == str(role.pk)
+    assert cascaded.context == f"user:{user.pk}"
+    assert cascaded.changes["role"] == ["auditor", None]
