@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import importlib
+from collections.abc import Callable, Iterator
 
 import pytest
+from django.db.backends.sqlite3.base import DatabaseWrapper as SQLiteWrapper
 
 from accord.core import outbox
 from tests.world import World, build_world
@@ -40,3 +42,34 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:  # ty
             yellow=True,
             bold=True,
         )
+
+
+@pytest.fixture(autouse=True)
+def _audit_checkpoints_in_tmp(settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    settings.ACCORD_AUDIT_CHECKPOINT_FILE = tmp_path / "audit-checkpoints"
+
+
+_audit_migration = importlib.import_module("accord.core.migrations.0003_audit_streams")
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _sqlite_flush_lifts_the_audit_delete_trigger() -> Iterator[None]:
+    """Transactional tests empty SQLite tables with DELETE, which the audit trail refuses.
+
+    Between tests only, the flush lifts the trigger for its own DELETE and puts it back.
+    """
+    original = SQLiteWrapper.ops_class.sql_flush
+
+    def sql_flush(self, style, tables, **kwargs):  # type: ignore[no-untyped-def]
+        statements = original(self, style, tables, **kwargs)
+        if "core_auditevent" not in tables:
+            return statements
+        return [
+            "DROP TRIGGER IF EXISTS core_auditevent_no_delete;",
+            *statements,
+            _audit_migration.SQLITE_NO_DELETE,
+        ]
+
+    SQLiteWrapper.ops_class.sql_flush = sql_flush
+    yield
+    SQLiteWrapper.ops_class.sql_flush = original

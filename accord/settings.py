@@ -134,6 +134,18 @@ TEMPLATES = [
 ]
 
 VAR_DIR = Path(os.environ.get("ACCORD_VAR_DIR", BASE_DIR / "var"))
+
+# The audit trail is sealed with this key (HMAC-SHA256). It lives outside the database, so
+# someone who can write to the database cannot rewrite events and reseal the chain.
+ACCORD_AUDIT_KEY = os.environ.get("ACCORD_AUDIT_KEY", "")
+if not ACCORD_AUDIT_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured("ACCORD_AUDIT_KEY must be set when DJANGO_DEBUG is off.")
+    ACCORD_AUDIT_KEY = "development-only-audit-key"  # never used with DEBUG off
+# Signed checkpoints of the audit trail's heads are appended here, outside the database.
+ACCORD_AUDIT_CHECKPOINT_FILE = Path(
+    os.environ.get("ACCORD_AUDIT_CHECKPOINT_FILE") or VAR_DIR / "audit-checkpoints"
+)
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'accord.sqlite3'}",

@@ -19,6 +19,7 @@ PRODUCTION = {
     "DJANGO_SECRET_KEY": "s" * 60,
     "DJANGO_ALLOWED_HOSTS": "accord.example.org",
     "ACCORD_SITE_URL": "https://accord.example.org",
+    "ACCORD_AUDIT_KEY": "k" * 64,
 }
 
 
@@ -126,6 +127,12 @@ def test_example_settings_secure_the_transport() -> None:
     assert result.returncode == 0, result.stderr
     assert result.stdout.split(" ", 1)[0] == "('HTTP_X_FORWARDED_PROTO',"
     assert "True 31536000 ['https://accord.example.org']" in result.stdout
+
+
+def test_production_refuses_to_start_without_an_audit_key() -> None:
+    result = _check({k: v for k, v in PRODUCTION.items() if k != "ACCORD_AUDIT_KEY"})
+    assert result.returncode != 0
+    assert "ACCORD_AUDIT_KEY must be set" in result.stderr
 
 
 def test_documented_commands_work_with_the_development_env_file() -> None:

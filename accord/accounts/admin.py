@@ -1,6 +1,13 @@
+"""Admin pages for users, their role assignments and groups; every change is audited."""
+
+from __future__ import annotations
+
 from django.contrib import admin
 from django.contrib.auth import forms as auth_forms
-from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
+from django.contrib.auth.models import Group
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
 
 from accord.core.admin import AuditedAdmin
 from accord.core.forms import AccordModelForm, SafeTextMixin
@@ -37,3 +44,19 @@ class AccordUserAdmin(AuditedAdmin, UserAdmin):
         ("Status", {"fields": ["is_active", "is_staff", "is_superuser"]}),
     ]
     add_fieldsets = [(None, {"fields": ["email", "full_name", "password1", "password2"]})]
+
+    def user_change_password(
+        self, request: HttpRequest, id: str, form_url: str = ""
+    ) -> HttpResponse:
+        # The new password and its audit event are saved together or not at all.
+        with transaction.atomic():
+            return super().user_change_password(request, id, form_url)
+
+
+# Groups grant admin permissions, so changes to them are on the audit trail too.
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class AccordGroupAdmin(AuditedAdmin, GroupAdmin):
+    pass

@@ -1,21 +1,51 @@
-"""Writing to and checking the audit trail. Every service records its changes through here."""
+"""Writing to and checking the audit trail. Every service records its changes through here.
+
+How the trail is made tamper-evident:
+
+- **Streams.** Events are chained per stream, the record whose history they belong to (the
+  event's `context`, e.g. "enrolment:42"). Each event has its place in its stream (`sequence`,
+  from 1) and the seal of the event before it. Writers lock only the head row of the streams
+  they append to (`AuditStreamHead`, `SELECT ... FOR UPDATE`), so changes to different records
+  never wait on each other; a unique constraint on (stream, sequence) makes a fork impossible in
+  the database even if the locking were wrong. SQLite runs IMMEDIATE transactions, which hold
+  the database's write lock anyway.
+- **Seals.** Each event's `hash` is an HMAC-SHA256, under `settings.ACCORD_AUDIT_KEY`, of a
+  canonical serialisation of every field (see `AuditEvent.canonical_payload`). Someone who can
+  write to the database but does not hold the key can neither edit an event nor reseal the
+  chain after an edit.
+- **Checkpoints.** A chain alone cannot show that its newest events were removed. A checkpoint
+  is the number of events, the highest event id, and a digest over every stream's head
+  (stream, sequence, seal), signed with the key. `manage.py audit_checkpoint` takes one,
+  appends it to a file outside the database (`ACCORD_AUDIT_CHECKPOINT_FILE`) and prints it for
+  publication; `manage.py verify_audit` checks the chain against the newest checkpoint in that
+  file and against any published one given with `--checkpoint`. Events after the newest
+  checkpoint are protected only by the next one, so checkpoints are taken periodically (cron).
+- **Refusal.** Triggers refuse UPDATE and DELETE on PostgreSQL and SQLite alike.
+"""
 
 from __future__ import annotations
 
 import datetime
 import decimal
+import hashlib
+import hmac
+import json
+import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
-from django.db import connection, models
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import connection, models, transaction
 from django.utils import timezone
 
-from .models import AuditEvent
+from .models import AuditEvent, AuditStreamHead, seal
 
 GENESIS_HASH = "0" * 64
-# Any fixed number: PostgreSQL serialises appends to the chain on this advisory lock.
-_CHAIN_LOCK_KEY = 7_203_114
+# How many stream heads are created and locked per query when a batch touches many streams.
+_HEAD_CHUNK = 1000
 
 
 @dataclass
@@ -30,17 +60,23 @@ class Event:
     changes: dict[str, Any] = field(default_factory=dict)
     note: str = ""
     internal: bool = False
+    # Only for a target already deleted, whose primary key is gone from the instance.
+    target_id: str = ""
 
 
 def jsonable(value: Any) -> Any:
     """A value as it is stored in an event's before/after."""
     if isinstance(value, models.Model):
         return str(value)
+    if isinstance(value, models.QuerySet):
+        return [str(v) for v in value]
     if isinstance(value, datetime.datetime | datetime.date):
         return value.isoformat()
     if isinstance(value, decimal.Decimal):
         return str(value)
-    if isinstance(value, list | tuple | set):
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
         return [jsonable(v) for v in value]
     return value
 
@@ -59,46 +95,84 @@ def snapshot(instance: models.Model, fields: Iterable[str]) -> dict[str, Any]:
     return {name: jsonable(getattr(instance, name)) for name in fields}
 
 
-def _lock_chain() -> str:
-    """Take the chain lock for this transaction and return the newest hash."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK_KEY])
-    # SQLite runs IMMEDIATE transactions, which already hold the database's write lock.
-    last = AuditEvent.objects.order_by("-id").values_list("hash", flat=True).first()
-    return last or GENESIS_HASH
+def jsonable_changes(changes: dict[str, Any]) -> dict[str, Any]:
+    """Changes exactly as the database will give them back, so that the seal still matches."""
+    return json.loads(json.dumps(jsonable(changes), cls=_Encoder))
+
+
+class _Encoder(DjangoJSONEncoder):
+    def default(self, o: Any) -> Any:
+        try:
+            return super().default(o)
+        except TypeError:
+            # Anything else (a form's odd value) is kept as it reads rather than refused.
+            return str(o)
+
+
+def _lock_heads(streams: list[str]) -> dict[str, AuditStreamHead]:
+    """Lock the head of each stream (creating the heads of new streams), in stream order."""
+    heads: dict[str, AuditStreamHead] = {}
+    table = AuditStreamHead._meta.db_table
+    for start in range(0, len(streams), _HEAD_CHUNK):
+        chunk = streams[start : start + _HEAD_CHUNK]
+        heads.update(_select_heads(chunk))
+        missing = [s for s in chunk if s not in heads]
+        if missing:
+            # A writer creating the same stream at the same moment makes this one wait for it.
+            with connection.cursor() as cursor:
+                cursor.executemany(
+                    f"INSERT INTO {table} (stream, sequence, hash) VALUES (%s, 0, %s)"
+                    " ON CONFLICT DO NOTHING",
+                    [(s, GENESIS_HASH) for s in missing],
+                )
+            heads.update(_select_heads(missing))
+    return heads
+
+
+def _select_heads(streams: list[str]) -> dict[str, AuditStreamHead]:
+    locked = AuditStreamHead.objects.select_for_update().filter(stream__in=streams)
+    return {head.stream: head for head in locked.order_by("stream")}
 
 
 def record(events: Iterable[Event]) -> list[AuditEvent]:
-    """Append events to the chain, in order, inside the caller's transaction."""
+    """Append events to their streams, in order, inside the caller's transaction."""
     if not connection.in_atomic_block:
         raise RuntimeError("Audit events must be recorded inside a transaction.")
-    previous = _lock_chain()
+    events = list(events)
+    if not events:
+        return []
+    heads = _lock_heads(sorted({event.context for event in events}))
     now = timezone.now()
     rows = []
     for event in events:
+        head = heads[event.context]
         row = AuditEvent(
             created_at=now,
             actor=event.actor if event.actor and event.actor.is_authenticated else None,
             action=event.action,
             summary=event.summary[:300],
             target_type=event.target._meta.label_lower,
-            target_id=str(event.target.pk),
+            target_id=str(event.target_id or event.target.pk),
             context=event.context,
             changes=jsonable_changes(event.changes),
             note=event.note,
             internal=event.internal,
-            previous_hash=previous,
+            stream=event.context,
+            sequence=head.sequence + 1,
+            previous_hash=head.hash,
         )
         row.hash = row.compute_hash()
-        previous = row.hash
+        head.sequence, head.hash = row.sequence, row.hash
         rows.append(row)
     AuditEvent.objects.bulk_create(rows, batch_size=2000)
+    # One prepared statement run per head: far cheaper than bulk_update's CASE for big batches.
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"UPDATE {AuditStreamHead._meta.db_table} SET sequence = %s, hash = %s"
+            " WHERE stream = %s",
+            [(head.sequence, head.hash, head.stream) for head in heads.values()],
+        )
     return rows
-
-
-def jsonable_changes(changes: dict[str, Any]) -> dict[str, Any]:
-    return {key: jsonable(value) for key, value in changes.items()}
 
 
 def log_action(
@@ -118,24 +192,170 @@ def log_action(
     return row
 
 
+# Checkpoints
+
+
+_CHECKPOINT_PREFIX = "accord-audit-v1"
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    """A signed statement of how far the trail went: events, highest id, digest of the heads."""
+
+    taken_at: int
+    events: int
+    last_id: int
+    digest: str
+    signature: str = ""
+
+    def _signed_part(self) -> str:
+        return f"{_CHECKPOINT_PREFIX}.{self.taken_at}.{self.events}.{self.last_id}.{self.digest}"
+
+    def signed(self) -> Checkpoint:
+        return Checkpoint(
+            self.taken_at,
+            self.events,
+            self.last_id,
+            self.digest,
+            seal(self._signed_part().encode()),
+        )
+
+    def signature_is_valid(self) -> bool:
+        return hmac.compare_digest(seal(self._signed_part().encode()), self.signature)
+
+    def __str__(self) -> str:
+        return f"{self._signed_part()}.{self.signature}"
+
+    @property
+    def label(self) -> str:
+        when = datetime.datetime.fromtimestamp(self.taken_at, tz=datetime.UTC)
+        return f"checkpoint of {when:%Y-%m-%d %H:%M} UTC ({self.events} events)"
+
+    @classmethod
+    def parse(cls, text: str) -> Checkpoint:
+        parts = text.strip().split(".")
+        if len(parts) != 6 or parts[0] != _CHECKPOINT_PREFIX:
+            raise ValueError(f"Not an audit checkpoint: {text.strip()[:80]!r}")
+        _, taken_at, events, last_id, digest, signature = parts
+        try:
+            return cls(int(taken_at), int(events), int(last_id), digest, signature)
+        except ValueError:
+            raise ValueError(f"Not an audit checkpoint: {text.strip()[:80]!r}") from None
+
+
+def heads_digest(heads: Iterable[tuple[str, int, str]]) -> str:
+    """One hash over every stream's head, sorted by stream name."""
+    digest = hashlib.sha256()
+    for stream, sequence, seal_ in sorted(heads):
+        digest.update(f"{stream}\t{sequence}\t{seal_}\n".encode())
+    return digest.hexdigest()
+
+
+def take_checkpoint() -> Checkpoint:
+    """A signed checkpoint of the trail as it stands now."""
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            # Waits for writers in flight and holds new ones back for the few moments this takes,
+            # so every event with an id up to `last_id` is committed and none will appear later.
+            with connection.cursor() as cursor:
+                cursor.execute(f"LOCK TABLE {AuditEvent._meta.db_table} IN SHARE MODE")
+        totals = AuditEvent.objects.aggregate(events=models.Count("id"), last_id=models.Max("id"))
+        heads = AuditStreamHead.objects.filter(sequence__gt=0).values_list(
+            "stream", "sequence", "hash"
+        )
+        return Checkpoint(
+            taken_at=int(time.time()),
+            events=totals["events"],
+            last_id=totals["last_id"] or 0,
+            digest=heads_digest(heads),
+        ).signed()
+
+
+def checkpoint_file() -> Path:
+    return Path(settings.ACCORD_AUDIT_CHECKPOINT_FILE)
+
+
+def write_checkpoint(checkpoint: Checkpoint) -> None:
+    """Append a checkpoint to the file kept outside the database."""
+    path = checkpoint_file()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a", encoding="utf-8") as file:
+        file.write(f"{checkpoint}\n")
+
+
+def newest_written_checkpoint() -> str | None:
+    """The last line of the checkpoint file, if there is one."""
+    path = checkpoint_file()
+    if not path.exists():
+        return None
+    lines = [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return lines[-1] if lines else None
+
+
+# Verification
+
+
 @dataclass
 class ChainBreak:
-    event_id: int
+    event_id: int | None
     reason: str
 
 
-def verify_chain(batch_size: int = 5000) -> Iterator[ChainBreak]:
-    """Walk the whole chain and yield every place where it does not hold."""
-    previous = GENESIS_HASH
+def verify_chain(
+    checkpoints: Iterable[Checkpoint] = (), batch_size: int = 5000
+) -> Iterator[ChainBreak]:
+    """Walk every stream and yield every place where the trail does not hold."""
+    pending = sorted(checkpoints, key=lambda c: c.last_id)
+    for checkpoint in pending:
+        if not checkpoint.signature_is_valid():
+            yield ChainBreak(None, f"The {checkpoint.label} does not carry a valid signature.")
+    pending = [c for c in pending if c.signature_is_valid()]
+    heads: dict[str, tuple[int, str]] = {}
+    count = 0
     last_id = 0
     while True:
         batch = list(AuditEvent.objects.filter(id__gt=last_id).order_by("id")[:batch_size])
-        if not batch:
-            return
         for event in batch:
-            if event.previous_hash != previous:
-                yield ChainBreak(event.id, "does not follow the event before it")
-            if event.compute_hash() != event.hash:
-                yield ChainBreak(event.id, "its contents do not match its hash")
-            previous = event.hash
+            while pending and event.id > pending[0].last_id:
+                yield from _check_against(pending.pop(0), count, heads)
+            sequence, previous = heads.get(event.stream, (0, GENESIS_HASH))
+            if event.sequence != sequence + 1 or event.previous_hash != previous:
+                yield ChainBreak(event.id, "does not follow the event before it in its stream")
+            if event.stream != event.context or not hmac.compare_digest(
+                event.compute_hash(), event.hash
+            ):
+                yield ChainBreak(event.id, "its contents do not match its seal")
+            heads[event.stream] = (event.sequence, event.hash)
+            count += 1
             last_id = event.id
+        if len(batch) < batch_size:
+            break
+    for checkpoint in pending:
+        yield from _check_against(checkpoint, count, heads)
+    yield from _check_stream_heads(heads)
+
+
+def _check_against(
+    checkpoint: Checkpoint, count: int, heads: dict[str, tuple[int, str]]
+) -> Iterator[ChainBreak]:
+    if count != checkpoint.events:
+        yield ChainBreak(
+            None,
+            f"The {checkpoint.label} counted {checkpoint.events} events up to event "
+            f"{checkpoint.last_id}; {count} are there now.",
+        )
+    elif heads_digest((s, seq, h) for s, (seq, h) in heads.items()) != checkpoint.digest:
+        yield ChainBreak(None, f"The streams' newest events differ from the {checkpoint.label}.")
+
+
+def _check_stream_heads(heads: dict[str, tuple[int, str]]) -> Iterator[ChainBreak]:
+    """A stream whose recorded head is missing lost its newest events."""
+    for head in AuditStreamHead.objects.filter(sequence__gt=0).iterator():
+        if heads.get(head.stream) == (head.sequence, head.hash):
+            continue
+        # Appended while we walked? Then the head event is there now.
+        if AuditEvent.objects.filter(
+            stream=head.stream, sequence=head.sequence, hash=head.hash
+        ).exists():
+            continue
+        yield ChainBreak(None, f"The newest events of {head.stream} are missing.")

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime
 import hashlib
+import hmac
 import json
 from typing import Any
 
@@ -30,8 +32,9 @@ class AuditEvent(models.Model):
     """One change: who, when, what, before and after.
 
     Rows are never updated or deleted (the model refuses, and database triggers refuse too).
-    Each row carries the hash of its predecessor, so any later edit of a row breaks the chain
-    and `manage.py verify_audit` finds it.
+    Events form one chain per stream (the record whose history they belong to, `context`):
+    each row carries its place in the stream and the seal of its predecessor, and its own seal
+    is an HMAC over every field under a key kept outside the database. See `accord.core.audit`.
     """
 
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
@@ -52,7 +55,11 @@ class AuditEvent(models.Model):
     note = models.TextField(blank=True)
     # Internal events are union deliberations: never shown to employer contacts.
     internal = models.BooleanField(default=False)
+    # The chain this event belongs to (its context) and its place in it, counting from 1.
+    stream = models.CharField(max_length=100)
+    sequence = models.PositiveBigIntegerField()
     previous_hash = models.CharField(max_length=64)
+    # HMAC-SHA256 of the event under settings.ACCORD_AUDIT_KEY (see canonical_payload).
     hash = models.CharField(max_length=64, unique=True)
 
     objects = AuditEventQuerySet.as_manager()
@@ -60,6 +67,11 @@ class AuditEvent(models.Model):
     class Meta:
         ordering = ["id"]
         indexes = [models.Index(fields=["target_type", "target_id"], name="audit_target_idx")]
+        constraints = [
+            # Two events can never claim the same place in a stream, so a race between two
+            # writers cannot fork a chain, whatever the locking does.
+            models.UniqueConstraint(fields=["stream", "sequence"], name="audit_stream_sequence"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.target_type}:{self.target_id}"
@@ -72,21 +84,50 @@ class AuditEvent(models.Model):
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise AuditTrailIsAppendOnly("Audit events cannot be deleted.")
 
-    def compute_hash(self) -> str:
+    def canonical_payload(self) -> bytes:
+        """Every field of the event, serialised one way only: what the seal covers."""
         payload = {
+            "stream": self.stream,
+            "sequence": self.sequence,
             "previous": self.previous_hash,
-            "created_at": self.created_at.isoformat(),
+            "created_at": self.created_at.astimezone(datetime.UTC).isoformat(
+                timespec="microseconds"
+            ),
             "actor": self.actor_id,
             "action": self.action,
             "summary": self.summary,
-            "target": f"{self.target_type}:{self.target_id}",
+            "target_type": self.target_type,
+            "target_id": self.target_id,
             "context": self.context,
             "changes": self.changes,
             "note": self.note,
             "internal": self.internal,
         }
-        encoded = json.dumps(payload, sort_keys=True, default=str).encode()
-        return hashlib.sha256(encoded).hexdigest()
+        return json.dumps(
+            payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+        ).encode()
+
+    def compute_hash(self) -> str:
+        return seal(self.canonical_payload())
+
+
+class AuditStreamHead(models.Model):
+    """The newest event of one stream: the row that writers to that stream lock.
+
+    Only a lock and a shortcut: verification recomputes the heads from the events themselves.
+    """
+
+    stream = models.CharField(max_length=100, primary_key=True)
+    sequence = models.PositiveBigIntegerField(default=0)
+    hash = models.CharField(max_length=64)
+
+    def __str__(self) -> str:
+        return f"{self.stream} #{self.sequence}"
+
+
+def seal(message: bytes) -> str:
+    """HMAC-SHA256 of `message` under the audit key, which the database never sees."""
+    return hmac.new(settings.ACCORD_AUDIT_KEY.encode(), message, hashlib.sha256).hexdigest()
 
 
 # The e-mail outbox is its own module (accord/core/outbox.py); importing it here registers its

@@ -1,4 +1,6 @@
 from django.contrib import admin
+from django.contrib.admin import widgets
+from django.db import models
 
 from accord.core.admin import AuditedAdmin
 from accord.core.forms import AccordModelForm
@@ -16,6 +18,10 @@ class MaterialInline(admin.TabularInline):
     model = Material
     form = AccordModelForm
     extra = 0
+    # A link typed without a scheme is taken as https (Django 6's default, and the safe one).
+    formfield_overrides = {
+        models.URLField: {"widget": widgets.AdminURLFieldWidget, "assume_scheme": "https"}
+    }
 
 
 @admin.register(Scheme)
