@@ -37,7 +37,7 @@ from accord.membership import services as membership
 from accord.membership.models import Cycle, Membership
 from tests.world import PERSONAS, World, build_world
 
-TODAY = datetime.date.today()
+TODAY = timezone.localdate()
 PROPOSE = "propose"
 
 # --- the expected answers, by hand ------------------------------------------------------------
@@ -63,6 +63,9 @@ IN_SCOPE: dict[str, Role] = {
     "employer": EMPLOYER,
     "auditor": AUDITOR,
 }
+# The partner reps, in scope and (with "other_") out of scope: they send their own union's
+# position, where the secretary names a union.
+PARTNER_REPS = ("gmb", "unison", "unite")
 # Union roles (the brief's "union roles" of step 4); the auditor only reads.
 UNION = frozenset({REP, SECRETARY, NEM, PARTNER, OFFICER})
 
@@ -202,7 +205,7 @@ def valid_data(matrix: Matrix, step_name: str, persona: str) -> dict[str, Any]:
             return {"note": "A good candidate."}
         case "add_note":
             return {"note": "Spoke to the head on Tuesday."}
-        case "record_partner_position" if IN_SCOPE.get(persona) == PARTNER:
+        case "record_partner_position" if persona.removeprefix("other_") in PARTNER_REPS:
             return {"position": "disagree", "reasons": "No members employed there."}
         case "record_partner_position":
             # The secretary's part: a union that is not represented locally.
