@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Set
 from dataclasses import dataclass
 from typing import Any
 
@@ -106,7 +106,7 @@ class Row:
     reaches: State | None
 
 
-def _row(roles: set[Role], states: frozenset[State | None], reaches: State | None) -> Row:
+def _row(roles: Set[Role], states: Set[State | None], reaches: State | None) -> Row:
     return Row(frozenset(roles), frozenset(states), reaches)
 
 
