@@ -27,6 +27,7 @@ INTERNAL_STEPS = {
     "record_no_objection",
     "record_objection",
     "record_partner_position",
+    "mark_not_represented",
     "reopen_discussion",
     "withdraw",
     "add_note",
@@ -69,11 +70,13 @@ def _every_internal_step(world: World) -> list[Enrolment]:
     _take(world, approached, "record_no_objection", "nem", note=_marker("record_no_objection"))
     position = _marker("record_partner_position")
     _take(world, approached, "record_partner_position", "gmb", position=Position.DISAGREE,
-          reasons=position, reason=position)  # fmt: skip
+          reason=position)  # fmt: skip
     _take(world, approached, "reopen_discussion", "secretary", reason=_marker("reopen_discussion"))
-    for who in ("gmb", "unison", "unite"):
+    for who in ("gmb", "unison"):
         _take(world, approached, "record_partner_position", who, position=Position.AGREE,
-              reasons=position, note=position)  # fmt: skip
+              reason=position)  # fmt: skip
+    _take(world, approached, "mark_not_represented", "secretary",
+          union=world.unions["Unite"], note=_marker("mark_not_represented"))  # fmt: skip
     _take(world, approached, "record_approach", "secretary",
           approach_method=ApproachMethod.JCC, jcc_name="Staff JCC",
           jcc_meeting_date=approached.created_at.date())  # fmt: skip
