@@ -1,7 +1,8 @@
-"""Run the e-mail worker: recover what a dead worker left, then deliver the outbox for good."""
+"""Run the e-mail worker: deliver the outbox for good, handing on what a dead worker left."""
 
 from __future__ import annotations
 
+import time
 from argparse import ArgumentParser
 from typing import Any
 
@@ -10,11 +11,14 @@ from django.core.management.base import BaseCommand
 
 from accord.core import outbox
 
+# How often a running worker looks for stranded messages.
+SWEEP_SECONDS = 60.0
+
 
 class Command(BaseCommand):
     help = (
-        "Deliver queued e-mail. Hands the worker every message whose task was lost or whose "
-        "worker died, then runs django-tasks' database worker (db_worker) on the default queue."
+        "Deliver queued e-mail with django-tasks' database worker (db_worker). Every minute, "
+        "and at start, it hands the worker any message whose task was lost or whose worker died."
     )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
@@ -29,14 +33,24 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, batch: bool, interval: float, **options: Any) -> None:
-        recovered = outbox.recover()
-        if recovered:
-            self.stdout.write(f"Handed {recovered} stranded e-mail(s) to the worker.")
-        call_command(
-            "db_worker",
-            batch=batch,
-            interval=interval,
-            reload=False,
-            startup_delay=False,
-            verbosity=options["verbosity"],
-        )
+        # db_worker in batch mode takes every task that is ready and returns; between its runs
+        # the stranded messages are looked for, so a worker that died and came back at once
+        # still hands on what it held once its lease has run out.
+        next_sweep = 0.0
+        while True:
+            if time.monotonic() >= next_sweep:
+                recovered = outbox.recover()
+                if recovered:
+                    self.stdout.write(f"Handed {recovered} stranded e-mail(s) to the worker.")
+                next_sweep = time.monotonic() + SWEEP_SECONDS
+            call_command(
+                "db_worker",
+                batch=True,
+                interval=interval,
+                reload=False,
+                startup_delay=False,
+                verbosity=options["verbosity"],
+            )
+            if batch:
+                return
+            time.sleep(interval)
