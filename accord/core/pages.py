@@ -10,6 +10,7 @@ from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.utils.datastructures import MultiValueDict
 
 from .errors import DomainError
 
@@ -17,6 +18,12 @@ from .errors import DomainError
 def posted(request: HttpRequest) -> QueryDict | None:
     """The submitted data for a form: bound on every POST (even an empty one), else None."""
     return request.POST if request.method == "POST" else None
+
+
+def posted_files(request: HttpRequest) -> MultiValueDict | None:
+    """The uploaded files, on a POST only: a form given `request.FILES` (never None) would be
+    bound, and so checked, on a plain visit."""
+    return request.FILES if request.method == "POST" else None
 
 
 def attach_error(form: forms.Form, error: DomainError) -> None:

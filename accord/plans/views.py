@@ -18,7 +18,7 @@ from openpyxl import Workbook
 
 from accord.accounts import rules
 from accord.actions.models import Action, ActionStatus
-from accord.core.pages import form_page, posted
+from accord.core.pages import form_page, posted, posted_files
 
 from . import chart, selectors, services, tables
 from .forms import ActionForm, PlanForm, ReviewForm, UploadForm
@@ -216,7 +216,7 @@ def review_new(request: HttpRequest, pk: int) -> HttpResponse:
 def import_upload(request: HttpRequest) -> HttpResponse:
     if not rules.can_import_plans(request.user):
         raise PermissionDenied("Only national officers import plans.")
-    form = UploadForm(posted(request), request.FILES)
+    form = UploadForm(posted(request), posted_files(request))
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         data = upload.read()
