@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods
 
 from accord.accounts import rules
 from accord.core.pages import form_page, posted
+from accord.core.params import text_param
 from accord.membership import cycles as cycle_rules
 from accord.membership import services as membership_services
 from accord.membership import views as membership_views
@@ -42,7 +43,7 @@ def enrolment_list(request: HttpRequest) -> HttpResponse:
     state = request.GET.get("state", "")
     if state in State.values:
         queryset = queryset.filter(state=state)
-    query = request.GET.get("q", "").strip()
+    query = text_param(request.GET.get("q"))
     if query:
         queryset = queryset.filter(employer__name__icontains=query)
     page = Paginator(queryset, 50).get_page(request.GET.get("page"))

@@ -19,6 +19,7 @@ from openpyxl import Workbook
 from accord.accounts import rules
 from accord.actions.models import Action, ActionStatus
 from accord.core.pages import form_page, posted, posted_files
+from accord.core.params import id_param
 
 from . import chart, selectors, services, tables
 from .forms import ActionForm, PlanForm, ReviewForm, UploadForm
@@ -60,7 +61,7 @@ def plan_list(request: HttpRequest) -> HttpResponse:
 
 def _filters(request: HttpRequest) -> dict[str, Any]:
     return {
-        "owner": request.GET.get("owner", ""),
+        "owner": id_param(request.GET.get("owner")),
         "status": request.GET.get("status", ""),
         "overdue": request.GET.get("overdue") == "1",
     }
@@ -289,9 +290,12 @@ def _corrections(request: HttpRequest, upload: PlanImport) -> list[dict[str, Any
     """Corrections so far, updated with what the person typed in the preview."""
     kept = {(c["line"], c["column"]): c["value"] for c in upload.corrections}
     for key, value in request.POST.items():
-        if key.startswith("fix:"):
-            _, line, column = key.split(":", 2)
-            kept[(int(line), column)] = value.strip()
+        # fix:<line>:<column>, as the preview writes them; anything else was not offered.
+        prefix, _, rest = key.partition(":")
+        line_text, _, column = rest.partition(":")
+        line = id_param(line_text)
+        if prefix == "fix" and line is not None and column:
+            kept[(line, column)] = value.strip()
     return [
         {"line": line, "column": column, "value": value}
         for (line, column), value in sorted(kept.items())

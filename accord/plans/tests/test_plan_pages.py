@@ -303,3 +303,17 @@ def test_the_plans_list_runs_the_same_queries_for_one_plan_as_for_four(
             corrections=[services.Correction(31, "Action Number", "2")],
         )
     assert count() == one
+
+
+def test_a_correction_the_preview_never_offered_is_ignored_not_a_server_error(
+    world: World,
+) -> None:
+    officer = _client("officer")
+    upload = SimpleUploadedFile(SEED.name, SEED.read_bytes(), "text/plain")
+    officer.post(reverse("plan-import-upload"), {"file": upload})
+    pending = PlanImport.objects.get()
+    for key in ("fix:abc:detail", "fix:1", "fix:²:Action Number", "fix::x", "fix:-1:x"):
+        response = officer.post(pending.get_absolute_url(), {key: "2"})
+        assert response.status_code == 200, key
+    pending.refresh_from_db()
+    assert pending.corrections == []
