@@ -13,7 +13,6 @@ from django.views.decorators.http import require_http_methods
 
 from accord.accounts import rules
 from accord.core.pages import form_page, posted
-from accord.core.params import text_param
 from accord.membership import cycles as cycle_rules
 from accord.membership import services as membership_services
 from accord.membership import views as membership_views
@@ -22,9 +21,18 @@ from accord.organisations import selectors as organisation_selectors
 from accord.schemes.models import Scheme
 
 from . import diagram, documents, selectors, services
+from .filters import EnrolmentFilter
 from .forms import form_class
 from .models import Enrolment
-from .process import MAIN_PATH, STEPS, STEPS_BY_NAME, State, position_on_path, step
+from .process import (
+    INTERNAL_CLOSURES,
+    MAIN_PATH,
+    STEPS,
+    STEPS_BY_NAME,
+    State,
+    position_on_path,
+    step,
+)
 
 
 def _enrolment_for(request: HttpRequest, pk: int) -> Enrolment:
@@ -39,25 +47,23 @@ def _enrolment_for(request: HttpRequest, pk: int) -> Enrolment:
 
 @login_required
 def enrolment_list(request: HttpRequest) -> HttpResponse:
-    queryset = selectors.visible_enrolments(request.user).order_by("state_changed_at", "id")
-    state = request.GET.get("state", "")
-    if state in State.values:
-        queryset = queryset.filter(state=state)
-    query = text_param(request.GET.get("q"))
-    if query:
-        queryset = queryset.filter(employer__name__icontains=query)
+    filters = EnrolmentFilter(request.GET, user=request.user)
+    queryset = filters.apply(
+        selectors.visible_enrolments(request.user).order_by("state_changed_at", "id")
+    )
     page = Paginator(queryset, 50).get_page(request.GET.get("page"))
     rows = [(e, rules.state_label(request.user, e)) for e in page.object_list]
+    values = filters.values()
     return render(
         request,
         "enrolments/enrolment_list.html",
         {
             "page": page,
             "rows": rows,
-            "states": State.choices,
-            "state": state,
-            "q": query,
-            "querystring": urlencode({k: v for k, v in (("q", query), ("state", state)) if v}),
+            "states": filters.fields["state"].choices[1:],
+            "state": values["state"],
+            "q": values["q"],
+            "querystring": urlencode({k: v for k, v in values.items() if v}),
         },
     )
 
@@ -237,11 +243,7 @@ def agenda_item(request: HttpRequest, pk: int) -> HttpResponse:
 def enrolment_diagram(request: HttpRequest, pk: int) -> HttpResponse:
     enrolment = _enrolment_for(request, pk)
     current = enrolment.state_enum
-    if not rules.can_see_internal(request.user, enrolment) and current in (
-        State.DECLINED,
-        State.OBJECTED,
-        State.PARTNER_DISAGREED,
-    ):
+    if not rules.can_see_internal(request.user, enrolment) and current in INTERNAL_CLOSURES:
         current = None
     return HttpResponse(diagram.render_svg(current), content_type="image/svg+xml")
 
