@@ -18,7 +18,7 @@ from openpyxl import Workbook
 
 from accord.accounts import rules
 from accord.actions.models import Action, ActionStatus
-from accord.core.pages import form_page, posted, posted_files
+from accord.core.pages import carry_token, form_page, once, posted, posted_files
 from accord.core.params import id_param
 
 from . import chart, selectors, services, tables
@@ -218,6 +218,7 @@ def import_upload(request: HttpRequest) -> HttpResponse:
     if not rules.can_import_plans(request.user):
         raise PermissionDenied("Only national officers import plans.")
     form = UploadForm(posted(request), posted_files(request))
+    carry_token(form)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         data = upload.read()
@@ -241,7 +242,8 @@ def import_upload(request: HttpRequest) -> HttpResponse:
                 else "The document is not UTF-8 text.",
             )
         else:
-            return redirect(PlanImport.objects.create(**values))
+            url, _ = once(request, lambda: PlanImport.objects.create(**values).get_absolute_url())
+            return redirect(url)
     return render(
         request, "plans/import_upload.html", {"form": form}, status=400 if form.errors else 200
     )
