@@ -95,6 +95,7 @@ def pages(world) -> list[tuple[str, Client]]:
         "owner=²",
         "la=1&la=²&la=",
         "q=%00",
+        "kind=%00&state=%00&status=%00",
     ],
 )
 def test_a_bad_id_in_a_filter_is_not_a_server_error(pages, query) -> None:

@@ -4,6 +4,7 @@ that a value nobody could have chosen is ignored rather than reaching the databa
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 # Database ids are positive 64-bit integers, written in ASCII digits: "²".isdigit() is true, and
 # int() takes "١٢", but neither is an id a page ever offered.
@@ -24,3 +25,8 @@ def id_param(value: str | None) -> int | None:
 def text_param(value: str | None, *, max_length: int = 100) -> str:
     """A search text: control characters dropped, spaces trimmed, at most `max_length` long."""
     return _CONTROL.sub("", value or "").strip()[:max_length]
+
+
+def choice_param(value: str | None, choices: Iterable[str]) -> str:
+    """`value` if it is one of `choices`, else "" (no filter)."""
+    return value if value is not None and value in set(choices) else ""

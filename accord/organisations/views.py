@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
 from accord.accounts import rules
-from accord.core.params import id_param, text_param
+from accord.core.params import choice_param, id_param, text_param
 from accord.enrolments import selectors as enrolment_selectors
 from accord.enrolments.process import State
 from accord.membership import progress
@@ -31,7 +31,7 @@ def employer_list(request: HttpRequest) -> HttpResponse:
         return redirect("employer", contact.employer_id)
     params = {
         "query": text_param(request.GET.get("q")),
-        "kind": request.GET.get("kind", ""),
+        "kind": choice_param(request.GET.get("kind"), EmployerKind.values),
         "local_authority": id_param(request.GET.get("la")),
         "association": id_param(request.GET.get("association")),
         "include_closed": request.GET.get("closed") == "1",

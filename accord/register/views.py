@@ -10,7 +10,7 @@ from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
-from accord.core.params import id_param, text_param
+from accord.core.params import choice_param, id_param, text_param
 from accord.membership.models import Membership, MembershipStatus
 from accord.organisations.models import EmployerKind
 
@@ -20,7 +20,7 @@ from . import documents, opendata, selectors
 def _params(request: HttpRequest) -> dict[str, Any]:
     return {
         "query": text_param(request.GET.get("q")),
-        "kind": request.GET.get("kind", ""),
+        "kind": choice_param(request.GET.get("kind"), EmployerKind.values),
         "local_authority": id_param(request.GET.get("la")),
         "region": id_param(request.GET.get("region")),
     }
