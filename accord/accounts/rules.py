@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.db.models import Q, QuerySet
 
@@ -198,6 +198,24 @@ def can_browse_employers(user: AnyUser) -> bool:
     return any(a.role in STAFF_ROLES for a in assignments(user))
 
 
+# Each linked model's page and the predicate its view checks first, read by the template filter
+# `user|may_open:obj` so that no page shows a link its reader cannot open. Each app registers
+# its own models' pages beside their predicates.
+PAGE_RULES: dict[str, Callable[[Any, Any], bool]] = {}
+Rule = TypeVar("Rule", bound=Callable[..., bool])
+
+
+def opens_page(label: str) -> Callable[[Rule], Rule]:
+    """Register `rule` as the check of the page of the model `label` ("app.Model")."""
+
+    def register(rule: Rule) -> Rule:
+        PAGE_RULES[label] = rule
+        return rule
+
+    return register
+
+
+@opens_page("organisations.Employer")
 def can_view_employer(user: AnyUser, employer: Employer) -> bool:
     if can_browse_employers(user):
         return True
@@ -227,6 +245,7 @@ def plans_q(user: AnyUser) -> Q | None:
     return Q(pk__in=plan_ids) if plan_ids else None
 
 
+@opens_page("plans.Plan")
 def can_view_plan(user: AnyUser, plan: Plan) -> bool:
     return any(
         a.role in (Role.NATIONAL_OFFICER, Role.AUDITOR) or a.plan_id == plan.pk

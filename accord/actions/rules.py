@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from accord.accounts.models import Role
-from accord.accounts.rules import assignments, can_manage_plan, can_view_plan
+from accord.accounts.rules import assignments, can_manage_plan, can_view_plan, opens_page
 from accord.enrolments.rules import can_post_progress, can_view_enrolment
 
 from .models import Action
@@ -30,6 +30,7 @@ def can_update_action(user: AnyUser, action: Action) -> bool:
     )
 
 
+@opens_page("actions.Action")
 def can_view_action(user: AnyUser, action: Action) -> bool:
     if action.plan_id is None:
         return can_view_enrolment(user, action.cycle.enrolment)

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods
 
 from accord.accounts import rules as account_rules
 from accord.core.forms import AccordForm
-from accord.core.pages import form_page, posted
+from accord.core.pages import form_page, posted, posted_files
 from accord.core.uploads import accepts_files, size_text
 from accord.enrolments.forms import LONG_TEXT
 
@@ -57,7 +57,7 @@ def action_detail(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied("You may not post progress on this action.")
     return form_page(
         request,
-        ProgressForm(posted(request), request.FILES),
+        ProgressForm(posted(request), posted_files(request)),
         lambda data: services.post_progress(action, actor=request.user, **data),
         done="progress posted",
         then=lambda result: action,

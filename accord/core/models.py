@@ -130,6 +130,25 @@ def seal(message: bytes) -> str:
     return hmac.new(settings.ACCORD_AUDIT_KEY.encode(), message, hashlib.sha256).hexdigest()
 
 
+class Submission(models.Model):
+    """A form submission that made something, by the token its form carried: a second POST
+    with the same token (a double click, a resend) finds it and shows what the first made.
+    The unique constraint is what stops two concurrent POSTs both making a record."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    token = models.CharField(max_length=64)
+    result_url = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "token"], name="submission_unique_token")
+        ]
+
+    def __str__(self) -> str:
+        return self.token
+
+
 # The e-mail outbox is its own module (accord/core/outbox.py); importing it here registers its
 # model with the core app.
 from .outbox import OutboxMessage  # noqa: E402, F401

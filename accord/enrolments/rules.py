@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from django.db.models import Q
 
 from accord.accounts.models import Role, RoleAssignment, User
-from accord.accounts.rules import STAFF_ROLES, assignments, covers
+from accord.accounts.rules import STAFF_ROLES, assignments, covers, opens_page
 from accord.organisations.models import Employer
 from accord.schemes.models import Scheme
 
@@ -65,6 +65,7 @@ def _employer_may_see(enrolment: Enrolment) -> bool:
     return enrolment.initiated_by == "employer" or bool(enrolment.approach_method)
 
 
+@opens_page("enrolments.Enrolment")
 def can_view_enrolment(user: AnyUser, enrolment: Enrolment) -> bool:
     for a in assignments(user):
         if covers(a, enrolment.employer, enrolment.scheme) and (

@@ -16,6 +16,7 @@ from accord.organisations import selectors as organisation_selectors
 from accord.schemes.models import Scheme
 
 from . import diagram, documents, rules, selectors, services
+from .filters import EnrolmentFilter
 from .forms import form_class
 from .models import Enrolment
 from .process import (
@@ -23,7 +24,6 @@ from .process import (
     MAIN_PATH,
     STEPS,
     STEPS_BY_NAME,
-    State,
     step,
 )
 
@@ -40,25 +40,23 @@ def _enrolment_for(request: HttpRequest, pk: int) -> Enrolment:
 
 @login_required
 def enrolment_list(request: HttpRequest) -> HttpResponse:
-    queryset = selectors.visible_enrolments(request.user).order_by("state_changed_at", "id")
-    state = request.GET.get("state", "")
-    if state in State.values:
-        queryset = queryset.filter(state=state)
-    query = request.GET.get("q", "").strip()
-    if query:
-        queryset = queryset.filter(employer__name__icontains=query)
+    filters = EnrolmentFilter(request.GET, user=request.user)
+    queryset = filters.apply(
+        selectors.visible_enrolments(request.user).order_by("state_changed_at", "id")
+    )
     page = Paginator(queryset, 50).get_page(request.GET.get("page"))
     rows = [(e, rules.state_label(request.user, e)) for e in page.object_list]
+    values = filters.values()
     return render(
         request,
         "enrolments/enrolment_list.html",
         {
             "page": page,
             "rows": rows,
-            "states": State.choices,
-            "state": state,
-            "q": query,
-            "querystring": urlencode({k: v for k, v in (("q", query), ("state", state)) if v}),
+            "states": filters.fields["state"].choices[1:],
+            "state": values["state"],
+            "q": values["q"],
+            "querystring": urlencode({k: v for k, v in values.items() if v}),
         },
     )
 

@@ -106,6 +106,11 @@ class CommitmentForm(StepForm):
         self.activities = ActivityFormSet(
             self.data if self.is_bound else None, prefix="activities", initial=activities
         )
+        for number, row in enumerate(self.activities, start=1):
+            for field in row.fields.values():
+                field.label = f"{field.label} {number}"
+        # Read by the error summary, so that the rows' errors are announced with the form's.
+        self.formsets = [self.activities]
 
     def assessment_rows(self) -> list[dict[str, Any]]:
         """The self-assessment fields grouped per principle, for the template."""

@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
 from accord.accounts import rules
+from accord.core.params import choice_param, id_param, text_param
 from accord.core.uploads import accepts_files
 from accord.enrolments import rules as enrolment_rules
 from accord.enrolments import selectors as enrolment_selectors
@@ -32,10 +33,10 @@ def employer_list(request: HttpRequest) -> HttpResponse:
             raise PermissionDenied("The employer directory is for union staff.")
         return redirect("employer", contact.employer_id)
     params = {
-        "query": request.GET.get("q", "").strip(),
-        "kind": request.GET.get("kind", ""),
-        "local_authority": request.GET.get("la", ""),
-        "association": request.GET.get("association", ""),
+        "query": text_param(request.GET.get("q")),
+        "kind": choice_param(request.GET.get("kind"), EmployerKind.values),
+        "local_authority": id_param(request.GET.get("la")),
+        "association": id_param(request.GET.get("association")),
         "include_closed": request.GET.get("closed") == "1",
     }
     page = Paginator(selectors.search_employers(**params), 50).get_page(request.GET.get("page"))

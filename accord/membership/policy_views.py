@@ -13,7 +13,6 @@ from django.views.decorators.http import require_http_methods
 
 from accord.core.forms import AccordForm
 from accord.core.pages import form_page, posted
-from accord.enrolments import rules as enrolment_rules
 from accord.enrolments.forms import LONG_TEXT, DateInput, not_in_future
 from accord.schemes.models import PrincipleVersion
 
@@ -92,7 +91,7 @@ def policy_check(request: HttpRequest, pk: int) -> HttpResponse:
         pk=pk,
     )
     enrolment = check.membership.enrolment
-    if not enrolment_rules.can_view_enrolment(request.user, enrolment):
+    if not rules.can_view_policy_check(request.user, check):
         raise PermissionDenied("You do not have access to this member.")
     may_assess = not check.is_assessed and rules.can_assess_policy(request.user, enrolment)
     if request.method == "POST" and not may_assess:

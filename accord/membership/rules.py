@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from accord.accounts.models import Role
-from accord.accounts.rules import assignments
+from accord.accounts.rules import assignments, opens_page
 from accord.enrolments.models import Enrolment
-from accord.enrolments.rules import holds_for, is_party
+from accord.enrolments.rules import can_view_enrolment, holds_for, is_party
 
-from .models import Membership
+from .models import Membership, PolicyCheck
 
 if TYPE_CHECKING:
     from accord.accounts.rules import AnyUser
@@ -39,3 +39,9 @@ def can_assess_policy(user: AnyUser, enrolment: Enrolment) -> bool:
 
 def can_confirm_for_employer(user: AnyUser, enrolment: Enrolment) -> bool:
     return holds_for(user, enrolment, [Role.EMPLOYER_CONTACT])
+
+
+@opens_page("membership.PolicyCheck")
+def can_view_policy_check(user: AnyUser, check: PolicyCheck) -> bool:
+    """A policy check is read by whoever may see its member's enrolment."""
+    return can_view_enrolment(user, check.membership.enrolment)

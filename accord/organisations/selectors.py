@@ -15,8 +15,8 @@ def search_employers(
     *,
     query: str = "",
     kind: str = "",
-    local_authority: str = "",
-    association: str = "",
+    local_authority: int | None = None,
+    association: int | None = None,
     include_closed: bool = False,
 ) -> QuerySet[Employer]:
     queryset = employers()
@@ -27,10 +27,10 @@ def search_employers(
         queryset = queryset.filter(condition)
     if kind:
         queryset = queryset.filter(kind=kind)
-    if local_authority.isdigit():
-        queryset = queryset.filter(local_authority_id=int(local_authority))
-    if association.isdigit():
-        queryset = queryset.filter(association_id=int(association))
+    if local_authority is not None:
+        queryset = queryset.filter(local_authority_id=local_authority)
+    if association is not None:
+        queryset = queryset.filter(association_id=association)
     if not include_closed:
         queryset = queryset.filter(is_open=True)
     return queryset.order_by("name", "id")

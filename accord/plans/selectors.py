@@ -37,15 +37,15 @@ def plan_overview(pk: int) -> Plan:
 
 
 def workplan(
-    plan: Plan, *, owner: str = "", status: str = "", overdue: bool = False
+    plan: Plan, *, owner: int | None = None, status: str = "", overdue: bool = False
 ) -> QuerySet[Action]:
     actions = (
         plan.actions.select_related("owner_party")
         .prefetch_related("commitments", "progress")
         .order_by("number")
     )
-    if owner.isdigit():
-        actions = actions.filter(owner_party_id=int(owner))
+    if owner is not None:
+        actions = actions.filter(owner_party_id=owner)
     if status in ActionStatus.values:
         actions = actions.filter(status=status)
     if overdue:

@@ -17,7 +17,8 @@ from accord.accounts import rules
 from accord.actions import rules as action_rules
 from accord.actions.models import Action, ActionStatus
 from accord.core import exports
-from accord.core.pages import attach_error, form_page, posted
+from accord.core.pages import attach_error, carry_token, form_page, once, posted, posted_files
+from accord.core.params import id_param
 from accord.core.uploads import accepts_files
 
 from . import chart, selectors, services
@@ -60,7 +61,7 @@ def plan_list(request: HttpRequest) -> HttpResponse:
 
 def _filters(request: HttpRequest) -> dict[str, Any]:
     return {
-        "owner": request.GET.get("owner", ""),
+        "owner": id_param(request.GET.get("owner")),
         "status": request.GET.get("status", ""),
         "overdue": request.GET.get("overdue") == "1",
     }
@@ -205,20 +206,25 @@ def review_new(request: HttpRequest, pk: int) -> HttpResponse:
 def import_upload(request: HttpRequest) -> HttpResponse:
     if not rules.can_import_plans(request.user):
         raise PermissionDenied("Only national officers import plans.")
-    form = UploadForm(posted(request), request.FILES)
+    form = UploadForm(posted(request), posted_files(request))
+    carry_token(form)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            pending = services.open_import(
-                uploaded_by=request.user,
-                source_name=upload.name,
-                title=form.cleaned_data["title"],
-                data=upload.read(),
+            # A second send of the same form (a double click) shows the first import.
+            url, _ = once(
+                request,
+                lambda: services.open_import(
+                    uploaded_by=request.user,
+                    source_name=upload.name,
+                    title=form.cleaned_data["title"],
+                    data=upload.read(),
+                ).get_absolute_url(),
             )
         except services.PlanImportError as error:
             attach_error(form, error)
         else:
-            return redirect(pending)
+            return redirect(url)
     return render(
         request, "plans/import_upload.html", {"form": form}, status=400 if form.errors else 200
     )
@@ -265,9 +271,12 @@ def _corrections(request: HttpRequest, upload: PlanImport) -> list[dict[str, Any
     """Corrections so far, updated with what the person typed in the preview."""
     kept = {(c["line"], c["column"]): c["value"] for c in upload.corrections}
     for key, value in request.POST.items():
-        if key.startswith("fix:"):
-            _, line, column = key.split(":", 2)
-            kept[(int(line), column)] = value.strip()
+        # fix:<line>:<column>, as the preview writes them; anything else was not offered.
+        prefix, _, rest = key.partition(":")
+        line_text, _, column = rest.partition(":")
+        line = id_param(line_text)
+        if prefix == "fix" and line is not None and column:
+            kept[(line, column)] = value.strip()
     return [
         {"line": line, "column": column, "value": value}
         for (line, column), value in sorted(kept.items())

@@ -12,7 +12,11 @@ from accord.organisations.models import LocalAuthority, Region
 
 
 def register_entries(
-    *, query: str = "", kind: str = "", local_authority: str = "", region: str = ""
+    *,
+    query: str = "",
+    kind: str = "",
+    local_authority: int | None = None,
+    region: int | None = None,
 ) -> QuerySet[Membership]:
     entries = (
         Membership.objects.on_register()
@@ -37,10 +41,10 @@ def register_entries(
         entries = entries.filter(employer__name__icontains=query)
     if kind:
         entries = entries.filter(employer__kind=kind)
-    if local_authority.isdigit():
-        entries = entries.filter(employer__local_authority_id=int(local_authority))
-    if region.isdigit():
-        entries = entries.filter(employer__local_authority__region_id=int(region))
+    if local_authority is not None:
+        entries = entries.filter(employer__local_authority_id=local_authority)
+    if region is not None:
+        entries = entries.filter(employer__local_authority__region_id=region)
     return entries
 
 

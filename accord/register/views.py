@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
@@ -9,18 +10,19 @@ from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
+from accord.core.params import choice_param, id_param, text_param
 from accord.membership.models import Membership, MembershipStatus
 from accord.organisations.models import EmployerKind
 
 from . import documents, opendata, selectors
 
 
-def _params(request: HttpRequest) -> dict[str, str]:
+def _params(request: HttpRequest) -> dict[str, Any]:
     return {
-        "query": request.GET.get("q", "").strip()[:100],
-        "kind": request.GET.get("kind", ""),
-        "local_authority": request.GET.get("la", ""),
-        "region": request.GET.get("region", ""),
+        "query": text_param(request.GET.get("q")),
+        "kind": choice_param(request.GET.get("kind"), EmployerKind.values),
+        "local_authority": id_param(request.GET.get("la")),
+        "region": id_param(request.GET.get("region")),
     }
 
 
@@ -36,7 +38,7 @@ def register(request: HttpRequest) -> HttpResponse:
             ("la", params["local_authority"]),
             ("region", params["region"]),
         )
-        if v
+        if v is not None and v != ""
     }
     return render(
         request,

@@ -348,3 +348,17 @@ def test_progress_with_a_control_character_is_refused_naming_the_field(
         .startswith("Progress contains characters that cannot be stored (U+0001)")
     )
     assert not action.progress.exists()
+
+
+def test_a_correction_the_preview_never_offered_is_ignored_not_a_server_error(
+    world: World,
+) -> None:
+    officer = _client("officer")
+    upload = SimpleUploadedFile(SEED.name, SEED.read_bytes(), "text/plain")
+    officer.post(reverse("plan-import-upload"), {"file": upload})
+    pending = PlanImport.objects.get()
+    for key in ("fix:abc:detail", "fix:1", "fix:²:Action Number", "fix::x", "fix:-1:x"):
+        response = officer.post(pending.get_absolute_url(), {key: "2"})
+        assert response.status_code == 200, key
+    pending.refresh_from_db()
+    assert pending.corrections == []

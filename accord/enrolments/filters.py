@@ -1,0 +1,78 @@
+"""The enrolment list's filter: it offers, and accepts, only states the viewer may know.
+
+Someone who may not see union deliberations knows the internal closures only as "Not
+proceeding", so that is the one choice they get for all of them; any other value they send
+is ignored, never used to pick out an enrolment."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django import forms
+from django.db.models import Q, QuerySet
+
+from accord.accounts import rules
+from accord.core.params import text_param
+
+from .models import Enrolment
+from .process import INTERNAL_CLOSURES, State
+
+if TYPE_CHECKING:
+    from accord.accounts.rules import AnyUser
+
+NOT_PROCEEDING = "not_proceeding"
+
+
+def internal_scope_q(user: AnyUser) -> Q | None:
+    """The enrolments whose internal states `user` may know, or None for none at all."""
+    conditions = [
+        rules.enrolment_scope_q(a) for a in rules.assignments(user) if a.role in rules.STAFF_ROLES
+    ]
+    if not conditions:
+        return None
+    combined = conditions[0]
+    for condition in conditions[1:]:
+        combined |= condition
+    return combined
+
+
+def _choices(internal: bool) -> list[tuple[str, str]]:
+    choices: list[tuple[str, str]] = [("", "Any")]
+    for value, label in State.choices:
+        if value not in INTERNAL_CLOSURES or internal:
+            choices.append((value, label))
+        elif (NOT_PROCEEDING, "Not proceeding") not in choices:
+            choices.append((NOT_PROCEEDING, "Not proceeding"))
+    return choices
+
+
+class EnrolmentFilter(forms.Form):
+    q = forms.CharField(label="Employer name", required=False)
+    state = forms.ChoiceField(label="Step", required=False)
+
+    def __init__(self, data: Any, *, user: AnyUser) -> None:
+        super().__init__(data)
+        self.internal_q = internal_scope_q(user)
+        self.fields["state"].choices = _choices(self.internal_q is not None)
+
+    def values(self) -> dict[str, str]:
+        """The filters in force: each value the viewer may use, others left out."""
+        values = {"q": text_param(self.data.get("q")), "state": ""}
+        if self.is_valid():
+            values["state"] = self.cleaned_data["state"]
+        return values
+
+    def apply(self, queryset: QuerySet[Enrolment]) -> QuerySet[Enrolment]:
+        values = self.values()
+        if values["q"]:
+            queryset = queryset.filter(employer__name__icontains=values["q"])
+        state = values["state"]
+        if state == NOT_PROCEEDING:
+            queryset = queryset.filter(state__in=INTERNAL_CLOSURES)
+        elif state in INTERNAL_CLOSURES:
+            # Known as such only where the viewer sees the deliberations.
+            assert self.internal_q is not None
+            queryset = queryset.filter(self.internal_q, state=state)
+        elif state:
+            queryset = queryset.filter(state=state)
+        return queryset

@@ -1,0 +1,157 @@
+"""A world with something on every page: enrolments at each step, members with cycles, reviews
+and policy checks, a plan with its owner and member, and a plan import waiting for its preview."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import time_machine
+
+from accord.accounts.models import Role, RoleAssignment, User
+from accord.core.demo import PLAN_DATA, Journey
+from accord.enrolments.models import Enrolment
+from accord.enrolments.process import MAIN_PATH, State
+from accord.membership import cycles, policy_checks
+from accord.membership.models import Cycle, Membership, PolicyCheck, Review
+from accord.organisations.models import Employer, EmployerKind
+from accord.plans import services as plans
+from accord.plans.models import ImportKind, Plan, PlanImport
+from tests.world import PASSWORD, World
+
+
+@dataclass
+class Site:
+    world: World
+    enrolments: list[Enrolment] = field(default_factory=list)
+    memberships: list[Membership] = field(default_factory=list)
+    cycles: list[Cycle] = field(default_factory=list)
+    reviews: list[Review] = field(default_factory=list)
+    policy_checks: list[PolicyCheck] = field(default_factory=list)
+    plans: list[Plan] = field(default_factory=list)
+    plan_imports: list[PlanImport] = field(default_factory=list)
+    users: dict[str, User] = field(default_factory=dict)
+
+
+def _user(key: str) -> User:
+    return User.objects.create_user(
+        f"{key}@example.org", email=f"{key}@example.org", password=PASSWORD, full_name=key
+    )
+
+
+def _school(world: World, name: str) -> Employer:
+    return Employer.objects.create(
+        name=name,
+        kind=EmployerKind.SCHOOL,
+        local_authority=world.employer.local_authority,
+        association=world.association,
+    )
+
+
+def _contact(employer: Employer) -> User:
+    contact, created = User.objects.get_or_create(
+        username=f"contact{employer.pk}@example.org",
+        defaults={"email": f"contact{employer.pk}@example.org", "full_name": "Contact"},
+    )
+    if created:
+        RoleAssignment.objects.create(user=contact, role=Role.EMPLOYER_CONTACT, employer=employer)
+    return contact
+
+
+def _to(world: World, employer: Employer, state: State) -> Enrolment:
+    """An enrolment of `employer` taken to `state`, its own contact confirming for it."""
+    users = {**world.users, "employer": _contact(employer)}
+    return Journey(world.scheme, users).to(employer, state, "secretary")
+
+
+def build_site(world: World) -> Site:
+    """Add to `world` an enrolment at every state of the main path and three members: one whose
+    review waits for the employer, one ready for its next cycle, one whose next cycle waits."""
+    site = Site(world, users=dict(world.users))
+    for state in (*MAIN_PATH[:-1], State.OBJECTED):
+        school = _school(world, f"School at {state}")
+        site.enrolments.append(_to(world, school, state))
+        if state == State.COMMITMENT_DRAFTED:
+            # The one whose contact has a form to fill: confirming the commitment.
+            site.users["drafted_contact"] = _contact(school)
+
+    # The world's employer: reviewed and confirmed, its next cycle drafted and waiting.
+    waiting = world.enrolment(State.LISTED)
+    with time_machine.travel(waiting.first_cycle.ends_on, tick=False):
+        world.review(waiting.first_cycle, confirm=True)
+    # The trust: its review waits for the employer's confirmation.
+    reviewed = _to(world, world.trust, State.LISTED)
+    site.users["trust_contact"] = _contact(world.trust)
+    with time_machine.travel(reviewed.first_cycle.ends_on, tick=False):
+        site.reviews.append(world.review(reviewed.first_cycle))
+    # A third member, reviewed and confirmed: ready for its next cycle.
+    ready = _to(world, _school(world, "Ready Primary"), State.LISTED)
+    with time_machine.travel(ready.first_cycle.ends_on, tick=False):
+        review = world.review(ready.first_cycle)
+        site.reviews.append(cycles.confirm_review(review, actor=_contact(ready.employer)))
+    first = waiting.first_cycle
+    principles = world.scheme.current_principles()
+    other = next(p for p in principles if p.pk != first.principle_version_id)
+    site.cycles.append(
+        cycles.start_next_cycle(
+            waiting,
+            actor=world.users["secretary"],
+            data={
+                "principle_version": other,
+                "objectives": "Termly meetings.",
+                "success_criteria": "Three meetings held.",
+                "starts_on": first.ends_on,
+                "ends_on": first.ends_on.replace(year=first.ends_on.year + 1),
+                "activities": [
+                    {"detail": "Meet", "owner": "Head", "due_on": first.ends_on},
+                ],
+                "self_assessments": [
+                    {
+                        "principle_version": v,
+                        "readiness": "partly",
+                        "priority": "medium",
+                        "narrative": "",
+                    }
+                    for v in principles
+                ],
+                "note": "",
+            },
+        )
+    )
+    for enrolment in (waiting, reviewed, ready):
+        site.enrolments.append(enrolment)
+        site.cycles.extend(enrolment.cycles.all())
+        site.memberships.append(Membership.objects.get(enrolment=enrolment))
+    site.policy_checks.append(
+        policy_checks.log_policy(
+            site.memberships[0],
+            actor=world.users["employer"],
+            data={"title": "Flexible working", "description": "From day one."},
+        )
+    )
+
+    seed = PLAN_DATA / "government-skills-2008.txt"
+    plan = plans.create_plan(
+        seed.read_text(encoding="utf-8"),
+        actor=world.users["officer"],
+        source_name=seed.name,
+        corrections=[plans.Correction(31, "Action Number", "2")],
+    )
+    site.plans.append(plan)
+    owner, member = _user("plan_owner"), _user("plan_member")
+    RoleAssignment.objects.create(user=owner, role=Role.PLAN_OWNER, plan=plan)
+    RoleAssignment.objects.create(
+        user=member,
+        role=Role.PLAN_MEMBER,
+        plan=plan,
+        party=plan.parties.get(name="Trade Union side"),
+    )
+    site.users.update(plan_owner=owner, plan_member=member)
+    site.plan_imports.append(
+        PlanImport.objects.create(
+            uploaded_by=world.users["officer"],
+            source_name=seed.name,
+            kind=ImportKind.DOCUMENT,
+            text=seed.read_text(encoding="utf-8"),
+        )
+    )
+    return site
