@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import time_machine
 
 from accord.accounts.models import Role, RoleAssignment, User
-from accord.core.demo import PLAN_DATA, Journey
+from accord.demo.data import PLAN_DATA, Journey
 from accord.enrolments.models import Enrolment
 from accord.enrolments.process import MAIN_PATH, State
 from accord.membership import cycles, policy_checks

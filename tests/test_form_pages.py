@@ -52,6 +52,8 @@ NOT_PAGES = {
     "calendar-feed",
     "register-csv",
     "register-json",
+    # A button's target (POST only), not a page: the outbox page that carries it is opened.
+    "outbox-retry",
 }
 # Django's own admin pages are Django's.
 SKIPPED_NAMESPACES = {"admin"}

@@ -10,7 +10,7 @@ import pytest
 from django.test import Client
 
 from accord.accounts.models import Role, RoleAssignment, User
-from accord.core.demo import PLAN_DATA, Journey
+from accord.demo.data import PLAN_DATA, Journey
 from accord.enrolments.process import State
 from accord.plans import services as plans
 from tests.world import World

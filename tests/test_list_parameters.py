@@ -10,7 +10,7 @@ from django.test import Client
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from accord.core.demo import PLAN_DATA
+from accord.demo.data import PLAN_DATA
 from accord.enrolments.process import State
 from accord.plans import services as plans
 

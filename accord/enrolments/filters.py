@@ -12,6 +12,7 @@ from django import forms
 from django.db.models import Q, QuerySet
 
 from accord.accounts import rules
+from accord.core.forms import AccordForm
 from accord.core.params import text_param
 
 from .models import Enrolment
@@ -46,7 +47,7 @@ def _choices(internal: bool) -> list[tuple[str, str]]:
     return choices
 
 
-class EnrolmentFilter(forms.Form):
+class EnrolmentFilter(AccordForm):
     q = forms.CharField(label="Employer name", required=False)
     state = forms.ChoiceField(label="Step", required=False)
 
