@@ -32,12 +32,14 @@ def safe_cell(value: Any) -> Any:
         return value
     if isinstance(value, int | float | decimal.Decimal | datetime.date | datetime.time):
         return value
-    text = str(value)
+    # Cleaned before the test: a control character in front of "=" (old data) would otherwise
+    # hide the formula from the test and then be removed, leaving the formula bare.
+    text = clean_text(str(value))
     if text.startswith(FORMULA_STARTS):
         # The tab or carriage return that starts it is kept under the quote, not removed,
         # so the quote is what a reader sees first.
-        return "'" + clean_text(text)
-    return clean_text(text)
+        return "'" + text
+    return text
 
 
 def safe_row(values: Iterable[Any]) -> list[Any]:

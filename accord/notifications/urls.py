@@ -5,7 +5,7 @@ from . import views
 urlpatterns = [
     path("tasks/", views.tasks, name="tasks"),
     path("calendar/", views.calendar, name="calendar"),
-    path("calendar/<str:token>.ics", views.calendar_feed, name="calendar-feed"),
+    path("calendar/<slug:token>.ics", views.calendar_feed, name="calendar-feed"),
     path("outbox/", views.outbox_page, name="outbox"),
     path("outbox/<int:pk>/retry/", views.outbox_retry, name="outbox-retry"),
 ]

@@ -109,6 +109,8 @@ def _export_rows(actions: list[Action]) -> list[list[Any]]:
 
 @login_required
 def plan_export(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
+    if kind not in ("csv", "xlsx"):
+        raise Http404("The workplan is exported as .csv or .xlsx.")
     plan = _plan_for(request, pk)
     rows = _export_rows(list(selectors.workplan(plan, **_filters(request))))
     name = f"plan-{plan.pk}-workplan"

@@ -30,6 +30,11 @@ def test_control_characters_from_old_data_are_removed() -> None:
     assert exports.safe_cell("Started\x01 \u202eeno") == "Started eno"
 
 
+@pytest.mark.parametrize("hidden", ["\x00=cmd|' /C calc'!A0", "\x01=HYPERLINK(1)", "\u202e=1+2"])
+def test_a_formula_behind_a_control_character_from_old_data_is_still_quoted(hidden: str) -> None:
+    assert exports.safe_cell(hidden).startswith("'=")
+
+
 def test_a_csv_export_quotes_every_formula_cell() -> None:
     text = exports.csv_text(["a", "b"], [["=1+1", -3], ["ok", "@x"]])
     assert list(csv.reader(io.StringIO(text))) == [["a", "b"], ["'=1+1", "-3"], ["ok", "'@x"]]

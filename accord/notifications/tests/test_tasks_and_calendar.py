@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 
+import pytest
 import time_machine
 from django.db import connection
 from django.test import Client
@@ -126,3 +127,9 @@ def test_the_calendar_carries_a_year_ahead_for_the_parties_and_not_every_member_
     # Beyond a year ahead, a due date waits for a later refresh of the feed.
     with time_machine.travel(cycle.ends_on - datetime.timedelta(days=400), tick=False):
         assert review not in _feed_summaries(world.users["secretary"])
+
+
+@pytest.mark.parametrize("token", ["%00", "a%00b", "%E2%80%AE", "..%2F"])
+def test_a_malformed_calendar_address_is_not_found(db: None, token: str) -> None:
+    """Anyone may try an address: one that cannot be a token never reaches the database."""
+    assert Client().get(f"/calendar/{token}.ics").status_code == 404

@@ -362,3 +362,9 @@ def test_a_correction_the_preview_never_offered_is_ignored_not_a_server_error(
         assert response.status_code == 200, key
     pending.refresh_from_db()
     assert pending.corrections == []
+
+
+@pytest.mark.parametrize("kind", ["pdf", "xyz", "CSV"])
+def test_the_workplan_is_exported_only_as_csv_or_xlsx(world: World, plan: Plan, kind: str) -> None:
+    response = _client("secretary").get(f"/plans/{plan.pk}/workplan.{kind}")
+    assert response.status_code == 404
