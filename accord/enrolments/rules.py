@@ -133,8 +133,9 @@ def is_party(user: AnyUser, enrolment: Enrolment) -> bool:
 
 
 def can_post_progress(user: AnyUser, enrolment: Enrolment) -> bool:
-    """Either side posts progress and evidence on a member's activities."""
-    return is_party(user, enrolment)
+    """Either side posts progress and evidence on a member's activities, while the enrolment
+    is open (a withdrawal closes it, and the membership with it)."""
+    return not enrolment.is_closed and is_party(user, enrolment)
 
 
 def recipients_for(step: Step, enrolment: Enrolment) -> list[User]:

@@ -29,8 +29,9 @@ def can_record_review(user: AnyUser, enrolment: Enrolment) -> bool:
 
 
 def can_log_policy(user: AnyUser, enrolment: Enrolment) -> bool:
-    """Either side logs a member's new policies and initiatives."""
-    return is_party(user, enrolment)
+    """Either side logs a member's new policies and initiatives, while it is a member (listed,
+    perhaps suspended; a withdrawal closes the enrolment)."""
+    return not enrolment.is_closed and is_party(user, enrolment)
 
 
 def can_assess_policy(user: AnyUser, enrolment: Enrolment) -> bool:

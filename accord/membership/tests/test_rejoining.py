@@ -112,3 +112,18 @@ def test_a_member_or_suspended_member_cannot_be_proposed_again(world: World) -> 
     )
     with pytest.raises(enrolments.StepError, match="already has an open enrolment"):
         _propose(world)
+
+
+def test_a_withdrawn_member_takes_no_new_policy_checks_or_progress(world: World) -> None:
+    enrolment = world.enrolment(State.LISTED)
+    membership = Membership.objects.get()
+    activity = enrolment.cycles.get().actions.first()
+    _withdraw(world, membership)
+    employer = Client()
+    employer.login(username="employer@example.org", password=PASSWORD)
+    log = reverse("policy-check-new", args=[membership.pk])
+    assert employer.get(log).status_code == 403
+    assert employer.post(log, {"title": "New policy"}).status_code == 403
+    response = employer.post(activity.get_absolute_url(), {"text": "Still going"})
+    assert response.status_code == 403
+    assert not activity.progress.exists()
