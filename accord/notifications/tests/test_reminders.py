@@ -10,6 +10,7 @@ from pathlib import Path
 import time_machine
 from django.core import mail
 from django.core.management import call_command
+from django.utils import timezone
 
 from accord.accounts.models import Role, RoleAssignment
 from accord.actions.models import ActionStatus
@@ -99,8 +100,6 @@ def test_a_year_of_reminders_reaches_the_right_people_once(world: World, deliver
 
 
 def timezone_date(moment: datetime.datetime) -> datetime.date:
-    from django.utils import timezone
-
     return timezone.localdate(moment)
 
 
