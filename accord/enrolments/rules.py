@@ -17,7 +17,7 @@ from accord.organisations.models import Employer
 from accord.schemes.models import Scheme
 
 from .models import Enrolment
-from .process import INTERNAL_CLOSURES, Step, step
+from .process import INTERNAL_CLOSURES, NOT_PROCEEDING_LABEL, Step, step
 
 if TYPE_CHECKING:
     from accord.accounts.rules import AnyUser
@@ -78,7 +78,7 @@ def can_view_enrolment(user: AnyUser, enrolment: Enrolment) -> bool:
 def state_label(user: AnyUser, enrolment: Enrolment) -> str:
     """The enrolment's state as this user may know it."""
     if enrolment.state in INTERNAL_CLOSURES and not can_see_internal(user, enrolment):
-        return "Not proceeding"
+        return NOT_PROCEEDING_LABEL
     return enrolment.get_state_display()
 
 
