@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime
 import functools
 import operator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -55,9 +56,10 @@ def current_members() -> QuerySet[Enrolment]:
     return Enrolment.objects.filter(state=State.LISTED).exclude(Exists(withdrawn))
 
 
-def members_in_scope(user: AnyUser) -> QuerySet[Enrolment]:
-    """The current members the user may see (unloaded: a subquery for the reads below)."""
-    condition = rules.visible_enrolments_q(user)
+def members_in_scope(user: AnyUser, roles: Iterable[Role] | None = None) -> QuerySet[Enrolment]:
+    """The current members the user may see (through one of `roles`, if given), unloaded: a
+    subquery for the reads below."""
+    condition = rules.visible_enrolments_q(user, roles)
     if condition is None:
         return Enrolment.objects.none()
     return current_members().filter(condition)
@@ -113,14 +115,7 @@ def member_tasks(user: AnyUser, today: datetime.date | None = None) -> list[Memb
 
 def members_taking_part(user: AnyUser) -> QuerySet[Enrolment]:
     """The current members where the user is one of the parties (unloaded: a subquery)."""
-    filters = [
-        rules.enrolment_scope_q(a)
-        for a in rules.assignments(user)
-        if a.role in enrolment_rules.PARTIES
-    ]
-    if not filters:
-        return Enrolment.objects.none()
-    return current_members().filter(functools.reduce(operator.or_, filters))
+    return members_in_scope(user, enrolment_rules.PARTIES)
 
 
 def _activities(members: QuerySet[Enrolment]) -> QuerySet[Action]:
