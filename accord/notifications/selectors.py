@@ -7,8 +7,6 @@ cost the same for a national officer whatever the number of members with nothing
 from __future__ import annotations
 
 import datetime
-import functools
-import operator
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -179,17 +177,13 @@ def unattended(user: AnyUser) -> list[Unattended]:
     """Cases in progress, in the scope of the user as a national officer, that wait on a step
     nobody in scope can take (a trust with no local association has no secretary to endorse
     it): the national officers take them up, so that no case waits on nobody. Oldest first."""
-    scopes = [
-        rules.enrolment_scope_q(a)
-        for a in rules.assignments(user)
-        if a.role == Role.NATIONAL_OFFICER
-    ]
-    if not scopes:
+    scope = rules.visible_enrolments_q(user, [Role.NATIONAL_OFFICER])
+    if scope is None:
         return []
     waiting_states = [s for s in OPEN_STATES if task_steps_from(s)]
     found = list(
         member_selectors.enrolments()
-        .filter(functools.reduce(operator.or_, scopes), state__in=waiting_states)
+        .filter(scope, state__in=waiting_states)
         .order_by("state_changed_at", "id")
     )
     holders = _task_role_holders(found)
