@@ -18,7 +18,7 @@ from accord.actions import rules as action_rules
 from accord.actions.models import Action, ActionStatus
 from accord.core import exports
 from accord.core.pages import attach_error, carry_token, form_page, once, posted, posted_files
-from accord.core.params import id_param
+from accord.core.params import choice_param, id_param
 from accord.core.uploads import accepts_files
 
 from . import chart, selectors, services
@@ -62,7 +62,7 @@ def plan_list(request: HttpRequest) -> HttpResponse:
 def _filters(request: HttpRequest) -> dict[str, Any]:
     return {
         "owner": id_param(request.GET.get("owner")),
-        "status": request.GET.get("status", ""),
+        "status": choice_param(request.GET.get("status"), ActionStatus.values),
         "overdue": request.GET.get("overdue") == "1",
     }
 
