@@ -16,7 +16,7 @@ from accord.accounts.rules import STAFF_ROLES, assignments, covers, opens_page
 from accord.organisations.models import Employer
 from accord.schemes.models import Scheme
 
-from .models import Enrolment
+from .models import Enrolment, Initiator
 from .process import INTERNAL_CLOSURES, NOT_PROCEEDING_LABEL, Step, step
 
 if TYPE_CHECKING:
@@ -62,7 +62,7 @@ def role_holders(
 
 
 def _employer_may_see(enrolment: Enrolment) -> bool:
-    return enrolment.initiated_by == "employer" or bool(enrolment.approach_method)
+    return enrolment.initiated_by == Initiator.EMPLOYER or bool(enrolment.approach_method)
 
 
 @opens_page("enrolments.Enrolment")
