@@ -39,11 +39,14 @@ setup: migrate
 	$(MANAGE) collectstatic --noinput --verbosity 0
 
 # The e-mail worker runs in the background beside the server and stops when the server does.
+# The demo's e-mails, the worker and the server all link to the address served, even when it
+# is not the one .env was written with.
+run: export ACCORD_SITE_URL = http://$(ADDRESS)
 run: setup
 	$(MANAGE) load_demo
 	@echo "Accord is at http://$(ADDRESS)/"
 	$(MANAGE) outbox_worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
-	ACCORD_SITE_URL=http://$(ADDRESS) $(MANAGE) runserver $(ADDRESS)
+	$(MANAGE) runserver $(ADDRESS)
 
 # The suite on SQLite; then the tests that need real concurrent connections on the local
 # PostgreSQL, when one answers (CI runs the whole suite there as well).

@@ -14,7 +14,6 @@ from accord.enrolments.process import MAIN_PATH, State
 from accord.membership import cycles, policy_checks
 from accord.membership.models import Cycle, Membership, PolicyCheck, Review
 from accord.organisations.models import Employer, EmployerKind
-from accord.plans import services as plans
 from accord.plans.models import ImportKind, Plan, PlanImport
 from tests.world import PASSWORD, World
 
@@ -129,13 +128,7 @@ def build_site(world: World) -> Site:
         )
     )
 
-    seed = PLAN_DATA / "government-skills-2008.txt"
-    plan = plans.create_plan(
-        seed.read_text(encoding="utf-8"),
-        actor=world.users["officer"],
-        source_name=seed.name,
-        corrections=[plans.Correction(31, "Action Number", "2")],
-    )
+    plan = world.plan()
     site.plans.append(plan)
     owner, member = _user("plan_owner"), _user("plan_member")
     RoleAssignment.objects.create(user=owner, role=Role.PLAN_OWNER, plan=plan)
@@ -146,6 +139,7 @@ def build_site(world: World) -> Site:
         party=plan.parties.get(name="Trade Union side"),
     )
     site.users.update(plan_owner=owner, plan_member=member)
+    seed = PLAN_DATA / "government-skills-2008.txt"
     site.plan_imports.append(
         PlanImport.objects.create(
             uploaded_by=world.users["officer"],

@@ -31,7 +31,7 @@ FLOORS = (
     "demo",
 )
 
-# Function-level imports of the project's own modules that are there on purpose, by module.
+# Function-level imports that are there on purpose, by module.
 ALLOWED_FUNCTION_IMPORTS: dict[str, str] = {
     # Django imports an app's signal handlers or registrations once every app is loaded.
     "accord/membership/apps.py": "registers membership's part of the joining steps when ready",
@@ -88,11 +88,12 @@ def _imports_of(path: Path, root: Path = ACCORD.parent) -> list[Import]:
                 )
             else:
                 modules = []
+            # Every import is kept: the graph reads the project's own, the rule on
+            # function-level imports reads them all.
             for module in modules:
-                if module == "accord" or module.startswith("accord."):
-                    found.append(
-                        Import(str(relative), child.lineno, module, in_function, type_checking)
-                    )
+                found.append(
+                    Import(str(relative), child.lineno, module, in_function, type_checking)
+                )
             visit(
                 child,
                 in_function or isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef),

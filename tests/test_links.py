@@ -10,9 +10,8 @@ import pytest
 from django.test import Client
 
 from accord.accounts.models import Role, RoleAssignment, User
-from accord.demo.data import PLAN_DATA, Journey
+from accord.demo.data import Journey
 from accord.enrolments.process import State
-from accord.plans import services as plans
 from tests.world import World
 
 LINK = re.compile(r'href="(/[^"#?]*)')
@@ -34,13 +33,7 @@ def people(world: World) -> dict[str, User]:
         world.trust, State.LISTED, "secretary"
     )
     world.enrolment(State.LISTED)
-    seed = PLAN_DATA / "government-skills-2008.txt"
-    plan = plans.create_plan(
-        seed.read_text(encoding="utf-8"),
-        actor=world.users["officer"],
-        source_name=seed.name,
-        corrections=[plans.Correction(31, "Action Number", "2")],
-    )
+    plan = world.plan()
     member = User.objects.create_user("member@example.org", email="member@example.org")
     RoleAssignment.objects.create(
         user=member,

@@ -10,9 +10,7 @@ from django.test import Client
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from accord.demo.data import PLAN_DATA
 from accord.enrolments.process import State
-from accord.plans import services as plans
 
 # Every list page with filters, and who opens it (None: the public).
 LIST_PAGES = [
@@ -69,13 +67,7 @@ query_strings = st.lists(
 @pytest.fixture
 def pages(world) -> list[tuple[str, Client]]:
     world.enrolment(State.LISTED)
-    seed = PLAN_DATA / "government-skills-2008.txt"
-    plan = plans.create_plan(
-        seed.read_text(encoding="utf-8"),
-        actor=world.users["officer"],
-        source_name=seed.name,
-        corrections=[plans.Correction(31, "Action Number", "2")],
-    )
+    plan = world.plan()
     result = []
     for path, persona in LIST_PAGES:
         client = Client()

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from accord.accounts.models import Role, RoleAssignment, User
-from accord.demo.data import Journey
+from accord.demo.data import PLAN_DATA, Journey
 from accord.enrolments.models import Enrolment
 from accord.enrolments.process import State
 from accord.membership import cycles
@@ -25,6 +25,8 @@ from accord.organisations.models import (
     Region,
     Union,
 )
+from accord.plans import services as plans
+from accord.plans.models import Plan
 from accord.schemes.loader import load_builtin_scheme
 from accord.schemes.models import Scheme
 
@@ -77,6 +79,17 @@ class World:
     ) -> Enrolment:
         """An enrolment proposed by `secretary` and taken to `state` through the services."""
         return self.journey().to(employer or self.employer, state, secretary, secretary=secretary)
+
+    def plan(self) -> Plan:
+        """The 2008 Government Skills plan, imported by the national officer with its action
+        numbered 0 corrected to 2, as a person would in the preview."""
+        seed = PLAN_DATA / "government-skills-2008.txt"
+        return plans.create_plan(
+            seed.read_text(encoding="utf-8"),
+            actor=self.users["officer"],
+            source_name=seed.name,
+            corrections=[plans.Correction(31, "Action Number", "2")],
+        )
 
 
 # persona: (role, in scope?, scope)

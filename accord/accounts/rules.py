@@ -7,7 +7,7 @@ objects live beside them, in that app's `rules.py` (enrolments, actions, members
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import Enum
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -182,9 +182,10 @@ def enrolment_scope_q(assignment: RoleAssignment) -> Q:
 # --- enrolments -------------------------------------------------------------------------------
 
 
-def visible_enrolments_q(user: AnyUser) -> Q | None:
-    """A filter for the enrolments `user` may see, or None when there are none."""
-    filters = [enrolment_scope_q(a) for a in assignments(user)]
+def visible_enrolments_q(user: AnyUser, roles: Iterable[Role] | None = None) -> Q | None:
+    """A filter for the enrolments `user` may see (through one of `roles`, if given), or None
+    when there are none."""
+    filters = [enrolment_scope_q(a) for a in assignments(user) if roles is None or a.role in roles]
     if not filters:
         return None
     combined = filters[0]

@@ -56,10 +56,6 @@ def _deleted(record: dict[str, Any]) -> dict[str, list[Any]]:
     return {k: [v, None] for k, v in record.items() if v not in (None, "", [], False)}
 
 
-def _context(obj: models.Model) -> str:
-    return f"{obj._meta.model_name}:{obj.pk}"
-
-
 class AuditedAdmin(admin.ModelAdmin):
     """A ModelAdmin whose creations, edits and deletions are recorded with before and after."""
 
@@ -88,7 +84,7 @@ class AuditedAdmin(admin.ModelAdmin):
             action=f"{obj._meta.model_name}.{verb}",
             summary=f"{request.user} {verb} {obj._meta.verbose_name} {obj}",
             target=obj,
-            context=context or _context(obj),
+            context=context or audit.context_of(obj),
             actor=request.user,
             changes=changes,
             internal=True,
@@ -110,7 +106,7 @@ class AuditedAdmin(admin.ModelAdmin):
         before = {o.pk: record_of(o) for o in model._default_manager.filter(pk__in=pks)}
         deleted = [(f.instance, f.instance.pk) for f in formset.deleted_forms if f.instance.pk]
         super().save_formset(request, form, formset, change)
-        parent = _context(form.instance)
+        parent = audit.context_of(form.instance)
         events = self._inline_events(request)
         for obj, pk in deleted:
             events.append(
@@ -159,7 +155,7 @@ class AuditedAdmin(admin.ModelAdmin):
         collector.collect(objs)
         events = [self._event(request, obj, "deleted", _deleted(record_of(obj))) for obj in objs]
         # What goes with a single object belongs in its history; after a bulk delete, in its own.
-        context = _context(objs[0]) if len(objs) == 1 else None
+        context = audit.context_of(objs[0]) if len(objs) == 1 else None
         for model, instances in collector.data.items():
             for other in instances:
                 if other in objs or model is AuditEvent:

@@ -175,6 +175,12 @@ def record(events: Iterable[Event]) -> list[AuditEvent]:
     return rows
 
 
+def context_of(target: models.Model) -> str:
+    """The stream an object's events go to when no wider record (an enrolment, a plan) is
+    named: the object itself."""
+    return f"{target._meta.model_name}:{target.pk}"
+
+
 def log_action(
     target: models.Model,
     action: str,
@@ -187,7 +193,7 @@ def log_action(
     internal: bool = False,
 ) -> AuditEvent:
     """Record one change to `target`."""
-    context = context or f"{target._meta.model_name}:{target.pk}"
+    context = context or context_of(target)
     (row,) = record([Event(action, summary, target, context, actor, changes or {}, note, internal)])
     return row
 

@@ -17,7 +17,7 @@ from django.forms.renderers import TemplatesSetting
 from django.forms.utils import pretty_name
 from django.utils.deconstruct import deconstructible
 
-from .text import describe, unsafe_characters
+from .text import refusal
 
 
 class AccordFormRenderer(TemplatesSetting):
@@ -36,12 +36,10 @@ class StorableText:
     def __call__(self, value: Any) -> None:
         if not isinstance(value, str):
             return
-        unsafe = unsafe_characters(value, multiline=self.multiline)
-        if unsafe:
+        refused = refusal(self.label, value, multiline=self.multiline)
+        if refused:
             raise ValidationError(
-                f"{self.label} contains characters that cannot be stored ({describe(unsafe)}). "
-                "Remove them and try again.",
-                code="unsafe_characters",
+                f"{refused}. Remove them and try again.", code="unsafe_characters"
             )
 
     def __eq__(self, other: object) -> bool:

@@ -6,12 +6,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from .text import clean_text
+
 # Database ids are positive 64-bit integers, written in ASCII digits: "²".isdigit() is true, and
 # int() takes "١٢", but neither is an id a page ever offered.
 _ID = re.compile(r"[0-9]{1,19}")
 MAX_ID = 2**63 - 1
-# Control characters (NUL among them, which PostgreSQL refuses) are never part of a search.
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def id_param(value: str | None) -> int | None:
@@ -23,8 +23,9 @@ def id_param(value: str | None) -> int | None:
 
 
 def text_param(value: str | None, *, max_length: int = 100) -> str:
-    """A search text: control characters dropped, spaces trimmed, at most `max_length` long."""
-    return _CONTROL.sub("", value or "").strip()[:max_length]
+    """A search text: control characters dropped (NUL among them, which PostgreSQL refuses),
+    spaces trimmed, at most `max_length` long."""
+    return clean_text(value or "", multiline=False).strip()[:max_length]
 
 
 def choice_param(value: str | None, choices: Iterable[str]) -> str:

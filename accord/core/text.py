@@ -28,6 +28,24 @@ def describe(characters: list[str]) -> str:
     return ", ".join(f"U+{ord(c):04X}" for c in characters)
 
 
+def refusal(what: str, value: str, *, multiline: bool = True) -> str | None:
+    """'<what> contains characters that cannot be stored (U+0001)', or None if it has none:
+    the one wording for a field, cell, column or correction that is refused."""
+    unsafe = unsafe_characters(value, multiline=multiline)
+    if not unsafe:
+        return None
+    return f"{what} contains characters that cannot be stored ({describe(unsafe)})"
+
+
+def removal(value: str) -> str | None:
+    """The repair note for a cell the characters that cannot be stored are removed from, or
+    None if it has none."""
+    unsafe = unsafe_characters(value)
+    if not unsafe:
+        return None
+    return f"Characters that cannot be stored were removed ({describe(unsafe)})."
+
+
 def clean_text(value: str, *, multiline: bool = True) -> str:
     """`value` without the characters that cannot be stored."""
     return _pattern(multiline).sub("", value)

@@ -33,6 +33,11 @@ def size_text(size: int) -> str:
     return f"{size} bytes"
 
 
+def too_large(limit: int) -> str:
+    """What a person is told when their file is over `limit` bytes, at every door."""
+    return f"The file is too large: files may be no larger than {size_text(limit)}."
+
+
 class RequestSizeLimitMiddleware:
     """Refuses a request whose body is longer than its page accepts: the largest file the
     view declares plus the form fields (DATA_UPLOAD_MAX_MEMORY_SIZE), or the form fields alone
@@ -59,7 +64,7 @@ class RequestSizeLimitMiddleware:
         else:
             files = getattr(settings, setting)
             limit = files + fields
-            message = f"The file is too large: files may be no larger than {size_text(files)}."
+            message = too_large(files)
         if length <= limit:
             return None
         return render(request, "413.html", {"message": message}, status=413)

@@ -16,7 +16,7 @@ from accord.core.forms import AccordForm
 from accord.core.params import text_param
 
 from .models import Enrolment
-from .process import INTERNAL_CLOSURES, State
+from .process import INTERNAL_CLOSURES, NOT_PROCEEDING_LABEL, State
 
 if TYPE_CHECKING:
     from accord.accounts.rules import AnyUser
@@ -26,15 +26,7 @@ NOT_PROCEEDING = "not_proceeding"
 
 def internal_scope_q(user: AnyUser) -> Q | None:
     """The enrolments whose internal states `user` may know, or None for none at all."""
-    conditions = [
-        rules.enrolment_scope_q(a) for a in rules.assignments(user) if a.role in rules.STAFF_ROLES
-    ]
-    if not conditions:
-        return None
-    combined = conditions[0]
-    for condition in conditions[1:]:
-        combined |= condition
-    return combined
+    return rules.visible_enrolments_q(user, rules.STAFF_ROLES)
 
 
 def _choices(internal: bool) -> list[tuple[str, str]]:
@@ -42,8 +34,8 @@ def _choices(internal: bool) -> list[tuple[str, str]]:
     for value, label in State.choices:
         if value not in INTERNAL_CLOSURES or internal:
             choices.append((value, label))
-        elif (NOT_PROCEEDING, "Not proceeding") not in choices:
-            choices.append((NOT_PROCEEDING, "Not proceeding"))
+        elif (NOT_PROCEEDING, NOT_PROCEEDING_LABEL) not in choices:
+            choices.append((NOT_PROCEEDING, NOT_PROCEEDING_LABEL))
     return choices
 
 

@@ -61,6 +61,7 @@ OPEN_STATES = frozenset(MAIN_PATH)
 CLOSED_BY_MEMBERSHIP_WITHDRAWAL = State.WITHDRAWN
 # Closures that come from union deliberation: an employer contact sees only "Not proceeding".
 INTERNAL_CLOSURES = frozenset({State.DECLINED, State.OBJECTED, State.PARTNER_DISAGREED})
+NOT_PROCEEDING_LABEL = "Not proceeding"
 
 UNION_ROLES = frozenset(
     {Role.WORKPLACE_REP, Role.LOCAL_SECRETARY, Role.NEM, Role.PARTNER_REP, Role.NATIONAL_OFFICER}

@@ -16,8 +16,8 @@ from accord.accounts.rules import STAFF_ROLES, assignments, covers, opens_page
 from accord.organisations.models import Employer
 from accord.schemes.models import Scheme
 
-from .models import Enrolment
-from .process import INTERNAL_CLOSURES, Step, step
+from .models import Enrolment, Initiator
+from .process import INTERNAL_CLOSURES, NOT_PROCEEDING_LABEL, Step, step
 
 if TYPE_CHECKING:
     from accord.accounts.rules import AnyUser
@@ -62,7 +62,7 @@ def role_holders(
 
 
 def _employer_may_see(enrolment: Enrolment) -> bool:
-    return enrolment.initiated_by == "employer" or bool(enrolment.approach_method)
+    return enrolment.initiated_by == Initiator.EMPLOYER or bool(enrolment.approach_method)
 
 
 @opens_page("enrolments.Enrolment")
@@ -78,7 +78,7 @@ def can_view_enrolment(user: AnyUser, enrolment: Enrolment) -> bool:
 def state_label(user: AnyUser, enrolment: Enrolment) -> str:
     """The enrolment's state as this user may know it."""
     if enrolment.state in INTERNAL_CLOSURES and not can_see_internal(user, enrolment):
-        return "Not proceeding"
+        return NOT_PROCEEDING_LABEL
     return enrolment.get_state_display()
 
 

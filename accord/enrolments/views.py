@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
@@ -28,9 +29,12 @@ from .process import (
 )
 
 
-def _enrolment_for(request: HttpRequest, pk: int) -> Enrolment:
+def enrolment_for(
+    request: HttpRequest, pk: int, *, load: Callable[[int], Enrolment] = selectors.enrolment_detail
+) -> Enrolment:
+    """The enrolment `pk`, read by `load`, if the visitor may see it: else 404 or 403."""
     try:
-        enrolment = selectors.enrolment_detail(pk)
+        enrolment = load(pk)
     except Enrolment.DoesNotExist as exc:
         raise Http404("No such enrolment.") from exc
     if not rules.can_view_enrolment(request.user, enrolment):
@@ -67,7 +71,7 @@ def take_step(request: HttpRequest, pk: int, name: str) -> HttpResponse:
     if name not in STEPS_BY_NAME or name == "propose":
         raise Http404("No such step.")
     the_step = step(name)
-    enrolment = _enrolment_for(request, pk)
+    enrolment = enrolment_for(request, pk)
     allowed = rules.step_assignments(request.user, enrolment, the_step)
     if not allowed:
         raise PermissionDenied(f"“{the_step.label}” is not yours to take on this enrolment now.")
@@ -118,7 +122,7 @@ def propose(request: HttpRequest, employer_pk: int) -> HttpResponse:
 
 
 def _documents_for(request: HttpRequest, pk: int) -> Enrolment:
-    enrolment = _enrolment_for(request, pk)
+    enrolment = enrolment_for(request, pk)
     if not rules.can_see_internal(request.user, enrolment) or not documents.available(enrolment):
         raise PermissionDenied("The approach documents are for the unions, once agreed.")
     return enrolment
@@ -158,7 +162,7 @@ def agenda_item(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def enrolment_diagram(request: HttpRequest, pk: int) -> HttpResponse:
-    enrolment = _enrolment_for(request, pk)
+    enrolment = enrolment_for(request, pk)
     current = enrolment.state_enum
     if current in INTERNAL_CLOSURES and not rules.can_see_internal(request.user, enrolment):
         current = None

@@ -13,9 +13,9 @@ from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.http import require_http_methods
 
 from accord.core.pages import form_page, posted
-from accord.enrolments import rules as enrolment_rules
 from accord.enrolments.models import Enrolment
 from accord.enrolments.process import State
+from accord.enrolments.views import enrolment_for
 
 from . import cycles, rules
 from .cycle_forms import CommitmentForm, ConfirmForm, ReviewForm
@@ -24,10 +24,7 @@ from .selectors import enrolment_detail
 
 
 def _member_enrolment(request: HttpRequest, pk: int) -> Enrolment:
-    enrolment = get_object_or_404(Enrolment.objects.only("pk"), pk=pk)
-    enrolment = enrolment_detail(enrolment.pk)
-    if not enrolment_rules.can_view_enrolment(request.user, enrolment):
-        raise PermissionDenied("You do not have access to this enrolment.")
+    enrolment = enrolment_for(request, pk, load=enrolment_detail)
     if enrolment.state != State.LISTED:
         raise PermissionDenied("Reviews and new cycles are for listed members.")
     return enrolment

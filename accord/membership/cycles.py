@@ -12,11 +12,13 @@ import datetime
 from typing import Any
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from accord.accounts.models import User
 from accord.core import audit
 from accord.enrolments.models import Enrolment
+from accord.enrolments.process import State
 from accord.schemes.models import Principle
 
 from . import rules, selectors
@@ -272,9 +274,7 @@ def confirm_cycle(cycle: Cycle, *, actor: User) -> Cycle:
 
 def cycle_actions(user: User, enrolment: Enrolment) -> list[tuple[str, str]]:
     """(label, address) of what `user` may do now about this member's cycles and reviews."""
-    from django.urls import reverse
-
-    if enrolment.state != "listed":
+    if enrolment.state != State.LISTED:
         return []
     current = latest_cycle(enrolment)
     if current is None:

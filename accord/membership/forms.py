@@ -1,4 +1,4 @@
-"""Forms for changing a membership's status."""
+"""Forms for changing a membership's status and for its policy checks."""
 
 from __future__ import annotations
 
@@ -8,6 +8,9 @@ from django import forms
 
 from accord.core.forms import AccordForm
 from accord.enrolments.forms import LONG_TEXT, DateInput, not_in_future
+from accord.schemes.models import PrincipleVersion
+
+from .models import Assessment, Membership
 
 
 class StatusChangeForm(AccordForm):
@@ -27,3 +30,45 @@ class StatusChangeForm(AccordForm):
         super().__init__(*args, **kwargs)
         if not leaving:
             del self.fields["logo_stop_requested_on"]
+
+
+def _text(label: str, **kwargs: Any) -> forms.CharField:
+    return forms.CharField(
+        label=label, max_length=LONG_TEXT, widget=forms.Textarea(attrs={"rows": 4}), **kwargs
+    )
+
+
+class PolicyLogForm(AccordForm):
+    title = forms.CharField(label="The policy or initiative", max_length=200)
+    description = _text("What it does", help_text="Who it affects and how.")
+    introduced_on = forms.DateField(
+        label="Introduced on", required=False, widget=DateInput(), validators=[not_in_future]
+    )
+
+
+class PolicyAssessForm(AccordForm):
+    assessment = forms.ChoiceField(
+        choices=Assessment.choices,
+        widget=forms.RadioSelect,
+        label="Against the principles, the policy is",
+    )
+    principles = forms.ModelMultipleChoiceField(
+        queryset=PrincipleVersion.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Principles concerned",
+        help_text="Required for a detriment.",
+    )
+    reasoning = _text("Why")
+    union_response = _text("The unions' response", help_text="What the unions ask of the employer.")
+
+    def __init__(self, *args: Any, membership: Membership, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        current = membership.scheme.current_principles()
+        field = self.fields["principles"]
+        field.queryset = (
+            PrincipleVersion.objects.filter(pk__in=[v.pk for v in current])
+            .select_related("principle")
+            .order_by("principle__number")
+        )
+        field.label_from_instance = lambda v: f"{v.principle.number}. {v.wording}"

@@ -2,64 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_http_methods
 
-from accord.core.forms import AccordForm
 from accord.core.pages import form_page, posted
-from accord.enrolments.forms import LONG_TEXT, DateInput, not_in_future
-from accord.schemes.models import PrincipleVersion
 
 from . import policy_checks, rules
+from .forms import PolicyAssessForm, PolicyLogForm
 from .models import Assessment, Membership, PolicyCheck
-
-
-def _text(label: str, **kwargs: Any) -> forms.CharField:
-    return forms.CharField(
-        label=label, max_length=LONG_TEXT, widget=forms.Textarea(attrs={"rows": 4}), **kwargs
-    )
-
-
-class PolicyLogForm(AccordForm):
-    title = forms.CharField(label="The policy or initiative", max_length=200)
-    description = _text("What it does", help_text="Who it affects and how.")
-    introduced_on = forms.DateField(
-        label="Introduced on", required=False, widget=DateInput(), validators=[not_in_future]
-    )
-
-
-class PolicyAssessForm(AccordForm):
-    assessment = forms.ChoiceField(
-        choices=Assessment.choices,
-        widget=forms.RadioSelect,
-        label="Against the principles, the policy is",
-    )
-    principles = forms.ModelMultipleChoiceField(
-        queryset=PrincipleVersion.objects.none(),
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-        label="Principles concerned",
-        help_text="Required for a detriment.",
-    )
-    reasoning = _text("Why")
-    union_response = _text("The unions' response", help_text="What the unions ask of the employer.")
-
-    def __init__(self, *args: Any, membership: Membership, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        current = membership.scheme.current_principles()
-        field = self.fields["principles"]
-        field.queryset = (
-            PrincipleVersion.objects.filter(pk__in=[v.pk for v in current])
-            .select_related("principle")
-            .order_by("principle__number")
-        )
-        field.label_from_instance = lambda v: f"{v.principle.number}. {v.wording}"
 
 
 @login_required

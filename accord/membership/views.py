@@ -16,6 +16,7 @@ from accord.enrolments import rules as enrolment_rules
 from accord.enrolments import selectors as enrolment_selectors
 from accord.enrolments.models import Enrolment
 from accord.enrolments.process import MAIN_PATH, STEPS, State, position_on_path
+from accord.enrolments.views import enrolment_for
 
 from . import cycles as cycle_rules
 from . import rules, selectors, services
@@ -27,16 +28,6 @@ TITLES = {
     "withdraw": "Withdraw the membership",
     "reinstate": "Reinstate the membership",
 }
-
-
-def _enrolment_for(request: HttpRequest, pk: int) -> Enrolment:
-    try:
-        enrolment = selectors.enrolment_detail(pk)
-    except Enrolment.DoesNotExist as exc:
-        raise Http404("No such enrolment.") from exc
-    if not enrolment_rules.can_view_enrolment(request.user, enrolment):
-        raise PermissionDenied("You do not have access to this enrolment.")
-    return enrolment
 
 
 def _path_rows(enrolment: Enrolment) -> list[dict]:
@@ -58,7 +49,7 @@ def _path_rows(enrolment: Enrolment) -> list[dict]:
 
 @login_required
 def enrolment_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    enrolment = _enrolment_for(request, pk)
+    enrolment = enrolment_for(request, pk, load=selectors.enrolment_detail)
     internal = enrolment_rules.can_see_internal(request.user, enrolment)
     available = [s for s in STEPS if enrolment_rules.can_take_step(request.user, enrolment, s)]
     membership = Membership.objects.filter(enrolment=enrolment).first()

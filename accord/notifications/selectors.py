@@ -7,8 +7,7 @@ cost the same for a national officer whatever the number of members with nothing
 from __future__ import annotations
 
 import datetime
-import functools
-import operator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -55,9 +54,10 @@ def current_members() -> QuerySet[Enrolment]:
     return Enrolment.objects.filter(state=State.LISTED).exclude(Exists(withdrawn))
 
 
-def members_in_scope(user: AnyUser) -> QuerySet[Enrolment]:
-    """The current members the user may see (unloaded: a subquery for the reads below)."""
-    condition = rules.visible_enrolments_q(user)
+def members_in_scope(user: AnyUser, roles: Iterable[Role] | None = None) -> QuerySet[Enrolment]:
+    """The current members the user may see (through one of `roles`, if given), unloaded: a
+    subquery for the reads below."""
+    condition = rules.visible_enrolments_q(user, roles)
     if condition is None:
         return Enrolment.objects.none()
     return current_members().filter(condition)
@@ -113,14 +113,7 @@ def member_tasks(user: AnyUser, today: datetime.date | None = None) -> list[Memb
 
 def members_taking_part(user: AnyUser) -> QuerySet[Enrolment]:
     """The current members where the user is one of the parties (unloaded: a subquery)."""
-    filters = [
-        rules.enrolment_scope_q(a)
-        for a in rules.assignments(user)
-        if a.role in enrolment_rules.PARTIES
-    ]
-    if not filters:
-        return Enrolment.objects.none()
-    return current_members().filter(functools.reduce(operator.or_, filters))
+    return members_in_scope(user, enrolment_rules.PARTIES)
 
 
 def _activities(members: QuerySet[Enrolment]) -> QuerySet[Action]:
@@ -184,17 +177,13 @@ def unattended(user: AnyUser) -> list[Unattended]:
     """Cases in progress, in the scope of the user as a national officer, that wait on a step
     nobody in scope can take (a trust with no local association has no secretary to endorse
     it): the national officers take them up, so that no case waits on nobody. Oldest first."""
-    scopes = [
-        rules.enrolment_scope_q(a)
-        for a in rules.assignments(user)
-        if a.role == Role.NATIONAL_OFFICER
-    ]
-    if not scopes:
+    scope = rules.visible_enrolments_q(user, [Role.NATIONAL_OFFICER])
+    if scope is None:
         return []
     waiting_states = [s for s in OPEN_STATES if task_steps_from(s)]
     found = list(
         member_selectors.enrolments()
-        .filter(functools.reduce(operator.or_, scopes), state__in=waiting_states)
+        .filter(scope, state__in=waiting_states)
         .order_by("state_changed_at", "id")
     )
     holders = _task_role_holders(found)

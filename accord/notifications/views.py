@@ -32,7 +32,7 @@ def tasks(request: HttpRequest) -> HttpResponse:
     rows = [(e, steps, enrolment_rules.state_label(request.user, e)) for e, steps in waiting]
     return render(
         request,
-        "enrolments/tasks.html",
+        "notifications/tasks.html",
         {
             "rows": rows,
             "member_tasks": selectors.member_tasks(request.user),

@@ -5,7 +5,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 
 from accord.core.forms import AccordForm
-from accord.core.uploads import size_text
+from accord.core.uploads import too_large
 
 
 class GiasUploadForm(AccordForm):
@@ -19,8 +19,5 @@ class GiasUploadForm(AccordForm):
         if not upload.name.lower().endswith(".csv"):
             raise forms.ValidationError("Choose a .csv file.")
         if upload.size > settings.GIAS_UPLOAD_MAX_BYTES:
-            limit = size_text(settings.GIAS_UPLOAD_MAX_BYTES)
-            raise forms.ValidationError(
-                f"The file is too large: files may be no larger than {limit}."
-            )
+            raise forms.ValidationError(too_large(settings.GIAS_UPLOAD_MAX_BYTES))
         return upload

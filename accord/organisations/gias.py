@@ -19,7 +19,7 @@ from django.db import transaction
 from django.db.models import Count
 
 from accord.core import audit
-from accord.core.text import describe, unsafe_characters
+from accord.core.text import refusal
 
 from .models import Association, Employer, EmployerKind, LocalAuthority, Region
 
@@ -135,9 +135,9 @@ def read_rows(text: str) -> tuple[list[str], Iterable[tuple[int, dict[str, str]]
 def unstorable(row: dict[str, str]) -> str | None:
     """Why the row cannot be stored as it is: a cell holding control characters."""
     for column, value in row.items():
-        unsafe = unsafe_characters(value, multiline=False)
-        if unsafe:
-            return f"{column} contains characters that cannot be stored ({describe(unsafe)})"
+        refused = refusal(column, value, multiline=False)
+        if refused:
+            return refused
     return None
 
 

@@ -8,7 +8,7 @@ from django import forms
 from django.conf import settings
 
 from accord.core.forms import AccordForm, AccordModelForm
-from accord.core.uploads import size_text
+from accord.core.uploads import too_large
 from accord.enrolments.forms import LONG_TEXT, DateInput, not_in_future
 
 from .models import Commitment, Party, Plan
@@ -32,8 +32,7 @@ class UploadForm(AccordForm):
         if not name.endswith((".txt", ".csv", ".xlsx")):
             self.add_error("file", "Choose a .txt, .csv or .xlsx file.")
         elif upload.size > settings.EVIDENCE_MAX_BYTES:
-            limit = size_text(settings.EVIDENCE_MAX_BYTES)
-            self.add_error("file", f"The file is too large: files may be no larger than {limit}.")
+            self.add_error("file", too_large(settings.EVIDENCE_MAX_BYTES))
         elif name.endswith((".csv", ".xlsx")) and not data.get("title"):
             self.add_error("title", "Give the plan a title: a table does not hold one.")
         return data

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from django.db.models import Prefetch, QuerySet
 
 from accord.accounts import rules
-from accord.actions.models import Action, ActionStatus
+from accord.actions.models import Action
 
 from .models import Commitment, Plan, Theme
 
@@ -46,7 +46,7 @@ def workplan(
     )
     if owner is not None:
         actions = actions.filter(owner_party_id=owner)
-    if status in ActionStatus.values:
+    if status:
         actions = actions.filter(status=status)
     if overdue:
         actions = actions.overdue()

@@ -20,7 +20,7 @@ from accord.accounts.models import User
 from accord.actions.models import Action
 from accord.core import audit
 from accord.core.errors import DomainError
-from accord.core.text import clean_text, describe, unsafe_characters
+from accord.core.text import clean_text, refusal, removal
 
 from . import document, tables
 from .dates import DateWordingError, read
@@ -68,12 +68,11 @@ def corrected_text(text: str, corrections: list[Correction]) -> str:
             raise PlanImportError(
                 f"Line {correction.line} has no {correction.column} cell to correct."
             )
-        unsafe = unsafe_characters(correction.value)
-        if unsafe:
-            raise PlanImportError(
-                f"The correction of line {correction.line}, {correction.column} contains "
-                f"characters that cannot be stored ({describe(unsafe)})."
-            )
+        refused = refusal(
+            f"The correction of line {correction.line}, {correction.column}", correction.value
+        )
+        if refused:
+            raise PlanImportError(f"{refused}.")
         cells[index] = correction.value
         lines[correction.line - 1] = "\t".join(cells)
     return "\n".join(lines) + "\n"
@@ -86,15 +85,9 @@ def clean_document(text: str) -> tuple[str, list[document.Note]]:
     for number, line in enumerate(re.split("\r\n|\r|\n|\u2028|\u2029", text), start=1):
         cells = line.split("\t")
         for index, cell in enumerate(cells):
-            unsafe = unsafe_characters(cell)
-            if unsafe:
-                repairs.append(
-                    document.Note(
-                        number,
-                        document.cell_column(cells, index),
-                        f"Characters that cannot be stored were removed ({describe(unsafe)}).",
-                    )
-                )
+            removed = removal(cell)
+            if removed:
+                repairs.append(document.Note(number, document.cell_column(cells, index), removed))
     return clean_text(text), repairs
 
 
@@ -194,12 +187,12 @@ def record_corrections(upload: PlanImport, corrections: list[dict[str, Any]]) ->
     """Keep the person's corrections of an upload, refusing a value that cannot be stored."""
     place = "line" if upload.kind == ImportKind.DOCUMENT else "row"
     for correction in corrections:
-        unsafe = unsafe_characters(correction["value"])
-        if unsafe:
-            raise PlanImportError(
-                f"The correction of {place} {correction['line']}, {correction['column']} "
-                f"contains characters that cannot be stored ({describe(unsafe)})."
-            )
+        refused = refusal(
+            f"The correction of {place} {correction['line']}, {correction['column']}",
+            correction["value"],
+        )
+        if refused:
+            raise PlanImportError(f"{refused}.")
     upload.corrections = corrections
     upload.save(update_fields=["corrections"])
 

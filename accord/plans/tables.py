@@ -12,7 +12,7 @@ from typing import Any
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
-from accord.core.text import clean_text, describe, unsafe_characters
+from accord.core.text import clean_text, refusal, removal
 
 from .document import (
     WORKPLAN_COLUMNS,
@@ -109,15 +109,9 @@ def _add_row(reading: Reading, line: int, cells: list[str], max_rows: int) -> No
         raise TableError(too_many(max_rows, "rows"))
     kept = []
     for index, cell in enumerate(cells):
-        unsafe = unsafe_characters(cell)
-        if unsafe:
-            reading.repairs.append(
-                Note(
-                    line,
-                    _column(reading, index),
-                    f"Characters that cannot be stored were removed ({describe(unsafe)}).",
-                )
-            )
+        removed = removal(cell)
+        if removed:
+            reading.repairs.append(Note(line, _column(reading, index), removed))
             cell = clean_text(cell)
         kept.append(cell)
     reading.rows.append([line, kept])
@@ -202,11 +196,10 @@ def corrected_rows(rows: list[list[Any]], corrections: list[Any]) -> list[list[A
         row = next((r for r in fixed if r[0] == correction.line), None)
         if row is None or index >= len(row[1]):
             raise TableError(f"There is no {correction.column} cell on row {correction.line}.")
-        unsafe = unsafe_characters(correction.value)
-        if unsafe:
-            raise TableError(
-                f"The correction of row {correction.line}, {correction.column} contains "
-                f"characters that cannot be stored ({describe(unsafe)})."
-            )
+        refused = refusal(
+            f"The correction of row {correction.line}, {correction.column}", correction.value
+        )
+        if refused:
+            raise TableError(f"{refused}.")
         row[1][index] = correction.value
     return fixed

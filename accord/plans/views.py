@@ -17,8 +17,8 @@ from accord.accounts import rules
 from accord.actions import rules as action_rules
 from accord.actions.models import Action, ActionStatus
 from accord.core import exports
-from accord.core.pages import attach_error, carry_token, form_page, once, posted, posted_files
-from accord.core.params import id_param
+from accord.core.pages import form_page, posted, posted_files
+from accord.core.params import choice_param, id_param
 from accord.core.uploads import accepts_files
 
 from . import chart, selectors, services
@@ -62,7 +62,7 @@ def plan_list(request: HttpRequest) -> HttpResponse:
 def _filters(request: HttpRequest) -> dict[str, Any]:
     return {
         "owner": id_param(request.GET.get("owner")),
-        "status": request.GET.get("status", ""),
+        "status": choice_param(request.GET.get("status"), ActionStatus.values),
         "overdue": request.GET.get("overdue") == "1",
     }
 
@@ -208,27 +208,19 @@ def review_new(request: HttpRequest, pk: int) -> HttpResponse:
 def import_upload(request: HttpRequest) -> HttpResponse:
     if not rules.can_import_plans(request.user):
         raise PermissionDenied("Only national officers import plans.")
-    form = UploadForm(posted(request), posted_files(request))
-    carry_token(form)
-    if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        try:
-            # A second send of the same form (a double click) shows the first import.
-            url, _ = once(
-                request,
-                lambda: services.open_import(
-                    uploaded_by=request.user,
-                    source_name=upload.name,
-                    title=form.cleaned_data["title"],
-                    data=upload.read(),
-                ).get_absolute_url(),
-            )
-        except services.PlanImportError as error:
-            attach_error(form, error)
-        else:
-            return redirect(url)
-    return render(
-        request, "plans/import_upload.html", {"form": form}, status=400 if form.errors else 200
+    return form_page(
+        request,
+        UploadForm(posted(request), posted_files(request)),
+        lambda data: services.open_import(
+            uploaded_by=request.user,
+            source_name=data["file"].name,
+            title=data["title"],
+            data=data["file"].read(),
+        ),
+        done="the plan is read; check the preview",
+        then=lambda upload: upload,
+        template="plans/import_upload.html",
+        context={},
     )
 
 

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import pytest
+from django.db import IntegrityError, transaction
+from django.test import Client
+from django.urls import reverse
 
 from accord.accounts.models import Role, RoleAssignment
 from accord.enrolments import rules
 from accord.enrolments.models import Enrolment
 from accord.enrolments.process import State, step
 from accord.enrolments.selectors import visible_enrolments
-from tests.world import PERSONAS, World
+from tests.world import PASSWORD, PERSONAS, World
 
 
 def test_the_python_rule_and_the_queryset_filter_agree_for_every_persona(world: World) -> None:
@@ -69,8 +72,6 @@ def test_internal_deliberations_are_for_union_roles_and_the_auditor_only(world: 
 
 
 def test_a_role_must_be_held_for_the_scope_it_needs(world: World) -> None:
-    from django.db import IntegrityError, transaction
-
     with pytest.raises(IntegrityError), transaction.atomic():
         RoleAssignment.objects.create(
             user=world.users["outsider"], role=Role.LOCAL_SECRETARY, union=world.unions["NASUWT"]
@@ -94,11 +95,6 @@ def test_recipients_are_those_who_may_take_the_step(world: World) -> None:
 
 
 def test_sign_in_takes_the_email_address_in_any_case(world: World) -> None:
-    from django.test import Client
-    from django.urls import reverse
-
-    from tests.world import PASSWORD
-
     response = Client().post(
         reverse("login"), {"username": " Secretary@Example.ORG ", "password": PASSWORD}
     )

@@ -4,6 +4,7 @@ be reached, and the closures are where the brief says."""
 from __future__ import annotations
 
 from itertools import pairwise
+from pathlib import Path
 
 import pytest
 
@@ -78,8 +79,6 @@ def test_task_states_follow_the_steps() -> None:
 
 
 def test_the_app_readme_describes_every_step() -> None:
-    from pathlib import Path
-
     readme = (Path(__file__).parent.parent / "README.md").read_text()
     for s in STEPS:
         assert f"`{s.name}` | {s.label} |" in readme, s.name

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import datetime
 from collections import Counter, defaultdict
-from pathlib import Path
 
 import time_machine
 from django.core import mail
 from django.core.management import call_command
+from django.utils import timezone
 
 from accord.accounts.models import Role, RoleAssignment
 from accord.actions.models import ActionStatus
@@ -18,7 +18,6 @@ from accord.enrolments.process import State
 from accord.membership.models import Cycle
 from accord.notifications.models import ReminderKind, SentReminder
 from accord.notifications.reminders import send_reminders
-from accord.plans import services as plans
 from accord.plans.models import Plan, PlanStatus
 from tests.world import World
 
@@ -99,8 +98,6 @@ def test_a_year_of_reminders_reaches_the_right_people_once(world: World, deliver
 
 
 def timezone_date(moment: datetime.datetime) -> datetime.date:
-    from django.utils import timezone
-
     return timezone.localdate(moment)
 
 
@@ -159,13 +156,7 @@ def test_a_joining_step_waiting_two_weeks_is_reminded_once(world: World, deliver
 def test_plan_actions_and_reviews_are_reminded_to_the_owning_party_and_owners(
     world: World, deliver_outbox
 ) -> None:  # type: ignore[no-untyped-def]
-    seed = Path(plans.__file__).parent / "data" / "government-skills-2008.txt"
-    plan = plans.create_plan(
-        seed.read_text(),
-        actor=world.users["officer"],
-        source_name=seed.name,
-        corrections=[plans.Correction(31, "Action Number", "2")],
-    )
+    plan = world.plan()
     plan.next_review_on = datetime.date(2009, 1, 31)
     plan.save()
     RoleAssignment.objects.create(user=world.users["secretary"], role=Role.PLAN_OWNER, plan=plan)

@@ -10,7 +10,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import DatabaseError, connection
+from django.db import DatabaseError, connection, transaction
 from django.test import Client
 from django.urls import reverse
 from hypothesis import given, settings
@@ -291,8 +291,6 @@ cells = st.one_of(
 @pytest.mark.django_db
 def test_any_rows_either_import_or_are_reported_by_line(rows: list[dict[str, str]]) -> None:
     """Whatever the cells hold, the import never fails: every row is imported or reported."""
-    from django.db import transaction
-
     with transaction.atomic():
         report = import_gias(gias_csv(rows, encoding="utf-8"))
         imported = report.created + report.updated + report.unchanged

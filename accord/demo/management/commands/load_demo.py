@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.test import override_settings
 
@@ -26,4 +27,4 @@ class Command(BaseCommand):
         self.stdout.write(f"\nDemo logins (password for all: {DEMO_PASSWORD}):")
         for login in logins():
             self.stdout.write(f"  {login.email:<32} {login.role} — {login.scope}")
-        self.stdout.write("\nOpen http://127.0.0.1:8000/ and sign in.\n")
+        self.stdout.write(f"\nOpen {settings.SITE_URL}/ and sign in.\n")
