@@ -174,7 +174,9 @@ def enrolment_scope_q(assignment: RoleAssignment) -> Q:
         lookup = "employer__" + path.replace(".", "__") + "__in"
         condition &= Q(**{lookup: [pk for pk in ids if pk is not None]})
     if a.role == Role.EMPLOYER_CONTACT:
-        # Employers see their enrolment once they have been approached, or if they asked.
+        # Employers see their enrolment once they have been approached, or if they asked: the
+        # filter's reading of enrolments.rules.can_view_enrolment ("employer" is
+        # Initiator.EMPLOYER, from above); test_employer_visibility holds the two together.
         condition &= Q(initiated_by="employer") | ~Q(approach_method="")
     return condition
 

@@ -22,7 +22,7 @@ def search_employers(
     queryset = employers()
     if query:
         condition = Q(name__icontains=query) | Q(postcode__iexact=query.upper())
-        if query.isdigit():
+        if query.isascii() and query.isdigit():
             condition |= Q(urn=query) | Q(ukprn=query) | Q(companies_house_number=query)
         queryset = queryset.filter(condition)
     if kind:

@@ -31,8 +31,8 @@ class UploadForm(AccordForm):
         name = upload.name.lower()
         if not name.endswith((".txt", ".csv", ".xlsx")):
             self.add_error("file", "Choose a .txt, .csv or .xlsx file.")
-        elif upload.size > settings.EVIDENCE_MAX_BYTES:
-            self.add_error("file", too_large(settings.EVIDENCE_MAX_BYTES))
+        elif upload.size > settings.PLAN_IMPORT_MAX_BYTES:
+            self.add_error("file", too_large(settings.PLAN_IMPORT_MAX_BYTES))
         elif name.endswith((".csv", ".xlsx")) and not data.get("title"):
             self.add_error("title", "Give the plan a title: a table does not hold one.")
         return data

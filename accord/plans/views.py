@@ -204,7 +204,7 @@ def review_new(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-@accepts_files("EVIDENCE_MAX_BYTES")
+@accepts_files("PLAN_IMPORT_MAX_BYTES")
 def import_upload(request: HttpRequest) -> HttpResponse:
     if not rules.can_import_plans(request.user):
         raise PermissionDenied("Only national officers import plans.")
