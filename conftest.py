@@ -6,6 +6,7 @@ import importlib
 from collections.abc import Callable, Iterator
 
 import pytest
+from django.db import connection
 from django.db.backends.sqlite3.base import DatabaseWrapper as SQLiteWrapper
 
 from accord.core import outbox
@@ -15,6 +16,14 @@ from tests.world import World, build_world
 @pytest.fixture
 def world(db: None) -> World:
     return build_world()
+
+
+@pytest.fixture(autouse=True)
+def _postgres_only(request: pytest.FixtureRequest) -> None:
+    """Tests marked postgres_only need real concurrent connections: SQLite's in-memory test
+    database is not shared between threads."""
+    if request.node.get_closest_marker("postgres_only") and connection.vendor != "postgresql":
+        pytest.skip("needs real concurrent connections: run against PostgreSQL (DATABASE_URL)")
 
 
 @pytest.fixture(autouse=True)

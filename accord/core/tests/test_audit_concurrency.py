@@ -10,38 +10,13 @@ import threading
 from collections.abc import Callable
 
 import pytest
-from django.db import IntegrityError, connection, connections, transaction
+from django.db import IntegrityError, connection, transaction
 
 from accord.accounts.models import User
 from accord.core import audit
 from accord.core.audit import verify_chain
 from accord.core.models import AuditEvent
-
-
-@pytest.fixture
-def _postgres_only() -> None:
-    if connection.vendor != "postgresql":
-        pytest.skip("needs real concurrent connections: run against PostgreSQL (DATABASE_URL)")
-
-
-def _in_threads(*work: Callable[[], object]) -> list[object]:
-    """Run each callable in its own thread and connection; return its result or its error."""
-    results: list[object] = [None] * len(work)
-
-    def run(index: int, job: Callable[[], object]) -> None:
-        try:
-            results[index] = job()
-        except Exception as exc:  # the test inspects what each thread got
-            results[index] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i, job)) for i, job in enumerate(work)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
+from tests.concurrency import in_threads
 
 
 def _log(target: User, stream: str, n: int = 0) -> AuditEvent:
@@ -52,7 +27,6 @@ def _log(target: User, stream: str, n: int = 0) -> AuditEvent:
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.postgres_only
-@pytest.mark.usefixtures("_postgres_only")
 def test_writers_to_different_streams_do_not_wait_on_each_other() -> None:
     target = User.objects.create_user("t@example.org", email="t@example.org", full_name="T")
     first_holds_its_lock = threading.Event()
@@ -74,14 +48,13 @@ def test_writers_to_different_streams_do_not_wait_on_each_other() -> None:
         second_done.set()
         return "done"
 
-    results = _in_threads(first, second)
+    results = in_threads(first, second, together=False)
     assert results == [True, "done"], results
     assert list(verify_chain()) == []
 
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.postgres_only
-@pytest.mark.usefixtures("_postgres_only")
 def test_a_second_writer_to_the_same_stream_waits_for_the_first() -> None:
     target = User.objects.create_user("t@example.org", email="t@example.org", full_name="T")
     with transaction.atomic():
@@ -103,14 +76,13 @@ def test_a_second_writer_to_the_same_stream_waits_for_the_first() -> None:
         second_finished.set()
         return event.sequence
 
-    results = _in_threads(first, second)
+    results = in_threads(first, second, together=False)
     assert results == [True, 3], results
     assert list(verify_chain()) == []
 
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.postgres_only
-@pytest.mark.usefixtures("_postgres_only")
 def test_many_writers_to_one_stream_at_once_never_fork_it() -> None:
     target = User.objects.create_user("t@example.org", email="t@example.org", full_name="T")
     writers, each = 6, 5
@@ -126,7 +98,7 @@ def test_many_writers_to_one_stream_at_once_never_fork_it() -> None:
 
         return write
 
-    results = _in_threads(*(writer(n) for n in range(writers)))
+    results = in_threads(*(writer(n) for n in range(writers)))
     assert results == [each] * writers, results
     sequences = list(
         AuditEvent.objects.filter(stream="plan:7").order_by("id").values_list("sequence", flat=True)

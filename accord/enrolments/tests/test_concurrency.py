@@ -6,11 +6,7 @@ and are skipped on SQLite, whose in-memory test database is not shared between t
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
-
 import pytest
-from django.db import connection, connections
 
 from accord.accounts.models import Role, RoleAssignment, User
 from accord.core.audit import verify_chain
@@ -18,40 +14,13 @@ from accord.core.models import AuditEvent
 from accord.enrolments import services
 from accord.enrolments.models import Enrolment, Initiator
 from accord.enrolments.process import State, step
+from tests.concurrency import in_threads
 from tests.world import World, build_world
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.postgres_only,
 ]
-
-
-@pytest.fixture(autouse=True)
-def _postgres_only() -> None:
-    if connection.vendor != "postgresql":
-        pytest.skip("needs real concurrent connections: run against PostgreSQL (DATABASE_URL)")
-
-
-def _race(*attempts: Callable[[], object]) -> list[object]:
-    """Run the attempts in threads released at the same moment; return result or error each."""
-    barrier = threading.Barrier(len(attempts))
-    results: list[object] = [None] * len(attempts)
-
-    def run(index: int, attempt: Callable[[], object]) -> None:
-        try:
-            barrier.wait()
-            results[index] = attempt()
-        except Exception as exc:  # the test inspects what each attempt got
-            results[index] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i, a)) for i, a in enumerate(attempts)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return results
 
 
 def _second_secretary(world: World):  # type: ignore[no-untyped-def]
@@ -79,7 +48,7 @@ def test_two_secretaries_endorsing_at_once_one_succeeds_the_other_is_told(round_
             Enrolment.objects.get(pk=enrolment.pk), endorse, actor=user, data={"note": ""}
         )
 
-    results = _race(attempt(world.users["secretary"]), attempt(deputy))
+    results = in_threads(attempt(world.users["secretary"]), attempt(deputy))
     succeeded = [r for r in results if isinstance(r, Enrolment)]
     failed = [r for r in results if isinstance(r, services.StepError)]
     assert len(succeeded) == 1 and len(failed) == 1, results
@@ -94,7 +63,7 @@ def test_an_endorsement_and_a_decline_at_once_leave_one_outcome() -> None:
     world = build_world()
     enrolment = world.enrolment(State.PROPOSED)
     deputy = _second_secretary(world)
-    results = _race(
+    results = in_threads(
         lambda: services.take_step(
             Enrolment.objects.get(pk=enrolment.pk),
             step("endorse"),
@@ -117,7 +86,7 @@ def test_an_endorsement_and_a_decline_at_once_leave_one_outcome() -> None:
 def test_two_proposals_of_the_same_employer_at_once_make_one_enrolment() -> None:
     world = build_world()
     data = {"initiated_by": Initiator.UNION, "reason": "Good employer"}
-    results = _race(
+    results = in_threads(
         lambda: services.propose(
             scheme=world.scheme, employer=world.employer, actor=world.users["secretary"], data=data
         ),
@@ -150,7 +119,7 @@ def test_two_partner_positions_at_once_both_count(db: None) -> None:
             data={"position": "agree"},
         )
 
-    results = _race(attempt("gmb"), attempt("unison"))
+    results = in_threads(attempt("gmb"), attempt("unison"))
     assert all(isinstance(r, Enrolment) for r in results), results
     enrolment.refresh_from_db()
     assert enrolment.state == State.AGREED  # the second saw the first's position
