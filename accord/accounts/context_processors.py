@@ -17,7 +17,8 @@ def navigation(request: HttpRequest) -> dict:
         if rules.visible_enrolments_q(user) is not None and any(
             a.role not in (Role.PLAN_OWNER, Role.PLAN_MEMBER) for a in rules.assignments(user)
         ):
-            items.append(("Enrolments", reverse("enrolments")))
+            label = "Enrolments" if rules.is_union_staff(user) else "Memberships"
+            items.append((label, reverse("enrolments")))
             items.append(("Employers", reverse("employers")))
         if rules.plans_q(user) is not None:
             items.append(("Plans", reverse("plans")))

@@ -59,6 +59,12 @@ def has_role(user: AnyUser, *roles: Role) -> bool:
     return any(a.role in roles for a in assignments(user))
 
 
+def is_union_staff(user: AnyUser) -> bool:
+    """Whether the user holds a union (or auditor) role: the people for whom an employer's way
+    through the scheme is an "enrolment"; for an employer it is its membership."""
+    return has_role(user, *STAFF_ROLES)
+
+
 # --- scope: which employers a role assignment reaches, in which schemes ----------------------
 # One table, read two ways: `covers` for one employer in Python, `enrolment_scope_q` as a filter.
 

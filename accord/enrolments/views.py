@@ -12,6 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_http_methods
 
+from accord.accounts import rules as account_rules
 from accord.core.pages import form_page, posted
 from accord.organisations import selectors as organisation_selectors
 from accord.schemes.models import Scheme
@@ -61,6 +62,8 @@ def enrolment_list(request: HttpRequest) -> HttpResponse:
             "state": values["state"],
             "q": values["q"],
             "querystring": urlencode({k: v for k, v in values.items() if v}),
+            # An employer's way through the scheme is its membership; "enrolment" is the unions'.
+            "noun": "enrolment" if account_rules.is_union_staff(request.user) else "membership",
         },
     )
 

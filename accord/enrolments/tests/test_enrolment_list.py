@@ -65,3 +65,17 @@ def test_union_staff_still_filter_by_the_nems_objection(world: World) -> None:
     response = _client(world, "secretary").get("/enrolments/?state=objected")
     assert [e for e, _ in response.context["rows"]] == [objected]
     assert "Objection from the NEM" in _options(response.content.decode())
+
+
+def test_the_employers_list_and_filter_speak_of_its_membership_not_an_enrolment(
+    world: World,
+) -> None:
+    world.enrolment(State.LISTED)
+    html = _client(world, "employer").get("/enrolments/").content.decode()
+    main = html[html.index("<main") :]
+    assert "<h1>Memberships</h1>" in main
+    assert 'aria-label="Filter memberships"' in main and "1 membership," in main
+    assert "nrolment" not in re.sub(r'href="[^"]*"', "", main)  # addresses aside
+    assert ">Memberships</a>" in html  # the navigation too
+    staff = _client(world, "secretary").get("/enrolments/").content.decode()
+    assert "<h1>Enrolments</h1>" in staff and ">Enrolments</a>" in staff
