@@ -245,10 +245,14 @@ def can_manage_outbox(user: AnyUser) -> bool:
 # --- joint action plans -------------------------------------------------------------------
 
 
+# Who reads every plan; anyone else reads the plans they hold a plan role for.
+PLAN_READERS = (Role.NATIONAL_OFFICER, Role.AUDITOR)
+
+
 def plans_q(user: AnyUser) -> Q | None:
     """A filter for the plans `user` may see, or None when there are none."""
     found = assignments(user)
-    if any(a.role in (Role.NATIONAL_OFFICER, Role.AUDITOR) for a in found):
+    if any(a.role in PLAN_READERS for a in found):
         return Q()
     plan_ids = [a.plan_id for a in found if a.plan_id]
     return Q(pk__in=plan_ids) if plan_ids else None
@@ -257,8 +261,7 @@ def plans_q(user: AnyUser) -> Q | None:
 @opens_page("plans.Plan")
 def can_view_plan(user: AnyUser, plan: Plan) -> bool:
     return any(
-        a.role in (Role.NATIONAL_OFFICER, Role.AUDITOR) or a.plan_id == plan.pk
-        for a in assignments(user)
+        a.role in PLAN_READERS or a.plan_id == plan.pk for a in assignments(user)
     )
 
 

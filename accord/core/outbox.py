@@ -80,6 +80,14 @@ class OutboxMessage(models.Model):
     def __str__(self) -> str:
         return f"{self.to}: {self.subject}"
 
+    @property
+    def given_up(self) -> bool:
+        return self.status == OutboxStatus.FAILED
+
+    @property
+    def waiting(self) -> bool:
+        return self.status == OutboxStatus.PENDING
+
     def as_email(self) -> EmailMessage:
         return EmailMessage(
             subject=self.subject,

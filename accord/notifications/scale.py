@@ -10,8 +10,8 @@ from django.utils import timezone
 from accord.accounts.models import User
 from accord.actions.models import Action, ActionStatus
 from accord.enrolments.models import Enrolment
-from accord.enrolments.process import State
-from accord.membership.models import Cycle, Membership
+from accord.membership.models import Cycle
+from accord.membership.scale import list_in_bulk
 from accord.organisations.models import Association, Employer, EmployerKind, LocalAuthority
 from accord.schemes.models import Scheme
 
@@ -55,36 +55,7 @@ def build_members(
     proposer = User.objects.create_user(
         f"members{start}@example.org", email=f"members{start}@example.org", full_name="Members"
     )
-    Enrolment.objects.bulk_create(
-        [
-            Enrolment(
-                scheme=scheme,
-                employer=employer,
-                state=State.LISTED,
-                proposed_by=proposer,
-                listed_on=first_start,
-            )
-            for employer in employers
-        ],
-        batch_size=2000,
-    )
-    enrolments = list(
-        Enrolment.objects.filter(employer__in=employers, state=State.LISTED).order_by("pk")
-    )
-    Membership.objects.bulk_create(
-        [
-            Membership(
-                scheme=scheme,
-                employer_id=enrolment.employer_id,
-                enrolment=enrolment,
-                reference=f"M-{enrolment.employer_id:07d}",
-                member_since=first_start,
-                status_since=first_start,
-            )
-            for enrolment in enrolments
-        ],
-        batch_size=2000,
-    )
+    enrolments = list_in_bulk(scheme, employers, proposer=proposer, since=first_start, prefix="M")
     principle = scheme.current_principles()[0]
     # Counted on the enrolment's key, so that members built in several calls spread evenly.
     starts = {

@@ -6,9 +6,7 @@ from __future__ import annotations
 import datetime
 
 from accord.accounts.models import User
-from accord.enrolments.models import Enrolment
-from accord.enrolments.process import State
-from accord.membership.models import Membership, MembershipStatus
+from accord.membership.scale import list_in_bulk
 from accord.organisations.models import Employer, EmployerKind, LocalAuthority, Region
 from accord.schemes.models import Scheme
 
@@ -58,30 +56,11 @@ def build_national_register(scheme: Scheme, *, employers: int, members: int) -> 
             "pk"
         )[:members]
     )
-    enrolments = Enrolment.objects.bulk_create(
-        [
-            Enrolment(scheme=scheme, employer=e, state=State.LISTED, proposed_by=proposer)
-            for e in chosen
-        ],
-        batch_size=2000,
-    )
-    since = datetime.date(2024, 9, 1)
-    Membership.objects.bulk_create(
-        [
-            Membership(
-                scheme=scheme,
-                employer_id=enrolment.employer_id,
-                enrolment=enrolment,
-                reference=f"S-{enrolment.employer_id:07d}",
-                member_since=since,
-                status_since=since,
-                status=MembershipStatus.SUSPENDED if n % 20 == 0 else MembershipStatus.ACTIVE,
-            )
-            for n, enrolment in enumerate(
-                Enrolment.objects.filter(employer__in=chosen).order_by("pk")
-                if enrolments and enrolments[0].pk is None
-                else enrolments
-            )
-        ],
-        batch_size=2000,
+    list_in_bulk(
+        scheme,
+        chosen,
+        proposer=proposer,
+        since=datetime.date(2024, 9, 1),
+        prefix="S",
+        suspended_every=20,
     )

@@ -123,42 +123,9 @@ def test_a_valid_form_takes_the_step_and_returns_to_the_enrolment(world: World) 
     assert enrolment.initiated_by == "employer"
 
 
-def test_an_incomplete_activity_row_is_named_in_the_error_summary_and_the_title(
-    world: World,
-) -> None:
-    client = Client()
-    client.login(username="secretary@example.org", password=PASSWORD)
-    enrolment = world.enrolment(State.INTRODUCED)
-    principle = world.scheme.current_principles()[0]
-    data = {
-        "principle": principle.pk,
-        "objectives": "Meet termly.",
-        "success_criteria": "Three meetings.",
-        "starts_on": "2026-09-01",
-        "ends_on": "2027-08-31",
-        "activities-TOTAL_FORMS": "5",
-        "activities-INITIAL_FORMS": "0",
-        "activities-0-detail": "Draft the terms of reference",  # no owner, no due date
-    }
-    for version in world.scheme.current_principles():
-        n = version.principle.number
-        data.update({f"readiness_{n}": "partly", f"priority_{n}": "medium"})
-    response = client.post(reverse("enrolment-step", args=[enrolment.pk, "draft_commitment"]), data)
-    html = response.content.decode()
-    assert response.status_code == 400
-    assert "<title>Error: " in html
-    start = html.index('class="error-summary"')
-    summary = html[start : html.index("</ul>", start)]
-    assert 'href="#id_activities-0-owner"' in summary
-    assert 'href="#id_activities-0-due_on"' in summary
-    # Every id that an input says describes it exists on the page.
-    for described in re.findall(r'aria-describedby="([^"]+)"', html):
-        for one in described.split():
-            assert f'id="{one}"' in html, one
-    assert not Cycle.objects.exists()
-
-
-def test_a_commitment_without_any_activity_says_so_in_the_error_summary(world: World) -> None:
+def _refused_commitment(world: World, **activities: str) -> tuple[str, str]:
+    """Post a commitment with these activity fields as the secretary; it must be refused with
+    an error title: returns the page and its error summary."""
     client = Client()
     client.login(username="secretary@example.org", password=PASSWORD)
     enrolment = world.enrolment(State.INTRODUCED)
@@ -170,6 +137,7 @@ def test_a_commitment_without_any_activity_says_so_in_the_error_summary(world: W
         "ends_on": "2027-08-31",
         "activities-TOTAL_FORMS": "5",
         "activities-INITIAL_FORMS": "0",
+        **activities,
     }
     for version in world.scheme.current_principles():
         n = version.principle.number
@@ -179,5 +147,23 @@ def test_a_commitment_without_any_activity_says_so_in_the_error_summary(world: W
     assert response.status_code == 400
     assert "<title>Error: " in html
     start = html.index('class="error-summary"')
-    summary = html[start : html.index("</ul>", start)]
+    return html, html[start : html.index("</ul>", start)]
+
+
+def test_an_incomplete_activity_row_is_named_in_the_error_summary_and_the_title(
+    world: World,
+) -> None:
+    # A detail with no owner and no due date.
+    html, summary = _refused_commitment(world, **{"activities-0-detail": "Draft the terms"})
+    assert 'href="#id_activities-0-owner"' in summary
+    assert 'href="#id_activities-0-due_on"' in summary
+    # Every id that an input says describes it exists on the page.
+    for described in re.findall(r'aria-describedby="([^"]+)"', html):
+        for one in described.split():
+            assert f'id="{one}"' in html, one
+    assert not Cycle.objects.exists()
+
+
+def test_a_commitment_without_any_activity_says_so_in_the_error_summary(world: World) -> None:
+    _, summary = _refused_commitment(world)
     assert "Add at least one activity" in summary
