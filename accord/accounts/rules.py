@@ -260,9 +260,7 @@ def plans_q(user: AnyUser) -> Q | None:
 
 @opens_page("plans.Plan")
 def can_view_plan(user: AnyUser, plan: Plan) -> bool:
-    return any(
-        a.role in PLAN_READERS or a.plan_id == plan.pk for a in assignments(user)
-    )
+    return any(a.role in PLAN_READERS or a.plan_id == plan.pk for a in assignments(user))
 
 
 def can_manage_plan(user: AnyUser, plan: Plan) -> bool:
