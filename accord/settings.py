@@ -258,6 +258,9 @@ GIAS_UPLOAD_MAX_BYTES = envint("ACCORD_GIAS_UPLOAD_MAX_BYTES", 100 * 1024 * 1024
 EVIDENCE_MAX_BYTES = envint("ACCORD_EVIDENCE_MAX_BYTES", 10 * 1024 * 1024)
 # Largest plan file (CSV, XLSX or document) accepted for import.
 PLAN_IMPORT_MAX_BYTES = envint("ACCORD_PLAN_IMPORT_MAX_BYTES", 10 * 1024 * 1024)
+# Largest scheme material file and scheme logo accepted.
+SCHEME_MATERIAL_MAX_BYTES = envint("ACCORD_SCHEME_MATERIAL_MAX_BYTES", 25 * 1024 * 1024)
+SCHEME_LOGO_MAX_BYTES = envint("ACCORD_SCHEME_LOGO_MAX_BYTES", 2 * 1024 * 1024)
 # Rows (or document lines) a plan import may hold: a larger file is refused, not previewed.
 ACCORD_PLAN_IMPORT_MAX_ROWS = envint("ACCORD_PLAN_IMPORT_MAX_ROWS", 5000)
 

@@ -7,13 +7,13 @@ name outside the web root and served only through a view that checks permissions
 from __future__ import annotations
 
 import os
-import unicodedata
 import zipfile
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 
+from accord.core import uploads
 from accord.core.uploads import size_text
 
 
@@ -47,10 +47,7 @@ ALLOWED = ", ".join(sorted({k.description for k in KINDS.values()}))
 
 def safe_name(name: str) -> str:
     """The last part of the uploaded name, with control characters and path marks removed."""
-    name = unicodedata.normalize("NFC", name).replace("\\", "/").split("/")[-1]
-    name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C")
-    name = name.strip(" .")
-    return name[-150:] or "evidence"
+    return uploads.safe_name(name, "evidence")
 
 
 def _content_matches(extension: str, head: bytes, upload: UploadedFile) -> bool:

@@ -4,6 +4,7 @@ the limit) before its body is read, so an oversize upload costs neither memory n
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -23,6 +24,15 @@ def accepts_files(setting: str) -> Callable[[View], View]:
         return view
 
     return mark
+
+
+def safe_name(name: str, fallback: str) -> str:
+    """The last part of an uploaded name, with control characters and path marks removed: kept
+    for display and downloads only, never used as a path."""
+    name = unicodedata.normalize("NFC", name).replace("\\", "/").split("/")[-1]
+    name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C")
+    name = name.strip(" .")
+    return name[-150:] or fallback
 
 
 def size_text(size: int) -> str:

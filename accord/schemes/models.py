@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+
 from django.db import models
 from django.db.models import Max
 
@@ -11,6 +13,15 @@ from accord.organisations.models import Union
 class SchemeQuerySet(models.QuerySet):
     def with_unions(self) -> SchemeQuerySet:
         return self.select_related("lead_union").prefetch_related("partner_unions")
+
+
+def logo_path(instance: Scheme, filename: str) -> str:
+    # Stored under a random name: the uploaded name is never used as a path.
+    return f"logos/{secrets.token_urlsafe(24)}.png"
+
+
+def material_path(instance: Material, filename: str) -> str:
+    return f"materials/{secrets.token_hex(2)}/{secrets.token_urlsafe(24)}"
 
 
 class Scheme(models.Model):
@@ -24,6 +35,8 @@ class Scheme(models.Model):
     )
     default_cycle_months = models.PositiveSmallIntegerField(default=12)
     contact_email = models.EmailField(blank=True)
+    # A PNG checked and re-encoded on upload (never SVG: an image must not carry script).
+    logo = models.FileField(upload_to=logo_path, blank=True, max_length=200)
 
     objects = SchemeQuerySet.as_manager()
 
@@ -63,11 +76,11 @@ class Principle(models.Model):
     def __str__(self) -> str:
         return f"{self.number}. {self.short_title}"
 
-    def reword(self, wording: str, footnote: str = "") -> PrincipleVersion:
+    def reword(self, wording: str, footnote: str = "", reason: str = "") -> PrincipleVersion:
         """A rewording is a new version; cycles keep the version they were agreed under."""
         latest = self.versions.aggregate(latest=Max("version"))["latest"] or 0
         return PrincipleVersion.objects.create(
-            principle=self, version=latest + 1, wording=wording, footnote=footnote
+            principle=self, version=latest + 1, wording=wording, footnote=footnote, reason=reason
         )
 
 
@@ -76,6 +89,9 @@ class PrincipleVersion(models.Model):
     version = models.PositiveSmallIntegerField()
     wording = models.TextField()
     footnote = models.TextField(blank=True)
+    reason = models.CharField(
+        max_length=200, blank=True, help_text="Why it was reworded, e.g. the 2024 relaunch."
+    )
     introduced_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -90,16 +106,38 @@ class PrincipleVersion(models.Model):
         return f"Principle {self.principle.number}: {self.wording}"
 
 
+class MaterialQuerySet(models.QuerySet):
+    def current(self) -> MaterialQuerySet:
+        """The materials offered today: not removed."""
+        return self.filter(removed_at__isnull=True)
+
+
 class Material(models.Model):
-    """Something sent to employers when the scheme is introduced: a link or a file."""
+    """Something sent to employers when the scheme is introduced: a link or a file.
+
+    A file is stored under a random name outside the web root and served only through a view
+    that checks who asks; `file_name` is the uploaded name, made safe, kept for the download."""
 
     scheme = models.ForeignKey(Scheme, on_delete=models.CASCADE, related_name="materials")
     title = models.CharField(max_length=200)
     url = models.URLField(blank=True)
+    file = models.FileField(upload_to=material_path, blank=True, max_length=200)
+    file_name = models.CharField(max_length=200, blank=True)
+    content_type = models.CharField(max_length=100, blank=True)
+    size = models.PositiveIntegerField(default=0)
     position = models.PositiveSmallIntegerField(default=0)
+    public = models.BooleanField(default=False, help_text="Anyone may open it, signed in or not.")
+    # Removed materials are kept, so that an enrolment still names what it was sent.
+    removed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = MaterialQuerySet.as_manager()
 
     class Meta:
         ordering = ["scheme", "position", "title"]
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def is_file(self) -> bool:
+        return bool(self.file)
