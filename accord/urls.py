@@ -15,6 +15,7 @@ urlpatterns = [
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", include("accord.enrolments.urls")),
+    path("", include("accord.enrolments.scheme_urls")),
     path("", include("accord.membership.urls")),
     path("", include("accord.register.urls")),
     path("", include("accord.notifications.urls")),

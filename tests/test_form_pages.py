@@ -15,6 +15,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from accord.enrolments.process import STEPS
 from accord.membership.views import TITLES
+from accord.schemes.models import Scheme
 from tests.site import Site, build_site
 
 # Each URL argument, named by the path just before it, filled from the site: a list of values
@@ -38,6 +39,9 @@ ARGUMENTS: dict[str, Filler] = {
     "plans/actions": lambda s, kw: [a.pk for p in s.plans for a in p.actions.all()][:1],
     "plans/imports": lambda s, kw: [i.pk for i in s.plan_imports],
     "register": lambda s, kw: [m.reference for m in s.memberships],
+    "schemes": lambda s, kw: [s.world.scheme.slug],
+    "principles": lambda s, kw: [p.number for p in _scheme(kw["slug"]).principles.all()],
+    "materials": lambda s, kw: [m.pk for m in _scheme(kw["slug"]).materials.current()],
 }
 
 # Downloads and pictures: no form on them, and their own tests open them.
@@ -54,6 +58,9 @@ NOT_PAGES = {
     "register-json",
     # A button's target (POST only), not a page: the outbox page that carries it is opened.
     "outbox-retry",
+    "scheme-material",
+    "scheme-logo",
+    "scheme-material-move",
 }
 # Django's own admin pages are Django's.
 SKIPPED_NAMESPACES = {"admin"}
@@ -74,6 +81,10 @@ NOT_VISITING = {
 
 ARGUMENT = re.compile(r"<(?:\w+:)?(\w+)>")
 POST_FORM = re.compile(r'<form\b(?![^>]*action="/accounts/logout/")[^>]*method="post"', re.I)
+
+
+def _scheme(slug: str) -> Scheme:
+    return Scheme.objects.get(slug=slug)
 
 
 def _enrolment(site: Site, pk: int) -> Any:

@@ -273,3 +273,38 @@ def can_manage_plan(user: AnyUser, plan: Plan) -> bool:
 
 def can_import_plans(user: AnyUser) -> bool:
     return has_role(user, Role.NATIONAL_OFFICER)
+
+
+# --- schemes ------------------------------------------------------------------------------
+# National officers run the schemes their union leads (superusers any); every national
+# officer and the auditor read them. Materials marked public, and the logo, are for anyone.
+
+
+def is_superuser(user: AnyUser) -> bool:
+    return bool(user.is_authenticated and user.is_active and user.is_superuser)
+
+
+def can_read_schemes(user: AnyUser) -> bool:
+    """The scheme pages: details, principles with every version, materials."""
+    return is_superuser(user) or has_role(user, Role.NATIONAL_OFFICER, Role.AUDITOR)
+
+
+def scheme_lead_union_ids(user: AnyUser) -> set[int] | None:
+    """The unions whose schemes `user` may run: None for all (superusers)."""
+    if is_superuser(user):
+        return None
+    return {
+        a.union_id
+        for a in assignments(user)
+        if a.role == Role.NATIONAL_OFFICER and a.union_id is not None
+    }
+
+
+def can_create_scheme(user: AnyUser) -> bool:
+    """A national officer creates schemes led by their own union."""
+    return scheme_lead_union_ids(user) != set()
+
+
+def can_manage_scheme(user: AnyUser, scheme: Scheme) -> bool:
+    unions = scheme_lead_union_ids(user)
+    return unions is None or scheme.lead_union_id in unions

@@ -177,7 +177,7 @@ class IntroductionForm(StepForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if self.enrolment is not None:
-            self.fields["materials_sent"].queryset = self.enrolment.scheme.materials.all()
+            self.fields["materials_sent"].queryset = self.enrolment.scheme.materials.current()
 
 
 class ConfirmCommitmentForm(StepForm):

@@ -12,9 +12,17 @@ from typing import TYPE_CHECKING
 from django.db.models import Q
 
 from accord.accounts.models import Role, RoleAssignment, User
-from accord.accounts.rules import STAFF_ROLES, assignments, covers, opens_page
+from accord.accounts.rules import (
+    STAFF_ROLES,
+    assignments,
+    covers,
+    is_superuser,
+    is_union_staff,
+    opens_page,
+    visible_enrolments_q,
+)
 from accord.organisations.models import Employer
-from accord.schemes.models import Scheme
+from accord.schemes.models import Material, Scheme
 
 from .models import Enrolment, Initiator
 from .process import INTERNAL_CLOSURES, NOT_PROCEEDING_LABEL, Step, step
@@ -141,3 +149,16 @@ def can_post_progress(user: AnyUser, enrolment: Enrolment) -> bool:
 def recipients_for(step: Step, enrolment: Enrolment) -> list[User]:
     """Everyone who may now take `step` on `enrolment`: the people it waits for."""
     return role_holders(enrolment, step.roles, lambda a: step.guard(enrolment, a))
+
+
+def can_open_material(user: AnyUser, material: Material) -> bool:
+    """A scheme's material: public ones for anyone; others for union staff, and for the
+    contacts of an employer whose enrolment (or membership) in that scheme they can see."""
+    if material.removed_at is not None:
+        return False
+    if material.public or is_union_staff(user) or is_superuser(user):
+        return True
+    contacts = visible_enrolments_q(user, [Role.EMPLOYER_CONTACT])
+    if contacts is None:
+        return False
+    return Enrolment.objects.filter(contacts, scheme_id=material.scheme_id).exists()

@@ -9,6 +9,7 @@ from pathlib import Path
 import segno
 from django.conf import settings
 from django.utils.html import escape
+from PIL import Image
 
 from accord.membership.models import Membership
 
@@ -38,6 +39,33 @@ def logo_svg(membership: Membership) -> str:
     return template.replace("{{ reference }}", escape(membership.reference))
 
 
+# The width of the small copy of an uploaded logo, for e-mail signatures and web pages.
+SMALL_LOGO_WIDTH = 300
+
+
+def _small_png(data: bytes) -> bytes:
+    with Image.open(io.BytesIO(data), formats=["PNG"]) as image:
+        image.thumbnail((SMALL_LOGO_WIDTH, SMALL_LOGO_WIDTH * 4))
+        buffer = io.BytesIO()
+        image.save(buffer, format="PNG", optimize=True)
+    return buffer.getvalue()
+
+
+def logo_files(membership: Membership) -> dict[str, bytes]:
+    """The scheme's uploaded logo (checked and re-encoded on upload) and a small copy of it; the
+    placeholder only while no logo has been uploaded."""
+    logo = membership.scheme.logo
+    if logo:
+        try:
+            with logo.open("rb") as stored:
+                data = stored.read()
+        except FileNotFoundError:
+            data = b""
+        if data:
+            return {"logo.png": data, "logo-small.png": _small_png(data)}
+    return {"logo.svg": logo_svg(membership).encode()}
+
+
 def logo_pack(membership: Membership) -> bytes:
     url = verification_url(membership)
     readme = (
@@ -51,7 +79,8 @@ def logo_pack(membership: Membership) -> bytes:
     )
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as pack:
-        pack.writestr("logo.svg", logo_svg(membership))
+        for name, data in logo_files(membership).items():
+            pack.writestr(name, data)
         pack.writestr("verification-qr.svg", qr_svg(membership))
         pack.writestr("README.txt", readme)
     return buffer.getvalue()

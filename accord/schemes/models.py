@@ -6,6 +6,7 @@ import secrets
 
 from django.db import models
 from django.db.models import Max
+from django.urls import reverse
 
 from accord.organisations.models import Union
 
@@ -45,6 +46,9 @@ class Scheme(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("scheme", args=[self.slug])
 
     def unions(self) -> list[Union]:
         return [self.lead_union, *self.partner_unions.all()]

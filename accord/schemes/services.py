@@ -45,7 +45,13 @@ def _check_unions(data: dict[str, Any]) -> None:
         raise DomainError("The lead union cannot also be a partner union.", field="partner_unions")
 
 
+# Addresses under /schemes/ that a scheme's short name would hide.
+RESERVED_SLUGS = frozenset({"new"})
+
+
 def _check_unique(scheme: Scheme | None, data: dict[str, Any]) -> None:
+    if data["slug"] in RESERVED_SLUGS:
+        raise DomainError("This short name is taken by a page: choose another.", field="slug")
     others = Scheme.objects.exclude(pk=scheme.pk) if scheme else Scheme.objects.all()
     if others.filter(name__iexact=data["name"]).exists():
         raise DomainError("Another scheme has this name.", field="name")
