@@ -104,6 +104,7 @@ class MaterialForm(AccordForm):
     file = forms.FileField(
         label="File",
         required=False,
+        error_messages={"empty": "The file is empty: choose the file again."},
         help_text=f"{files.ALLOWED}, no larger than "
         f"{size_text(settings.SCHEME_MATERIAL_MAX_BYTES)}.",
     )
@@ -123,6 +124,10 @@ class MaterialForm(AccordForm):
 class LogoForm(AccordForm):
     logo = forms.FileField(
         label="Logo",
+        error_messages={
+            "required": "Choose a PNG file for the logo.",
+            "empty": "The logo file is empty: choose the file again.",
+        },
         help_text=f"A PNG image, no larger than {size_text(settings.SCHEME_LOGO_MAX_BYTES)}, "
         f"between {files.LOGO_MIN_SIDE} and {files.LOGO_MAX_SIDE} pixels on each side.",
     )
