@@ -48,6 +48,10 @@ class SchemeForm(AccordModelForm):
             "partner_unions": "The unions that take part beside the lead union.",
             "summary": "What the scheme is, in a paragraph, for the public home page.",
         }
+        error_messages = {
+            "name": {"unique": "Another scheme has this name."},
+            "slug": {"unique": "Another scheme has this short name in its address."},
+        }
         widgets = {
             "partner_unions": forms.CheckboxSelectMultiple,
             "summary": forms.Textarea(attrs={"rows": 5}),
