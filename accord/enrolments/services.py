@@ -291,7 +291,9 @@ def _introduction(
     enrolment: Enrolment, assignment: RoleAssignment, actor: User, data: dict[str, Any]
 ) -> Outcome:
     materials = list(data.get("materials_sent") or [])
-    foreign = [m for m in materials if m.scheme_id != enrolment.scheme_id]
+    foreign = [
+        m for m in materials if m.scheme_id != enrolment.scheme_id or m.removed_at is not None
+    ]
     if foreign:
         raise StepError("Choose materials of this scheme.", field="materials_sent")
     changes = set_fields(enrolment, {"introduced_on": data["introduced_on"]})

@@ -6,8 +6,9 @@ import difflib
 import re
 from dataclasses import dataclass
 
-# Words with the spaces after them, so that the pieces join back into the text exactly.
-_TOKENS = re.compile(r"\S+\s*|\s+")
+# Words, and runs of punctuation, with the spaces after them: the pieces join back into the
+# text exactly, and "wage;*" against "wage,*" shows the marks that changed, not the word.
+_TOKENS = re.compile(r"\w+\s*|[^\w\s]+\s*|\s+")
 
 
 @dataclass(frozen=True)

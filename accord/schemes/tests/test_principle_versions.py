@@ -174,6 +174,6 @@ def test_the_versions_page_shows_every_version_with_the_changes_marked_in_words(
 ) -> None:
     html = _client("auditor").get("/schemes/vws/principles/4/").content.decode()
     assert "Version 1" in html and "Version 2" in html
-    assert '<del><span class="visually-hidden">[removed: </span>wage;*' in html
-    assert '<ins><span class="visually-hidden">[added: </span>wage,* for all employees' in html
+    assert 'living wage<del><span class="visually-hidden">[removed: </span>;*<span' in html
+    assert '<ins><span class="visually-hidden">[added: </span>,* for all employees' in html
     assert html.count("<h1") == 1

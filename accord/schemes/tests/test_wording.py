@@ -15,9 +15,18 @@ def _side(pieces: list[Piece], kind: str) -> str:
 def test_an_added_phrase_is_one_added_piece() -> None:
     pieces = compare("pay for all employees;", "pay for all employees and outsourced workers;")
     assert pieces == [
-        Piece("same", "pay for all "),
-        Piece("removed", "employees;"),
-        Piece("added", "employees and outsourced workers;"),
+        Piece("same", "pay for all employees "),
+        Piece("added", "and outsourced workers"),
+        Piece("same", ";"),
+    ]
+
+
+def test_changed_punctuation_is_shown_apart_from_its_word() -> None:
+    pieces = compare("the living wage;*", "the living wage,* for contractors;")
+    assert pieces == [
+        Piece("same", "the living wage"),
+        Piece("removed", ";*"),
+        Piece("added", ",* for contractors;"),
     ]
 
 
