@@ -38,6 +38,10 @@ ARGUMENTS: dict[str, Filler] = {
     "plans/actions": lambda s, kw: [a.pk for p in s.plans for a in p.actions.all()][:1],
     "plans/imports": lambda s, kw: [i.pk for i in s.plan_imports],
     "register": lambda s, kw: [m.reference for m in s.memberships],
+    "areas/regions": lambda s, kw: [s.world.association.region_id],
+    "areas/districts": lambda s, kw: [s.world.association.district_id],
+    "areas/associations": lambda s, kw: [s.world.association.pk],
+    "areas/local-authorities": lambda s, kw: [s.world.employer.local_authority_id],
 }
 
 # Downloads and pictures: no form on them, and their own tests open them.

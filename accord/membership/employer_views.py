@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -56,8 +57,9 @@ def employer_list(request: HttpRequest) -> HttpResponse:
             "params": params,
             "kinds": EmployerKind.choices,
             "authorities": LocalAuthority.objects.order_by("name"),
-            "associations": Association.objects.order_by("name"),
+            "associations": Association.objects.current().order_by("name"),
             "querystring": _without_page(request),
+            "may_see_unassigned": rules.can_view_places(request.user),
         },
     )
 
@@ -70,9 +72,13 @@ def _without_page(request: HttpRequest) -> str:
 
 @login_required
 def employer_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    employer = get_object_or_404(selectors.employers(), pk=pk)
+    employer = get_object_or_404(selectors.employers().select_related("merged_into"), pk=pk)
     if not rules.can_view_employer(request.user, employer):
         raise PermissionDenied("You do not have access to this employer.")
+    if employer.merged_into_id is not None:
+        # A duplicate kept for history: what was recorded about it leads to the one carrying on.
+        messages.info(request, f"{employer} was merged into {employer.merged_into}.")
+        return redirect(employer.merged_into)
     enrolments = [
         (e, enrolment_rules.state_label(request.user, e))
         for e in enrolment_selectors.visible_enrolments(request.user).filter(employer=employer)
@@ -100,6 +106,7 @@ def employer_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "children": employer.children.order_by("name")[:200],
             "children_count": employer.children.count(),
             "pictures": pictures,
+            "may_manage": rules.can_manage_places(request.user),
         },
     )
 
