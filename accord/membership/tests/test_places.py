@@ -7,7 +7,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from accord.accounts.models import Role, RoleAssignment
+from accord.accounts.models import RoleAssignment
 from accord.core.errors import DomainError
 from accord.core.models import AuditEvent
 from accord.enrolments import selectors as enrolment_selectors
