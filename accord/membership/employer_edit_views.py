@@ -25,6 +25,8 @@ from accord.organisations.forms import (
 )
 from accord.organisations.models import Employer
 
+from . import places
+
 CANDIDATES = 20
 
 
@@ -120,6 +122,9 @@ def employer_merge(request: HttpRequest, pk: int) -> HttpResponse:
     lines, refusal = (
         services.merge_preview(duplicate, survivor) if survivor is not None else ([], "")
     )
+    if survivor is not None:
+        context["cases"] = places.open_cases(Employer.objects.filter(pk=duplicate.pk))
+        context["roles"] = places.roles_for(employer=[duplicate])
     confirm = EmployerMergeForm(initial={"into": survivor}, duplicate=duplicate)
     if survivor is not None and not refusal:
         carry_token(confirm)

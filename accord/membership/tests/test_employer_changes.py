@@ -212,12 +212,16 @@ def test_a_merge_that_would_break_a_rule_is_refused_with_a_clear_message(world: 
 
 def test_the_merge_page_finds_the_survivor_previews_and_confirms(world: World) -> None:
     duplicate = _school(world, "Northtown High (old record)")
+    RoleAssignment.objects.create(
+        user=world.users["outsider"], role=Role.EMPLOYER_CONTACT, employer=duplicate
+    )
     client = _client(world)
     url = reverse("employer-merge", args=[duplicate.pk])
     found = client.get(url + "?q=Northtown High").content.decode()
     assert f'href="?into={world.employer.pk}"' in found
     preview = client.get(url + f"?into={world.employer.pk}").content.decode()
     assert "Merging Northtown High (old record) into Northtown High School" in preview
+    assert "Outsider: Employer contact" in preview  # whose role changes hands
     response = client.post(url, {"into": world.employer.pk})
     assert response.status_code == 302 and response.url == world.employer.get_absolute_url()
     # The duplicate's page leads to the survivor; it no longer shows in the directory.
