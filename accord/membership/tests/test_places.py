@@ -264,3 +264,19 @@ def test_the_areas_overview_runs_a_fixed_number_of_queries(
     client.get(reverse("areas"))
     with django_assert_max_num_queries(12):
         assert client.get(reverse("areas")).status_code == 200
+
+
+@pytest.mark.parametrize("value", ["²", "99999999999999999999999", "-1", "%00", "x", ""])
+def test_a_preview_given_a_choice_nobody_offered_answers_without_a_server_error(
+    world: World, value: str
+) -> None:
+    client = _officer(world)
+    pages = [
+        reverse("association-merge", args=[world.association.pk]) + f"?into={value}",
+        reverse("local-authority-move", args=[world.employer.local_authority_id]) + f"?to={value}",
+        reverse("employer-merge", args=[world.academy.pk]) + f"?into={value}&q={value}",
+    ]
+    for url in pages:
+        response = client.get(url)
+        assert response.status_code in (200, 400), url
+        assert 'method="post"' not in response.content.decode().split("</header>")[-1]
