@@ -73,12 +73,15 @@ def _without_page(request: HttpRequest) -> str:
 @login_required
 def employer_detail(request: HttpRequest, pk: int) -> HttpResponse:
     employer = get_object_or_404(selectors.employers().select_related("merged_into"), pk=pk)
-    if not rules.can_view_employer(request.user, employer):
-        raise PermissionDenied("You do not have access to this employer.")
-    if employer.merged_into_id is not None:
-        # A duplicate kept for history: what was recorded about it leads to the one carrying on.
+    if employer.merged_into_id is not None and rules.can_view_employer(
+        request.user, employer.merged_into
+    ):
+        # A duplicate kept for history: what was recorded about it leads to the one carrying on
+        # (its contact, whose role moved there, included).
         messages.info(request, f"{employer} was merged into {employer.merged_into}.")
         return redirect(employer.merged_into)
+    if not rules.can_view_employer(request.user, employer):
+        raise PermissionDenied("You do not have access to this employer.")
     enrolments = [
         (e, enrolment_rules.state_label(request.user, e))
         for e in enrolment_selectors.visible_enrolments(request.user).filter(employer=employer)

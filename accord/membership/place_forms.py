@@ -38,6 +38,12 @@ class AssociationForm(AccordModelForm):
         model = Association
         fields = ["name", "region", "district"]
         labels = {"district": "NEM district"}
+        help_texts = {
+            "region": "Partner representatives held for a region see the cases of its "
+            "associations.",
+            "district": "The NEM of this district considers the association's proposals: a "
+            "change hands its cases to the new district's NEM.",
+        }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -48,17 +48,22 @@ class Moved:
 def links(model: type[models.Model]) -> list[Link]:
     """Every relation pointing at `model`, and the tables of its own many-to-many fields."""
     found = []
-    for rel in model._meta.related_objects:
+    # Hidden ones too: a relation named "+" has no accessor, but its rows point here all the same.
+    for rel in model._meta.get_fields(include_hidden=True):
+        if not (rel.is_relation and rel.auto_created and not rel.concrete):
+            continue  # not a relation pointing here
+        if rel.related_model._meta.auto_created:
+            continue  # a table Django made for a many-to-many field: that field's entry moves it
         if rel.many_to_many:
             through = rel.through
             found.append(
-                Link(through, rel.field.m2m_reverse_field_name(), through._meta.auto_created)
+                Link(through, rel.field.m2m_reverse_field_name(), bool(through._meta.auto_created))
             )
         else:
             found.append(Link(rel.related_model, rel.field.name, False))
     for m2m in model._meta.local_many_to_many:
         through = m2m.remote_field.through
-        found.append(Link(through, m2m.m2m_field_name(), through._meta.auto_created))
+        found.append(Link(through, m2m.m2m_field_name(), bool(through._meta.auto_created)))
     return found
 
 

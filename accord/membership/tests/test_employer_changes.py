@@ -227,6 +227,11 @@ def test_the_merge_page_finds_the_survivor_previews_and_confirms(world: World) -
     # The duplicate's page leads to the survivor; it no longer shows in the directory.
     old = client.get(reverse("employer", args=[duplicate.pk]))
     assert old.status_code == 302 and old.url == world.employer.get_absolute_url()
+    # So does it for the duplicate's contact, whose role moved to the survivor.
+    contact = Client()
+    contact.force_login(world.users["outsider"])
+    old = contact.get(reverse("employer", args=[duplicate.pk]))
+    assert old.status_code == 302 and old.url == world.employer.get_absolute_url()
     directory = client.get(reverse("employers") + "?q=old record").content.decode()
     assert ">Northtown High (old record)</a>" not in directory
 
