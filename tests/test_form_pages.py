@@ -42,6 +42,10 @@ ARGUMENTS: dict[str, Filler] = {
     "schemes": lambda s, kw: [s.world.scheme.slug],
     "principles": lambda s, kw: [p.number for p in _scheme(kw["slug"]).principles.all()],
     "materials": lambda s, kw: [m.pk for m in _scheme(kw["slug"]).materials.current()],
+    "areas/regions": lambda s, kw: [s.world.association.region_id],
+    "areas/districts": lambda s, kw: [s.world.association.district_id],
+    "areas/associations": lambda s, kw: [s.world.association.pk],
+    "areas/local-authorities": lambda s, kw: [s.world.employer.local_authority_id],
 }
 
 # Downloads and pictures: no form on them, and their own tests open them.

@@ -25,6 +25,8 @@ LIST_PAGES = [
     ("/plans/{plan}/", "officer"),
     ("/plans/{plan}/workplan.csv", "officer"),
     ("/calendar/", "secretary"),
+    ("/employers/unassigned/", "officer"),
+    ("/areas/", "officer"),
 ]
 PARAMETERS = [
     "q",
@@ -38,6 +40,7 @@ PARAMETERS = [
     "owner",
     "status",
     "overdue",
+    "cases",
 ]
 
 hostile = st.one_of(

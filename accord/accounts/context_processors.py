@@ -22,6 +22,8 @@ def navigation(request: HttpRequest) -> dict:
             items.append(("Employers", reverse("employers")))
         if rules.plans_q(user) is not None:
             items.append(("Plans", reverse("plans")))
+        if rules.can_view_places(user):
+            items.append(("Areas", reverse("areas")))
         if rules.can_import_employers(user):
             items.append(("Import employers", reverse("employers-import")))
         if rules.can_manage_outbox(user):

@@ -237,6 +237,30 @@ def can_import_employers(user: AnyUser) -> bool:
     return has_role(user, Role.NATIONAL_OFFICER)
 
 
+def is_lead_officer(user: AnyUser) -> bool:
+    """A national officer of a union that leads a scheme: areas are the lead union's."""
+    cached = getattr(user, "_accord_lead_officer", None)
+    if cached is None:
+        unions = [a.union_id for a in assignments(user) if a.role == Role.NATIONAL_OFFICER]
+        cached = bool(unions) and Scheme.objects.filter(lead_union_id__in=unions).exists()
+        if user.is_authenticated:
+            user._accord_lead_officer = cached
+    return cached
+
+
+def can_manage_places(user: AnyUser) -> bool:
+    """Areas (regions, associations, NEM districts) and employers' details, associations and
+    merges: the lead union's national officers, and superusers."""
+    if user.is_authenticated and user.is_active and user.is_superuser:
+        return True
+    return is_lead_officer(user)
+
+
+def can_view_places(user: AnyUser) -> bool:
+    """The areas overview and the employers nobody can act on: managers, and auditors (read)."""
+    return can_manage_places(user) or has_role(user, Role.AUDITOR)
+
+
 def can_manage_outbox(user: AnyUser) -> bool:
     """Failed e-mails name their recipients and subjects: national officers see and retry them."""
     return has_role(user, Role.NATIONAL_OFFICER)

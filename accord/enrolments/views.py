@@ -101,7 +101,8 @@ def take_step(request: HttpRequest, pk: int, name: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def propose(request: HttpRequest, employer_pk: int) -> HttpResponse:
-    employer = get_object_or_404(organisation_selectors.employers(), pk=employer_pk)
+    # A duplicate merged into another employer is proposed as that one, never itself.
+    employer = get_object_or_404(organisation_selectors.employers().current(), pk=employer_pk)
     the_step = step("propose")
     if not any(rules.can_propose(request.user, employer, s) for s in Scheme.objects.with_unions()):
         raise PermissionDenied("You may not propose this employer.")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -56,8 +57,9 @@ def employer_list(request: HttpRequest) -> HttpResponse:
             "params": params,
             "kinds": EmployerKind.choices,
             "authorities": LocalAuthority.objects.order_by("name"),
-            "associations": Association.objects.order_by("name"),
+            "associations": Association.objects.current().order_by("name"),
             "querystring": _without_page(request),
+            "may_see_unassigned": rules.can_view_places(request.user),
         },
     )
 
@@ -70,7 +72,14 @@ def _without_page(request: HttpRequest) -> str:
 
 @login_required
 def employer_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    employer = get_object_or_404(selectors.employers(), pk=pk)
+    employer = get_object_or_404(selectors.employers().select_related("merged_into"), pk=pk)
+    if employer.merged_into_id is not None and rules.can_view_employer(
+        request.user, employer.merged_into
+    ):
+        # A duplicate kept for history: what was recorded about it leads to the one carrying on
+        # (its contact, whose role moved there, included).
+        messages.info(request, f"{employer} was merged into {employer.merged_into}.")
+        return redirect(employer.merged_into)
     if not rules.can_view_employer(request.user, employer):
         raise PermissionDenied("You do not have access to this employer.")
     enrolments = [
@@ -100,6 +109,7 @@ def employer_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "children": employer.children.order_by("name")[:200],
             "children_count": employer.children.count(),
             "pictures": pictures,
+            "may_manage": rules.can_manage_places(request.user),
         },
     )
 

@@ -1,12 +1,30 @@
 from django.urls import path
 
-from . import cycle_views, employer_views, policy_views, views
+from . import cycle_views, employer_edit_views, employer_views, place_views, policy_views, views
 
 urlpatterns = [
     path("enrolments/<int:pk>/", views.enrolment_detail, name="enrolment"),
     path("employers/", employer_views.employer_list, name="employers"),
     path("employers/import/", employer_views.gias_import, name="employers-import"),
     path("employers/<int:pk>/", employer_views.employer_detail, name="employer"),
+    path(
+        "employers/unassigned/",
+        employer_edit_views.employers_unassigned,
+        name="employers-unassigned",
+    ),
+    path("employers/<int:pk>/edit/", employer_edit_views.employer_edit, name="employer-edit"),
+    path(
+        "employers/<int:pk>/association/",
+        employer_edit_views.employer_association,
+        name="employer-association",
+    ),
+    path("employers/<int:pk>/merge/", employer_edit_views.employer_merge, name="employer-merge"),
+    path("areas/", place_views.areas, name="areas"),
+    path(
+        "areas/local-authorities/<int:pk>/move/",
+        place_views.local_authority_move,
+        name="local-authority-move",
+    ),
     path(
         "memberships/<int:pk>/policy-checks/new/", policy_views.log_policy, name="policy-check-new"
     ),
@@ -24,4 +42,29 @@ urlpatterns = [
         views.change_status,
         name="membership-status",
     ),
+    *[
+        pattern
+        for kind, name in place_views.URL_NAMES_BY_KIND.items()
+        for pattern in (
+            path(f"areas/{kind}/new/", place_views.area_new, {"kind": kind}, name=f"{name}-new"),
+            path(
+                f"areas/{kind}/<int:pk>/",
+                place_views.area_edit,
+                {"kind": kind},
+                name=f"{name}-edit",
+            ),
+            path(
+                f"areas/{kind}/<int:pk>/merge/",
+                place_views.area_merge,
+                {"kind": kind},
+                name=f"{name}-merge",
+            ),
+            path(
+                f"areas/{kind}/<int:pk>/retire/",
+                place_views.area_retire,
+                {"kind": kind},
+                name=f"{name}-retire",
+            ),
+        )
+    ],
 ]

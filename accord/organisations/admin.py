@@ -22,6 +22,6 @@ class AssociationAdmin(AuditedAdmin):
 @admin.register(Employer)
 class EmployerAdmin(AuditedAdmin):
     list_display = ["name", "kind", "urn", "postcode", "local_authority", "is_open"]
-    list_filter = ["kind", "is_open"]
+    list_filter = ["kind", "is_open", "association_overridden"]
     search_fields = ["name", "urn", "postcode"]
-    raw_id_fields = ["parent", "local_authority", "association"]
+    raw_id_fields = ["parent", "local_authority", "association", "merged_into"]

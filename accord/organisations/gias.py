@@ -34,7 +34,8 @@ LA_MAINTAINED_TYPES = {
     "Pupil referral unit",
 }
 COLLEGE_TYPES = {"Further education", "Sixth form centres", "Other further education"}
-# Fields an import owns on an establishment; anything else (association edits) is left alone.
+# Fields an import owns on an establishment; anything else is left alone. The association
+# follows the local authority's unless an officer set it by hand (`association_overridden`).
 SCHOOL_FIELDS = (
     "name",
     "kind",
@@ -153,7 +154,8 @@ class _Importer:
         self.report = ImportReport()
         self.authorities = {la.code: la for la in LocalAuthority.objects.all()}
         self.association_for_la: dict[int, int] = {}
-        for association in Association.objects.prefetch_related("local_authorities"):
+        current = Association.objects.current()
+        for association in current.prefetch_related("local_authorities"):
             for la in association.local_authorities.all():
                 self.association_for_la.setdefault(la.pk, association.pk)
         self.by_urn = {e.urn: e for e in Employer.objects.exclude(urn="")}
@@ -231,8 +233,8 @@ class _Importer:
                 to_create.append(Employer(**values))
                 continue
             fields = SCHOOL_FIELDS
-            if existing.association_id is None and values["association_id"] is not None:
-                # An association set by an officer is kept; a missing one is filled in.
+            if not existing.association_overridden and values["association_id"] is not None:
+                # The association follows the local authority's; one set by hand is kept.
                 fields = (*SCHOOL_FIELDS, "association_id")
             before = {name: getattr(existing, name) for name in fields}
             after = {name: values[name] for name in fields}

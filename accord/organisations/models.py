@@ -6,6 +6,31 @@ from django.db import models
 from django.urls import reverse
 
 
+class AreaQuerySet(models.QuerySet):
+    def current(self) -> AreaQuerySet:
+        """The areas that may be chosen in new forms and roles: not retired."""
+        return self.filter(retired_at__isnull=True)
+
+
+class Area(models.Model):
+    """What regions, NEM districts and local associations share: each may be retired (kept for
+    history, never chosen again), and a merged one points to the area it was merged into."""
+
+    retired_at = models.DateTimeField(null=True, blank=True)
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged"
+    )
+
+    objects = AreaQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_retired(self) -> bool:
+        return self.retired_at is not None
+
+
 class Union(models.Model):
     name = models.CharField(max_length=200, unique=True)
     short_name = models.CharField(max_length=30, unique=True)
@@ -18,7 +43,7 @@ class Union(models.Model):
         return self.short_name
 
 
-class Region(models.Model):
+class Region(Area):
     name = models.CharField(max_length=100, unique=True)
 
     class Meta:
@@ -28,7 +53,7 @@ class Region(models.Model):
         return self.name
 
 
-class District(models.Model):
+class District(Area):
     """A National Executive Member's district: a group of local associations."""
 
     name = models.CharField(max_length=100, unique=True)
@@ -55,13 +80,23 @@ class LocalAuthority(models.Model):
         return self.name
 
 
-class Association(models.Model):
+class Association(Area):
     """A local association of the lead union, covering one or more local authorities."""
 
     name = models.CharField(max_length=100, unique=True)
-    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="associations")
+    region = models.ForeignKey(
+        Region,
+        on_delete=models.PROTECT,
+        related_name="associations",
+        limit_choices_to={"retired_at__isnull": True},
+    )
     district = models.ForeignKey(
-        District, null=True, blank=True, on_delete=models.SET_NULL, related_name="associations"
+        District,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="associations",
+        limit_choices_to={"retired_at__isnull": True},
     )
     local_authorities = models.ManyToManyField(
         LocalAuthority, blank=True, related_name="associations"
@@ -83,6 +118,10 @@ class EmployerKind(models.TextChoices):
 
 
 class EmployerQuerySet(models.QuerySet):
+    def current(self) -> EmployerQuerySet:
+        """Employers that are not duplicates merged into another record."""
+        return self.filter(merged_into__isnull=True)
+
     def with_places(self) -> EmployerQuerySet:
         return self.select_related(
             "parent", "local_authority", "association__region", "association__district"
@@ -91,7 +130,10 @@ class EmployerQuerySet(models.QuerySet):
 
 def _unique_when_set(field: str) -> models.UniqueConstraint:
     return models.UniqueConstraint(
-        fields=[field], condition=~models.Q(**{field: ""}), name=f"employer_unique_{field}"
+        fields=[field],
+        condition=~models.Q(**{field: ""}),
+        name=f"employer_unique_{field}",
+        violation_error_message="Another employer has this identifier already.",
     )
 
 
@@ -120,8 +162,25 @@ class Employer(models.Model):
         LocalAuthority, null=True, blank=True, on_delete=models.SET_NULL, related_name="employers"
     )
     association = models.ForeignKey(
-        Association, null=True, blank=True, on_delete=models.SET_NULL, related_name="employers"
+        Association,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="employers",
+        limit_choices_to={"retired_at__isnull": True},
     )
+    # Set by hand: the association stays when its local authority moves or GIAS is re-imported.
+    association_overridden = models.BooleanField(
+        "association set by hand",
+        default=False,
+        help_text="The association stays when its local authority moves to another one.",
+    )
+    # A duplicate merged into another record: kept, so that what was recorded about it still
+    # resolves, and its page leads to the record that carries on.
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged"
+    )
+    merged_at = models.DateTimeField(null=True, blank=True)
     is_open = models.BooleanField(default=True)
     status_name = models.CharField(max_length=50, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -19,7 +19,7 @@ def search_employers(
     association: int | None = None,
     include_closed: bool = False,
 ) -> QuerySet[Employer]:
-    queryset = employers()
+    queryset = employers().current()
     if query:
         condition = Q(name__icontains=query) | Q(postcode__iexact=query.upper())
         if query.isascii() and query.isdigit():
