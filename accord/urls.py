@@ -1,19 +1,17 @@
 """Accord's URLs: each app's pages, the sign-in pages and the admin."""
 
+from allauth.account import views as account_views
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from accord.schemes import views as scheme_views
 
 urlpatterns = [
     path("", scheme_views.home, name="home"),
-    path(
-        "accounts/login/",
-        auth_views.LoginView.as_view(redirect_authenticated_user=True),
-        name="login",
-    ),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # The names every template uses for allauth's sign-in and sign-out, at the same addresses.
+    path("accounts/login/", account_views.login, name="login"),
+    path("accounts/logout/", account_views.logout, name="logout"),
+    path("accounts/", include("allauth.account.urls")),
     path("", include("accord.enrolments.urls")),
     path("", include("accord.membership.urls")),
     path("", include("accord.register.urls")),

@@ -54,6 +54,15 @@ NOT_PAGES = {
     "register-json",
     # A button's target (POST only), not a page: the outbox page that carries it is opened.
     "outbox-retry",
+    # Reached only from a link e-mailed with its key (tests/test_sign_in_and_passwords.py).
+    "account_reset_password_from_key",
+    "account_confirm_email",
+    # Steps inside allauth's flows: a plain visit sends the person to the flow's start (sign-in
+    # codes are not used; choosing a first password is for those who have none).
+    "account_request_reauthentication_code",
+    "account_confirm_reauthentication_code",
+    "account_confirm_login_code",
+    "account_set_password",
 }
 # Django's own admin pages are Django's.
 SKIPPED_NAMESPACES = {"admin"}

@@ -96,10 +96,8 @@ def test_recipients_are_those_who_may_take_the_step(world: World) -> None:
 
 def test_sign_in_takes_the_email_address_in_any_case(world: World) -> None:
     response = Client().post(
-        reverse("login"), {"username": " Secretary@Example.ORG ", "password": PASSWORD}
+        reverse("login"), {"login": " Secretary@Example.ORG ", "password": PASSWORD}
     )
     assert response.status_code == 302 and response["Location"] == reverse("tasks")
-    wrong = Client().post(
-        reverse("login"), {"username": "secretary@example.org", "password": "wrong"}
-    )
+    wrong = Client().post(reverse("login"), {"login": "secretary@example.org", "password": "wrong"})
     assert wrong.status_code == 200 and "correct" in wrong.content.decode()
