@@ -54,7 +54,7 @@ NOT_PAGES = {
     "register-json",
     # A button's target (POST only), not a page: the outbox page that carries it is opened.
     "outbox-retry",
-    # Reached only from a link e-mailed with its key (tests/test_sign_in_and_passwords.py).
+    # Reached only from a link e-mailed with its key (accounts/tests/test_sign_in_and_passwords).
     "account_reset_password_from_key",
     "account_confirm_email",
     # Steps inside allauth's flows: a plain visit sends the person to the flow's start (sign-in

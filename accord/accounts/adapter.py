@@ -23,6 +23,11 @@ def on_site(url: str) -> str:
 
 
 class AccordAccountAdapter(DefaultAccountAdapter):
+    error_messages = {
+        **DefaultAccountAdapter.error_messages,
+        "email_password_mismatch": "The e-mail address or the password is not correct.",
+    }
+
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         # Accounts are made by invitation only: nobody signs themselves up.
         return False

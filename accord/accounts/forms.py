@@ -23,8 +23,11 @@ class AccordLabels:
         for name, label in self.labels.items():
             if name in self.fields:
                 self.fields[name].label = label
-        for field in self.fields.values():
+        for name, field in self.fields.items():
             field.widget.attrs.pop("placeholder", None)
+            if name in ("password", "oldpassword"):
+                # allauth links the reset page from here; Accord's pages link it once, below.
+                field.help_text = ""
 
 
 NEW_PASSWORD = {"password1": "New password", "password2": "New password again"}
