@@ -79,7 +79,7 @@ if not SITE_URL.startswith(("http://", "https://")):
     )
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "accord.core.apps.AccordAdminConfig",  # django.contrib.admin, for superusers only
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
