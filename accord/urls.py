@@ -4,6 +4,7 @@ from allauth.account import views as account_views
 from django.contrib import admin
 from django.urls import include, path
 
+from accord.accounts import views as accounts_views
 from accord.schemes import views as scheme_views
 
 urlpatterns = [
@@ -11,6 +12,8 @@ urlpatterns = [
     # The names every template uses for allauth's sign-in and sign-out, at the same addresses.
     path("accounts/login/", account_views.login, name="login"),
     path("accounts/logout/", account_views.logout, name="logout"),
+    # In place of allauth's: officers change a person's address (accounts/views.py says why).
+    path("accounts/email/", accounts_views.email_address, name="account_email"),
     path("accounts/", include("allauth.account.urls")),
     path("", include("accord.enrolments.urls")),
     path("", include("accord.membership.urls")),

@@ -11,21 +11,25 @@ from .models import User
 
 
 @transaction.atomic
-def mark_email_verified(user: User) -> EmailAddress:
-    """Record `user`'s own address as their verified, primary address.
+def mark_email_verified(user: User, *, actor: User | None = None) -> EmailAddress:
+    """Record `user`'s address as their one verified, primary address.
 
     For when the person has shown they receive mail there (they accepted an invitation sent to
-    it); any other address they held stops being primary.
+    it), and after an officer changes their address: any other address they held is removed,
+    so it no longer signs them in or receives a password reset. `actor` is whoever made the
+    change, the person themselves unless said otherwise.
     """
-    fields = ["email", "verified", "primary"]
-    address = EmailAddress.objects.select_for_update().filter(user=user, email=user.email).first()
-    before = audit.snapshot(address, fields) if address else {}
-    if address and address.verified and address.primary:
+    addresses = list(EmailAddress.objects.select_for_update().filter(user=user).order_by("pk"))
+    address = next((a for a in addresses if a.email == user.email), None)
+    others = sorted(a.email for a in addresses if a is not address)
+    if address and address.verified and address.primary and not others:
         return address
-    # At most one primary address per person (a constraint): the others step down first.
-    EmailAddress.objects.filter(user=user, primary=True).exclude(email=user.email).update(
-        primary=False
-    )
+    before = {
+        "verified": address.verified if address else None,
+        "primary": address.primary if address else None,
+        "other addresses": others,
+    }
+    EmailAddress.objects.filter(user=user).exclude(email=user.email).delete()
     if address is None:
         address = EmailAddress(user=user, email=user.email)
     address.verified = address.primary = True
@@ -33,9 +37,9 @@ def mark_email_verified(user: User) -> EmailAddress:
     audit.log_action(
         user,
         "user.email_verified",
-        actor=user,
-        summary=f"{user} confirmed the e-mail address {user.email}",
-        changes=audit.diff(before, audit.snapshot(address, fields)),
+        actor=actor or user,
+        summary=f"{user}'s e-mail address {user.email} is confirmed",
+        changes=audit.diff(before, {"verified": True, "primary": True, "other addresses": []}),
         internal=True,
     )
     return address

@@ -174,9 +174,8 @@ def test_marking_an_address_verified_makes_it_the_verified_primary_once(world: W
     EmailAddress.objects.create(user=rep, email="old@example.org", primary=True, verified=True)
     services.mark_email_verified(rep)
     services.mark_email_verified(rep)
-    address = EmailAddress.objects.get(user=rep, email=rep.email)
-    assert address.verified and address.primary
-    assert not EmailAddress.objects.get(email="old@example.org").primary
+    address = EmailAddress.objects.get(user=rep)
+    assert (address.email, address.verified, address.primary) == (rep.email, True, True)
     assert AuditEvent.objects.filter(action="user.email_verified").count() == 1
 
 
@@ -186,3 +185,30 @@ def test_the_migration_verifies_every_existing_address(world: World) -> None:
     users = User.objects.count()
     assert EmailAddress.objects.filter(verified=True, primary=True).count() == users
     assert _sign_in(Client(), "nem@example.org", PASSWORD).status_code == 302
+
+
+def test_people_do_not_change_their_own_address(world: World) -> None:
+    client = Client()
+    client.force_login(world.users["secretary"])
+    page = client.get(reverse("account_email"))
+    assert "ask your union's national office" in page.content.decode().replace("&#x27;", "'")
+    refused = client.post(reverse("account_email"), {"action_add": "", "email": "s@example.net"})
+    assert refused.status_code == 405
+    assert User.objects.get(pk=world.users["secretary"].pk).email == "secretary@example.org"
+    assert not EmailAddress.objects.filter(email="s@example.net").exists()
+
+
+def test_a_confirmed_address_is_the_only_one_that_signs_in(world: World) -> None:
+    rep = world.users["rep"]
+    services.mark_email_verified(rep)
+    rep.email = "rep@example.net"
+    rep.save()
+    services.mark_email_verified(rep, actor=world.users["officer"])
+    assert list(EmailAddress.objects.filter(user=rep).values_list("email", flat=True)) == [
+        "rep@example.net"
+    ]
+    assert _sign_in(Client(), "rep@example.net", PASSWORD).status_code == 302
+    assert _sign_in(Client(), "rep@example.org", PASSWORD).status_code == 200
+    event = AuditEvent.objects.filter(action="user.email_verified").last()
+    assert event.actor == world.users["officer"]
+    assert event.changes["other addresses"] == [["rep@example.org"], []]
