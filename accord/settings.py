@@ -173,11 +173,14 @@ LOGOUT_REDIRECT_URL = "home"
 # their e-mail address; accounts are made by invitation, never by signing up
 # (AccordAccountAdapter.is_open_for_signup), and allauth's e-mails go through the outbox.
 ACCOUNT_ADAPTER = "accord.accounts.adapter.AccordAccountAdapter"
+ACCOUNT_USER_DISPLAY = "accord.accounts.adapter.display_name"
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_UNIQUE_EMAIL = True
-# Every account is made by an officer or by an invitation accepted from the invited address,
-# so sign-in does not wait on a confirmation; an address someone changes to is confirmed first.
+# Every account is made by an officer, or by an invitation accepted from the invited address
+# (which records it as verified), so sign-in does not wait on a confirmation. People do not
+# change their own address (accounts/views.py); were allauth's flow used, a new address would
+# replace the old one only once confirmed.
 ACCOUNT_EMAIL_VERIFICATION = "optional"
 ACCOUNT_CHANGE_EMAIL = True
 # The reset form answers the same whether or not the address has an account, and writes only

@@ -22,6 +22,11 @@ def on_site(url: str) -> str:
     return settings.SITE_URL + path
 
 
+def display_name(user: Any) -> str:
+    """How allauth's messages name a person ("Signed in as ..."): as every page does."""
+    return user.get_full_name()
+
+
 class AccordAccountAdapter(DefaultAccountAdapter):
     error_messages = {
         **DefaultAccountAdapter.error_messages,
