@@ -6,6 +6,7 @@ import importlib
 from collections.abc import Callable, Iterator
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.db.backends.sqlite3.base import DatabaseWrapper as SQLiteWrapper
 
@@ -29,6 +30,12 @@ def _postgres_only(request: pytest.FixtureRequest) -> None:
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings) -> None:  # type: ignore[no-untyped-def]
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits() -> None:
+    """Sign-in and reset rate limits live in the cache: each test starts with none used."""
+    cache.clear()
 
 
 @pytest.fixture

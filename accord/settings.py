@@ -79,7 +79,7 @@ if not SITE_URL.startswith(("http://", "https://")):
     )
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "accord.core.apps.AccordAdminConfig",  # django.contrib.admin, for superusers only
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -88,6 +88,8 @@ INSTALLED_APPS = [
     "django.forms",
     "django_tasks",
     "django_tasks_db",
+    "allauth",
+    "allauth.account",
     "accord.core",
     "accord.organisations",
     "accord.accounts",
@@ -110,6 +112,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     "accord.core.middleware.IdleTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -161,10 +164,47 @@ FORM_RENDERER = "accord.core.forms.AccordFormRenderer"
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = ["accord.accounts.backends.EmailBackend"]
+AUTHENTICATION_BACKENDS = ["allauth.account.auth_backends.AuthenticationBackend"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "tasks"
 LOGOUT_REDIRECT_URL = "home"
+
+# Sign-in, sign-out and passwords (django-allauth, its account app only). People sign in with
+# their e-mail address; accounts are made by invitation, never by signing up
+# (AccordAccountAdapter.is_open_for_signup), and allauth's e-mails go through the outbox.
+ACCOUNT_ADAPTER = "accord.accounts.adapter.AccordAccountAdapter"
+ACCOUNT_USER_DISPLAY = "accord.accounts.adapter.display_name"
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_UNIQUE_EMAIL = True
+# Every account is made by an officer, or by an invitation accepted from the invited address
+# (which records it as verified), so sign-in does not wait on a confirmation. People do not
+# change their own address (accounts/views.py); were allauth's flow used, a new address would
+# replace the old one only once confirmed.
+ACCOUNT_EMAIL_VERIFICATION = "optional"
+ACCOUNT_CHANGE_EMAIL = True
+# The reset form answers the same whether or not the address has an account, and writes only
+# to addresses that have one.
+ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
+# allauth's default limits (sign-in attempts, reset requests, ...), kept in the cache.
+ACCOUNT_RATE_LIMITS: dict[str, str] = {}
+# Shared office machines: the session ends with the browser, and after the idle timeout.
+ACCOUNT_SESSION_REMEMBER = False
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "Accord: "
+# The person is told by e-mail when their password or address changes.
+ACCOUNT_EMAIL_NOTIFICATIONS = True
+ACCOUNT_FORMS = {
+    "login": "accord.accounts.forms.LoginForm",
+    "reset_password": "accord.accounts.forms.ResetPasswordForm",
+    "reset_password_from_key": "accord.accounts.forms.ResetPasswordKeyForm",
+    "change_password": "accord.accounts.forms.ChangePasswordForm",
+    "set_password": "accord.accounts.forms.SetPasswordForm",
+}
+# A password-reset link works once (it is tied to the password it replaces) and for this long.
+PASSWORD_RESET_TIMEOUT = envint("ACCORD_PASSWORD_RESET_HOURS", 24) * 60 * 60
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

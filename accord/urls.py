@@ -1,19 +1,20 @@
 """Accord's URLs: each app's pages, the sign-in pages and the admin."""
 
+from allauth.account import views as account_views
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from accord.accounts import views as accounts_views
 from accord.schemes import views as scheme_views
 
 urlpatterns = [
     path("", scheme_views.home, name="home"),
-    path(
-        "accounts/login/",
-        auth_views.LoginView.as_view(redirect_authenticated_user=True),
-        name="login",
-    ),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # The names every template uses for allauth's sign-in and sign-out, at the same addresses.
+    path("accounts/login/", account_views.login, name="login"),
+    path("accounts/logout/", account_views.logout, name="logout"),
+    # In place of allauth's: officers change a person's address (accounts/views.py says why).
+    path("accounts/email/", accounts_views.email_address, name="account_email"),
+    path("accounts/", include("allauth.account.urls")),
     path("", include("accord.enrolments.urls")),
     path("", include("accord.enrolments.scheme_urls")),
     path("", include("accord.membership.urls")),

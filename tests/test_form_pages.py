@@ -65,6 +65,15 @@ NOT_PAGES = {
     "scheme-material",
     "scheme-logo",
     "scheme-material-move",
+    # Reached only from a link e-mailed with its key (accounts/tests/test_sign_in_and_passwords).
+    "account_reset_password_from_key",
+    "account_confirm_email",
+    # Steps inside allauth's flows: a plain visit sends the person to the flow's start (sign-in
+    # codes are not used; choosing a first password is for those who have none).
+    "account_request_reauthentication_code",
+    "account_confirm_reauthentication_code",
+    "account_confirm_login_code",
+    "account_set_password",
 }
 # Django's own admin pages are Django's.
 SKIPPED_NAMESPACES = {"admin"}

@@ -20,7 +20,7 @@ def _sign_in_over_https(client: Client, email: str) -> int:
     token = client.cookies["csrftoken"].value
     response = client.post(
         "/accounts/login/",
-        {"username": email, "password": PASSWORD, "csrfmiddlewaretoken": token},
+        {"login": email, "password": PASSWORD, "csrfmiddlewaretoken": token},
         HTTP_HOST="accord.example.org",
         **https,
     )

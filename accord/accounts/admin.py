@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from allauth.account.admin import EmailAddressAdmin
+from allauth.account.models import EmailAddress
 from django.contrib import admin
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
@@ -60,3 +62,13 @@ admin.site.unregister(Group)
 @admin.register(Group)
 class AccordGroupAdmin(AuditedAdmin, GroupAdmin):
     pass
+
+
+# People's sign-in addresses (django-allauth), audited like everything else; the bulk "mark
+# verified" action would change them without the change form, so it is not offered.
+admin.site.unregister(EmailAddress)
+
+
+@admin.register(EmailAddress)
+class AccordEmailAddressAdmin(AuditedAdmin, EmailAddressAdmin):
+    actions = []

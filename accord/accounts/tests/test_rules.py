@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import pytest
 from django.db import IntegrityError, transaction
-from django.test import Client
-from django.urls import reverse
 
 from accord.accounts.models import Role, RoleAssignment
 from accord.enrolments import rules
 from accord.enrolments.models import Enrolment
 from accord.enrolments.process import State, step
 from accord.enrolments.selectors import visible_enrolments
-from tests.world import PASSWORD, PERSONAS, World
+from tests.world import PERSONAS, World
 
 
 def test_the_python_rule_and_the_queryset_filter_agree_for_every_persona(world: World) -> None:
@@ -92,14 +90,3 @@ def test_recipients_are_those_who_may_take_the_step(world: World) -> None:
         u.email for u in rules.recipients_for(step("record_partner_position"), enrolment)
     )
     assert emails == ["gmb@example.org", "unison@example.org", "unite@example.org"]
-
-
-def test_sign_in_takes_the_email_address_in_any_case(world: World) -> None:
-    response = Client().post(
-        reverse("login"), {"username": " Secretary@Example.ORG ", "password": PASSWORD}
-    )
-    assert response.status_code == 302 and response["Location"] == reverse("tasks")
-    wrong = Client().post(
-        reverse("login"), {"username": "secretary@example.org", "password": "wrong"}
-    )
-    assert wrong.status_code == 200 and "correct" in wrong.content.decode()

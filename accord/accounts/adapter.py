@@ -1,0 +1,59 @@
+"""How django-allauth fits Accord: sign-up closed, e-mail through the outbox, links on the site."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit
+
+from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core import context as allauth_context
+from django.conf import settings
+from django.contrib.sites.shortcuts import get_current_site
+from django.db import transaction
+from django.http import HttpRequest
+
+from accord.core import outbox
+
+
+def on_site(url: str) -> str:
+    """`url` on the public address (ACCORD_SITE_URL), whatever host the request came in on."""
+    parts = urlsplit(url)
+    path = parts.path + (f"?{parts.query}" if parts.query else "")
+    return settings.SITE_URL + path
+
+
+def display_name(user: Any) -> str:
+    """How allauth's messages name a person ("Signed in as ..."): as every page does."""
+    return user.get_full_name()
+
+
+class AccordAccountAdapter(DefaultAccountAdapter):
+    error_messages = {
+        **DefaultAccountAdapter.error_messages,
+        "email_password_mismatch": "The e-mail address or the password is not correct.",
+    }
+
+    def is_open_for_signup(self, request: HttpRequest) -> bool:
+        # Accounts are made by invitation only: nobody signs themselves up.
+        return False
+
+    def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
+        """Written to the outbox in the caller's transaction, never sent while the page waits."""
+        request = allauth_context.request
+        context = {
+            "request": request,
+            "email": email,
+            "current_site": get_current_site(request),
+            "site_url": settings.SITE_URL,
+            **context,
+        }
+        message = self.render_mail(template_prefix, email, context)
+        with transaction.atomic():
+            for to in message.to:
+                outbox.queue(to=to, subject=message.subject, body=message.body)
+
+    def get_reset_password_from_key_url(self, key: str) -> str:
+        return on_site(super().get_reset_password_from_key_url(key))
+
+    def get_email_confirmation_url(self, request: HttpRequest, emailconfirmation: Any) -> str:
+        return on_site(super().get_email_confirmation_url(request, emailconfirmation))
