@@ -26,7 +26,7 @@ def navigation(request: HttpRequest) -> dict:
             items.append(("Import employers", reverse("employers-import")))
         if rules.can_manage_outbox(user):
             items.append(("Failed e-mails", reverse("outbox")))
-    items.append(("Register", reverse("register")))
+    items.append(("Register of member employers", reverse("register")))
     items.append(("The process", reverse("process")))
     current = request.path
     return {

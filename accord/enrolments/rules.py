@@ -16,7 +16,7 @@ from accord.accounts.rules import STAFF_ROLES, assignments, covers, opens_page
 from accord.organisations.models import Employer
 from accord.schemes.models import Scheme
 
-from .models import Enrolment, Initiator
+from .models import Enrolment, Initiator, JoinRequest
 from .process import INTERNAL_CLOSURES, NOT_PROCEEDING_LABEL, Step, step
 
 if TYPE_CHECKING:
@@ -141,3 +141,31 @@ def can_post_progress(user: AnyUser, enrolment: Enrolment) -> bool:
 def recipients_for(step: Step, enrolment: Enrolment) -> list[User]:
     """Everyone who may now take `step` on `enrolment`: the people it waits for."""
     return role_holders(enrolment, step.roles, lambda a: step.guard(enrolment, a))
+
+
+# --- employers' requests to join ----------------------------------------------------------
+
+
+def can_handle_join_request(user: AnyUser, join_request: JoinRequest) -> bool:
+    """The local secretary of the request's association turns it into a proposal or closes it;
+    national officers of the scheme may close any (they take up those nobody else can)."""
+    lead = join_request.scheme.lead_union_id
+    return any(
+        a.union_id == lead
+        and (
+            a.role == Role.NATIONAL_OFFICER
+            or (
+                a.role == Role.LOCAL_SECRETARY
+                and join_request.association_id is not None
+                and a.association_id == join_request.association_id
+            )
+        )
+        for a in assignments(user)
+    )
+
+
+@opens_page("enrolments.JoinRequest")
+def can_view_join_request(user: AnyUser, join_request: JoinRequest) -> bool:
+    return can_handle_join_request(user, join_request) or any(
+        a.role == Role.AUDITOR for a in assignments(user)
+    )
