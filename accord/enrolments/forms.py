@@ -246,7 +246,9 @@ class JoinRequestForm(AccordModelForm):
     that fills it in is dropped without a word."""
 
     website = forms.CharField(
-        label="Leave this empty", required=False, max_length=200,
+        label="Leave this empty",
+        required=False,
+        max_length=200,
         widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
     )
 
@@ -323,7 +325,10 @@ class JoinRequestProposeForm(AccordForm):
     def __init__(self, *args: Any, candidates: list[Employer], new_name: str, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.candidates = {str(e.pk): e for e in candidates}
-        choices = [(key, f"{e.name}{f' (URN {e.urn})' if e.urn else ''}") for key, e in self.candidates.items()]
+        choices = [
+            (key, f"{e.name}{f' (URN {e.urn})' if e.urn else ''}")
+            for key, e in self.candidates.items()
+        ]
         choices.append(("new", f"None of these: add {new_name} as a new employer"))
         self.fields["employer"].choices = choices
         self.fields["employer"].initial = choices[0][0]
@@ -335,5 +340,5 @@ class JoinRequestProposeForm(AccordForm):
 class JoinRequestCloseForm(AccordForm):
     reason = text_field(
         "Why is the request closed?",
-        help_text="For example: a duplicate of another request, or not an employer the scheme is for.",
+        help_text="For example: a duplicate, or not an employer the scheme is for.",
     )

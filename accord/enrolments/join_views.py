@@ -40,7 +40,11 @@ def join_request_sent(request: HttpRequest) -> HttpResponse:
 def _join_request(request: HttpRequest, pk: int, *, handle: bool = False) -> JoinRequest:
     found = (
         JoinRequest.objects.select_related(
-            "scheme__lead_union", "local_authority", "association", "employer", "enrolment",
+            "scheme__lead_union",
+            "local_authority",
+            "association",
+            "employer",
+            "enrolment",
             "handled_by",
         )
         .filter(pk=pk)
