@@ -17,7 +17,7 @@ from accord.organisations.models import Employer
 from accord.schemes.models import Scheme
 
 from .models import Enrolment, Initiator, JoinRequest
-from .process import INTERNAL_CLOSURES, NOT_PROCEEDING_LABEL, Step, step
+from .process import EMPLOYER_LABELS, NOT_PROCEEDING_LABEL, Step, step
 
 if TYPE_CHECKING:
     from accord.accounts.rules import AnyUser
@@ -77,9 +77,9 @@ def can_view_enrolment(user: AnyUser, enrolment: Enrolment) -> bool:
 
 def state_label(user: AnyUser, enrolment: Enrolment) -> str:
     """The enrolment's state as this user may know it."""
-    if enrolment.state in INTERNAL_CLOSURES and not can_see_internal(user, enrolment):
-        return NOT_PROCEEDING_LABEL
-    return enrolment.get_state_display()
+    if can_see_internal(user, enrolment):
+        return enrolment.get_state_display()
+    return EMPLOYER_LABELS.get(enrolment.state_enum, NOT_PROCEEDING_LABEL)
 
 
 def can_see_internal(user: AnyUser, enrolment: Enrolment) -> bool:
