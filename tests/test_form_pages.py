@@ -38,6 +38,7 @@ ARGUMENTS: dict[str, Filler] = {
     "plans/actions": lambda s, kw: [a.pk for p in s.plans for a in p.actions.all()][:1],
     "plans/imports": lambda s, kw: [i.pk for i in s.plan_imports],
     "register": lambda s, kw: [m.reference for m in s.memberships],
+    "join-requests": lambda s, kw: [r.pk for r in s.join_requests],
 }
 
 # Downloads and pictures: no form on them, and their own tests open them.

@@ -334,7 +334,7 @@ STEPS: tuple[Step, ...] = (
     Step(
         name="record_joined",
         label="Record that the employer has joined",
-        done="recorded that the employer has joined and informed the NEM",
+        done="recorded that the employer has joined",
         sources=frozenset({State.COMMITTED}),
         targets=(State.JOINED,),
         roles=frozenset({Role.LOCAL_SECRETARY}),

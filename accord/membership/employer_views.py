@@ -100,6 +100,7 @@ def employer_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "children": employer.children.order_by("name")[:200],
             "children_count": employer.children.count(),
             "pictures": pictures,
+            "union_staff": rules.is_union_staff(request.user),
         },
     )
 
