@@ -182,8 +182,10 @@ def propose(
     `employer`, the employer is added from what the request says."""
     with transaction.atomic():
         locked = _locked(join_request)
-        if not rules.can_handle_join_request(actor, locked):
-            raise JoinRequestError("Only the local secretary of the area handles this request.")
+        if not rules.can_propose_from_join_request(actor, locked):
+            raise JoinRequestError(
+                "Only the local secretary of the area turns this request into a proposal."
+            )
         if employer is None:
             employer = Employer.objects.create(
                 name=locked.employer_name,

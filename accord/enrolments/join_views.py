@@ -3,6 +3,8 @@ turn a request into a proposal or close it."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
@@ -37,7 +39,9 @@ def join_request_sent(request: HttpRequest) -> HttpResponse:
     return render(request, "enrolments/join_request_sent.html")
 
 
-def _join_request(request: HttpRequest, pk: int, *, handle: bool = False) -> JoinRequest:
+def _join_request(
+    request: HttpRequest, pk: int, *, handle: Callable[..., bool] | None = None
+) -> JoinRequest:
     found = (
         JoinRequest.objects.select_related(
             "scheme__lead_union",
@@ -53,7 +57,7 @@ def _join_request(request: HttpRequest, pk: int, *, handle: bool = False) -> Joi
     # Requests hold personal details: to anyone else they do not exist.
     if found is None or not rules.can_view_join_request(request.user, found):
         raise Http404("No such request.")
-    if handle and not rules.can_handle_join_request(request.user, found):
+    if handle is not None and not handle(request.user, found):
         raise PermissionDenied("Only the local secretary of the area handles this request.")
     if handle and not found.is_open:
         raise PermissionDenied("This request has already been handled.")
@@ -63,18 +67,23 @@ def _join_request(request: HttpRequest, pk: int, *, handle: bool = False) -> Joi
 @login_required
 def join_request_detail(request: HttpRequest, pk: int) -> HttpResponse:
     join_request = _join_request(request, pk)
-    may_handle = join_request.is_open and rules.can_handle_join_request(request.user, join_request)
+    is_open = join_request.is_open
     return render(
         request,
         "enrolments/join_request_detail.html",
-        {"join_request": join_request, "may_handle": may_handle},
+        {
+            "join_request": join_request,
+            "may_propose": is_open
+            and rules.can_propose_from_join_request(request.user, join_request),
+            "may_close": is_open and rules.can_handle_join_request(request.user, join_request),
+        },
     )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def join_request_propose(request: HttpRequest, pk: int) -> HttpResponse:
-    join_request = _join_request(request, pk, handle=True)
+    join_request = _join_request(request, pk, handle=rules.can_propose_from_join_request)
     form = JoinRequestProposeForm(
         posted(request),
         candidates=join_requests.employer_choices(join_request),
@@ -101,7 +110,7 @@ def join_request_propose(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def join_request_close(request: HttpRequest, pk: int) -> HttpResponse:
-    join_request = _join_request(request, pk, handle=True)
+    join_request = _join_request(request, pk, handle=rules.can_handle_join_request)
     form = JoinRequestCloseForm(posted(request))
     return form_page(
         request,

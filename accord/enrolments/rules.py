@@ -164,6 +164,16 @@ def can_handle_join_request(user: AnyUser, join_request: JoinRequest) -> bool:
     )
 
 
+def can_propose_from_join_request(user: AnyUser, join_request: JoinRequest) -> bool:
+    """Only the local secretary of the request's association turns it into a proposal."""
+    return join_request.association_id is not None and any(
+        a.role == Role.LOCAL_SECRETARY
+        and a.union_id == join_request.scheme.lead_union_id
+        and a.association_id == join_request.association_id
+        for a in assignments(user)
+    )
+
+
 @opens_page("enrolments.JoinRequest")
 def can_view_join_request(user: AnyUser, join_request: JoinRequest) -> bool:
     return can_handle_join_request(user, join_request) or any(
