@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from accord.accounts.models import RoleAssignment, User
 from accord.core.forms import AccordForm, AccordModelForm
-from accord.organisations.models import Employer, LocalAuthority, Union
+from accord.organisations.models import Employer, EmployerKind, LocalAuthority, Union
 from accord.schemes.models import Material, Scheme
 
 from .models import ApproachMethod, Enrolment, Initiator, JoinRequest, Position
@@ -292,6 +292,7 @@ class JoinRequestForm(AccordModelForm):
         if len(schemes) == 1:
             scheme.initial = schemes[0].pk
             scheme.widget = forms.HiddenInput()
+        self.fields["kind"].choices = [("", "Choose the kind"), *EmployerKind.choices]
         local_authority = self.fields["local_authority"]
         local_authority.queryset = LocalAuthority.objects.order_by("name")
         local_authority.empty_label = "Choose the area"

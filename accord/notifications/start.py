@@ -60,7 +60,7 @@ Row = tuple[Enrolment, list[Step], str]
 
 @dataclass
 class RepPart:
-    employers: list[tuple[Employer, Enrolment | None]]  # each with its open case, if any
+    employers: list[tuple[Employer, Enrolment | None]]  # each with its case, if any
     cases: list[tuple[Enrolment, str, str]]  # enrolment, state, who it waits on
 
 
@@ -169,7 +169,7 @@ def _rep(user: User, rows: list[Row]) -> RepPart:
         .select_related("employer", "scheme")
         .order_by("state_changed_at", "id")[:SHOWN]
     )
-    open_cases = {e.employer_id: e for e in found if e.state != State.LISTED}
+    open_cases = {e.employer_id: e for e in found}
     mine = {e.pk for e, _, _ in rows}
     cases = [
         (e, enrolment_rules.state_label(user, e), waits_on(e)) for e in found if e.pk not in mine
