@@ -13,6 +13,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from accord.accounts.models import Role, RoleAssignment, User
+from accord.accounts.rules import assignments
 from accord.core import audit, outbox
 from accord.core.errors import DomainError
 from accord.organisations.models import Association, Employer, LocalAuthority
@@ -45,7 +46,7 @@ def route(local_authority: LocalAuthority, urn: str) -> tuple[Employer | None, A
 def waiting_for_secretary(user: User) -> QuerySet[JoinRequest]:
     """Open requests from employers in the user's associations, as their local secretary."""
     condition = Q(pk__in=[])
-    for a in rules.assignments(user):
+    for a in assignments(user):
         if a.role == Role.LOCAL_SECRETARY:
             condition |= Q(association_id=a.association_id, scheme__lead_union_id=a.union_id)
     return _open().filter(condition)
@@ -54,7 +55,7 @@ def waiting_for_secretary(user: User) -> QuerySet[JoinRequest]:
 def nobody_to_take(user: User) -> QuerySet[JoinRequest]:
     """Open requests that no local secretary can take up (no association for the area, or
     nobody holding it), in the schemes the user leads as a national officer."""
-    unions = [a.union_id for a in rules.assignments(user) if a.role == Role.NATIONAL_OFFICER]
+    unions = [a.union_id for a in assignments(user) if a.role == Role.NATIONAL_OFFICER]
     if not unions:
         return JoinRequest.objects.none()
     secretaries = RoleAssignment.objects.filter(

@@ -9,6 +9,7 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
+from accord.accounts.models import User
 from accord.core.models import AuditEvent
 from accord.enrolments import join_requests
 from accord.enrolments.models import Enrolment, Initiator, JoinRequest, JoinRequestStatus
@@ -102,6 +103,16 @@ def test_with_no_association_for_the_area_the_request_goes_to_the_national_offic
         "officer@example.org",
         "pat@sixth-form.example",
     ]
+
+
+def test_an_association_nobody_holds_leaves_the_request_to_the_national_officers(
+    world: World,
+) -> None:
+    # Northtown's only secretary has left: nobody holds the association.
+    User.objects.filter(pk=world.users["secretary"].pk).update(is_active=False)
+    _send(world)
+    assert JoinRequest.objects.get().association == world.association
+    assert "Northtown Sixth Form College" in _tasks("officer")
 
 
 def test_a_urn_finds_the_employer_and_its_association(world: World) -> None:
