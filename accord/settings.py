@@ -261,6 +261,8 @@ ACCORD_ESCALATE_TO_SECRETARY_DAYS = envint("ACCORD_ESCALATE_TO_SECRETARY_DAYS", 
 ACCORD_ESCALATE_TO_NEM_DAYS = envint("ACCORD_ESCALATE_TO_NEM_DAYS", 42)
 ACCORD_CONFIRMATION_REMINDER_DAYS = envint("ACCORD_CONFIRMATION_REMINDER_DAYS", 7)
 ACCORD_STEP_REMINDER_DAYS = envint("ACCORD_STEP_REMINDER_DAYS", 14)
+# A case with no step taken for this many days is "stuck" on the secretary's start page.
+ACCORD_STUCK_DAYS = envint("ACCORD_STUCK_DAYS", 14)
 
 # Signed-in people are signed out after this long without a request (special-category data on
 # shared office machines).

@@ -9,7 +9,8 @@ import time_machine
 
 from accord.accounts.models import Role, RoleAssignment, User
 from accord.demo.data import PLAN_DATA, Journey
-from accord.enrolments.models import Enrolment
+from accord.enrolments import join_requests
+from accord.enrolments.models import Enrolment, JoinRequest
 from accord.enrolments.process import MAIN_PATH, State
 from accord.membership import cycles, policy_checks
 from accord.membership.models import Cycle, Membership, PolicyCheck, Review
@@ -28,6 +29,7 @@ class Site:
     policy_checks: list[PolicyCheck] = field(default_factory=list)
     plans: list[Plan] = field(default_factory=list)
     plan_imports: list[PlanImport] = field(default_factory=list)
+    join_requests: list[JoinRequest] = field(default_factory=list)
     users: dict[str, User] = field(default_factory=dict)
 
 
@@ -146,6 +148,21 @@ def build_site(world: World) -> Site:
             source_name=seed.name,
             kind=ImportKind.DOCUMENT,
             text=seed.read_text(encoding="utf-8"),
+        )
+    )
+    # An employer's request to join, waiting on the Northtown secretary.
+    site.join_requests.append(
+        join_requests.submit(
+            scheme=world.scheme,
+            data={
+                "employer_name": "Northtown College",
+                "kind": EmployerKind.COLLEGE,
+                "local_authority": world.employer.local_authority,
+                "contact_name": "Pat Principal",
+                "job_title": "Principal",
+                "email": "principal@northtown-college.example",
+                "message": "We would like to join.",
+            },
         )
     )
     return site

@@ -46,6 +46,7 @@ ARGUMENTS: dict[str, Filler] = {
     "areas/districts": lambda s, kw: [s.world.association.district_id],
     "areas/associations": lambda s, kw: [s.world.association.pk],
     "areas/local-authorities": lambda s, kw: [s.world.employer.local_authority_id],
+    "join-requests": lambda s, kw: [r.pk for r in s.join_requests],
 }
 
 # Downloads and pictures: no form on them, and their own tests open them.

@@ -30,7 +30,7 @@ def navigation(request: HttpRequest) -> dict:
             items.append(("Failed e-mails", reverse("outbox")))
         if rules.can_read_schemes(user):
             items.append(("Schemes", reverse("schemes")))
-    items.append(("Register", reverse("register")))
+    items.append(("Register of member employers", reverse("register")))
     items.append(("The process", reverse("process")))
     current = request.path
     return {

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accord.accounts.models import Role, RoleAssignment, User
-from accord.enrolments import services
+from accord.enrolments import join_requests, services
 from accord.enrolments.models import ApproachMethod, Enrolment, Initiator, Position
 from accord.enrolments.process import CLOSED_STATES, MAIN_PATH, STEPS, State, Step, step
 from accord.membership import policy_checks
@@ -301,6 +301,19 @@ def load_demo() -> bool:
         Enrolment.objects.filter(pk=enrolment.pk).update(
             state_changed_at=timezone.now() - datetime.timedelta(days=days_ago)
         )
+    # A college that asked to join from the home page, waiting on the Manchester secretary.
+    join_requests.submit(
+        scheme=scheme,
+        data={
+            "employer_name": "Manchester Sixth Form College",
+            "kind": EmployerKind.COLLEGE,
+            "local_authority": manchester,
+            "contact_name": "Dana Whitfield",
+            "job_title": "Principal",
+            "email": "principal@sixthform.example",
+            "message": "Our staff council suggested we look at the scheme.",
+        },
+    )
     del camden_school  # in another district: out of every demo user's scope but the officer's
     return True
 

@@ -16,12 +16,26 @@ from accord.core.forms import AccordForm
 from accord.core.params import text_param
 
 from .models import Enrolment
-from .process import INTERNAL_CLOSURES, NOT_PROCEEDING_LABEL, State
+from .process import EMPLOYER_LABELS, INTERNAL_CLOSURES, NOT_PROCEEDING_LABEL, State
 
 if TYPE_CHECKING:
     from accord.accounts.rules import AnyUser
 
 NOT_PROCEEDING = "not_proceeding"
+
+
+def _stages() -> dict[str, list[State]]:
+    """The stages an employer knows, each named by its first state's value, with the states
+    it stands for (the unions considering a case is one stage of three states)."""
+    firsts: dict[str, State] = {}
+    stages: dict[str, list[State]] = {}
+    for state, label in EMPLOYER_LABELS.items():
+        first = firsts.setdefault(label, state)
+        stages.setdefault(first.value, []).append(state)
+    return stages
+
+
+STAGES = _stages()
 
 
 def internal_scope_q(user: AnyUser) -> Q | None:
@@ -31,6 +45,10 @@ def internal_scope_q(user: AnyUser) -> Q | None:
 
 def _choices(internal: bool) -> list[tuple[str, str]]:
     choices: list[tuple[str, str]] = [("", "Any")]
+    if not internal:
+        # In the employer's words: one choice per stage they know.
+        choices += [(value, EMPLOYER_LABELS[State(value)]) for value in STAGES]
+        return [*choices, (NOT_PROCEEDING, NOT_PROCEEDING_LABEL)]
     for value, label in State.choices:
         if value not in INTERNAL_CLOSURES or internal:
             choices.append((value, label))
@@ -66,6 +84,8 @@ class EnrolmentFilter(AccordForm):
             # Known as such only where the viewer sees the deliberations.
             assert self.internal_q is not None
             queryset = queryset.filter(self.internal_q, state=state)
+        elif state and self.internal_q is None:
+            queryset = queryset.filter(state__in=STAGES[state])
         elif state:
             queryset = queryset.filter(state=state)
         return queryset

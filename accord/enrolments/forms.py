@@ -10,11 +10,11 @@ from django import forms
 from django.utils import timezone
 
 from accord.accounts.models import RoleAssignment, User
-from accord.core.forms import AccordForm
-from accord.organisations.models import Union
+from accord.core.forms import AccordForm, AccordModelForm
+from accord.organisations.models import Employer, EmployerKind, LocalAuthority, Union
 from accord.schemes.models import Material, Scheme
 
-from .models import ApproachMethod, Enrolment, Initiator, Position
+from .models import ApproachMethod, Enrolment, Initiator, JoinRequest, Position
 
 LONG_TEXT = 5000
 
@@ -236,3 +236,110 @@ STEP_FORMS: dict[str, type[StepForm]] = {
 def form_class(name: str) -> type[StepForm]:
     """The form a step asks with; a name that is not a step form is a LookupError."""
     return STEP_FORMS[name]
+
+
+# --- an employer's request to join, and the secretary's answer -----------------------------
+
+
+class JoinRequestForm(AccordModelForm):
+    """The public form. `website` is a trap for robots: people never see it, so a request
+    that fills it in is dropped without a word."""
+
+    website = forms.CharField(
+        label="Leave this empty",
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
+    )
+
+    class Meta:
+        model = JoinRequest
+        fields = [
+            "scheme",
+            "employer_name",
+            "kind",
+            "local_authority",
+            "urn",
+            "contact_name",
+            "job_title",
+            "email",
+            "phone",
+            "message",
+        ]
+        labels = {
+            "employer_name": "Name of the employer",
+            "kind": "Kind of employer",
+            "local_authority": "Local authority area",
+            "urn": "URN (optional)",
+            "contact_name": "Your name",
+            "job_title": "Your job title",
+            "phone": "Phone number (optional)",
+            "message": "Your message",
+        }
+        help_texts = {
+            "employer_name": "The school, trust, council or other body that employs the staff.",
+            "urn": "A school's unique reference number, if it has one: it helps us find it.",
+            "email": "We reply to this address.",
+            "message": "Tell us a little about the employer and why it would like to join.",
+        }
+        widgets = {"message": forms.Textarea(attrs={"rows": 5})}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        schemes = list(Scheme.objects.all())
+        scheme = self.fields["scheme"]
+        scheme.empty_label = None
+        if len(schemes) == 1:
+            scheme.initial = schemes[0].pk
+            scheme.widget = forms.HiddenInput()
+        self.fields["kind"].choices = [("", "Choose the kind"), *EmployerKind.choices]
+        local_authority = self.fields["local_authority"]
+        local_authority.queryset = LocalAuthority.objects.order_by("name")
+        local_authority.empty_label = "Choose the area"
+        self.fields["message"].max_length = LONG_TEXT
+        self.fields["email"].widget.attrs["autocomplete"] = "email"
+        self.fields["contact_name"].widget.attrs["autocomplete"] = "name"
+        self.fields["phone"].widget.attrs["autocomplete"] = "tel"
+
+    def clean_urn(self) -> str:
+        urn = self.cleaned_data["urn"].strip()
+        if urn and not urn.isdigit():
+            raise forms.ValidationError("A URN is made of digits only, such as 100001.")
+        return urn
+
+    @property
+    def is_robot(self) -> bool:
+        return bool(self.cleaned_data.get("website"))
+
+
+class JoinRequestProposeForm(AccordForm):
+    employer = forms.ChoiceField(
+        label="Which employer is it?", widget=forms.RadioSelect, choices=()
+    )
+    reason = text_field("Why is the employer suitable for the scheme?")
+    exception_reason = text_field(
+        "Reason for an exception",
+        required=False,
+        help_text="Only for a school inside an academy trust: why it should join on its own.",
+    )
+
+    def __init__(self, *args: Any, candidates: list[Employer], new_name: str, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.candidates = {str(e.pk): e for e in candidates}
+        choices = [
+            (key, f"{e.name}{f' (URN {e.urn})' if e.urn else ''}")
+            for key, e in self.candidates.items()
+        ]
+        choices.append(("new", f"None of these: add {new_name} as a new employer"))
+        self.fields["employer"].choices = choices
+        self.fields["employer"].initial = choices[0][0]
+
+    def chosen_employer(self) -> Employer | None:
+        return self.candidates.get(self.cleaned_data["employer"])
+
+
+class JoinRequestCloseForm(AccordForm):
+    reason = text_field(
+        "Why is the request closed?",
+        help_text="For example: a duplicate, or not an employer the scheme is for.",
+    )

@@ -12,7 +12,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from accord.organisations.models import Employer, Union
+from accord.organisations.models import Association, Employer, EmployerKind, LocalAuthority, Union
 from accord.schemes.models import Material, Scheme
 
 from .process import CLOSED_STATES, STEPS, State
@@ -207,3 +207,67 @@ class Note(models.Model):
 
     def __str__(self) -> str:
         return self.text[:50]
+
+
+class JoinRequestStatus(models.TextChoices):
+    OPEN = "open", "Waiting for the local secretary"
+    PROPOSED = "proposed", "Turned into a proposal"
+    CLOSED = "closed", "Closed"
+
+
+class JoinRequest(models.Model):
+    """An employer's request to join, sent from the public home page: it waits on the local
+    secretary of the employer's area, who turns it into a proposal or closes it with a reason.
+
+    It keeps what the requester typed, as they typed it, and the area it was routed to."""
+
+    scheme = models.ForeignKey(Scheme, on_delete=models.PROTECT, related_name="join_requests")
+    employer_name = models.CharField("employer name", max_length=200)
+    kind = models.CharField("kind of employer", max_length=30, choices=EmployerKind.choices)
+    local_authority = models.ForeignKey(
+        LocalAuthority, on_delete=models.PROTECT, related_name="join_requests"
+    )
+    urn = models.CharField("URN", max_length=10, blank=True)
+    contact_name = models.CharField(max_length=150)
+    job_title = models.CharField(max_length=150)
+    email = models.EmailField("e-mail address")
+    phone = models.CharField(max_length=40, blank=True)
+    message = models.TextField()
+    # Where it was routed: the employer matched by URN, and the association whose secretary
+    # takes it up (none: the national officers see it among the cases nobody can act on).
+    employer = models.ForeignKey(
+        Employer, null=True, blank=True, on_delete=models.SET_NULL, related_name="join_requests"
+    )
+    association = models.ForeignKey(
+        Association,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="join_requests",
+    )
+    status = models.CharField(
+        max_length=20, choices=JoinRequestStatus.choices, default=JoinRequestStatus.OPEN
+    )
+    enrolment = models.ForeignKey(
+        Enrolment, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    closed_reason = models.TextField(blank=True)
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    handled_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["status", "association"], name="join_request_waiting_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.employer_name} asks to join {self.scheme}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("join-request", args=[self.pk])
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == JoinRequestStatus.OPEN

@@ -62,6 +62,23 @@ CLOSED_BY_MEMBERSHIP_WITHDRAWAL = State.WITHDRAWN
 # Closures that come from union deliberation: an employer contact sees only "Not proceeding".
 INTERNAL_CLOSURES = frozenset({State.DECLINED, State.OBJECTED, State.PARTNER_DISAGREED})
 NOT_PROCEEDING_LABEL = "Not proceeding"
+# The states as an employer reads them: the unions' deliberations are one stage to them, and
+# the union's internal roles (the NEM, the partner unions) are not named.
+EMPLOYER_LABELS: dict[State, str] = {
+    State.PROPOSED: "Proposed",
+    State.ENDORSED: "The unions are considering it",
+    State.NEM_CLEARED: "The unions are considering it",
+    State.AGREED: "The unions are considering it",
+    State.APPROACHED: "Approached by the unions",
+    State.INTRODUCED: "Scheme introduced",
+    State.COMMITMENT_DRAFTED: "Commitment drafted",
+    State.COMMITTED: "Commitment confirmed",
+    State.JOINED: "Joined",
+    State.NATIONAL_NOTIFIED: "Joined; to be listed on the register",
+    State.LISTED: "Listed on the register",
+    State.EMPLOYER_DECLINED: "Declined by the employer",
+    State.WITHDRAWN: "Withdrawn",
+}
 
 UNION_ROLES = frozenset(
     {Role.WORKPLACE_REP, Role.LOCAL_SECRETARY, Role.NEM, Role.PARTNER_REP, Role.NATIONAL_OFFICER}
@@ -317,7 +334,7 @@ STEPS: tuple[Step, ...] = (
     Step(
         name="record_joined",
         label="Record that the employer has joined",
-        done="recorded that the employer has joined and informed the NEM",
+        done="recorded that the employer has joined",
         sources=frozenset({State.COMMITTED}),
         targets=(State.JOINED,),
         roles=frozenset({Role.LOCAL_SECRETARY}),

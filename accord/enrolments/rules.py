@@ -24,8 +24,8 @@ from accord.accounts.rules import (
 from accord.organisations.models import Employer
 from accord.schemes.models import Material, Scheme
 
-from .models import Enrolment, Initiator
-from .process import INTERNAL_CLOSURES, NOT_PROCEEDING_LABEL, Step, step
+from .models import Enrolment, Initiator, JoinRequest
+from .process import EMPLOYER_LABELS, NOT_PROCEEDING_LABEL, Step, step
 
 if TYPE_CHECKING:
     from accord.accounts.rules import AnyUser
@@ -85,9 +85,9 @@ def can_view_enrolment(user: AnyUser, enrolment: Enrolment) -> bool:
 
 def state_label(user: AnyUser, enrolment: Enrolment) -> str:
     """The enrolment's state as this user may know it."""
-    if enrolment.state in INTERNAL_CLOSURES and not can_see_internal(user, enrolment):
-        return NOT_PROCEEDING_LABEL
-    return enrolment.get_state_display()
+    if can_see_internal(user, enrolment):
+        return enrolment.get_state_display()
+    return EMPLOYER_LABELS.get(enrolment.state_enum, NOT_PROCEEDING_LABEL)
 
 
 def can_see_internal(user: AnyUser, enrolment: Enrolment) -> bool:
@@ -162,3 +162,41 @@ def can_open_material(user: AnyUser, material: Material) -> bool:
     if contacts is None:
         return False
     return Enrolment.objects.filter(contacts, scheme_id=material.scheme_id).exists()
+
+
+# --- employers' requests to join ----------------------------------------------------------
+
+
+def can_handle_join_request(user: AnyUser, join_request: JoinRequest) -> bool:
+    """The local secretary of the request's association turns it into a proposal or closes it;
+    national officers of the scheme may close any (they take up those nobody else can)."""
+    lead = join_request.scheme.lead_union_id
+    return any(
+        a.union_id == lead
+        and (
+            a.role == Role.NATIONAL_OFFICER
+            or (
+                a.role == Role.LOCAL_SECRETARY
+                and join_request.association_id is not None
+                and a.association_id == join_request.association_id
+            )
+        )
+        for a in assignments(user)
+    )
+
+
+def can_propose_from_join_request(user: AnyUser, join_request: JoinRequest) -> bool:
+    """Only the local secretary of the request's association turns it into a proposal."""
+    return join_request.association_id is not None and any(
+        a.role == Role.LOCAL_SECRETARY
+        and a.union_id == join_request.scheme.lead_union_id
+        and a.association_id == join_request.association_id
+        for a in assignments(user)
+    )
+
+
+@opens_page("enrolments.JoinRequest")
+def can_view_join_request(user: AnyUser, join_request: JoinRequest) -> bool:
+    return can_handle_join_request(user, join_request) or any(
+        a.role == Role.AUDITOR for a in assignments(user)
+    )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import join_views, views
 
 urlpatterns = [
     path("enrolments/", views.enrolment_list, name="enrolments"),
@@ -12,4 +12,13 @@ urlpatterns = [
     path("employers/<int:employer_pk>/propose/", views.propose, name="employer-propose"),
     path("process/", views.process_page, name="process"),
     path("process/diagram.svg", views.process_diagram, name="process-diagram"),
+    path("join/", join_views.join_request_new, name="join-request-new"),
+    path("join/sent/", join_views.join_request_sent, name="join-request-sent"),
+    path("join-requests/<int:pk>/", join_views.join_request_detail, name="join-request"),
+    path(
+        "join-requests/<int:pk>/propose/",
+        join_views.join_request_propose,
+        name="join-request-propose",
+    ),
+    path("join-requests/<int:pk>/close/", join_views.join_request_close, name="join-request-close"),
 ]

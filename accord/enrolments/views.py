@@ -178,4 +178,9 @@ def process_diagram(request: HttpRequest) -> HttpResponse:
 
 
 def process_page(request: HttpRequest) -> HttpResponse:
-    return render(request, "enrolments/process.html", {"steps": STEPS, "path": MAIN_PATH})
+    # The published process in full for the public and the unions; a signed-in employer
+    # reads it in the words of its membership, without the unions' inner steps.
+    full = not request.user.is_authenticated or account_rules.is_union_staff(request.user)
+    return render(
+        request, "enrolments/process.html", {"steps": STEPS, "path": MAIN_PATH, "full": full}
+    )

@@ -110,6 +110,7 @@ def employer_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "children_count": employer.children.count(),
             "pictures": pictures,
             "may_manage": rules.can_manage_places(request.user),
+            "union_staff": rules.is_union_staff(request.user),
         },
     )
 

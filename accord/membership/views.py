@@ -11,11 +11,17 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
 from accord.core.pages import form_page, posted
-from accord.enrolments import documents
+from accord.enrolments import documents, summary
 from accord.enrolments import rules as enrolment_rules
 from accord.enrolments import selectors as enrolment_selectors
 from accord.enrolments.models import Enrolment
-from accord.enrolments.process import MAIN_PATH, STEPS, State, position_on_path
+from accord.enrolments.process import (
+    EMPLOYER_LABELS,
+    MAIN_PATH,
+    STEPS,
+    State,
+    position_on_path,
+)
 from accord.enrolments.views import enrolment_for
 
 from . import cycles as cycle_rules
@@ -30,11 +36,13 @@ TITLES = {
 }
 
 
-def _path_rows(enrolment: Enrolment) -> list[dict]:
-    """The main path as a task list: done, current, or to come."""
+def _path_rows(enrolment: Enrolment, *, employer_words: bool = False) -> list[dict]:
+    """The main path as a task list: done, current, or to come. In an employer's words the
+    unions' deliberations are one row."""
     here = position_on_path(enrolment.state_enum)
-    rows = []
+    rows: list[dict] = []
     for index, state in enumerate(MAIN_PATH):
+        label = EMPLOYER_LABELS[state] if employer_words else state.label
         if here is None:
             status = "Not reached"
         elif index < here or (index == here and state == State.LISTED):
@@ -43,7 +51,11 @@ def _path_rows(enrolment: Enrolment) -> list[dict]:
             status = "Current"
         else:
             status = "To come"
-        rows.append({"state": state, "status": status})
+        if rows and rows[-1]["label"] == label:
+            if status == "Current" or rows[-1]["status"] == "Not reached":
+                rows[-1]["status"] = status
+            continue
+        rows.append({"state": state, "label": label, "status": status})
     return rows
 
 
@@ -74,7 +86,8 @@ def enrolment_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "tasks": [s for s in available if s.task],
         "other_steps": [s for s in available if not s.task],
         "timeline": enrolment_selectors.timeline(enrolment, include_internal=internal),
-        "path": _path_rows(enrolment),
+        "path": _path_rows(enrolment, employer_words=not internal),
+        "where": summary.where_now(request.user, enrolment),
         "documents": internal and documents.available(enrolment),
         "partner_rows": [
             (union, enrolment.positions_by_union.get(union.pk))

@@ -22,12 +22,13 @@ from accord.core import outbox
 from accord.enrolments import rules as enrolment_rules
 from accord.enrolments import selectors as enrolment_selectors
 
-from . import selectors
+from . import selectors, start
 from .models import CalendarFeed, new_token
 
 
 @login_required
 def tasks(request: HttpRequest) -> HttpResponse:
+    """The start page: each role's part, then what else waits on the user."""
     waiting = enrolment_selectors.waiting_for(request.user)
     rows = [(e, steps, enrolment_rules.state_label(request.user, e)) for e, steps in waiting]
     return render(
@@ -35,6 +36,7 @@ def tasks(request: HttpRequest) -> HttpResponse:
         "notifications/tasks.html",
         {
             "rows": rows,
+            "start": start.build(request.user, rows),
             "member_tasks": selectors.member_tasks(request.user),
             "overdue": selectors.overdue_actions(request.user),
             "plan_actions": selectors.plan_actions_for(request.user),

@@ -1,15 +1,19 @@
-"""The public home page."""
+"""The public home page: what each scheme is, its principles in force, how joining works, its
+materials, and the way for an employer to ask to join."""
 
 from __future__ import annotations
 
+from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from .models import Scheme
+from .models import Material, Scheme
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    schemes = Scheme.objects.with_unions()
+    schemes = Scheme.objects.with_unions().prefetch_related(
+        Prefetch("materials", queryset=Material.objects.exclude(url=""))
+    )
     return render(
         request,
         "core/home.html",

@@ -1,0 +1,246 @@
+"""The start page everyone lands on after signing in: for each role the user holds, what it is
+for, what is waiting, and where to go next. Built on the task selectors (`selectors.py`); each
+part reads a bounded number of rows, whatever the number of cases in scope.
+
+School terms, for "reviews due this term", are the English school year's: autumn September to
+December, spring January to March, summer April to August.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils import timezone
+
+from accord.accounts import rules
+from accord.accounts.models import Role
+from accord.actions.models import Action
+from accord.core import outbox
+from accord.enrolments import join_requests
+from accord.enrolments import rules as enrolment_rules
+from accord.enrolments.models import Enrolment, JoinRequest
+from accord.enrolments.notifications import missing_roles
+from accord.enrolments.process import OPEN_STATES, State, Step, task_steps_from
+from accord.membership import cycles
+from accord.membership.models import Cycle
+from accord.organisations.models import Employer
+
+from . import selectors
+
+if TYPE_CHECKING:
+    from accord.accounts.models import User
+
+# How many rows each list on the start page shows; the full lists are a link away.
+SHOWN = 20
+
+
+@dataclass(frozen=True)
+class Term:
+    name: str
+    starts_on: datetime.date
+    ends_on: datetime.date
+
+
+def school_term(day: datetime.date) -> Term:
+    """The school term `day` falls in: autumn Sep–Dec, spring Jan–Mar, summer Apr–Aug."""
+    year = day.year
+    if day.month >= 9:
+        return Term("autumn", datetime.date(year, 9, 1), datetime.date(year, 12, 31))
+    if day.month <= 3:
+        return Term("spring", datetime.date(year, 1, 1), datetime.date(year, 3, 31))
+    return Term("summer", datetime.date(year, 4, 1), datetime.date(year, 8, 31))
+
+
+Row = tuple[Enrolment, list[Step], str]
+
+
+@dataclass
+class RepPart:
+    employers: list[tuple[Employer, Enrolment | None]]  # each with its case, if any
+    cases: list[tuple[Enrolment, str, str]]  # enrolment, state, who it waits on
+
+
+@dataclass
+class SecretaryPart:
+    to_endorse: list[Row]
+    join_requests: list[JoinRequest]
+    stuck: list[tuple[Enrolment, str]]  # with who it waits on
+    stuck_days: int
+    term: Term
+    reviews_due: list[Cycle]
+
+
+@dataclass
+class NemPart:
+    objections: list[Row]
+    notifications: list[Row]
+
+
+@dataclass
+class OfficerPart:
+    listings: list[Row]
+    join_requests: list[JoinRequest]
+    failed_emails: int
+    links: list[tuple[str, str]] = field(default_factory=list)
+
+
+@dataclass
+class EmployerPart:
+    memberships: list[tuple[Enrolment, str, Cycle | None]]  # with its state and current cycle
+    due_soon: list[tuple[Enrolment, Action]]
+
+
+@dataclass
+class StartPage:
+    roles: list[str]
+    rep: RepPart | None = None
+    secretary: SecretaryPart | None = None
+    nem: NemPart | None = None
+    partner: list[Row] | None = None
+    officer: OfficerPart | None = None
+    employer: EmployerPart | None = None
+    plan_member: bool = False
+    auditor: bool = False
+    other_rows: list[Row] = field(default_factory=list)
+
+
+def _rows_for(rows: list[Row], step_name: str) -> list[Row]:
+    return [row for row in rows if any(s.name == step_name for s in row[1])]
+
+
+def waits_on(enrolment: Enrolment) -> str:
+    """Who the case waits on, in words, from the process declaration."""
+    if enrolment.state == State.LISTED:
+        return "Nobody: the employer is a member"
+    steps = task_steps_from(enrolment.state_enum)
+    if not steps:
+        return "Nobody"
+    return "; ".join(sorted({missing_roles(s).capitalize() for s in steps}))
+
+
+def build(user: User, rows: list[Row], today: datetime.date | None = None) -> StartPage:
+    today = today or timezone.localdate()
+    held = {a.role for a in rules.assignments(user)}
+    page = StartPage(roles=[Role(r).label for r in Role if r in held])
+    shown_steps: set[str] = set()
+    if Role.WORKPLACE_REP in held:
+        page.rep = _rep(user, rows)
+    if Role.LOCAL_SECRETARY in held:
+        page.secretary = _secretary(user, rows, today)
+        shown_steps.add("endorse")
+    if Role.NEM in held:
+        page.nem = NemPart(
+            _rows_for(rows, "record_no_objection"), _rows_for(rows, "notify_national_union")
+        )
+        shown_steps |= {"record_no_objection", "notify_national_union"}
+    if Role.PARTNER_REP in held:
+        page.partner = _rows_for(rows, "record_partner_position")
+        shown_steps.add("record_partner_position")
+    if Role.NATIONAL_OFFICER in held:
+        page.officer = _officer(user, rows)
+        shown_steps.add("list_on_register")
+    if Role.EMPLOYER_CONTACT in held:
+        page.employer = _employer(user, today)
+    page.plan_member = bool(held & {Role.PLAN_MEMBER, Role.PLAN_OWNER})
+    page.auditor = Role.AUDITOR in held
+    page.other_rows = [
+        (e, [s for s in steps if s.name not in shown_steps], label)
+        for e, steps, label in rows
+        if any(s.name not in shown_steps for s in steps)
+    ]
+    return page
+
+
+def _rep(user: User, rows: list[Row]) -> RepPart:
+    employers: dict[int, Employer] = {}
+    for a in rules.assignments(user):
+        if a.role == Role.WORKPLACE_REP and a.employer is not None:
+            # A school inside a trust is not the employer: the trust is proposed.
+            employer = a.employer if a.employer.is_employer_in_own_right else a.employer.parent
+            employers.setdefault(employer.pk, employer)
+    scope = rules.visible_enrolments_q(user, [Role.WORKPLACE_REP])
+    found = list(
+        Enrolment.objects.filter(scope)
+        .filter(state__in=OPEN_STATES)
+        .select_related("employer", "scheme")
+        .order_by("state_changed_at", "id")[:SHOWN]
+    )
+    open_cases = {e.employer_id: e for e in found}
+    mine = {e.pk for e, _, _ in rows}
+    cases = [
+        (e, enrolment_rules.state_label(user, e), waits_on(e)) for e in found if e.pk not in mine
+    ]
+    return RepPart([(e, open_cases.get(pk)) for pk, e in employers.items()], cases)
+
+
+def _secretary(user: User, rows: list[Row], today: datetime.date) -> SecretaryPart:
+    stuck_days = settings.ACCORD_STUCK_DAYS
+    scope = rules.visible_enrolments_q(user, [Role.LOCAL_SECRETARY])
+    before = timezone.now() - datetime.timedelta(days=stuck_days)
+    stuck = list(
+        Enrolment.objects.filter(scope)
+        .filter(state__in=OPEN_STATES - {State.LISTED}, state_changed_at__lt=before)
+        .select_related("employer", "scheme")
+        .order_by("state_changed_at", "id")[:SHOWN]
+    )
+    term = school_term(today)
+    due = (
+        selectors.latest_cycles()
+        .filter(
+            selectors.CONFIRMED,
+            enrolment__in=selectors.members_in_scope(user, [Role.LOCAL_SECRETARY]),
+            ends_on__range=(term.starts_on, term.ends_on),
+        )
+        .select_related("enrolment__employer")
+        .prefetch_related("reviews")
+        .order_by("ends_on", "pk")[:SHOWN]
+    )
+    return SecretaryPart(
+        to_endorse=_rows_for(rows, "endorse"),
+        join_requests=list(join_requests.waiting_for_secretary(user)[:SHOWN]),
+        stuck=[(e, waits_on(e)) for e in stuck],
+        stuck_days=stuck_days,
+        term=term,
+        reviews_due=[c for c in due if cycles.review_pending(c)],
+    )
+
+
+def _officer(user: User, rows: list[Row]) -> OfficerPart:
+    links = [
+        ("Import employers", reverse("employers-import")),
+        ("Failed e-mails", reverse("outbox")),
+        # PEOPLE TO INVITE: the one place the people pages join the officer's start page:
+        # ("People", reverse("people")), ("Invite someone", reverse("people-invite")).
+    ]
+    return OfficerPart(
+        listings=_rows_for(rows, "list_on_register"),
+        join_requests=list(join_requests.nobody_to_take(user)[:SHOWN]),
+        failed_emails=outbox.OutboxMessage.objects.needing_attention().count(),
+        links=links,
+    )
+
+
+def _employer(user: User, today: datetime.date) -> EmployerPart:
+    scope = rules.visible_enrolments_q(user, [Role.EMPLOYER_CONTACT])
+    found = list(
+        Enrolment.objects.filter(scope)
+        .select_related("employer", "scheme")
+        .prefetch_related("cycles")
+        .order_by("-created_at", "-id")[:SHOWN]
+    )
+    memberships = [(e, enrolment_rules.state_label(user, e), cycles.latest_cycle(e)) for e in found]
+    members = selectors.members_in_scope(user, [Role.EMPLOYER_CONTACT])
+    soon = (
+        Action.objects.open()
+        .filter(
+            cycle__in=Cycle.objects.filter(selectors.CONFIRMED, enrolment__in=members),
+            due_on__range=(today, today + cycles.REVIEW_WINDOW),
+        )
+        .select_related("cycle__enrolment__employer")
+        .order_by("due_on", "number")[:SHOWN]
+    )
+    return EmployerPart(memberships, [(a.cycle.enrolment, a) for a in soon])
