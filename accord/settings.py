@@ -221,6 +221,8 @@ ACCORD_ESCALATE_TO_SECRETARY_DAYS = envint("ACCORD_ESCALATE_TO_SECRETARY_DAYS", 
 ACCORD_ESCALATE_TO_NEM_DAYS = envint("ACCORD_ESCALATE_TO_NEM_DAYS", 42)
 ACCORD_CONFIRMATION_REMINDER_DAYS = envint("ACCORD_CONFIRMATION_REMINDER_DAYS", 7)
 ACCORD_STEP_REMINDER_DAYS = envint("ACCORD_STEP_REMINDER_DAYS", 14)
+# How long an invitation's link to set a password works.
+ACCORD_INVITATION_DAYS = envint("ACCORD_INVITATION_DAYS", 7)
 
 # Signed-in people are signed out after this long without a request (special-category data on
 # shared office machines).

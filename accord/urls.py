@@ -20,5 +20,6 @@ urlpatterns = [
     path("", include("accord.notifications.urls")),
     path("", include("accord.actions.urls")),
     path("", include("accord.plans.urls")),
+    path("", include("accord.accounts.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -25,6 +25,7 @@ class UserCreationForm(SafeTextMixin, auth_forms.UserCreationForm):
 
 class RoleAssignmentInline(admin.TabularInline):
     model = RoleAssignment
+    fk_name = "user"
     form = AccordModelForm
     extra = 0
     raw_id_fields = ["employer"]

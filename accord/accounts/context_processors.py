@@ -26,6 +26,8 @@ def navigation(request: HttpRequest) -> dict:
             items.append(("Import employers", reverse("employers-import")))
         if rules.can_manage_outbox(user):
             items.append(("Failed e-mails", reverse("outbox")))
+        if rules.can_see_people(user):
+            items.append(("People", reverse("people")))
     items.append(("Register", reverse("register")))
     items.append(("The process", reverse("process")))
     current = request.path
