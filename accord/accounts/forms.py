@@ -66,12 +66,29 @@ class RoleForm(AccordForm):
 
     def __init__(self, *args: Any, actor: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["role"].choices = [
-            (r.value, r.label) for r in rules.grantable_roles(actor) if r not in PLAN_ROLES
-        ]
+        offered = [r for r in rules.grantable_roles(actor) if r not in PLAN_ROLES]
+        self.fields["role"].choices = [(r.value, r.label) for r in offered]
+        needed = {name for r in offered for shape in ROLE_SCOPES[r] for name in shape}
         for name in SCOPE_LABELS:
+            if name not in needed:
+                # Nothing this person may give is held for it: the field would only confuse.
+                del self.fields[name]
+                continue
             self.fields[name].help_text = _needed_by(name)
-        self.fields["employer"].help_text += " Its URN, GIAS group UID or exact name."
+        areas = rules.secretary_areas(actor)
+        if areas is not None:
+            # A local secretary gives reps at the employers of their association: a short list.
+            self.fields["union"].queryset = Union.objects.filter(pk__in=[u for u, _ in areas])
+            self.fields["employer"] = forms.ModelChoiceField(
+                Employer.objects.filter(association_id__in=[a for _, a in areas]),
+                label="Employer",
+                help_text=self.fields["employer"].help_text,
+            )
+        elif "employer" in self.fields:
+            self.fields["employer"].help_text += " Its URN, GIAS group UID or exact name."
+            employer = self.initial.get("employer")
+            if isinstance(employer, Employer):
+                self.initial["employer"] = employer.urn or employer.name
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -91,7 +108,7 @@ class RoleForm(AccordForm):
                 label = Role(role).label.lower()
                 self.add_error(name, f"Give the {SCOPE_LABELS[name].lower()} of the {label}.")
                 continue
-            if name == "employer":
+            if name == "employer" and not isinstance(data[name], Employer):
                 try:
                     scope[name] = find_employer(data[name])
                 except forms.ValidationError as error:

@@ -351,6 +351,18 @@ def grantable_roles(actor: AnyUser) -> list[Role]:
     return []
 
 
+def secretary_areas(actor: AnyUser) -> list[tuple[int | None, int | None]] | None:
+    """(union, association) of each local secretary role, when that is all `actor` gives
+    through (None for officers and superusers, who give more)."""
+    if not actor.is_authenticated or actor.is_superuser:
+        return None
+    found = assignments(actor)
+    if any(a.role == Role.NATIONAL_OFFICER for a in found):
+        return None
+    areas = [(a.union_id, a.association_id) for a in found if a.role == Role.LOCAL_SECRETARY]
+    return areas or None
+
+
 def can_invite(actor: AnyUser) -> bool:
     return bool(grantable_roles(actor))
 

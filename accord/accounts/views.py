@@ -227,7 +227,7 @@ def change_role(request: HttpRequest, pk: int, role_pk: int) -> HttpResponse:
     for name in ("association", "district", "region"):
         initial[name] = getattr(assignment, f"{name}_id")
     if assignment.employer_id:
-        initial["employer"] = assignment.employer.urn or assignment.employer.name
+        initial["employer"] = assignment.employer
     form = ChangeRoleForm(posted(request), actor=request.user, initial=initial)
     return form_page(
         request,

@@ -36,7 +36,7 @@ def _invite_rep(world: World, capture, email: str = "new.rep@example.org") -> Cl
                 "full_name": "New Rep",
                 "role": "workplace_rep",
                 "union": world.unions["NASUWT"].pk,
-                "employer": "100001",
+                "employer": world.employer.pk,
             },
         )
     assert response.status_code == 302, response.content.decode()
@@ -138,7 +138,7 @@ def test_inviting_someone_to_a_role_they_hold_already_says_so(world: World) -> N
             "full_name": "Rep Again",
             "role": "workplace_rep",
             "union": world.unions["NASUWT"].pk,
-            "employer": "100001",
+            "employer": world.employer.pk,
         },
     )
     assert response.status_code == 400 and "already holds" in response.content.decode()
@@ -180,11 +180,12 @@ def test_a_secretary_cannot_invite_beyond_their_association(world: World) -> Non
             "full_name": "Far Rep",
             "role": "workplace_rep",
             "union": world.unions["NASUWT"].pk,
-            "employer": "200001",
+            "employer": world.other_employer.pk,
         },
     )
+    # The form offers only the employers of their association; the service refuses the rest.
     assert response.status_code == 400
-    assert "You may not give the role" in response.content.decode()
+    assert "Select a valid choice" in response.content.decode()
     assert not User.objects.filter(email="far.rep@example.org").exists()
     assert not Invitation.objects.exists()
 

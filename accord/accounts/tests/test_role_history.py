@@ -128,17 +128,23 @@ def test_nobody_gives_beyond_their_scope_through_the_pages(world: World) -> None
     rep = world.users["rep"]
     client = _client(world.users["secretary"])
     url = reverse("person-role-add", args=[rep.pk])
+    nasuwt = world.unions["NASUWT"].pk
     elsewhere = client.post(
-        url, {"role": "workplace_rep", "union": world.unions["NASUWT"].pk, "employer": "200001"}
+        url, {"role": "workplace_rep", "union": nasuwt, "employer": world.other_employer.pk}
     )
     assert elsewhere.status_code == 400
-    assert "You may not give the role" in elsewhere.content.decode()
+    # An officer of a union that leads nothing gives no NASUWT role, even through a form that
+    # lets them name it.
+    officer = _client(world.users["other_officer"])
+    refused = officer.post(url, {"role": "workplace_rep", "union": nasuwt, "employer": "100001"})
+    assert refused.status_code == 400
+    assert "You may not give the role" in refused.content.decode()
     wider = client.post(
         url, {"role": "local_secretary", "union": world.unions["NASUWT"].pk, "association": 1}
     )
     assert wider.status_code == 400
     here = client.post(
-        url, {"role": "workplace_rep", "union": world.unions["NASUWT"].pk, "employer": "100002"}
+        url, {"role": "workplace_rep", "union": nasuwt, "employer": world.academy.pk}
     )
     assert here.status_code == 302
     assert RoleAssignment.objects.filter(user=rep, employer=world.academy).exists()
