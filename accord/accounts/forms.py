@@ -51,73 +51,104 @@ def find_employer(text: str) -> Employer:
     return found[0]
 
 
+SCOPE_CHOICES = {
+    "union": Union.objects.all(),
+    "association": Association.objects.all(),
+    "district": District.objects.all(),
+    "region": Region.objects.all(),
+}
+
+
+def _scope_field(name: str) -> forms.Field:
+    """An optional field for what a role is held for: the employer is named by its URN, group
+    UID or name (there are thousands); the areas and unions are short lists."""
+    if name == "employer":
+        return forms.CharField(required=False, max_length=200, label=SCOPE_LABELS[name])
+    return forms.ModelChoiceField(SCOPE_CHOICES[name], required=False, label=SCOPE_LABELS[name])
+
+
 class RoleForm(AccordForm):
-    """One role and its scope. Every scope field is shown (the page works without JavaScript);
+    """A role and its scope. Every scope field is shown (the page works without JavaScript);
     those the chosen role does not need are ignored."""
 
+    # The suffix of each role's fields: a form may ask for more than one role.
+    blocks: tuple[str, ...] = ("",)
+
     role = forms.ChoiceField(label="Role")
-    union = forms.ModelChoiceField(Union.objects.all(), required=False, label="Union")
-    employer = forms.CharField(required=False, max_length=200, label="Employer")
-    association = forms.ModelChoiceField(
-        Association.objects.all(), required=False, label="Local association"
-    )
-    district = forms.ModelChoiceField(District.objects.all(), required=False, label="NEM district")
-    region = forms.ModelChoiceField(Region.objects.all(), required=False, label="Region")
+    union = _scope_field("union")
+    employer = _scope_field("employer")
+    association = _scope_field("association")
+    district = _scope_field("district")
+    region = _scope_field("region")
 
     def __init__(self, *args: Any, actor: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         offered = [r for r in rules.grantable_roles(actor) if r not in PLAN_ROLES]
-        self.fields["role"].choices = [(r.value, r.label) for r in offered]
         needed = {name for r in offered for shape in ROLE_SCOPES[r] for name in shape}
-        for name in SCOPE_LABELS:
-            if name not in needed:
-                # Nothing this person may give is held for it: the field would only confuse.
-                del self.fields[name]
-                continue
-            self.fields[name].help_text = _needed_by(name)
         areas = rules.secretary_areas(actor)
-        if areas is not None:
-            # A local secretary gives reps at the employers of their association: a short list.
-            self.fields["union"].queryset = Union.objects.filter(pk__in=[u for u, _ in areas])
-            self.fields["employer"] = forms.ModelChoiceField(
-                Employer.objects.filter(association_id__in=[a for _, a in areas]),
-                label="Employer",
-                help_text=self.fields["employer"].help_text,
-            )
-        elif "employer" in self.fields:
-            self.fields["employer"].help_text += " Its URN, GIAS group UID or exact name."
-            employer = self.initial.get("employer")
-            if isinstance(employer, Employer):
-                self.initial["employer"] = employer.urn or employer.name
+        for suffix in self.blocks:
+            choices = [(r.value, r.label) for r in offered]
+            if suffix:
+                choices = [("", "None"), *choices]
+            self.fields[f"role{suffix}"].choices = choices
+            for name in SCOPE_LABELS:
+                if name not in needed:
+                    # Nothing this person may give is held for it: it would only confuse.
+                    del self.fields[f"{name}{suffix}"]
+                    continue
+                self.fields[f"{name}{suffix}"].help_text = _needed_by(name)
+            employer = f"employer{suffix}"
+            if areas is not None:
+                # A local secretary gives reps at the employers of their association.
+                union_ids = [u for u, _ in areas]
+                self.fields[f"union{suffix}"].queryset = Union.objects.filter(pk__in=union_ids)
+                self.fields[employer] = forms.ModelChoiceField(
+                    Employer.objects.filter(association_id__in=[a for _, a in areas]),
+                    label="Employer",
+                    required=False,
+                    help_text=self.fields[employer].help_text,
+                )
+            elif employer in self.fields:
+                self.fields[employer].help_text += " Its URN, GIAS group UID or exact name."
+                value = self.initial.get(employer)
+                if isinstance(value, Employer):
+                    self.initial[employer] = value.urn or value.name
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
-        role = data.get("role")
+        specs = [self._spec(suffix) for suffix in self.blocks]
+        data["specs"] = [spec for spec in specs if spec is not None]
+        data["spec"] = specs[0]
+        return data
+
+    def _spec(self, suffix: str) -> RoleSpec | None:
+        data = self.cleaned_data
+        role = data.get(f"role{suffix}")
         if not role:
-            return data
+            return None
         shapes = ROLE_SCOPES[role]
         if len(shapes) > 1:
             # A partner representative: an association, or else a whole region.
-            given = [s for s in shapes if all(self._given(name) for name in s)]
+            given = [s for s in shapes if all(self._given(f"{n}{suffix}") for n in s)]
             shape = given[0] if given else shapes[0]
         else:
             shape = shapes[0]
         scope: dict[str, Any] = {}
         for name in shape:
-            if not self._given(name):
+            field = f"{name}{suffix}"
+            if not self._given(field):
                 label = Role(role).label.lower()
-                self.add_error(name, f"Give the {SCOPE_LABELS[name].lower()} of the {label}.")
+                self.add_error(field, f"Give the {SCOPE_LABELS[name].lower()} of the {label}.")
                 continue
-            if name == "employer" and not isinstance(data[name], Employer):
+            if name == "employer" and not isinstance(data[field], Employer):
                 try:
-                    scope[name] = find_employer(data[name])
+                    scope[name] = find_employer(data[field])
                 except forms.ValidationError as error:
-                    self.add_error(name, error)
+                    self.add_error(field, error)
                     continue
             else:
-                scope[name] = data[name]
-        data["spec"] = RoleSpec(role, scope)
-        return data
+                scope[name] = data[field]
+        return RoleSpec(role, scope)
 
     def _given(self, name: str) -> bool:
         value = self.cleaned_data.get(name)
@@ -125,8 +156,18 @@ class RoleForm(AccordForm):
 
 
 class InviteForm(RoleForm):
+    """An invitation with a role, and optionally a second one (more on the person's page)."""
+
+    blocks = ("", "_2")
+
     email = forms.EmailField(label="E-mail address")
     full_name = forms.CharField(max_length=150, label="Full name")
+    role_2 = forms.ChoiceField(label="Another role", required=False)
+    union_2 = _scope_field("union")
+    employer_2 = _scope_field("employer")
+    association_2 = _scope_field("association")
+    district_2 = _scope_field("district")
+    region_2 = _scope_field("region")
 
     field_order = ["email", "full_name", "role"]
 

@@ -146,6 +146,17 @@ def person(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _invite_blocks(form: InviteForm) -> list[tuple[str, list]]:
+    """The invitation's fields in groups: who, their role, and another role."""
+    person = [form[name] for name in ("email", "full_name")]
+    groups = [("", person)]
+    for suffix, legend in (("", "Their role"), ("_2", "Another role (optional)")):
+        names = ["role", "union", "employer", "association", "district", "region"]
+        fields = [form[f"{n}{suffix}"] for n in names if f"{n}{suffix}" in form.fields]
+        groups.append((legend, fields))
+    return groups
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def invite(request: HttpRequest) -> HttpResponse:
@@ -158,13 +169,13 @@ def invite(request: HttpRequest) -> HttpResponse:
         lambda data: services.invite(
             email=data["email"],
             full_name=data["full_name"],
-            roles=[data["spec"]],
+            roles=data["specs"],
             actor=request.user,
         ),
         done="the person is invited",
         then=lambda invited: invited.user.get_absolute_url(),
         template="accounts/invite.html",
-        context={},
+        context={"blocks": _invite_blocks(form)},
     )
 
 

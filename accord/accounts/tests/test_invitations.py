@@ -224,3 +224,50 @@ def test_the_invitation_form_refuses_control_characters(world: World) -> None:
     assert response.status_code == 400
     assert "cannot be stored" in response.content.decode()
     assert not User.objects.filter(email="x@example.org").exists()
+
+
+def test_an_officer_invites_a_person_with_two_roles_at_once(
+    world: World, django_capture_on_commit_callbacks, deliver_outbox
+) -> None:
+    client = _client(world.users["officer"])
+    nasuwt = world.unions["NASUWT"].pk
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("people-invite"),
+            {
+                "email": "two.hats@example.org",
+                "full_name": "Two Hats",
+                "role": "local_secretary",
+                "union": nasuwt,
+                "association": world.association.pk,
+                "role_2": "workplace_rep",
+                "union_2": nasuwt,
+                "employer_2": "Northtown High School",
+            },
+        )
+    assert response.status_code == 302, response.content.decode()
+    held = RoleAssignment.objects.filter(user__email="two.hats@example.org")
+    assert {(a.role, a.association_id, a.employer_id) for a in held} == {
+        (Role.LOCAL_SECRETARY, world.association.pk, None),
+        (Role.WORKPLACE_REP, None, world.employer.pk),
+    }
+    deliver_outbox()
+    [message] = mail.outbox
+    assert "Local secretary" in message.body and "Northtown High School" in message.body
+
+
+def test_a_second_role_missing_what_it_is_held_for_invites_nobody(world: World) -> None:
+    response = _client(world.users["officer"]).post(
+        reverse("people-invite"),
+        {
+            "email": "half@example.org",
+            "full_name": "Half",
+            "role": "employer_contact",
+            "employer": "100001",
+            "role_2": "nem",
+        },
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert 'href="#id_union_2"' in html and 'href="#id_district_2"' in html
+    assert not User.objects.filter(email="half@example.org").exists()
