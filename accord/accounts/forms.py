@@ -51,6 +51,9 @@ def find_employer(text: str) -> Employer:
     return found[0]
 
 
+SCOPE_NOUNS = {name: label.lower() for name, label in SCOPE_LABELS.items()} | {
+    "district": "NEM district"
+}
 SCOPE_CHOICES = {
     "union": Union.objects.all(),
     "association": Association.objects.all(),
@@ -91,6 +94,10 @@ class RoleForm(AccordForm):
             if suffix:
                 choices = [("", "None"), *choices]
             self.fields[f"role{suffix}"].choices = choices
+            if suffix:
+                # Named apart from the first role's fields, in the error summary too.
+                for name in SCOPE_LABELS:
+                    self.fields[f"{name}{suffix}"].label = f"{SCOPE_LABELS[name]}, other role"
             for name in SCOPE_LABELS:
                 if name not in needed:
                     # Nothing this person may give is held for it: it would only confuse.
@@ -104,7 +111,7 @@ class RoleForm(AccordForm):
                 self.fields[f"union{suffix}"].queryset = Union.objects.filter(pk__in=union_ids)
                 self.fields[employer] = forms.ModelChoiceField(
                     Employer.objects.filter(association_id__in=[a for _, a in areas]),
-                    label="Employer",
+                    label=self.fields[employer].label,
                     required=False,
                     help_text=self.fields[employer].help_text,
                 )
@@ -138,7 +145,7 @@ class RoleForm(AccordForm):
             field = f"{name}{suffix}"
             if not self._given(field):
                 label = Role(role).label.lower()
-                self.add_error(field, f"Give the {SCOPE_LABELS[name].lower()} of the {label}.")
+                self.add_error(field, f"Give the {SCOPE_NOUNS[name]} of the {label}.")
                 continue
             if name == "employer" and not isinstance(data[field], Employer):
                 try:
