@@ -179,8 +179,8 @@ ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_UNIQUE_EMAIL = True
 # Every account is made by an officer, or by an invitation accepted from the invited address
 # (which records it as verified), so sign-in does not wait on a confirmation. People do not
-# change their own address (accounts/views.py); were allauth's flow used, a new address would
-# replace the old one only once confirmed.
+# change their own address (accounts/views.py, email_address); were allauth's flow used, a
+# new address would replace the old one only once confirmed.
 ACCOUNT_EMAIL_VERIFICATION = "optional"
 ACCOUNT_CHANGE_EMAIL = True
 # The reset form answers the same whether or not the address has an account, and writes only
@@ -197,11 +197,11 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = "Accord: "
 # The person is told by e-mail when their password or address changes.
 ACCOUNT_EMAIL_NOTIFICATIONS = True
 ACCOUNT_FORMS = {
-    "login": "accord.accounts.forms.LoginForm",
-    "reset_password": "accord.accounts.forms.ResetPasswordForm",
-    "reset_password_from_key": "accord.accounts.forms.ResetPasswordKeyForm",
-    "change_password": "accord.accounts.forms.ChangePasswordForm",
-    "set_password": "accord.accounts.forms.SetPasswordForm",
+    "login": "accord.accounts.password_forms.LoginForm",
+    "reset_password": "accord.accounts.password_forms.ResetPasswordForm",
+    "reset_password_from_key": "accord.accounts.password_forms.ResetPasswordKeyForm",
+    "change_password": "accord.accounts.password_forms.ChangePasswordForm",
+    "set_password": "accord.accounts.password_forms.SetPasswordForm",
 }
 # A password-reset link works once (it is tied to the password it replaces) and for this long.
 PASSWORD_RESET_TIMEOUT = envint("ACCORD_PASSWORD_RESET_HOURS", 24) * 60 * 60
@@ -263,6 +263,8 @@ ACCORD_CONFIRMATION_REMINDER_DAYS = envint("ACCORD_CONFIRMATION_REMINDER_DAYS", 
 ACCORD_STEP_REMINDER_DAYS = envint("ACCORD_STEP_REMINDER_DAYS", 14)
 # A case with no step taken for this many days is "stuck" on the secretary's start page.
 ACCORD_STUCK_DAYS = envint("ACCORD_STUCK_DAYS", 14)
+# How long an invitation's link to set a password works.
+ACCORD_INVITATION_DAYS = envint("ACCORD_INVITATION_DAYS", 7)
 
 # Signed-in people are signed out after this long without a request (special-category data on
 # shared office machines).

@@ -22,5 +22,6 @@ urlpatterns = [
     path("", include("accord.notifications.urls")),
     path("", include("accord.actions.urls")),
     path("", include("accord.plans.urls")),
+    path("", include("accord.accounts.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -13,6 +13,8 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from accord.accounts import services as account_services
+from accord.accounts.models import RoleAssignment, User
 from accord.enrolments.process import STEPS
 from accord.membership.views import TITLES
 from accord.schemes.models import Scheme
@@ -47,7 +49,24 @@ ARGUMENTS: dict[str, Filler] = {
     "areas/associations": lambda s, kw: [s.world.association.pk],
     "areas/local-authorities": lambda s, kw: [s.world.employer.local_authority_id],
     "join-requests": lambda s, kw: [r.pk for r in s.join_requests],
+    "people": lambda s, kw: [s.world.users["rep"].pk, s.world.users["employer"].pk],
+    "roles": lambda s, kw: list(
+        RoleAssignment.objects.filter(user=kw["pk"]).values_list("pk", flat=True)
+    ),
+    "invitations": lambda s, kw: [_invitation(s)],
 }
+
+
+def _invitation(site: Site) -> str:
+    """The secret of a link to set a password, as the invited person receives it."""
+    invited = account_services.invite(
+        email="invited@example.org",
+        full_name="Invited Person",
+        roles=[account_services.RoleSpec("auditor")],
+        actor=User.objects.create_superuser("root@example.org", "root@example.org", None),
+    )
+    return invited.token
+
 
 # Downloads and pictures: no form on them, and their own tests open them.
 NOT_PAGES = {

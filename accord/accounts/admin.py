@@ -27,7 +27,11 @@ class UserCreationForm(SafeTextMixin, auth_forms.UserCreationForm):
 
 class RoleAssignmentInline(admin.TabularInline):
     model = RoleAssignment
+    fk_name = "user"
     form = AccordModelForm
+    # The current roles (the default manager's); who gave or ended a role is recorded by the
+    # people pages, and a new role starts on the day it is added.
+    exclude = ["starts_on", "granted_by", "ended_by"]
     extra = 0
     raw_id_fields = ["employer"]
 

@@ -30,6 +30,8 @@ def navigation(request: HttpRequest) -> dict:
             items.append(("Failed e-mails", reverse("outbox")))
         if rules.can_read_schemes(user):
             items.append(("Schemes", reverse("schemes")))
+        if rules.can_see_people(user):
+            items.append(("People", reverse("people")))
     items.append(("Register of member employers", reverse("register")))
     items.append(("The process", reverse("process")))
     current = request.path

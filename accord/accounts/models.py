@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
 
 from accord.organisations.models import Association, District, Employer, Region, Union
 
@@ -37,6 +40,9 @@ class User(AbstractUser):
 
     def get_full_name(self) -> str:
         return self.full_name or self.email
+
+    def get_absolute_url(self) -> str:
+        return reverse("person", args=[self.pk])
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         self.email = self.email.lower()
@@ -82,7 +88,31 @@ def _scope_condition(role: str, shapes: tuple[tuple[str, ...], ...]) -> Q:
     return ~Q(role=role) | allowed
 
 
+class RoleAssignmentQuerySet(models.QuerySet):
+    def current(self, on: datetime.date | None = None) -> RoleAssignmentQuerySet:
+        """The assignments in force on `on` (today): not yet ended. A role is in force from the
+        moment it is given; `starts_on` records that day."""
+        on = on or timezone.localdate()
+        return self.filter(Q(ends_on__isnull=True) | Q(ends_on__gt=on))
+
+    def former(self, on: datetime.date | None = None) -> RoleAssignmentQuerySet:
+        """The assignments that have ended by `on` (today): kept as history, granting nothing."""
+        return self.filter(ends_on__lte=on or timezone.localdate())
+
+
+class CurrentRoleManager(models.Manager.from_queryset(RoleAssignmentQuerySet)):  # type: ignore[misc]
+    """Only the roles in force today. It is the default manager, so that every read of roles
+    (access, recipients, task holders, a user's `role_assignments`) leaves out an ended role
+    without having to remember to; the history is read through `RoleAssignment.history`."""
+
+    def get_queryset(self) -> RoleAssignmentQuerySet:
+        return super().get_queryset().current()
+
+
 class RoleAssignment(models.Model):
+    """A role held for a scope from `starts_on` until the day before `ends_on`. Ending a role
+    keeps the row: from its end date on it grants nothing, anywhere."""
+
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_assignments")
     role = models.CharField(max_length=30, choices=Role.choices)
     union = models.ForeignKey(Union, null=True, blank=True, on_delete=models.PROTECT)
@@ -93,14 +123,32 @@ class RoleAssignment(models.Model):
     plan = models.ForeignKey("plans.Plan", null=True, blank=True, on_delete=models.CASCADE)
     party = models.ForeignKey("plans.Party", null=True, blank=True, on_delete=models.CASCADE)
     created_at = models.DateTimeField(auto_now_add=True)
+    starts_on = models.DateField(default=timezone.localdate)
+    ends_on = models.DateField(null=True, blank=True)
+    granted_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    ended_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    end_reason = models.CharField(max_length=300, blank=True)
+
+    objects = CurrentRoleManager()
+    history = RoleAssignmentQuerySet.as_manager()
 
     class Meta:
         ordering = ["user", "role"]
+        default_manager_name = "objects"
         constraints = [
             models.CheckConstraint(
                 condition=_scope_condition(role, shapes), name=f"role_scope_{role}"
             )
             for role, shapes in ROLE_SCOPES.items()
+        ] + [
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True) | Q(ends_on__gte=models.F("starts_on")),
+                name="role_ends_after_it_starts",
+            )
         ]
 
     def __str__(self) -> str:
@@ -110,3 +158,50 @@ class RoleAssignment(models.Model):
     def scope_label(self) -> str:
         parts = [str(getattr(self, name)) for name in SCOPE_FIELDS if getattr(self, f"{name}_id")]
         return ", ".join(parts) or "nationwide"
+
+    def is_current(self, on: datetime.date | None = None) -> bool:
+        on = on or timezone.localdate()
+        return self.ends_on is None or self.ends_on > on
+
+
+class InvitationQuerySet(models.QuerySet):
+    def open(self) -> InvitationQuerySet:
+        """Links that still work: neither used, nor voided, nor expired."""
+        return self.filter(
+            used_at__isnull=True, voided_at__isnull=True, expires_at__gt=timezone.now()
+        )
+
+
+class Invitation(models.Model):
+    """A single-use link by which an invited person sets their password. Only a hash of the
+    link's secret is stored, so the table cannot be read back into working links."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="invitations")
+    token_hash = models.CharField(max_length=64, unique=True)
+    invited_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    # Set when a newer link replaces this one, or the person is deactivated.
+    voided_at = models.DateTimeField(null=True, blank=True)
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Invitation for {self.user}"
+
+    @property
+    def state(self) -> str:
+        """Why the link works or not: "open", "used", "voided" or "expired"."""
+        if self.used_at:
+            return "used"
+        if self.voided_at:
+            return "voided"
+        if self.expires_at <= timezone.now():
+            return "expired"
+        return "open"

@@ -332,3 +332,166 @@ def can_create_scheme(user: AnyUser) -> bool:
 def can_manage_scheme(user: AnyUser, scheme: Scheme) -> bool:
     unions = scheme_lead_union_ids(user)
     return unions is None or scheme.lead_union_id in unions
+
+
+# --- people: who may give, end or change which role, and who may see whom --------------------
+# One predicate decides all of it: a person may end, change or see through a role exactly what
+# they could have given. Superusers may do everything; auditors' oversight spans every union,
+# wider than any officer's, so only a superuser gives the auditor role.
+
+
+def _lead_union_ids() -> set[int]:
+    return set(Scheme.objects.values_list("lead_union_id", flat=True))
+
+
+def _unions_granted_by(officer_union_id: int | None) -> set[int]:
+    """The unions whose roles a national officer of `officer_union_id` may give: their own,
+    and the partner unions of the schemes it leads."""
+    partners = Scheme.partner_unions.through.objects.filter(
+        scheme__lead_union_id=officer_union_id
+    ).values_list("union_id", flat=True)
+    return {officer_union_id, *partners} - {None}
+
+
+def may_grant(actor: AnyUser, assignment: RoleAssignment) -> bool:
+    """Whether `actor` may give (or end, or change) the role `assignment` describes.
+
+    - A national officer gives any role of their own union, nationwide, including national
+      officer of that union; an officer of a union that leads a scheme also gives the roles of
+      its partner unions, employer contacts and plan roles. Nobody but a superuser gives the
+      auditor role.
+    - A local secretary gives only workplace representative of their own union, at employers in
+      their own association.
+    - Everyone else gives nothing.
+    """
+    if not actor.is_authenticated or not actor.is_active:
+        return False
+    if actor.is_superuser:
+        return True
+    role = assignment.role
+    if role == Role.AUDITOR:
+        return False
+    for held in assignments(actor):
+        if held.role == Role.NATIONAL_OFFICER:
+            leads = held.union_id in _lead_union_ids()
+            if assignment.union_id is None:
+                if leads:
+                    return True
+            elif role == Role.NATIONAL_OFFICER:
+                if assignment.union_id == held.union_id:
+                    return True
+            elif assignment.union_id in (
+                _unions_granted_by(held.union_id) if leads else {held.union_id}
+            ):
+                return True
+        elif held.role == Role.LOCAL_SECRETARY:
+            employer = assignment.employer if assignment.employer_id else None
+            if (
+                role == Role.WORKPLACE_REP
+                and assignment.union_id == held.union_id
+                and employer is not None
+                and employer.association_id == held.association_id
+            ):
+                return True
+    return False
+
+
+def grantable_roles(actor: AnyUser) -> list[Role]:
+    """The roles `actor` may give somewhere: what the role form offers them."""
+    if not actor.is_authenticated or not actor.is_active:
+        return []
+    if actor.is_superuser:
+        return list(Role)
+    held = {a.role for a in assignments(actor)}
+    if Role.NATIONAL_OFFICER in held:
+        return [r for r in Role if r != Role.AUDITOR]
+    if Role.LOCAL_SECRETARY in held:
+        return [Role.WORKPLACE_REP]
+    return []
+
+
+def secretary_areas(actor: AnyUser) -> list[tuple[int | None, int | None]] | None:
+    """(union, association) of each local secretary role, when that is all `actor` gives
+    through (None for officers and superusers, who give more)."""
+    if not actor.is_authenticated or actor.is_superuser:
+        return None
+    found = assignments(actor)
+    if any(a.role == Role.NATIONAL_OFFICER for a in found):
+        return None
+    areas = [(a.union_id, a.association_id) for a in found if a.role == Role.LOCAL_SECRETARY]
+    return areas or None
+
+
+def can_invite(actor: AnyUser) -> bool:
+    return bool(grantable_roles(actor))
+
+
+# Who sees every person: national officers and auditors (and superusers).
+PEOPLE_READERS = (Role.NATIONAL_OFFICER, Role.AUDITOR)
+
+
+def people_q(actor: AnyUser) -> Q | None:
+    """A filter of users for the people `actor` may see, or None when they may see nobody.
+
+    Officers and auditors see everyone; a local secretary the people who hold, or held, a role
+    in their association (there, or at an employer in it); an employer contact the contacts of
+    their own organisation. Roles are read with their history, so that whoever ended a role
+    still finds the person."""
+    if not actor.is_authenticated or not actor.is_active:
+        return None
+    if actor.is_superuser:
+        return Q()
+    found = assignments(actor)
+    if any(a.role in PEOPLE_READERS for a in found):
+        return Q()
+    conditions = Q(pk__in=[])
+    seen = False
+    for a in found:
+        if a.role == Role.LOCAL_SECRETARY:
+            seen = True
+            area = Q(association_id=a.association_id)
+            area |= Q(employer__association_id=a.association_id)
+            conditions |= Q(pk__in=RoleAssignment.history.filter(area).values("user_id"))
+        elif a.role == Role.EMPLOYER_CONTACT:
+            seen = True
+            conditions |= Q(
+                pk__in=RoleAssignment.history.filter(
+                    role=Role.EMPLOYER_CONTACT, employer_id=a.employer_id
+                ).values("user_id")
+            )
+    return conditions if seen else None
+
+
+def can_see_people(actor: AnyUser) -> bool:
+    return people_q(actor) is not None
+
+
+def can_see_person(actor: AnyUser, person: User) -> bool:
+    condition = people_q(actor)
+    if condition is None:
+        return False
+    if actor.pk == person.pk:
+        return True
+    return User.objects.filter(condition, pk=person.pk).exists()
+
+
+def can_manage_person(actor: AnyUser, person: User) -> bool:
+    """Deactivate, reactivate, resend an invitation: only someone who could have given every
+    role the person holds now, never to themselves, and a superuser only by a superuser. A
+    person with no current role is managed by those who give roles nationwide."""
+    if not actor.is_authenticated or actor.pk == person.pk:
+        return False
+    if person.is_superuser and not actor.is_superuser:
+        return False
+    if not can_see_person(actor, person):
+        return False
+    held = list(RoleAssignment.objects.filter(user=person).select_related("employer"))
+    if not held:
+        return actor.is_superuser or has_role(actor, Role.NATIONAL_OFFICER)
+    return all(may_grant(actor, a) for a in held)
+
+
+def can_end_role(actor: AnyUser, assignment: RoleAssignment) -> bool:
+    """End or change a role: whoever may give it, except the holder themselves (an officer
+    ending their own role could leave nobody to give it back)."""
+    return assignment.user_id != actor.pk and may_grant(actor, assignment)

@@ -1,11 +1,331 @@
-"""The one account page Accord writes itself: where a person's sign-in address comes from."""
+"""The people pages: the list, a person's roles and history, inviting, giving, ending and
+changing roles, deactivating; and the page where an invited person sets their password."""
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Prefetch, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_safe
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_http_methods, require_safe
+
+from accord.core.pages import form_page, posted
+from accord.core.params import choice_param, id_param, text_param
+from accord.organisations.models import Association, District, Region, Union
+
+from . import rules, services
+from .forms import (
+    AcceptInvitationForm,
+    ChangeRoleForm,
+    ConfirmForm,
+    EndRoleForm,
+    InviteForm,
+    RoleForm,
+    StatusForm,
+)
+from .models import Invitation, Role, RoleAssignment, User
+
+PAGE_SIZE = 50
+ROLE_RELATED = ("union", "employer", "association", "district", "region", "plan", "party")
+
+
+def _current_roles() -> Prefetch:
+    return Prefetch(
+        "role_assignments",
+        queryset=RoleAssignment.objects.select_related(*ROLE_RELATED).order_by("role", "id"),
+        to_attr="current_roles",
+    )
+
+
+def _area_q(prefix: str, area: str, pk: int) -> Q:
+    """Roles held in an area: for it, for an area inside it, or at an employer in it."""
+    paths = {
+        "association": ["association", "employer__association"],
+        "district": ["district", "association__district", "employer__association__district"],
+        "region": ["region", "association__region", "employer__association__region"],
+    }[area]
+    condition = Q()
+    for path in paths:
+        condition |= Q(**{f"{prefix}{path}_id": pk})
+    return condition
+
+
+def _people(request: HttpRequest, scope: Q) -> tuple[QuerySet[User], dict[str, object]]:
+    q = text_param(request.GET.get("q"))
+    role = choice_param(request.GET.get("role"), Role.values)
+    union = id_param(request.GET.get("union"))
+    association = id_param(request.GET.get("association"))
+    district = id_param(request.GET.get("district"))
+    region = id_param(request.GET.get("region"))
+    people = User.objects.filter(scope)
+    if q:
+        people = people.filter(Q(full_name__icontains=q) | Q(email__icontains=q))
+    roles = RoleAssignment.objects.all()
+    filtered = False
+    if role:
+        roles, filtered = roles.filter(role=role), True
+    if union:
+        roles, filtered = roles.filter(union_id=union), True
+    for area, pk in (("association", association), ("district", district), ("region", region)):
+        if pk:
+            roles, filtered = roles.filter(_area_q("", area, pk)), True
+    if filtered:
+        people = people.filter(pk__in=roles.values("user_id"))
+    values = {
+        "q": q,
+        "role": role,
+        "union": union or "",
+        "association": association or "",
+        "district": district or "",
+        "region": region or "",
+    }
+    return people.order_by("full_name", "email", "id"), values
+
+
+@login_required
+def people(request: HttpRequest) -> HttpResponse:
+    scope = rules.people_q(request.user)
+    if scope is None:
+        raise PermissionDenied("You may not see the list of people.")
+    found, values = _people(request, scope)
+    page = Paginator(found.prefetch_related(_current_roles()), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "accounts/people.html",
+        {
+            "page": page,
+            "values": values,
+            "querystring": urlencode({k: v for k, v in values.items() if v}),
+            "roles": Role.choices,
+            "unions": Union.objects.all(),
+            "associations": Association.objects.all(),
+            "districts": District.objects.all(),
+            "regions": Region.objects.all(),
+            "may_invite": rules.can_invite(request.user),
+        },
+    )
+
+
+def _person(request: HttpRequest, pk: int) -> User:
+    person = get_object_or_404(User, pk=pk)
+    if not rules.can_see_person(request.user, person):
+        raise PermissionDenied("You may not see this person.")
+    return person
+
+
+@login_required
+def person(request: HttpRequest, pk: int) -> HttpResponse:
+    person = _person(request, pk)
+    history = list(
+        RoleAssignment.history.filter(user=person)
+        .select_related(*ROLE_RELATED, "granted_by", "ended_by")
+        .order_by("-starts_on", "-id")
+    )
+    current = [a for a in history if a.is_current()]
+    former = [a for a in history if not a.is_current()]
+    user = request.user
+    return render(
+        request,
+        "accounts/person.html",
+        {
+            "person": person,
+            "current": [(a, rules.can_end_role(user, a)) for a in current],
+            "former": former,
+            "invitation": Invitation.objects.filter(user=person).first(),
+            "may_grant": bool(rules.grantable_roles(user)) and person.is_active,
+            "may_manage": rules.can_manage_person(user, person),
+        },
+    )
+
+
+def _invite_blocks(form: InviteForm) -> list[tuple[str, list]]:
+    """The invitation's fields in groups: who, their role, and another role."""
+    person = [form[name] for name in ("email", "full_name")]
+    groups = [("", person)]
+    for suffix, legend in (("", "Their role"), ("_2", "Another role (optional)")):
+        names = ["role", "union", "employer", "association", "district", "region"]
+        fields = [form[f"{n}{suffix}"] for n in names if f"{n}{suffix}" in form.fields]
+        groups.append((legend, fields))
+    return groups
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def invite(request: HttpRequest) -> HttpResponse:
+    if not rules.can_invite(request.user):
+        raise PermissionDenied("You may not invite people.")
+    form = InviteForm(posted(request), actor=request.user)
+    return form_page(
+        request,
+        form,
+        lambda data: services.invite(
+            email=data["email"],
+            full_name=data["full_name"],
+            roles=data["specs"],
+            actor=request.user,
+        ),
+        done="the person is invited",
+        then=lambda invited: invited.user.get_absolute_url(),
+        template="accounts/invite.html",
+        context={"blocks": _invite_blocks(form)},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def add_role(request: HttpRequest, pk: int) -> HttpResponse:
+    person = _person(request, pk)
+    if not rules.grantable_roles(request.user) or not person.is_active:
+        raise PermissionDenied("You may not give this person a role.")
+    form = RoleForm(posted(request), actor=request.user)
+    return form_page(
+        request,
+        form,
+        lambda data: services.grant_role(person, data["spec"], actor=request.user),
+        done="the role is given",
+        then=lambda result: person.get_absolute_url(),
+        template="accounts/role_form.html",
+        context={"person": person, "title": "Give a role", "button": "Give the role"},
+    )
+
+
+def _role(request: HttpRequest, pk: int, role_pk: int) -> tuple[User, RoleAssignment]:
+    person = _person(request, pk)
+    assignment = get_object_or_404(
+        RoleAssignment.objects.select_related(*ROLE_RELATED), pk=role_pk, user=person
+    )
+    if not rules.can_end_role(request.user, assignment):
+        raise PermissionDenied("You may not end or change this role.")
+    return person, assignment
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def end_role(request: HttpRequest, pk: int, role_pk: int) -> HttpResponse:
+    person, assignment = _role(request, pk, role_pk)
+    form = EndRoleForm(posted(request))
+    return form_page(
+        request,
+        form,
+        lambda data: services.end_role(
+            assignment, actor=request.user, ends_on=data["ends_on"], reason=data["reason"]
+        ),
+        done="the role is ended",
+        then=lambda result: person.get_absolute_url(),
+        template="accounts/role_form.html",
+        context={
+            "person": person,
+            "assignment": assignment,
+            "title": "End a role",
+            "button": "End the role",
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def change_role(request: HttpRequest, pk: int, role_pk: int) -> HttpResponse:
+    person, assignment = _role(request, pk, role_pk)
+    initial = {"role": assignment.role, "union": assignment.union_id}
+    for name in ("association", "district", "region"):
+        initial[name] = getattr(assignment, f"{name}_id")
+    if assignment.employer_id:
+        initial["employer"] = assignment.employer
+    form = ChangeRoleForm(posted(request), actor=request.user, initial=initial)
+    return form_page(
+        request,
+        form,
+        lambda data: services.change_role(
+            assignment, data["spec"], actor=request.user, reason=data["reason"]
+        ),
+        done="the role is changed",
+        then=lambda result: person.get_absolute_url(),
+        template="accounts/role_form.html",
+        context={
+            "person": person,
+            "assignment": assignment,
+            "title": "Change a role",
+            "button": "Change the role",
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def status(request: HttpRequest, pk: int) -> HttpResponse:
+    """Deactivate an active person, or reactivate a deactivated one."""
+    person = _person(request, pk)
+    if not rules.can_manage_person(request.user, person):
+        raise PermissionDenied("You may not deactivate or reactivate this person.")
+    change = services.deactivate if person.is_active else services.reactivate
+    verb = "deactivate" if person.is_active else "reactivate"
+    form = StatusForm(posted(request))
+    return form_page(
+        request,
+        form,
+        lambda data: change(person, actor=request.user, reason=data["reason"]),
+        done=f"{person} is {verb}d",
+        then=lambda result: person.get_absolute_url(),
+        template="accounts/status_form.html",
+        context={"person": person, "verb": verb},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def resend_invitation(request: HttpRequest, pk: int) -> HttpResponse:
+    person = _person(request, pk)
+    if not rules.can_manage_person(request.user, person):
+        raise PermissionDenied("You may not invite this person.")
+    form = ConfirmForm(posted(request))
+    return form_page(
+        request,
+        form,
+        lambda data: services.resend_invitation(person, actor=request.user),
+        done="a new link is on its way; the old one no longer works",
+        then=lambda result: person.get_absolute_url(),
+        template="accounts/resend_form.html",
+        context={"person": person},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
+    """Set a password from an invitation's link, then be signed in. A link that no longer
+    works says why, and what to do."""
+    try:
+        invitation = services.invitation_for(token)
+    except services.InvitationRefused as refused:
+        return render(
+            request,
+            "accounts/invitation_refused.html",
+            {"message": refused.message},
+            status=410 if refused.reason != "unknown" else 404,
+        )
+    form = AcceptInvitationForm(invitation.user, posted(request))
+
+    def accept(data: dict) -> User:
+        user = services.accept_invitation(token, password=data["new_password1"])
+        login(request, user, backend=settings.AUTHENTICATION_BACKENDS[0])
+        return user
+
+    return form_page(
+        request,
+        form,
+        accept,
+        done="your password is set and you are signed in",
+        then=lambda user: "tasks",
+        template="accounts/accept_invitation.html",
+        context={"invitee": invitation.user},
+    )
 
 
 @login_required

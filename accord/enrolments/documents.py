@@ -53,6 +53,7 @@ def signatories(enrolment: Enrolment) -> list[Signatory]:
             role=Role.LOCAL_SECRETARY,
             union=enrolment.scheme.lead_union,
             association=employer.association_id,
+            user__is_active=True,
         )
         .select_related("user")
         .order_by("id")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -171,6 +171,9 @@ class Unattended:
 
     enrolment: Enrolment
     steps: list[tuple[Step, str]]  # each step waited for with nobody to take it, and its roles
+    # Those who held the task until they were deactivated or their role ended: the case then
+    # "needs a new owner".
+    former_owners: list[str] = field(default_factory=list)
 
 
 def unattended(user: AnyUser) -> list[Unattended]:
@@ -187,37 +190,54 @@ def unattended(user: AnyUser) -> list[Unattended]:
         .order_by("state_changed_at", "id")
     )
     holders = _task_role_holders(found)
+    former = _task_role_holders(found, former=True)
+
+    def holding(enrolment: Enrolment, step: Step, by_role: dict) -> list[RoleAssignment]:
+        return [
+            a
+            for role in step.roles
+            for a in by_role.get(role, [])
+            if rules.covers(a, enrolment.employer, enrolment.scheme) and step.guard(enrolment, a)
+        ]
+
     cases = []
     for enrolment in found:
-        nobody = [
-            (step, step_notifications.missing_roles(step))
+        pending = [
+            step
             for step in task_steps_from(enrolment.state_enum)
             if step_notifications.is_pending(step, enrolment)
-            and not any(
-                rules.covers(a, enrolment.employer, enrolment.scheme) and step.guard(enrolment, a)
-                for role in step.roles
-                for a in holders.get(role, [])
-            )
+            and not holding(enrolment, step, holders)
         ]
-        if nobody:
-            cases.append(Unattended(enrolment, nobody))
+        if pending:
+            owners = {
+                a.user.get_full_name() for s in pending for a in holding(enrolment, s, former)
+            }
+            steps = [(s, step_notifications.missing_roles(s)) for s in pending]
+            cases.append(Unattended(enrolment, steps, sorted(owners)))
     return cases
 
 
-def _task_role_holders(enrolments: list[Enrolment]) -> dict[str, list[RoleAssignment]]:
+def _task_role_holders(
+    enrolments: list[Enrolment], *, former: bool = False
+) -> dict[str, list[RoleAssignment]]:
     """Active assignments of the roles that take steps, by role: every area role, and those
-    held for these employers (or their schools), which are the only employers they reach."""
+    held for these employers (or their schools), which are the only employers they reach.
+    With `former`, instead the assignments that no longer count: ended, or held by someone
+    deactivated."""
     roles = {role for s in STEPS if s.task for role in s.roles}
     employers = {e.employer_id for e in enrolments}
-    found = (
-        RoleAssignment.objects.filter(role__in=roles, user__is_active=True)
-        .filter(
-            Q(employer__isnull=True)
-            | Q(employer_id__in=employers)
-            | Q(employer__parent_id__in=employers)
-        )
-        .select_related("union", "employer__parent", "association", "district", "region")
-    )
+    if former:
+        today = timezone.localdate()
+        held = RoleAssignment.history.filter(
+            Q(ends_on__lte=today) | Q(user__is_active=False), role__in=roles
+        ).select_related("user")
+    else:
+        held = RoleAssignment.objects.filter(role__in=roles, user__is_active=True)
+    found = held.filter(
+        Q(employer__isnull=True)
+        | Q(employer_id__in=employers)
+        | Q(employer__parent_id__in=employers)
+    ).select_related("union", "employer__parent", "association", "district", "region")
     by_role: dict[str, list[RoleAssignment]] = {}
     for assignment in found:
         by_role.setdefault(assignment.role, []).append(assignment)

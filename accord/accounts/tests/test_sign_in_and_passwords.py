@@ -180,7 +180,7 @@ def test_marking_an_address_verified_makes_it_the_verified_primary_once(world: W
 
 
 def test_the_migration_verifies_every_existing_address(world: World) -> None:
-    migration = importlib.import_module("accord.accounts.migrations.0003_verified_email_addresses")
+    migration = importlib.import_module("accord.accounts.migrations.0004_verified_email_addresses")
     migration.verify_existing_addresses(apps, None)
     users = User.objects.count()
     assert EmailAddress.objects.filter(verified=True, primary=True).count() == users

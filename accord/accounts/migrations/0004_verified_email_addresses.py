@@ -23,7 +23,7 @@ def verify_existing_addresses(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("accounts", "0002_plan_roles"),
+        ("accounts", "0003_role_history_and_invitations"),
         ("account", "0009_emailaddress_unique_primary_email"),
     ]
 
