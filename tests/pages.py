@@ -1,0 +1,121 @@
+"""Every page of the site, found from the URL resolver and filled from the site (tests/site.py):
+the page crawls (tests/test_form_pages.py, the browser's accessibility crawl) walk these, so a
+new page is covered without editing them. A new kind of URL argument needs a filler here."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from accord.enrolments.process import STEPS
+from accord.membership.views import TITLES
+from tests.site import Site
+
+# Each URL argument, named by the path just before it, filled from the site: a list of values
+# given the arguments filled so far. A new kind of argument must be added here.
+Filler = Callable[[Site, dict[str, Any]], list[Any]]
+ARGUMENTS: dict[str, Filler] = {
+    "enrolments": lambda s, kw: [e.pk for e in s.enrolments],
+    "steps": lambda s, kw: [st.name for st in STEPS if _enrolment(s, kw["pk"]).state in st.sources],
+    "cycles": lambda s, kw: sorted({c.number for c in _enrolment(s, kw["pk"]).cycles.all()}),
+    "employers": lambda s, kw: [s.world.employer.pk, s.world.trust.pk, s.world.academy.pk],
+    "memberships": lambda s, kw: [m.pk for m in s.memberships],
+    "status": lambda s, kw: list(TITLES),
+    "policy-checks": lambda s, kw: [c.pk for c in s.policy_checks],
+    "reviews": lambda s, kw: [r.pk for r in s.reviews],
+    "cycles/": lambda s, kw: [c.pk for c in s.cycles],
+    "actions": lambda s, kw: (
+        [a.pk for c in s.cycles for a in c.actions.all()][:1]
+        + [a.pk for p in s.plans for a in p.actions.all()][:1]
+    ),
+    "plans": lambda s, kw: [p.pk for p in s.plans],
+    "plans/actions": lambda s, kw: [a.pk for p in s.plans for a in p.actions.all()][:1],
+    "plans/imports": lambda s, kw: [i.pk for i in s.plan_imports],
+    "register": lambda s, kw: [m.reference for m in s.memberships],
+}
+
+# Downloads and pictures: no form on them, and their own tests open them.
+NOT_PAGES = {
+    "enrolment-letter-docx",
+    "enrolment-diagram",
+    "process-diagram",
+    "evidence",
+    "plan-export",
+    "verification-qr",
+    "logo-pack",
+    "calendar-feed",
+    "register-csv",
+    "register-json",
+    # A button's target (POST only), not a page: the outbox page that carries it is opened.
+    "outbox-retry",
+}
+# Django's own admin pages are Django's.
+SKIPPED_NAMESPACES = {"admin"}
+
+# The out-of-scope twins open nothing that someone in scope does not; the auditor and a second
+# partner rep fill nothing that others do not.
+NOT_VISITING = {
+    "other_rep",
+    "other_secretary",
+    "other_nem",
+    "other_gmb",
+    "other_officer",
+    "other_employer",
+    "outsider",
+    "auditor",
+    "unite",
+}
+
+ARGUMENT = re.compile(r"<(?:\w+:)?(\w+)>")
+
+
+def _enrolment(site: Site, pk: int) -> Any:
+    return next(e for e in site.enrolments if e.pk == pk)
+
+
+def _patterns(resolvers: list[Any], prefix: str = "") -> Iterator[tuple[str, URLPattern]]:
+    for entry in resolvers:
+        if isinstance(entry, URLResolver):
+            if entry.namespace in SKIPPED_NAMESPACES:
+                continue
+            yield from _patterns(entry.url_patterns, prefix + str(entry.pattern))
+        else:
+            yield prefix + str(entry.pattern), entry
+
+
+def routes() -> Iterator[str]:
+    """Every page's route (`enrolments/<int:pk>/`), downloads and signing out aside."""
+    for route, pattern in _patterns(get_resolver().url_patterns):
+        if pattern.name not in NOT_PAGES and not route.startswith("accounts/logout"):
+            yield route
+
+
+def _argument_keys(route: str) -> list[tuple[str, str]]:
+    """(argument, the literal path before it): `enrolments/<int:pk>/steps/<slug:name>/` gives
+    [("pk", "enrolments"), ("name", "steps")]."""
+    keys, start = [], 0
+    for match in ARGUMENT.finditer(route):
+        literal = route[start : match.start()].strip("/.")
+        if literal == "cycles" and route.startswith("cycles/"):
+            literal = "cycles/"  # a cycle's own page, not a cycle number under an enrolment
+        keys.append((match.group(1), literal))
+        start = match.end()
+    return keys
+
+
+def fillings(site: Site, route: str) -> list[dict[str, Any]]:
+    """Every way the site fills the route's arguments."""
+    filled: list[dict[str, Any]] = [{}]
+    for argument, literal in _argument_keys(route):
+        if literal not in ARGUMENTS:
+            pytest.fail(f"No value for <{argument}> after “{literal}” in {route}: add it.")
+        filled = [{**kw, argument: value} for kw in filled for value in ARGUMENTS[literal](site, kw)]
+    return filled
+
+
+def url(route: str, kwargs: dict[str, Any]) -> str:
+    return "/" + ARGUMENT.sub(lambda m: str(kwargs[m.group(1)]), route)
