@@ -113,7 +113,9 @@ def fillings(site: Site, route: str) -> list[dict[str, Any]]:
     for argument, literal in _argument_keys(route):
         if literal not in ARGUMENTS:
             pytest.fail(f"No value for <{argument}> after “{literal}” in {route}: add it.")
-        filled = [{**kw, argument: value} for kw in filled for value in ARGUMENTS[literal](site, kw)]
+        filled = [
+            {**kw, argument: value} for kw in filled for value in ARGUMENTS[literal](site, kw)
+        ]
     return filled
 
 
