@@ -56,7 +56,7 @@ axe: var
 	@if grep -qs '"version": "$(AXE_VERSION)"' $(AXE_PACKAGE); then :; \
 	elif ! command -v npm >/dev/null 2>&1; then \
 	  echo "npm not found: the browser crawl will skip its axe-core checks."; \
-	elif ! npm install --prefix var/axe --silent --no-audit --no-fund --fetch-retries=1 \
+	elif ! npm install --prefix var/axe --silent --no-audit --no-fund --prefer-offline --fetch-retries=1 \
 	    --fetch-timeout=20000 axe-core@$(AXE_VERSION) >/dev/null 2>&1; then \
 	  echo "npm could not install axe-core $(AXE_VERSION): the browser crawl will skip its axe checks."; \
 	fi
