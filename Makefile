@@ -9,7 +9,7 @@ MANAGE := $(BIN)/python manage.py
 # The local PostgreSQL that `make test` also runs the concurrency tests on, when it answers.
 PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/accord_local
 
-.PHONY: run test setup install migrate lint format migrations-check bench clean manage
+.PHONY: run test axe setup install migrate lint format migrations-check bench clean manage
 
 $(BIN)/uv:
 	$(PYTHON) -m venv $(VENV)
@@ -48,9 +48,22 @@ run: setup
 	$(MANAGE) outbox_worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(MANAGE) runserver $(ADDRESS)
 
+# axe-core from npm, pinned, for the browser crawl's accessibility checks (never from a CDN).
+# Without npm or a network this says so and the crawl skips its axe checks; CI requires them.
+AXE_VERSION := 4.10.3
+AXE_PACKAGE := var/axe/node_modules/axe-core/package.json
+axe: var
+	@if grep -qs '"version": "$(AXE_VERSION)"' $(AXE_PACKAGE); then :; \
+	elif ! command -v npm >/dev/null 2>&1; then \
+	  echo "npm not found: the browser crawl will skip its axe-core checks."; \
+	elif ! npm install --prefix var/axe --silent --no-audit --no-fund --prefer-offline --fetch-retries=1 \
+	    --fetch-timeout=20000 axe-core@$(AXE_VERSION) >/dev/null 2>&1; then \
+	  echo "npm could not install axe-core $(AXE_VERSION): the browser crawl will skip its axe checks."; \
+	fi
+
 # The suite on SQLite; then the tests that need real concurrent connections on the local
 # PostgreSQL, when one answers (CI runs the whole suite there as well).
-test: setup
+test: setup axe
 	$(BIN)/pytest $(PYTEST_ARGS)
 	@if $(BIN)/python tests/postgres_available.py "$(PG_TEST_URL)"; then \
 	  echo "== PostgreSQL-only tests on $(PG_TEST_URL) =="; \

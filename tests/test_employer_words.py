@@ -10,10 +10,9 @@ from html.parser import HTMLParser
 
 from django.core import mail
 from django.test import Client
-from django.urls import get_resolver
 
+from tests.pages import fillings, routes, url
 from tests.site import build_site
-from tests.test_form_pages import NOT_PAGES, _fillings, _patterns, _url
 
 # Case-insensitive phrases, and whole words that count only in capitals.
 JARGON = re.compile(
@@ -65,13 +64,11 @@ def test_an_employer_contact_never_reads_union_jargon_on_any_page_they_can_open(
     opened, found = 0, []
     logging.disable(logging.WARNING)
     try:
-        for route, pattern in _patterns(get_resolver().url_patterns):
-            if pattern.name in NOT_PAGES or route.startswith("accounts/logout"):
-                continue
-            for kwargs in _fillings(site, route):
-                url = _url(route, kwargs)
+        for route in routes():
+            for kwargs in fillings(site, route):
+                path = url(route, kwargs)
                 for key, client in clients:
-                    response = client.get(url)
+                    response = client.get(path)
                     if response.status_code != 200 or "html" not in response["Content-Type"]:
                         continue
                     opened += 1

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -52,3 +53,22 @@ def browser() -> Iterator[object]:
         launched = playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
         yield launched
         launched.close()
+
+
+# axe-core, installed from npm by `make axe` (which `make test` and .ci/run call), never a CDN.
+AXE_SCRIPT = Path(__file__).resolve().parents[2] / "var/axe/node_modules/axe-core/axe.min.js"
+
+
+@pytest.fixture(scope="session")
+def axe_script() -> Path | None:
+    """The axe-core script to inject into pages, or None (with a message) where it is missing;
+    under ACCORD_REQUIRE_BROWSER (CI) a missing axe fails instead."""
+    if AXE_SCRIPT.exists():
+        return AXE_SCRIPT
+    message = (
+        f"axe-core not found at {AXE_SCRIPT}: `make axe` installs it from npm (`make test` does so "
+        "when npm is there)"
+    )
+    if os.environ.get("ACCORD_REQUIRE_BROWSER"):
+        pytest.fail(message + "; ACCORD_REQUIRE_BROWSER is set, so this is a failure.")
+    return None

@@ -1,0 +1,167 @@
+"""Every page of the site, found from the URL resolver and filled from the site (tests/site.py):
+the page crawls (tests/test_form_pages.py, the browser's accessibility crawl) walk these, so a
+new page is covered without editing them. A new kind of URL argument needs a filler here."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from accord.accounts import services as account_services
+from accord.accounts.models import RoleAssignment, User
+from accord.enrolments.process import STEPS
+from accord.membership.views import TITLES
+from accord.schemes.models import Scheme
+from tests.site import Site
+
+# Each URL argument, named by the path just before it, filled from the site: a list of values
+# given the arguments filled so far. A new kind of argument must be added here.
+Filler = Callable[[Site, dict[str, Any]], list[Any]]
+ARGUMENTS: dict[str, Filler] = {
+    "enrolments": lambda s, kw: [e.pk for e in s.enrolments],
+    "steps": lambda s, kw: [st.name for st in STEPS if _enrolment(s, kw["pk"]).state in st.sources],
+    "cycles": lambda s, kw: sorted({c.number for c in _enrolment(s, kw["pk"]).cycles.all()}),
+    "employers": lambda s, kw: [s.world.employer.pk, s.world.trust.pk, s.world.academy.pk],
+    "memberships": lambda s, kw: [m.pk for m in s.memberships],
+    "status": lambda s, kw: list(TITLES),
+    "policy-checks": lambda s, kw: [c.pk for c in s.policy_checks],
+    "reviews": lambda s, kw: [r.pk for r in s.reviews],
+    "cycles/": lambda s, kw: [c.pk for c in s.cycles],
+    "actions": lambda s, kw: (
+        [a.pk for c in s.cycles for a in c.actions.all()][:1]
+        + [a.pk for p in s.plans for a in p.actions.all()][:1]
+    ),
+    "plans": lambda s, kw: [p.pk for p in s.plans],
+    "plans/actions": lambda s, kw: [a.pk for p in s.plans for a in p.actions.all()][:1],
+    "plans/imports": lambda s, kw: [i.pk for i in s.plan_imports],
+    "register": lambda s, kw: [m.reference for m in s.memberships],
+    "schemes": lambda s, kw: [s.world.scheme.slug],
+    "principles": lambda s, kw: [p.number for p in _scheme(kw["slug"]).principles.all()],
+    "materials": lambda s, kw: [m.pk for m in _scheme(kw["slug"]).materials.current()],
+    "areas/regions": lambda s, kw: [s.world.association.region_id],
+    "areas/districts": lambda s, kw: [s.world.association.district_id],
+    "areas/associations": lambda s, kw: [s.world.association.pk],
+    "areas/local-authorities": lambda s, kw: [s.world.employer.local_authority_id],
+    "join-requests": lambda s, kw: [r.pk for r in s.join_requests],
+    "people": lambda s, kw: [s.world.users["rep"].pk, s.world.users["employer"].pk],
+    "roles": lambda s, kw: list(
+        RoleAssignment.objects.filter(user=kw["pk"]).values_list("pk", flat=True)
+    ),
+    "invitations": lambda s, kw: [_invitation(s)],
+}
+
+
+def _invitation(site: Site) -> str:
+    """The secret of a link to set a password, as the invited person receives it."""
+    invited = account_services.invite(
+        email="invited@example.org",
+        full_name="Invited Person",
+        roles=[account_services.RoleSpec("auditor")],
+        actor=User.objects.create_superuser("root@example.org", "root@example.org", None),
+    )
+    return invited.token
+
+
+# Downloads and pictures: no form on them, and their own tests open them.
+NOT_PAGES = {
+    "enrolment-letter-docx",
+    "enrolment-diagram",
+    "process-diagram",
+    "evidence",
+    "plan-export",
+    "verification-qr",
+    "logo-pack",
+    "calendar-feed",
+    "register-csv",
+    "register-json",
+    # A button's target (POST only), not a page: the outbox page that carries it is opened.
+    "outbox-retry",
+    "scheme-material",
+    "scheme-logo",
+    "scheme-material-move",
+    # Reached only from a link e-mailed with its key (accounts/tests/test_sign_in_and_passwords).
+    "account_reset_password_from_key",
+    "account_confirm_email",
+    # Steps inside allauth's flows: a plain visit sends the person to the flow's start (sign-in
+    # codes are not used; choosing a first password is for those who have none).
+    "account_request_reauthentication_code",
+    "account_confirm_reauthentication_code",
+    "account_confirm_login_code",
+    "account_set_password",
+}
+# Django's own admin pages are Django's.
+SKIPPED_NAMESPACES = {"admin"}
+
+# The out-of-scope twins open nothing that someone in scope does not; the auditor and a second
+# partner rep fill nothing that others do not.
+NOT_VISITING = {
+    "other_rep",
+    "other_secretary",
+    "other_nem",
+    "other_gmb",
+    "other_officer",
+    "other_employer",
+    "outsider",
+    "auditor",
+    "unite",
+}
+
+ARGUMENT = re.compile(r"<(?:\w+:)?(\w+)>")
+
+
+def _scheme(slug: str) -> Scheme:
+    return Scheme.objects.get(slug=slug)
+
+
+def _enrolment(site: Site, pk: int) -> Any:
+    return next(e for e in site.enrolments if e.pk == pk)
+
+
+def _patterns(resolvers: list[Any], prefix: str = "") -> Iterator[tuple[str, URLPattern]]:
+    for entry in resolvers:
+        if isinstance(entry, URLResolver):
+            if entry.namespace in SKIPPED_NAMESPACES:
+                continue
+            yield from _patterns(entry.url_patterns, prefix + str(entry.pattern))
+        else:
+            yield prefix + str(entry.pattern), entry
+
+
+def routes() -> Iterator[str]:
+    """Every page's route (`enrolments/<int:pk>/`), downloads and signing out aside."""
+    for route, pattern in _patterns(get_resolver().url_patterns):
+        if pattern.name not in NOT_PAGES and not route.startswith("accounts/logout"):
+            yield route
+
+
+def _argument_keys(route: str) -> list[tuple[str, str]]:
+    """(argument, the literal path before it): `enrolments/<int:pk>/steps/<slug:name>/` gives
+    [("pk", "enrolments"), ("name", "steps")]."""
+    keys, start = [], 0
+    for match in ARGUMENT.finditer(route):
+        literal = route[start : match.start()].strip("/.")
+        if literal == "cycles" and route.startswith("cycles/"):
+            literal = "cycles/"  # a cycle's own page, not a cycle number under an enrolment
+        keys.append((match.group(1), literal))
+        start = match.end()
+    return keys
+
+
+def fillings(site: Site, route: str) -> list[dict[str, Any]]:
+    """Every way the site fills the route's arguments."""
+    filled: list[dict[str, Any]] = [{}]
+    for argument, literal in _argument_keys(route):
+        if literal not in ARGUMENTS:
+            pytest.fail(f"No value for <{argument}> after “{literal}” in {route}: add it.")
+        filled = [
+            {**kw, argument: value} for kw in filled for value in ARGUMENTS[literal](site, kw)
+        ]
+    return filled
+
+
+def url(route: str, kwargs: dict[str, Any]) -> str:
+    return "/" + ARGUMENT.sub(lambda m: str(kwargs[m.group(1)]), route)
