@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accord.accounts import rules
-from accord.accounts.models import Role
+from accord.accounts.models import Invitation, Role, RoleAssignment
 from accord.actions.models import Action
 from accord.core import outbox
 from accord.enrolments import join_requests
@@ -27,7 +27,7 @@ from accord.enrolments.notifications import missing_roles
 from accord.enrolments.process import OPEN_STATES, State, Step, task_steps_from
 from accord.membership import cycles
 from accord.membership.models import Cycle
-from accord.organisations.models import Employer
+from accord.organisations.models import Association, District, Employer
 
 from . import selectors
 
@@ -85,6 +85,8 @@ class OfficerPart:
     listings: list[Row]
     join_requests: list[JoinRequest]
     failed_emails: int
+    vacancies: list[str] = field(default_factory=list)
+    invitations_open: int = 0
     links: list[tuple[str, str]] = field(default_factory=list)
 
 
@@ -213,15 +215,31 @@ def _officer(user: User, rows: list[Row]) -> OfficerPart:
     links = [
         ("Import employers", reverse("employers-import")),
         ("Failed e-mails", reverse("outbox")),
-        # PEOPLE TO INVITE: the one place the people pages join the officer's start page:
-        # ("People", reverse("people")), ("Invite someone", reverse("people-invite")).
+        ("People", reverse("people")),
+        ("Invite someone", reverse("people-invite")),
     ]
     return OfficerPart(
         listings=_rows_for(rows, "list_on_register"),
         join_requests=list(join_requests.nobody_to_take(user)[:SHOWN]),
         failed_emails=outbox.OutboxMessage.objects.needing_attention().count(),
+        vacancies=_vacancies(),
+        invitations_open=Invitation.objects.open().count(),
         links=links,
     )
+
+
+def _vacancies() -> list[str]:
+    """The areas in use where nobody holds the role that acts there: people to invite."""
+    held = RoleAssignment.objects.filter(role=Role.LOCAL_SECRETARY, user__is_active=True).values(
+        "association_id"
+    )
+    associations = Association.objects.current().exclude(pk__in=held).order_by("name")
+    held = RoleAssignment.objects.filter(role=Role.NEM, user__is_active=True).values("district_id")
+    districts = District.objects.current().exclude(pk__in=held).order_by("name")
+    return [
+        *(f"{a.name}: no local secretary" for a in associations[:SHOWN]),
+        *(f"{d.name}: no National Executive Member" for d in districts[:SHOWN]),
+    ]
 
 
 def _employer(user: User, today: datetime.date) -> EmployerPart:

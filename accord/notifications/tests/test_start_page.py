@@ -22,7 +22,7 @@ from accord.enrolments.process import State
 from accord.membership.models import Cycle
 from accord.notifications.scale import build_members
 from accord.notifications.start import school_term
-from accord.organisations.models import Employer, EmployerKind
+from accord.organisations.models import Association, District, Employer, EmployerKind
 from tests.world import PASSWORD, World
 
 PARTS = {
@@ -208,6 +208,25 @@ def test_an_officer_sees_listings_to_make_unattended_cases_and_failed_emails(
     assert _names(_page("other_officer"), "listings") == []
 
 
+def test_an_officer_is_told_which_areas_have_nobody_to_act_and_whom_to_invite(
+    world: World,
+) -> None:
+    assert "None: every local association has a local secretary" in _section(
+        _page("officer"), "vacancies"
+    )
+    Association.objects.create(name="Easttown", region=world.association.region)
+    District.objects.create(name="Eastern")
+    world.users["other_secretary"].is_active = False  # Southtown's only secretary leaves
+    world.users["other_secretary"].save()
+    html = _page("officer")
+    assert re.findall(r"<li>([^<]+)</li>", _section(html, "vacancies")) == [
+        "Easttown: no local secretary",
+        "Southtown: no local secretary",
+        "Eastern: no National Executive Member",
+    ]
+    assert reverse("people-invite") in html
+
+
 def test_an_employer_contact_sees_their_membership_the_next_review_and_actions_due(
     world: World,
 ) -> None:
@@ -302,8 +321,9 @@ def _queries(client: Client) -> int:
     return len(captured)
 
 
-# The officer's page reads the most: listings, unattended cases and requests, failed e-mails.
-START_PAGE_QUERIES = 20
+# The officer's page reads the most: listings, unattended cases and requests, failed e-mails,
+# areas with nobody in their role and open invitations.
+START_PAGE_QUERIES = 24
 
 
 def test_the_start_page_runs_the_same_queries_for_two_of_everything_as_for_eight(
