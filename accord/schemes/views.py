@@ -12,7 +12,8 @@ from .models import Material, Scheme
 
 def home(request: HttpRequest) -> HttpResponse:
     schemes = Scheme.objects.with_unions().prefetch_related(
-        Prefetch("materials", queryset=Material.objects.exclude(url=""))
+        # Only what is marked public: the rest is for the unions and employers in the scheme.
+        Prefetch("materials", queryset=Material.objects.current().filter(public=True))
     )
     return render(
         request,

@@ -18,17 +18,25 @@ def test_the_home_page_shows_the_current_principles_joining_materials_and_asking
     principle = world.scheme.principles.get(number=4)
     old = principle.versions.order_by("-version").first().wording
     principle.reword("Pay everyone, outsourced workers included, at least the real Living Wage.")
-    Material.objects.create(
-        scheme=world.scheme, title="Employer information", url="https://example.org/info.pdf"
+    public = Material.objects.create(
+        scheme=world.scheme,
+        title="Employer information",
+        url="https://example.org/info.pdf",
+        public=True,
     )
-    Material.objects.create(scheme=world.scheme, title="A file not yet uploaded")
+    Material.objects.create(
+        scheme=world.scheme, title="Notes for the unions", url="https://example.org/internal"
+    )
     page = Client().get(reverse("home")).content.decode()
     principles = re.search(r'data-testid="principles">(.*?)</ol>', page, re.S).group(1)
     assert "outsourced workers included" in principles and old not in principles
     assert principles.count("<li>") == world.scheme.principles.count()
     assert reverse("process") in page
-    assert 'href="https://example.org/info.pdf">Employer information</a>' in page
-    assert "A file not yet uploaded" not in page
+    # Public materials only, each through the scheme's own address for it.
+    material_url = reverse("scheme-material", args=[world.scheme.slug, public.pk])
+    assert f'href="{material_url}">Employer information</a>' in page
+    assert "Notes for the unions" not in page
+    assert Client().get(material_url)["Location"] == "https://example.org/info.pdf"
     assert reverse("join-request-new") in page
     assert "Register of member employers" in page
 
