@@ -216,7 +216,7 @@ def _officer(user: User, rows: list[Row]) -> OfficerPart:
         ("Import employers", reverse("employers-import")),
         ("Failed e-mails", reverse("outbox")),
         ("People", reverse("people")),
-        ("Invite someone", reverse("people-invite")),
+        ("Invite a person", reverse("people-invite")),
     ]
     return OfficerPart(
         listings=_rows_for(rows, "list_on_register"),
