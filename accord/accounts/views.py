@@ -110,6 +110,9 @@ def people(request: HttpRequest) -> HttpResponse:
             "districts": District.objects.all(),
             "regions": Region.objects.all(),
             "may_invite": rules.can_invite(request.user),
+            # An employer contact sees their own organisation's people: the unions' roles and
+            # areas mean nothing there.
+            "union_view": request.user.is_superuser or rules.is_union_staff(request.user),
         },
     )
 
