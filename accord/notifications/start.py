@@ -213,8 +213,7 @@ def _officer(user: User, rows: list[Row]) -> OfficerPart:
     links = [
         ("Import employers", reverse("employers-import")),
         ("Failed e-mails", reverse("outbox")),
-        # PEOPLE TO INVITE: the one place the people pages join the officer's start page:
-        # ("People", reverse("people")), ("Invite someone", reverse("people-invite")).
+        ("Invite someone", reverse("people-invite")),
     ]
     return OfficerPart(
         listings=_rows_for(rows, "list_on_register"),
