@@ -177,8 +177,9 @@ def test_a_union_starts_from_empty_and_lists_its_first_member_through_the_pages(
 
     # The superuser makes the first national officer.
     admin = Person.sign_in(browser, url, "admin@example.org", SUPERUSER_PASSWORD)
-    admin.page.get_by_role("link", name="People").click()
-    admin.page.get_by_role("link", name="Invite a person").click()
+    admin.page.get_by_test_id("superuser").get_by_role(
+        "link", name="invite a national officer"
+    ).click()
     invite(
         admin.page,
         url,
