@@ -56,14 +56,18 @@ ARGUMENTS: dict[str, Filler] = {
 
 
 def _invitation(site: Site) -> str:
-    """The secret of a link to set a password, as the invited person receives it."""
-    invited = account_services.invite(
-        email="invited@example.org",
-        full_name="Invited Person",
-        roles=[account_services.RoleSpec("auditor")],
-        actor=User.objects.create_superuser("root@example.org", "root@example.org", None),
-    )
-    return invited.token
+    """The secret of a link to set a password, as the invited person receives it: made once
+    per site, since a crawl asks for the fillings once for each persona."""
+    token = getattr(site, "invitation_token", None)
+    if token is None:
+        invited = account_services.invite(
+            email="invited@example.org",
+            full_name="Invited Person",
+            roles=[account_services.RoleSpec("auditor")],
+            actor=User.objects.create_superuser("root@example.org", "root@example.org", None),
+        )
+        token = site.invitation_token = invited.token
+    return token
 
 
 # Downloads and pictures: no form on them, and their own tests open them.
