@@ -180,6 +180,7 @@ def test_a_union_starts_from_empty_and_lists_its_first_member_through_the_pages(
     admin.page.get_by_test_id("superuser").get_by_role(
         "link", name="invite a national officer"
     ).click()
+    expect(admin.page.get_by_role("heading", level=1)).to_have_text("Invite a person")
     invite(
         admin.page,
         url,
