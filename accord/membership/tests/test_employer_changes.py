@@ -14,7 +14,7 @@ from accord.accounts.models import Role, RoleAssignment
 from accord.core.errors import DomainError
 from accord.core.models import AuditEvent
 from accord.demo.data import Journey
-from accord.enrolments.models import Enrolment
+from accord.enrolments.models import Enrolment, JoinRequest
 from accord.enrolments.process import State
 from accord.membership import places
 from accord.membership.models import Membership
@@ -146,7 +146,20 @@ def _duplicate_with_every_link(world: World) -> tuple[Employer, dict[str, int]]:
     )
     _school(world, "Annexe", parent=duplicate)
     _school(world, "An older duplicate", merged_into=duplicate)
+    JoinRequest.objects.create(
+        scheme=world.scheme,
+        employer_name=duplicate.name,
+        kind=EmployerKind.SCHOOL,
+        local_authority=world.employer.local_authority,
+        contact_name="Pat Head",
+        job_title="Headteacher",
+        email="head@example.org",
+        message="We would like to join.",
+        employer=duplicate,
+        association=world.association,
+    )
     built = {
+        "enrolments.JoinRequest.employer": 1,
         "enrolments.Enrolment.employer": 1,
         "membership.Membership.employer": 1,
         "organisations.Employer.parent": 1,
