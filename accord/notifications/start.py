@@ -215,7 +215,6 @@ def _officer(user: User, rows: list[Row]) -> OfficerPart:
     links = [
         ("Import employers", reverse("employers-import")),
         ("Failed e-mails", reverse("outbox")),
-        ("People", reverse("people")),
         ("Invite a person", reverse("people-invite")),
     ]
     return OfficerPart(

@@ -8,6 +8,7 @@ import re
 
 import pytest
 import time_machine
+from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -113,6 +114,17 @@ def test_someone_with_no_role_is_told_how_to_get_one(world: World) -> None:
     assert reverse("process") in html
 
 
+def test_a_superuser_with_no_role_is_pointed_to_inviting_the_first_national_officer(
+    world: World,
+) -> None:
+    User = get_user_model()
+    User.objects.create_superuser("root", email="root@example.org", password=PASSWORD)
+    html = _page("root")
+    assert _parts(html) == set()
+    assert reverse("people-invite") in _section(html, "superuser")
+    assert 'data-testid="superuser"' not in _page("outsider")
+
+
 def test_a_rep_is_pointed_to_proposing_their_employer_then_follows_the_case(
     world: World,
 ) -> None:
@@ -206,6 +218,8 @@ def test_an_officer_sees_listings_to_make_unattended_cases_and_failed_emails(
     failed = _section(html, "failed-emails")
     assert "1 e-mail needs attention" in failed and reverse("outbox") in failed
     assert _names(_page("other_officer"), "listings") == []
+    # People to invite: the invitation page is a click away.
+    assert reverse("people-invite") in _section(html, "part-officer")
 
 
 def test_an_officer_is_told_which_areas_have_nobody_to_act_and_whom_to_invite(
