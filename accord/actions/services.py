@@ -6,7 +6,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
 from accord.accounts.models import User
-from accord.core import audit
+from accord.core import audit, uploads
 from accord.core.errors import DomainError
 
 from . import evidence, rules
@@ -28,7 +28,7 @@ def post_progress(
     if file is not None:
         try:
             checked = evidence.check(file)
-        except evidence.EvidenceRefused as refused:
+        except uploads.FileRefused as refused:
             raise ProgressError(str(refused), field="file") from refused
     with transaction.atomic():
         update = ProgressUpdate.objects.create(

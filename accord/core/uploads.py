@@ -4,11 +4,15 @@ the limit) before its body is read, so an oversize upload costs neither memory n
 
 from __future__ import annotations
 
+import os
 import unicodedata
-from collections.abc import Callable
+import zipfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
@@ -78,3 +82,106 @@ class RequestSizeLimitMiddleware:
         if length <= limit:
             return None
         return render(request, "413.html", {"message": message}, status=413)
+
+
+# --- what an uploaded file is ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Kind:
+    content_type: str
+    description: str
+
+
+# Extension → what the content must be. Each upload form accepts some of these.
+KINDS = {
+    ".pdf": Kind("application/pdf", "PDF"),
+    ".png": Kind("image/png", "PNG image"),
+    ".jpg": Kind("image/jpeg", "JPEG image"),
+    ".jpeg": Kind("image/jpeg", "JPEG image"),
+    ".docx": Kind(
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "Word document"
+    ),
+    ".pptx": Kind(
+        "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        "PowerPoint presentation",
+    ),
+    ".xlsx": Kind(
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "Excel workbook"
+    ),
+    ".txt": Kind("text/plain", "text file"),
+    ".csv": Kind("text/csv", "CSV file"),
+}
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+# The part every Office file of a kind holds: a renamed archive of another kind has none.
+_OFFICE_PARTS = {
+    ".docx": "word/document.xml",
+    ".pptx": "ppt/presentation.xml",
+    ".xlsx": "xl/workbook.xml",
+}
+
+
+class FileRefused(Exception):
+    """An upload that is not accepted, with the reason in words for the person who sent it."""
+
+
+def accepted_text(extensions: Iterable[str]) -> str:
+    return ", ".join(sorted({KINDS[e].description for e in extensions}))
+
+
+def _content_matches(extension: str, upload: UploadedFile) -> bool:
+    upload.seek(0)
+    head = upload.read(16)
+    if extension == ".pdf":
+        return head.startswith(b"%PDF-")
+    if extension == ".png":
+        return head.startswith(PNG_SIGNATURE)
+    if extension in (".jpg", ".jpeg"):
+        return head.startswith(b"\xff\xd8\xff")
+    if extension in _OFFICE_PARTS:
+        if not head.startswith(b"PK\x03\x04"):
+            return False
+        upload.seek(0)
+        try:
+            names = zipfile.ZipFile(upload).namelist()
+        except zipfile.BadZipFile:
+            return False
+        return _OFFICE_PARTS[extension] in names
+    upload.seek(0)
+    data = upload.read()
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return b"\x00" not in data
+
+
+def check_file(
+    upload: UploadedFile,
+    *,
+    limit: int,
+    extensions: Iterable[str],
+    fallback_name: str,
+    refused_type_hint: str = "",
+) -> tuple[str, Kind]:
+    """The safe display name and kind of an acceptable upload (its size, its type by name and
+    by content), or FileRefused saying why."""
+    extensions = tuple(extensions)
+    name = safe_name(upload.name or "", fallback_name)
+    if upload.size > limit:
+        raise FileRefused(
+            f"The file “{name}” is too large: files may be no larger than {size_text(limit)}."
+        )
+    if upload.size == 0:
+        raise FileRefused(f"The file “{name}” is empty.")
+    extension = os.path.splitext(name)[1].lower()
+    if extension not in extensions:
+        raise FileRefused(
+            f"The file “{name}” is not a file type accepted here "
+            f"({accepted_text(extensions)}){refused_type_hint}."
+        )
+    kind = KINDS[extension]
+    if not _content_matches(extension, upload):
+        raise FileRefused(f"The file “{name}” is not really a {kind.description}.")
+    upload.seek(0)
+    return name, kind

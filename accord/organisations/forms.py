@@ -14,6 +14,7 @@ from accord.core.uploads import too_large
 
 from .gias import normalise_postcode
 from .models import Association, Employer, LocalAuthority
+from .services import DETAIL_FIELDS
 
 
 class GiasUploadForm(AccordForm):
@@ -45,20 +46,8 @@ class EmployerDetailsForm(AccordModelForm):
 
     class Meta:
         model = Employer
-        fields = [
-            "name",
-            "kind",
-            "urn",
-            "companies_house_number",
-            "la_code",
-            "ukprn",
-            "gias_group_uid",
-            "establishment_type",
-            "street",
-            "town",
-            "postcode",
-            "local_authority",
-        ]
+        # The parent is typed as an identifier (a field of its own, above).
+        fields = [name for name in DETAIL_FIELDS if name != "parent"]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -8,91 +8,35 @@ outside the web root and served only through views that check who asks.
 from __future__ import annotations
 
 import io
-import os
-import zipfile
-from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from PIL import Image, UnidentifiedImageError
 
+from accord.core import uploads
 from accord.core.errors import DomainError
-from accord.core.uploads import safe_name, size_text
+from accord.core.uploads import PNG_SIGNATURE, size_text
 
-
-@dataclass(frozen=True)
-class Kind:
-    content_type: str
-    description: str
-
-
-# Extension → what the content must be. Videos are shared as links, not uploaded.
-KINDS = {
-    ".pdf": Kind("application/pdf", "PDF"),
-    ".docx": Kind(
-        "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "Word document"
-    ),
-    ".pptx": Kind(
-        "application/vnd.openxmlformats-officedocument.presentationml.presentation",
-        "PowerPoint presentation",
-    ),
-    ".png": Kind("image/png", "PNG image"),
-    ".jpg": Kind("image/jpeg", "JPEG image"),
-    ".jpeg": Kind("image/jpeg", "JPEG image"),
-}
-ALLOWED = "PDF, Word (.docx), PowerPoint (.pptx), PNG or JPEG"
-PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+# Videos are shared as links, not uploaded.
+EXTENSIONS = (".pdf", ".docx", ".pptx", ".png", ".jpg", ".jpeg")
+ALLOWED = uploads.accepted_text(EXTENSIONS)
 # The largest logo accepted, in pixels on each side; the smallest that still reads.
 LOGO_MAX_SIDE = 4000
 LOGO_MIN_SIDE = 32
 
 
-def _office_part(extension: str) -> str:
-    return "word/document.xml" if extension == ".docx" else "ppt/presentation.xml"
-
-
-def _content_matches(extension: str, head: bytes, upload: UploadedFile) -> bool:
-    if extension == ".pdf":
-        return head.startswith(b"%PDF-")
-    if extension == ".png":
-        return head.startswith(PNG_SIGNATURE)
-    if extension in (".jpg", ".jpeg"):
-        return head.startswith(b"\xff\xd8\xff")
-    if not head.startswith(b"PK\x03\x04"):
-        return False
-    upload.seek(0)
-    try:
-        names = zipfile.ZipFile(upload).namelist()
-    except zipfile.BadZipFile:
-        return False
-    return _office_part(extension) in names
-
-
-def check_material(upload: UploadedFile) -> tuple[str, Kind]:
+def check_material(upload: UploadedFile) -> tuple[str, uploads.Kind]:
     """The safe name and kind of an acceptable material file, or a DomainError on `file`."""
-    name = safe_name(upload.name or "", "material")
-    limit = settings.SCHEME_MATERIAL_MAX_BYTES
-    if upload.size > limit:
-        raise DomainError(
-            f"The file “{name}” is too large: files may be no larger than {size_text(limit)}.",
-            field="file",
+    try:
+        return uploads.check_file(
+            upload,
+            limit=settings.SCHEME_MATERIAL_MAX_BYTES,
+            extensions=EXTENSIONS,
+            fallback_name="material",
+            refused_type_hint=": give a video as a link",
         )
-    if upload.size == 0:
-        raise DomainError(f"The file “{name}” is empty.", field="file")
-    extension = os.path.splitext(name)[1].lower()
-    kind = KINDS.get(extension)
-    if kind is None:
-        raise DomainError(
-            f"The file “{name}” is not a type accepted here: choose a {ALLOWED} file, "
-            "or give a video as a link.",
-            field="file",
-        )
-    upload.seek(0)
-    head = upload.read(16)
-    if not _content_matches(extension, head, upload):
-        raise DomainError(f"The file “{name}” is not really a {kind.description}.", field="file")
-    upload.seek(0)
-    return name, kind
+    except uploads.FileRefused as refused:
+        raise DomainError(str(refused), field="file") from refused
 
 
 def check_logo(upload: UploadedFile) -> bytes:

@@ -15,7 +15,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from accord.core import audit
+from accord.core import audit, uploads
 from accord.core.errors import DomainError
 
 from . import files
@@ -219,7 +219,7 @@ def _check_link_or_file(url: str, file: UploadedFile | None, has_file: bool = Fa
         raise DomainError("Give a link, or choose a file to upload.", field="file")
 
 
-def _store(material: Material, file: UploadedFile, checked: tuple[str, files.Kind]) -> None:
+def _store(material: Material, file: UploadedFile, checked: tuple[str, uploads.Kind]) -> None:
     name, kind = checked
     material.file.save("material", file, save=False)
     material.file_name = name

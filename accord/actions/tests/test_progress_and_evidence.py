@@ -142,7 +142,7 @@ def test_evidence_of_exactly_the_limit_is_accepted_and_the_message_says_no_large
     over = _post("employer", action, "over.pdf", exactly + b"0")
     assert over.status_code == 400
     assert over.context["form"].errors["file"] == [
-        "“over.pdf” is too large: files may be no larger than 10 MB."
+        "The file “over.pdf” is too large: files may be no larger than 10 MB."
     ]
     page = _client("employer").get(action.get_absolute_url()).content.decode()
     assert "no larger than 10 MB" in page

@@ -95,8 +95,8 @@ def test_word_png_and_jpeg_files_are_accepted(
 @pytest.mark.parametrize(
     ("name", "content", "message"),
     [
-        ("tool.exe", b"MZ\x90\x00", "is not a type accepted here"),
-        ("logo.svg", b"<svg><script>alert(1)</script></svg>", "is not a type accepted here"),
+        ("tool.exe", b"MZ\x90\x00", "is not a file type accepted here"),
+        ("logo.svg", b"<svg><script>alert(1)</script></svg>", "is not a file type accepted here"),
         ("video.mp4", b"\x00\x00\x00\x18ftypmp42", "give a video as a link"),
         ("fake.pdf", b"<html><script>alert(1)</script></html>", "is not really a PDF"),
         ("fake.pptx", b"PK\x03\x04not an archive", "is not really a PowerPoint presentation"),
