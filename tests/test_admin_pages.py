@@ -74,6 +74,90 @@ def test_a_superuser_opens_every_admin_page_and_no_change_form_fails(world: Worl
     assert opened >= len(admin.site._registry)
 
 
+def _read(client: Client, url: str) -> list[dict[str, str | None]]:
+    page = client.get(url)
+    assert page.status_code == 200, url
+    reader = _FormReader()
+    reader.feed(page.content.decode())
+    return reader.fields
+
+
+def _taking(
+    page: list[dict[str, str | None]], source: list[dict[str, str | None]], *, upper: bool
+) -> dict[str, list[str]]:
+    """`page` as shown, with its main form's fields (not its inlines') holding `source`'s
+    values; with `upper`, its text in capitals, as a clash differing only in case."""
+    data = _post_data(page, fill=False)
+    own = {f["name"] for f in page if "-" not in (f["name"] or "")}
+    for name, values in _post_data(source, fill=False).items():
+        if "-" in name or name not in own or name == "csrfmiddlewaretoken":
+            continue
+        kind = next(f["kind"] for f in source if f["name"] == name)
+        typed = upper and kind in ("text", "email", "textarea")
+        data[name] = [v.upper() for v in values] if typed else values
+    return data
+
+
+def test_no_admin_form_fails_when_posted_empty_or_with_another_objects_values(
+    world: World,
+) -> None:
+    # What unique fields and constraints refuse must come back as an error on the form: an
+    # add form holding an existing object's values, another object changed to them, each also
+    # in capitals; and an empty add form.
+    client = _superuser()
+    tried = 0
+    logging.disable(logging.WARNING)
+    try:
+        for model, model_admin in admin.site._registry.items():
+            opts = model._meta
+            name = f"admin:{opts.app_label}_{opts.model_name}"
+            request = client.get(reverse("admin:index")).wsgi_request
+            first, *rest = _objects(model, world)
+            if not rest:
+                rest = [model._default_manager.exclude(pk=first.pk).first()]
+            source = _read(client, reverse(f"{name}_change", args=[first.pk]))
+            if model_admin.has_add_permission(request):
+                add = reverse(f"{name}_add")
+                assert client.post(add, {}).status_code < 500, add
+                page = _read(client, add)
+                for upper in (False, True):
+                    assert client.post(add, _taking(page, source, upper=upper)).status_code < 500
+                    tried += 1
+            if rest[0] is not None and model_admin.has_change_permission(request, rest[0]):
+                change = reverse(f"{name}_change", args=[rest[0].pk])
+                page = _read(client, change)
+                for upper in (False, True):
+                    posted = client.post(change, _taking(page, source, upper=upper))
+                    assert posted.status_code < 500, change
+                    tried += 1
+    finally:
+        logging.disable(logging.NOTSET)
+    assert tried >= len(admin.site._registry)
+
+
+def test_an_address_taken_by_another_user_in_other_capitals_is_refused_on_the_form(
+    world: World,
+) -> None:
+    client = _superuser()
+    taken = world.users["rep"].email.upper()
+    user = world.users["outsider"]
+    change = reverse("admin:accounts_user_change", args=[user.pk])
+    data = _post_data(_read(client, change), fill=False) | {"email": [taken]}
+    response = client.post(change, data)
+    assert response.status_code == 200
+    assert "already exists" in response.content.decode()
+    user.refresh_from_db()
+    assert user.email != taken.lower()
+    add = reverse("admin:accounts_user_add")
+    password = "A-long-Passphrase-77"
+    response = client.post(
+        add, {"email": taken, "full_name": "Copy", "password1": password, "password2": password}
+    )
+    assert response.status_code == 200
+    assert "already exists" in response.content.decode()
+    assert User.objects.filter(email__iexact=taken).count() == 1
+
+
 @pytest.mark.parametrize("who", ["officer", "secretary", "staff"])
 def test_the_admin_refuses_everyone_but_superusers(world: World, who: str) -> None:
     if who == "staff":

@@ -44,6 +44,11 @@ class User(AbstractUser):
     def get_absolute_url(self) -> str:
         return reverse("person", args=[self.pk])
 
+    def clean(self) -> None:
+        # Lower-cased before the unique check, as `save` stores it: "Rep@X" is "rep@x" taken.
+        super().clean()
+        self.email = self.email.lower()
+
     def save(self, *args: Any, **kwargs: Any) -> None:
         self.email = self.email.lower()
         self.username = self.email
