@@ -14,9 +14,11 @@ from django.test import Client
 from django.urls import reverse
 
 from accord.accounts import services
-from accord.accounts.models import User
+from accord.accounts.models import RoleAssignment, User
 from accord.core.outbox import deliver_message
 from accord.core.tests.test_admin_audit import _FormReader, _post_data
+from accord.organisations.models import District, Region
+from accord.plans.models import Party, Plan
 from tests.site import build_site
 from tests.world import World
 
@@ -156,6 +158,59 @@ def test_an_address_taken_by_another_user_in_other_capitals_is_refused_on_the_fo
     assert response.status_code == 200
     assert "already exists" in response.content.decode()
     assert User.objects.filter(email__iexact=taken).count() == 1
+
+
+# A role added on a person's admin page with the wrong scope: the role, what is given, and the
+# field that must say what is wrong. "party" is the plan's own party; "other_party" another's.
+WRONG_SCOPES = [
+    ("workplace_rep", ["union"], "employer"),
+    ("workplace_rep", ["union", "employer", "region"], "region"),
+    ("workplace_rep", ["union", "employer=abc"], "employer"),
+    ("workplace_rep", ["union", "employer=99999999"], "employer"),
+    ("local_secretary", ["association"], "union"),
+    ("nem", ["union", "district", "association"], "association"),
+    ("partner_rep", ["union"], "association"),
+    ("partner_rep", ["union", "association", "region"], "region"),
+    ("national_officer", ["union", "region"], "region"),
+    ("employer_contact", [], "employer"),
+    ("plan_owner", ["plan", "party"], "party"),
+    ("plan_member", ["plan"], "party"),
+    ("plan_member", ["party"], "plan"),
+    ("plan_member", ["plan", "other_party"], "party"),
+    ("auditor", ["union"], "union"),
+]
+
+
+@pytest.mark.parametrize(("role", "given", "wrong"), WRONG_SCOPES)
+def test_a_role_added_in_the_admin_with_the_wrong_scope_is_refused_on_its_field(
+    world: World, role: str, given: list[str], wrong: str
+) -> None:
+    plan = world.plan()
+    other = Plan.objects.create(title="Another plan", created_by=world.users["officer"])
+    values = {
+        "union": world.unions["NASUWT"].pk,
+        "employer": world.employer.pk,
+        "association": world.association.pk,
+        "district": District.objects.first().pk,
+        "region": Region.objects.first().pk,
+        "plan": plan.pk,
+        "party": plan.parties.first().pk,
+        "other_party": Party.objects.create(plan=other, name="Them", position=1).pk,
+    }
+    client = _superuser()
+    user = world.users["outsider"]
+    url = reverse("admin:accounts_user_change", args=[user.pk])
+    data = _post_data(_read(client, url), fill=False)
+    data |= {"role_assignments-TOTAL_FORMS": ["1"], "role_assignments-0-role": [role]}
+    for item in given:
+        name, _, value = item.partition("=")
+        field = "party" if name == "other_party" else name
+        data[f"role_assignments-0-{field}"] = [value or str(values[name])]
+    response = client.post(url, data)
+    assert response.status_code == 200
+    (inline,) = response.context["inline_admin_formsets"]
+    assert wrong in inline.formset.forms[0].errors, inline.formset.errors
+    assert not RoleAssignment.history.filter(user=user).exists()
 
 
 @pytest.mark.parametrize("who", ["officer", "secretary", "staff"])
