@@ -12,12 +12,13 @@ from django.contrib.auth.models import Group
 from django.db import models
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from accord.accounts import services
 from accord.accounts.models import RoleAssignment, User
 from accord.core.outbox import deliver_message
 from accord.core.tests.test_admin_audit import _FormReader, _post_data
-from accord.organisations.models import District, Region
+from accord.organisations.models import Association, District, Region
 from accord.plans.models import Party, Plan
 from tests.site import build_site
 from tests.world import World
@@ -211,6 +212,27 @@ def test_a_role_added_in_the_admin_with_the_wrong_scope_is_refused_on_its_field(
     (inline,) = response.context["inline_admin_formsets"]
     assert wrong in inline.formset.forms[0].errors, inline.formset.errors
     assert not RoleAssignment.history.filter(user=user).exists()
+
+
+def test_the_admin_refuses_an_association_a_local_authority_another_one_covers(
+    world: World,
+) -> None:
+    client = _superuser()
+    url = reverse("admin:organisations_association_change", args=[world.association.pk])
+    theirs = world.other_association.local_authorities.get()
+    data = _post_data(_read(client, url), fill=False)
+    data["local_authorities"] = [*data.get("local_authorities", []), str(theirs.pk)]
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert "local_authorities" in response.context["adminform"].form.errors
+    assert not world.association.local_authorities.filter(pk=theirs.pk).exists()
+    # Nothing chosen, or only its own, is fine; a retired association covers nobody.
+    data["local_authorities"] = []
+    assert client.post(url, data).status_code == 302
+    Association.objects.filter(pk=world.other_association.pk).update(retired_at=timezone.now())
+    data["local_authorities"] = [str(theirs.pk)]
+    assert client.post(url, data).status_code == 302
+    assert world.association.local_authorities.get() == theirs
 
 
 @pytest.mark.parametrize("who", ["officer", "secretary", "staff"])
