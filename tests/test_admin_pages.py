@@ -10,12 +10,13 @@ import pytest
 from django.contrib import admin
 from django.contrib.auth.models import Group
 from django.db import models
-from django.test import Client
+from django.test import Client, RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
 from accord.accounts import services
 from accord.accounts.models import RoleAssignment, User
+from accord.core.admin import ConstraintCheckedInlineFormSet
 from accord.core.outbox import deliver_message
 from accord.core.tests.test_admin_audit import _FormReader, _post_data
 from accord.organisations.models import Association, District, Region
@@ -233,6 +234,32 @@ def test_the_admin_refuses_an_association_a_local_authority_another_one_covers(
     data["local_authorities"] = [str(theirs.pk)]
     assert client.post(url, data).status_code == 302
     assert world.association.local_authorities.get() == theirs
+
+
+def test_two_principles_swapping_numbers_in_the_admin_are_refused_on_the_form(
+    world: World,
+) -> None:
+    # Rows are saved one by one, so the first would take a number the second still holds.
+    client = _superuser()
+    url = reverse("admin:schemes_scheme_change", args=[world.scheme.pk])
+    data = _post_data(_read(client, url), fill=False)
+    first, second = data["principles-0-number"], data["principles-1-number"]
+    data["principles-0-number"], data["principles-1-number"] = second, first
+    response = client.post(url, data)
+    assert response.status_code == 200
+    (principles, _materials) = response.context["inline_admin_formsets"]
+    assert principles.formset.forms[0].non_field_errors()
+    numbers = world.scheme.principles.order_by("pk").values_list("number", flat=True)
+    assert [str(n) for n in numbers[:2]] == [*first, *second]
+
+
+def test_every_admin_inline_checks_its_rows_against_the_databases_constraints() -> None:
+    request = RequestFactory().get("/admin/")
+    request.user = User(is_active=True, is_staff=True, is_superuser=True)
+    for model, model_admin in admin.site._registry.items():
+        for inline in model_admin.get_inline_instances(request):
+            formset = inline.get_formset(request)
+            assert issubclass(formset, ConstraintCheckedInlineFormSet), (model, inline)
 
 
 @pytest.mark.parametrize("who", ["officer", "secretary", "staff"])
