@@ -262,6 +262,18 @@ def test_every_admin_inline_checks_its_rows_against_the_databases_constraints() 
             assert issubclass(formset, ConstraintCheckedInlineFormSet), (model, inline)
 
 
+def test_a_number_no_key_can_hold_among_chosen_objects_is_refused_on_the_form(
+    world: World,
+) -> None:
+    client = _superuser()
+    url = reverse("admin:organisations_association_change", args=[world.association.pk])
+    data = _post_data(_read(client, url), fill=False)
+    data["local_authorities"] = ["99999999999999999999"]
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert "local_authorities" in response.context["adminform"].form.errors
+
+
 @pytest.mark.parametrize("who", ["officer", "secretary", "staff"])
 def test_the_admin_refuses_everyone_but_superusers(world: World, who: str) -> None:
     if who == "staff":
