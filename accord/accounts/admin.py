@@ -11,8 +11,8 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 
-from accord.core.admin import AuditedAdmin
-from accord.core.forms import AccordModelForm, SafeTextMixin
+from accord.core.admin import AuditedAdmin, AuditedInline
+from accord.core.forms import SafeTextMixin
 
 from .models import RoleAssignment, User
 
@@ -25,10 +25,9 @@ class UserCreationForm(SafeTextMixin, auth_forms.UserCreationForm):
     pass
 
 
-class RoleAssignmentInline(admin.TabularInline):
+class RoleAssignmentInline(AuditedInline):
     model = RoleAssignment
     fk_name = "user"
-    form = AccordModelForm
     # The current roles (the default manager's); who gave or ended a role is recorded by the
     # people pages, and a new role starts on the day it is added.
     exclude = ["starts_on", "granted_by", "ended_by"]

@@ -6,6 +6,7 @@ import datetime
 from typing import Any
 
 from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -43,6 +44,11 @@ class User(AbstractUser):
 
     def get_absolute_url(self) -> str:
         return reverse("person", args=[self.pk])
+
+    def clean(self) -> None:
+        # Lower-cased before the unique check, as `save` stores it: "Rep@X" is "rep@x" taken.
+        super().clean()
+        self.email = self.email.lower()
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         self.email = self.email.lower()
@@ -86,6 +92,10 @@ def _scope_condition(role: str, shapes: tuple[tuple[str, ...], ...]) -> Q:
             condition &= Q(**{f"{name}__isnull": name not in shape})
         allowed |= condition
     return ~Q(role=role) | allowed
+
+
+def _a(noun: str) -> str:
+    return f"{'an' if noun[:1] in 'aeiou' else 'a'} {noun}"
 
 
 class RoleAssignmentQuerySet(models.QuerySet):
@@ -153,6 +163,29 @@ class RoleAssignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_role_display()} — {self.scope_label}"
+
+    def clean(self) -> None:
+        """Refuse, on the scope fields, what the database's checks would refuse: a scope the
+        role is not held for, or a party of another plan than the role's."""
+        super().clean()
+        shapes = ROLE_SCOPES.get(self.role)
+        if shapes is None:
+            return  # not a role: its field says so
+        given = {name for name in SCOPE_FIELDS if getattr(self, f"{name}_id") is not None}
+        shape = set(min(shapes, key=lambda s: len(given.symmetric_difference(s))))
+        role = self.get_role_display().lower()
+        errors: dict[str, str] = {}
+        for name in sorted(shape - given, key=SCOPE_FIELDS.index):
+            noun = self._meta.get_field(name).verbose_name
+            errors[name] = f"A {role} is held for {_a(noun)}: choose one."
+        for name in sorted(given - shape, key=SCOPE_FIELDS.index):
+            noun = self._meta.get_field(name).verbose_name
+            errors[name] = f"A {role} is not held for {_a(noun)}: leave it empty."
+        mismatched = self.plan_id and self.party_id and self.party.plan_id != self.plan_id
+        if mismatched and "party" not in errors:
+            errors["party"] = f"{self.party} is a party of another plan: choose one of {self.plan}."
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def scope_label(self) -> str:

@@ -14,7 +14,9 @@ from typing import Any
 
 from django.contrib import admin
 from django.contrib.admin.utils import NestedObjects
+from django.core.exceptions import ValidationError
 from django.db import models, router, transaction
+from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
 
 from accord.core import audit
@@ -54,6 +56,38 @@ def _created(record: dict[str, Any]) -> dict[str, list[Any]]:
 
 def _deleted(record: dict[str, Any]) -> dict[str, list[Any]]:
     return {k: [v, None] for k, v in record.items() if v not in (None, "", [], False)}
+
+
+class ConstraintCheckedInlineFormSet(BaseInlineFormSet):
+    """Inline rows checked against the database's constraints with their parent included.
+
+    Django leaves an inline's key to its parent out of each row's constraint checks and only
+    compares the submitted rows with each other, so a row taking a value a saved row holds
+    (two principles swapping numbers: rows are saved one by one) failed in the database. Such
+    a row is refused on the form; a swap is made in two saves."""
+
+    def clean(self) -> None:
+        super().clean()
+        for form in self.forms:
+            if form.errors or not form.has_changed() or self._should_delete_form(form):
+                continue
+            instance = form.instance
+            exclude = {
+                f.name
+                for f in instance._meta.fields
+                if f.name not in form.fields and f.name != self.fk.name
+            }
+            try:
+                instance.validate_constraints(exclude=exclude)
+            except ValidationError as error:
+                form.add_error(None, error)
+
+
+class AuditedInline(admin.TabularInline):
+    """An inline of an audited admin: Accord's safe-text form, rows checked as above."""
+
+    form = AccordModelForm
+    formset = ConstraintCheckedInlineFormSet
 
 
 class AuditedAdmin(admin.ModelAdmin):

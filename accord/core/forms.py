@@ -13,6 +13,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import ProhibitNullCharactersValidator
+from django.db import models
 from django.forms.renderers import TemplatesSetting
 from django.forms.utils import pretty_name
 from django.utils.deconstruct import deconstructible
@@ -58,6 +59,8 @@ class SafeTextMixin:
         super().__init__(*args, **kwargs)
         # self.fields is the form's own copy, so the validators added here stay with it.
         for name, field in self.fields.items():
+            if type(field) is forms.ModelMultipleChoiceField:
+                field.__class__ = BoundedModelMultipleChoiceField
             if isinstance(field, forms.CharField):
                 multiline = isinstance(field.widget, forms.Textarea)
                 label = str(field.label or pretty_name(name))
@@ -68,6 +71,33 @@ class SafeTextMixin:
                     if not isinstance(v, ProhibitNullCharactersValidator)
                 ]
                 field.validators.append(StorableText(label, multiline=multiline))
+
+
+# What the databases store in an integer key; SQLite fails on a larger number in a query.
+KEY_RANGE = range(-(2**63), 2**63)
+
+
+class BoundedModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """A many-objects choice that refuses a number no key can hold, as it refuses any id that
+    is not a choice, before it reaches the database (which would fail on it)."""
+
+    def _check_values(self, value: Any) -> Any:
+        key = self.to_field_name or "pk"
+        opts = self.queryset.model._meta
+        field = opts.pk if key == "pk" else opts.get_field(key)
+        if isinstance(field, models.IntegerField):
+            for pk in value:
+                try:
+                    number = int(str(pk).strip())
+                except ValueError:
+                    continue  # refused as not a choice by Django's own check
+                if number not in KEY_RANGE:
+                    raise ValidationError(
+                        self.error_messages["invalid_pk_value"],
+                        code="invalid_pk_value",
+                        params={"pk": pk},
+                    )
+        return super()._check_values(value)
 
 
 class AccordForm(SafeTextMixin, forms.Form):

@@ -1,6 +1,13 @@
+"""Admin pages for unions, areas and employers; every change is audited."""
+
+from __future__ import annotations
+
+from django import forms
 from django.contrib import admin
+from django.db.models import QuerySet
 
 from accord.core.admin import AuditedAdmin
+from accord.core.forms import AccordModelForm
 
 from .models import Association, District, Employer, LocalAuthority, Region, Union
 
@@ -13,8 +20,25 @@ class LocalAuthorityAdmin(AuditedAdmin):
     search_fields = ["name", "code"]
 
 
+class AssociationAdminForm(AccordModelForm):
+    def clean_local_authorities(self) -> QuerySet[LocalAuthority]:
+        # A local authority has one association; taking it from another moves that one's cases,
+        # which the areas page shows before it is done.
+        chosen = self.cleaned_data["local_authorities"]
+        others = Association.objects.current().exclude(pk=self.instance.pk)
+        taken = chosen.filter(associations__in=others).distinct().order_by("name")
+        if taken:
+            names = ", ".join(str(la) for la in taken)
+            raise forms.ValidationError(
+                f"Another association covers {names}: move it from the areas page, which "
+                "shows whose cases change hands."
+            )
+        return chosen
+
+
 @admin.register(Association)
 class AssociationAdmin(AuditedAdmin):
+    form = AssociationAdminForm
     list_display = ["name", "region", "district"]
     filter_horizontal = ["local_authorities"]
 

@@ -2,21 +2,18 @@ from django.contrib import admin
 from django.contrib.admin import widgets
 from django.db import models
 
-from accord.core.admin import AuditedAdmin
-from accord.core.forms import AccordModelForm
+from accord.core.admin import AuditedAdmin, AuditedInline
 
 from .models import Material, Principle, PrincipleVersion, Scheme
 
 
-class PrincipleInline(admin.TabularInline):
+class PrincipleInline(AuditedInline):
     model = Principle
-    form = AccordModelForm
     extra = 0
 
 
-class MaterialInline(admin.TabularInline):
+class MaterialInline(AuditedInline):
     model = Material
-    form = AccordModelForm
     extra = 0
     # Files are uploaded through the scheme pages, which check them.
     fields = ["title", "url", "position", "public", "file_name", "removed_at"]

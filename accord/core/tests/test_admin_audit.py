@@ -136,7 +136,7 @@ def test_changing_an_associations_local_authorities_in_the_admin_is_recorded(
     client: Client, world: World
 ) -> None:
     association = Association.objects.get(name="Northtown")
-    southtown_la = LocalAuthority.objects.get(name="Southtown")
+    eastown = LocalAuthority.objects.create(code="903", name="Eastown")
     response = client.post(
         reverse("admin:organisations_association_change", args=[association.pk]),
         {
@@ -145,13 +145,13 @@ def test_changing_an_associations_local_authorities_in_the_admin_is_recorded(
             "district": str(association.district_id),
             "local_authorities": [
                 str(LocalAuthority.objects.get(name="Northtown").pk),
-                str(southtown_la.pk),
+                str(eastown.pk),
             ],
         },
     )
     assert response.status_code == 302, response.content.decode()[:3000]
     event = AuditEvent.objects.get(action="association.updated")
-    assert event.changes == {"local_authorities": [["Northtown"], ["Northtown", "Southtown"]]}
+    assert event.changes == {"local_authorities": [["Northtown"], ["Eastown", "Northtown"]]}
 
 
 def test_every_admin_that_can_change_data_records_its_changes() -> None:
