@@ -27,6 +27,11 @@ LIST_PAGES = [
     ("/calendar/", "secretary"),
     ("/employers/unassigned/", "officer"),
     ("/areas/", "officer"),
+    ("/people/", "officer"),
+    ("/people/", "secretary"),
+    ("/people/", "employer"),
+    ("/schemes/", "officer"),
+    ("/join/", None),
 ]
 PARAMETERS = [
     "q",
@@ -41,6 +46,11 @@ PARAMETERS = [
     "status",
     "overdue",
     "cases",
+    "role",
+    "union",
+    "district",
+    "into",
+    "to",
 ]
 
 hostile = st.one_of(
