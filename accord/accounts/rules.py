@@ -325,8 +325,15 @@ def scheme_lead_union_ids(user: AnyUser) -> set[int] | None:
 
 
 def can_create_scheme(user: AnyUser) -> bool:
-    """A national officer creates schemes led by their own union."""
-    return scheme_lead_union_ids(user) != set()
+    """Superusers create schemes. Leading a scheme makes a union's officers lead officers, who
+    manage areas and give the partner unions' roles: an officer who could make a scheme, or
+    choose its unions, could give themselves that reach."""
+    return is_superuser(user)
+
+
+def can_choose_scheme_unions(user: AnyUser) -> bool:
+    """A scheme's lead and partner unions: set by superusers only, for the same reason."""
+    return is_superuser(user)
 
 
 def can_manage_scheme(user: AnyUser, scheme: Scheme) -> bool:

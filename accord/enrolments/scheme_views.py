@@ -68,11 +68,10 @@ def scheme_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def scheme_new(request: HttpRequest) -> HttpResponse:
     if not account_rules.can_create_scheme(request.user):
-        raise PermissionDenied("National officers create schemes.")
-    unions = account_rules.scheme_lead_union_ids(request.user)
+        raise PermissionDenied("A superuser creates schemes.")
     return form_page(
         request,
-        SchemeForm(posted(request), lead_unions=None if unions is None else sorted(unions)),
+        SchemeForm(posted(request)),
         lambda data: services.create_scheme(actor=request.user, data=data),
         done="scheme created",
         then=lambda scheme: scheme,
@@ -101,14 +100,10 @@ def scheme_detail(request: HttpRequest, slug: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def scheme_edit(request: HttpRequest, slug: str) -> HttpResponse:
     scheme = _managed(request, slug)
-    unions = account_rules.scheme_lead_union_ids(request.user)
-    if unions is not None:
-        # The current lead union stays a choice, so that the form can be saved as it is.
-        unions = unions | {scheme.lead_union_id}
     form = SchemeForm(
         posted(request),
         instance=scheme,
-        lead_unions=None if unions is None else sorted(unions),
+        unions_fixed=not account_rules.can_choose_scheme_unions(request.user),
     )
     return form_page(
         request,

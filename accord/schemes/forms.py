@@ -58,13 +58,18 @@ class SchemeForm(AccordModelForm):
             "principles_preamble": forms.Textarea(attrs={"rows": 2}),
         }
 
-    def __init__(self, *args: Any, lead_unions: list[int] | None = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, unions_fixed: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         unions = Union.objects.order_by("short_name")
         self.fields["partner_unions"].queryset = unions
         lead = self.fields["lead_union"]
-        lead.queryset = unions if lead_unions is None else unions.filter(pk__in=lead_unions)
+        lead.queryset = unions
         lead.empty_label = None
+        if unions_fixed:
+            # Shown, never taken from the post: only a superuser chooses a scheme's unions.
+            for name in ("lead_union", "partner_unions"):
+                self.fields[name].disabled = True
+                self.fields[name].help_text = "Only a superuser changes the scheme's unions."
         for name in ("summary", "principles_preamble"):
             self.fields[name].max_length = LONG_TEXT
 
