@@ -484,8 +484,9 @@ def can_see_person(actor: AnyUser, person: User) -> bool:
 
 def can_manage_person(actor: AnyUser, person: User) -> bool:
     """Deactivate, reactivate, resend an invitation: only someone who could have given every
-    role the person holds now, never to themselves, and a superuser only by a superuser. A
-    person with no current role is managed by those who give roles nationwide."""
+    role the person holds now (or, with none left, every role they held), never to themselves,
+    and a superuser only by a superuser. A person who never held a role is managed by the lead
+    union's officers."""
     if not actor.is_authenticated or actor.pk == person.pk:
         return False
     if person.is_superuser and not actor.is_superuser:
@@ -494,7 +495,10 @@ def can_manage_person(actor: AnyUser, person: User) -> bool:
         return False
     held = list(RoleAssignment.objects.filter(user=person).select_related("employer"))
     if not held:
-        return actor.is_superuser or has_role(actor, Role.NATIONAL_OFFICER)
+        # Someone whose roles have all ended: those who could have given them all.
+        held = list(RoleAssignment.history.filter(user=person).select_related("employer"))
+    if not held:
+        return actor.is_superuser or is_lead_officer(actor)
     return all(may_grant(actor, a) for a in held)
 
 

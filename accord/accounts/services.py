@@ -263,6 +263,8 @@ REFUSALS = {
     "voided": "A newer invitation replaced this link. Use the link in the latest e-mail.",
     "expired": "This link has expired. Ask the person who invited you to send a new one.",
     "inactive": "This account is not active. Ask a national officer.",
+    "password_set": "A password has been set for this account since: sign in with it, or use "
+    "“Forgotten your password?” on the sign-in page.",
 }
 
 
@@ -277,6 +279,10 @@ def invitation_for(token: str) -> Invitation:
         raise InvitationRefused(invitation.state)
     if not invitation.user.is_active:
         raise InvitationRefused("inactive")
+    if invitation.user.has_usable_password():
+        # Set by a reset since: the link is for choosing a first password, and whoever else
+        # holds it must not replace the one chosen.
+        raise InvitationRefused("password_set")
     return invitation
 
 
@@ -288,6 +294,8 @@ def accept_invitation(token: str, *, password: str) -> User:
         if invitation.state != "open":
             raise InvitationRefused(invitation.state)
         user = User.objects.select_for_update().get(pk=invitation.user_id)
+        if user.has_usable_password():
+            raise InvitationRefused("password_set")
         now = timezone.now()
         user.set_password(password)
         user.save(update_fields=["password"])

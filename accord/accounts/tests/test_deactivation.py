@@ -95,3 +95,23 @@ def test_who_may_deactivate_whom(world: World) -> None:
         assert secretary.get(url).status_code == 403, other
         assert secretary.post(url, {}).status_code == 403, other
     assert User.objects.filter(is_active=False).count() == 0
+
+
+def test_someone_whose_roles_all_ended_is_managed_only_by_who_could_have_given_them(
+    world: World,
+) -> None:
+    former = world.users["nem"]
+    (role,) = RoleAssignment.objects.filter(user=former)
+    services.end_role(role, actor=world.users["officer"], reason="Stood down")
+    url = reverse("person-status", args=[former.pk])
+    # UNISON's officer gives no NASUWT role: not theirs to lock out, nor to bring back.
+    unison = Client()
+    unison.force_login(world.users["other_officer"])
+    assert unison.post(url, {"reason": "x"}).status_code == 403
+    former.refresh_from_db()
+    assert former.is_active
+    nasuwt = Client()
+    nasuwt.force_login(world.users["officer"])
+    assert nasuwt.post(url, {"reason": "Left the union"}).status_code == 302
+    former.refresh_from_db()
+    assert not former.is_active

@@ -124,6 +124,21 @@ def test_an_expired_link_says_so(
     assert not User.objects.get(email="new.rep@example.org").has_usable_password()
 
 
+def test_a_link_stops_working_once_a_password_is_set_by_a_reset(
+    world: World, django_capture_on_commit_callbacks, deliver_outbox
+) -> None:
+    _invite_rep(world, django_capture_on_commit_callbacks)
+    link = _link(deliver_outbox)
+    person = User.objects.get(email="new.rep@example.org")
+    services.set_password(person, "chosen-by-the-person-1", how="reset")
+    response = Client().post(
+        _path(link), {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD}
+    )
+    assert response.status_code == 410 and "password has been set" in response.content.decode()
+    person.refresh_from_db()
+    assert person.check_password("chosen-by-the-person-1")
+
+
 def test_a_link_nobody_sent_is_a_clear_page(world: World) -> None:
     response = Client().get(reverse("invitation", args=["not-a-real-link"]))
     assert response.status_code == 404 and "not one Accord sent" in response.content.decode()
