@@ -460,13 +460,27 @@ def people_q(actor: AnyUser) -> Q | None:
             area |= Q(employer__association_id=a.association_id)
             conditions |= Q(pk__in=RoleAssignment.history.filter(area).values("user_id"))
         elif a.role == Role.EMPLOYER_CONTACT:
+            # Today's contacts only: a former one may work for another organisation now.
             seen = True
             conditions |= Q(
-                pk__in=RoleAssignment.history.filter(
+                pk__in=RoleAssignment.objects.filter(
                     role=Role.EMPLOYER_CONTACT, employer_id=a.employer_id
                 ).values("user_id")
             )
     return conditions if seen else None
+
+
+def shown_roles_q(actor: AnyUser) -> Q:
+    """Which roles of the people `actor` sees are shown to them: every one to the unions'
+    staff; to an employer contact only their own organisation's contact roles, since a
+    colleague's union role is union membership (special-category data)."""
+    if actor.is_authenticated and actor.is_superuser:
+        return Q()
+    found = assignments(actor)
+    if any(a.role in PEOPLE_READERS or a.role == Role.LOCAL_SECRETARY for a in found):
+        return Q()
+    employers = [a.employer_id for a in found if a.role == Role.EMPLOYER_CONTACT]
+    return Q(role=Role.EMPLOYER_CONTACT, employer_id__in=employers)
 
 
 def can_see_people(actor: AnyUser) -> bool:

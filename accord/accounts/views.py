@@ -35,10 +35,12 @@ PAGE_SIZE = 50
 ROLE_RELATED = ("union", "employer", "association", "district", "region", "plan", "party")
 
 
-def _current_roles() -> Prefetch:
+def _current_roles(shown: Q) -> Prefetch:
     return Prefetch(
         "role_assignments",
-        queryset=RoleAssignment.objects.select_related(*ROLE_RELATED).order_by("role", "id"),
+        queryset=RoleAssignment.objects.filter(shown)
+        .select_related(*ROLE_RELATED)
+        .order_by("role", "id"),
         to_attr="current_roles",
     )
 
@@ -94,9 +96,9 @@ def people(request: HttpRequest) -> HttpResponse:
     if scope is None:
         raise PermissionDenied("You may not see the list of people.")
     found, values = _people(request, scope)
-    page = Paginator(found.prefetch_related(_current_roles()), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    page = Paginator(
+        found.prefetch_related(_current_roles(rules.shown_roles_q(request.user))), PAGE_SIZE
+    ).get_page(request.GET.get("page"))
     return render(
         request,
         "accounts/people.html",
@@ -128,7 +130,7 @@ def _person(request: HttpRequest, pk: int) -> User:
 def person(request: HttpRequest, pk: int) -> HttpResponse:
     person = _person(request, pk)
     history = list(
-        RoleAssignment.history.filter(user=person)
+        RoleAssignment.history.filter(rules.shown_roles_q(request.user), user=person)
         .select_related(*ROLE_RELATED, "granted_by", "ended_by")
         .order_by("-starts_on", "-id")
     )

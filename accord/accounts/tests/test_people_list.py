@@ -90,3 +90,37 @@ def test_the_list_takes_a_fixed_number_of_queries(
     assert len(response.context["page"].object_list) == 50
     with django_assert_max_num_queries(12):
         client.get(reverse("people"), {"page": 2})
+
+
+def test_an_employer_contact_never_reads_a_colleagues_union_role(world: World) -> None:
+    colleague = User.objects.create_user("x@example.org", email="x@example.org", full_name="X")
+    RoleAssignment.objects.create(
+        user=colleague, role=Role.EMPLOYER_CONTACT, employer=world.employer
+    )
+    RoleAssignment.objects.create(
+        user=colleague,
+        role=Role.WORKPLACE_REP,
+        union=world.unions["NASUWT"],
+        employer=world.employer,
+    )
+    client = Client()
+    client.force_login(world.users["employer"])
+    for url in (reverse("people"), reverse("person", args=[colleague.pk])):
+        html = client.get(url).content.decode()
+        assert "X" in html and "Employer contact" in html, url
+        assert "Workplace representative" not in html and "NASUWT" not in html, url
+
+
+def test_an_employer_contact_does_not_see_a_former_contact_now_elsewhere(world: World) -> None:
+    mover = User.objects.create_user("m@example.org", email="m@example.org", full_name="Mover")
+    role = RoleAssignment.objects.create(
+        user=mover, role=Role.EMPLOYER_CONTACT, employer=world.employer
+    )
+    services.end_role(role, actor=world.users["officer"], reason="Moved on")
+    RoleAssignment.objects.create(
+        user=mover, role=Role.EMPLOYER_CONTACT, employer=world.other_employer
+    )
+    client = Client()
+    client.force_login(world.users["employer"])
+    assert client.get(reverse("person", args=[mover.pk])).status_code == 403
+    assert "Mover" not in client.get(reverse("people")).content.decode()
