@@ -188,6 +188,15 @@ def propose(
                 "Only the local secretary of the area turns this request into a proposal."
             )
         if employer is None:
+            known = (
+                Employer.objects.current().filter(urn=locked.urn).first() if locked.urn else None
+            )
+            if known is not None:
+                raise JoinRequestError(
+                    f"{known.name} already has URN {locked.urn} in Accord: choose it rather "
+                    "than adding the employer again.",
+                    field="employer",
+                )
             employer = Employer.objects.create(
                 name=locked.employer_name,
                 kind=locked.kind,

@@ -228,6 +228,18 @@ def test_a_request_naming_a_known_employer_proposes_that_employer(world: World) 
     assert Employer.objects.filter(name="Northtown Sixth Form College").count() == 0
 
 
+def test_adding_again_an_employer_whose_urn_is_known_is_refused_on_the_field(
+    world: World,
+) -> None:
+    _send(world, urn=world.employer.urn)
+    url = reverse("join-request-propose", args=[JoinRequest.objects.get().pk])
+    response = _client("secretary").post(url, {"employer": "new", "reason": "Asked us."})
+    assert response.status_code == 400
+    assert "choose it rather than adding" in response.context["form"].errors["employer"][0]
+    assert not Enrolment.objects.exists()
+    assert Employer.objects.filter(urn=world.employer.urn).count() == 1
+
+
 def test_a_request_is_closed_with_a_reason(world: World) -> None:
     _send(world)
     request = JoinRequest.objects.get()
