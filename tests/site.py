@@ -68,6 +68,10 @@ def build_site(world: World) -> Site:
     """Add to `world` an enrolment at every state of the main path and three members: one whose
     review waits for the employer, one ready for its next cycle, one whose next cycle waits."""
     site = Site(world, users=dict(world.users))
+    # Who sets a service up: creates schemes and chooses their unions, gives the first roles.
+    site.users["superuser"] = User.objects.create_superuser(
+        "superuser@example.org", "superuser@example.org", PASSWORD, full_name="Superuser"
+    )
     for state in (*MAIN_PATH[:-1], State.OBJECTED):
         school = _school(world, f"School at {state}")
         site.enrolments.append(_to(world, school, state))

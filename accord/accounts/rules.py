@@ -347,17 +347,24 @@ def can_manage_scheme(user: AnyUser, scheme: Scheme) -> bool:
 # wider than any officer's, so only a superuser gives the auditor role.
 
 
-def _lead_union_ids() -> set[int]:
-    return set(Scheme.objects.values_list("lead_union_id", flat=True))
-
-
-def _unions_granted_by(officer_union_id: int | None) -> set[int]:
-    """The unions whose roles a national officer of `officer_union_id` may give: their own,
-    and the partner unions of the schemes it leads."""
-    partners = Scheme.partner_unions.through.objects.filter(
-        scheme__lead_union_id=officer_union_id
-    ).values_list("union_id", flat=True)
-    return {officer_union_id, *partners} - {None}
+def _officer_reach(actor: AnyUser) -> dict[int | None, tuple[bool, set[int]]]:
+    """For each union `actor` is a national officer of: whether it leads a scheme, and the
+    unions whose roles the officer gives (their own, and the partners of the schemes it
+    leads). Read once per request, however many roles a page asks about."""
+    cached = getattr(actor, "_accord_officer_reach", None)
+    if cached is None:
+        unions = {a.union_id for a in assignments(actor) if a.role == Role.NATIONAL_OFFICER}
+        leading = set(
+            Scheme.objects.filter(lead_union_id__in=unions).values_list("lead_union_id", flat=True)
+        )
+        partners = Scheme.partner_unions.through.objects.filter(
+            scheme__lead_union_id__in=leading
+        ).values_list("scheme__lead_union_id", "union_id")
+        cached = {u: (u in leading, {u} - {None}) for u in unions}
+        for lead, partner in partners:
+            cached[lead][1].add(partner)
+        actor._accord_officer_reach = cached
+    return cached
 
 
 def may_grant(actor: AnyUser, assignment: RoleAssignment) -> bool:
@@ -380,16 +387,14 @@ def may_grant(actor: AnyUser, assignment: RoleAssignment) -> bool:
         return False
     for held in assignments(actor):
         if held.role == Role.NATIONAL_OFFICER:
-            leads = held.union_id in _lead_union_ids()
+            leads, unions = _officer_reach(actor)[held.union_id]
             if assignment.union_id is None:
                 if leads:
                     return True
             elif role == Role.NATIONAL_OFFICER:
                 if assignment.union_id == held.union_id:
                     return True
-            elif assignment.union_id in (
-                _unions_granted_by(held.union_id) if leads else {held.union_id}
-            ):
+            elif assignment.union_id in unions:
                 return True
         elif held.role == Role.LOCAL_SECRETARY:
             employer = assignment.employer if assignment.employer_id else None

@@ -3,7 +3,9 @@ current roles and last sign-in, in pages of a bounded number of queries."""
 
 from __future__ import annotations
 
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accord.accounts import services
@@ -124,3 +126,24 @@ def test_an_employer_contact_does_not_see_a_former_contact_now_elsewhere(world: 
     client.force_login(world.users["employer"])
     assert client.get(reverse("person", args=[mover.pk])).status_code == 403
     assert "Mover" not in client.get(reverse("people")).content.decode()
+
+
+def test_a_persons_page_reads_the_same_queries_for_one_role_as_for_thirty(
+    world: World,
+) -> None:
+    person = world.users["rep"]
+    client = Client()
+    client.force_login(world.users["officer"])
+    url = reverse("person", args=[person.pk])
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured)
+
+    one = queries()
+    for _ in range(29):
+        RoleAssignment.objects.create(
+            user=person, role=Role.WORKPLACE_REP, union=world.unions["GMB"], employer=world.employer
+        )
+    assert queries() == one
