@@ -375,7 +375,7 @@ def may_grant(actor: AnyUser, assignment: RoleAssignment) -> bool:
       its partner unions, employer contacts and plan roles. Nobody but a superuser gives the
       auditor role.
     - A local secretary gives only workplace representative of their own union, at employers in
-      their own association.
+      their own association (whose parent, if any, is in it too).
     - Everyone else gives nothing.
     """
     if not actor.is_authenticated or not actor.is_active:
@@ -403,6 +403,11 @@ def may_grant(actor: AnyUser, assignment: RoleAssignment) -> bool:
                 and assignment.union_id == held.union_id
                 and employer is not None
                 and employer.association_id == held.association_id
+                # A rep also reaches their employer's trust or local authority (SCOPES): one
+                # in another association would reach beyond the secretary's own.
+                and (
+                    employer.parent is None or employer.parent.association_id == held.association_id
+                )
             ):
                 return True
     return False

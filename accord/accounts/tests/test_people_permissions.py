@@ -169,3 +169,19 @@ def test_the_people_link_is_in_the_navigation_for_those_who_may_see_people(world
     for persona, status in LIST.items():
         html = _client(world, persona).get(reverse("tasks")).content.decode()
         assert (f'href="{reverse("people")}"' in html) is (status == 200), persona
+
+
+def test_a_secretary_gives_no_rep_whose_reach_leaves_their_association(world: World) -> None:
+    """A rep at an academy also reaches its trust: with the trust in another association, the
+    role would reach beyond the secretary's own."""
+    secretary = world.users["secretary"]
+    rep_at_academy = RoleAssignment(
+        role=Role.WORKPLACE_REP, union=world.unions["NASUWT"], employer=world.academy
+    )
+    assert rules.may_grant(secretary, rep_at_academy)
+    world.trust.association = world.other_association
+    world.trust.save()
+    world.academy.refresh_from_db()
+    rep_at_academy.employer = world.academy
+    assert not rules.may_grant(secretary, rep_at_academy)
+    assert rules.may_grant(world.users["officer"], rep_at_academy)
