@@ -97,7 +97,10 @@ def grant_role(user: User, spec: RoleSpec, *, actor: User) -> RoleAssignment:
 def _end(
     assignment: RoleAssignment, *, actor: User, ends_on: datetime.date | None, reason: str
 ) -> RoleAssignment:
-    locked = RoleAssignment.history.select_for_update().select_related("employer", "user")
+    # Only the role's row: PostgreSQL locks no nullable side of an outer join.
+    locked = RoleAssignment.history.select_for_update(of=("self",)).select_related(
+        "employer", "user"
+    )
     assignment = locked.get(pk=assignment.pk)
     if not assignment.is_current():
         raise DomainError("This role has ended already.")

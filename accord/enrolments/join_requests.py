@@ -160,7 +160,8 @@ def employer_choices(join_request: JoinRequest, limit: int = 20) -> list[Employe
 
 def _locked(join_request: JoinRequest) -> JoinRequest:
     locked = (
-        JoinRequest.objects.select_for_update()
+        # Only the request's row: PostgreSQL locks no nullable side of an outer join.
+        JoinRequest.objects.select_for_update(of=("self",))
         .select_related("scheme__lead_union", "local_authority", "association", "employer")
         .get(pk=join_request.pk)
     )
