@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import re
 
 from playwright.sync_api import Page, expect
@@ -35,3 +36,37 @@ class Session:
 
     def close(self) -> None:
         self.context.close()
+
+
+def approach_to_commitment(secretary: Session, *, material: str) -> Page:
+    """From partner unions agreed to a commitment the unions confirmed, as the secretary:
+    the approach by joint letter, the introduction with one piece of `material`, a draft
+    commitment to principle 4 with one activity, and the unions' confirmation."""
+    page = secretary.page
+    today = datetime.date.today()
+    page.get_by_role("link", name="Record the approach to the employer").click()
+    page.get_by_label("A joint letter from the unions").check()
+    page.get_by_label("Date of the joint letter").fill(today.isoformat())
+    secretary.submit("Record the approach to the employer")
+
+    page.get_by_role("link", name="Record the introduction of the scheme").click()
+    page.get_by_label("Date the scheme was presented").fill(today.isoformat())
+    page.get_by_label(material).check()
+    secretary.submit("Record the introduction of the scheme")
+
+    page.get_by_role("link", name="Draft the commitment").click()
+    page.get_by_role("radio", name=re.compile("having formal agreed mechanisms")).check()
+    page.get_by_label("Objectives").fill("Set up a joint consultation committee.")
+    page.get_by_label("Success criteria").fill("Terms agreed and three meetings held.")
+    page.get_by_label("Activity 1").fill("Draft terms of reference")
+    page.get_by_label("Owner 1").fill("HR manager")
+    page.get_by_label("Due 1").fill((today + datetime.timedelta(days=60)).isoformat())
+    for n in range(1, 7):
+        page.get_by_label(f"Principle {n}: where the employer is now").select_option("partly")
+        page.get_by_label(f"Principle {n}: priority for the year ahead").select_option("medium")
+    secretary.submit("Draft the commitment")
+
+    page.get_by_role("link", name="Confirm the commitment for the unions").click()
+    page.get_by_label("I confirm the commitment as drafted on behalf of the unions.").check()
+    secretary.submit("Confirm the commitment for the unions")
+    return page

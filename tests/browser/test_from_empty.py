@@ -7,7 +7,6 @@ employer goes from proposed to listed, its logo pack holding the uploaded logo."
 from __future__ import annotations
 
 import csv
-import datetime
 import io
 import re
 import zipfile
@@ -22,7 +21,7 @@ from playwright.sync_api import Page, expect
 from accord.core.outbox import OutboxMessage
 from accord.organisations.models import Employer
 
-from .session import Session
+from .session import Session, approach_to_commitment
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -173,7 +172,6 @@ def test_a_union_starts_from_empty_and_lists_its_first_member_through_the_pages(
     assert get_user_model().objects.count() == 1
     assert not Employer.objects.exists()
     url = live_server.url
-    today = datetime.date.today()
 
     # The superuser makes the first national officer.
     admin = Person.sign_in(browser, url, "admin@example.org", SUPERUSER_PASSWORD)
@@ -305,31 +303,7 @@ def test_a_union_starts_from_empty_and_lists_its_first_member_through_the_pages(
     secretary.submit("Mark a partner union not represented locally")
     expect(page.get_by_test_id("state")).to_have_text("Partner unions agreed")
 
-    page.get_by_role("link", name="Record the approach to the employer").click()
-    page.get_by_label("A joint letter from the unions").check()
-    page.get_by_label("Date of the joint letter").fill(today.isoformat())
-    secretary.submit("Record the approach to the employer")
-
-    page.get_by_role("link", name="Record the introduction of the scheme").click()
-    page.get_by_label("Date the scheme was presented").fill(today.isoformat())
-    page.get_by_label("Guide for employers").check()
-    secretary.submit("Record the introduction of the scheme")
-
-    page.get_by_role("link", name="Draft the commitment").click()
-    page.get_by_role("radio", name=re.compile("having formal agreed mechanisms")).check()
-    page.get_by_label("Objectives").fill("Set up a joint consultation committee.")
-    page.get_by_label("Success criteria").fill("Terms agreed and three meetings held.")
-    page.get_by_label("Activity 1").fill("Draft terms of reference")
-    page.get_by_label("Owner 1").fill("HR manager")
-    page.get_by_label("Due 1").fill((today + datetime.timedelta(days=60)).isoformat())
-    for n in range(1, 7):
-        page.get_by_label(f"Principle {n}: where the employer is now").select_option("partly")
-        page.get_by_label(f"Principle {n}: priority for the year ahead").select_option("medium")
-    secretary.submit("Draft the commitment")
-
-    page.get_by_role("link", name="Confirm the commitment for the unions").click()
-    page.get_by_label("I confirm the commitment as drafted on behalf of the unions.").check()
-    secretary.submit("Confirm the commitment for the unions")
+    approach_to_commitment(secretary, material="Guide for employers")
 
     employer = signed_in["employer"]
     page = employer.task("Confirm the commitment for the employer")

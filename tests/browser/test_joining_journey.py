@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
 import re
 
 import pytest
@@ -12,7 +11,7 @@ from accord.enrolments.models import Enrolment
 from accord.enrolments.process import State
 from tests.world import World
 
-from .session import Session
+from .session import Session, approach_to_commitment
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -23,7 +22,6 @@ def test_an_employer_goes_from_proposed_to_listed_through_the_pages(
     world: World,  # type: ignore[no-untyped-def]
 ) -> None:
     url = live_server.url
-    today = datetime.date.today()
 
     rep = Session(browser, url, "rep")
     rep.page.goto(f"{url}{world.employer.get_absolute_url()}")
@@ -62,31 +60,7 @@ def test_an_employer_goes_from_proposed_to_listed_through_the_pages(
     expect(page.locator("article")).to_contain_text("on behalf of NASUWT, GMB and UNISON")
     page.go_back()
 
-    page.get_by_role("link", name="Record the approach to the employer").click()
-    page.get_by_label("A joint letter from the unions").check()
-    page.get_by_label("Date of the joint letter").fill(today.isoformat())
-    secretary.submit("Record the approach to the employer")
-
-    page.get_by_role("link", name="Record the introduction of the scheme").click()
-    page.get_by_label("Date the scheme was presented").fill(today.isoformat())
-    page.get_by_label("The Valued Worker Scheme video").check()
-    secretary.submit("Record the introduction of the scheme")
-
-    page.get_by_role("link", name="Draft the commitment").click()
-    page.get_by_role("radio", name=re.compile("having formal agreed mechanisms")).check()
-    page.get_by_label("Objectives").fill("Set up a joint consultation committee.")
-    page.get_by_label("Success criteria").fill("Terms agreed and three meetings held.")
-    page.get_by_label("Activity 1").fill("Draft terms of reference")
-    page.get_by_label("Owner 1").fill("HR manager")
-    page.get_by_label("Due 1").fill((today + datetime.timedelta(days=60)).isoformat())
-    for n in range(1, 7):
-        page.get_by_label(f"Principle {n}: where the employer is now").select_option("partly")
-        page.get_by_label(f"Principle {n}: priority for the year ahead").select_option("medium")
-    secretary.submit("Draft the commitment")
-
-    page.get_by_role("link", name="Confirm the commitment for the unions").click()
-    page.get_by_label("I confirm the commitment as drafted on behalf of the unions.").check()
-    secretary.submit("Confirm the commitment for the unions")
+    approach_to_commitment(secretary, material="The Valued Worker Scheme video")
 
     employer = Session(browser, url, "employer")
     page = employer.task("Confirm the commitment for the employer")
