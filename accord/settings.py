@@ -137,7 +137,7 @@ TEMPLATES = [
     },
 ]
 
-VAR_DIR = Path(os.environ.get("ACCORD_VAR_DIR", BASE_DIR / "var"))
+VAR_DIR = Path(os.environ.get("ACCORD_VAR_DIR") or BASE_DIR / "var")
 
 # The audit trail is sealed with this key (HMAC-SHA256). It lives outside the database, so
 # someone who can write to the database cannot rewrite events and reseal the chain.
@@ -258,7 +258,8 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = VAR_DIR / "static"
+# Collected static files; a container image keeps them in the image, apart from its data volume.
+STATIC_ROOT = Path(os.environ.get("ACCORD_STATIC_ROOT") or VAR_DIR / "static")
 STATICFILES_DIRS = [BASE_DIR / "accord" / "static"]
 # Uploaded files live outside the web root and are only ever served through views that check
 # permissions: on local disk under ACCORD_VAR_DIR by default, or in a private bucket of an
