@@ -21,10 +21,10 @@ if _env_file:
 wsgi_app = "accord.wsgi:application"
 
 # Behind a proxy on the same machine by default; the container listens on every interface.
-bind = os.environ.get("ACCORD_BIND", "127.0.0.1:8000").split(",")
+bind = (os.environ.get("ACCORD_BIND") or "127.0.0.1:8000").split(",")
 
-# Sync workers: each handles one request at a time, so a slow page never holds up another
-# worker's; add workers (memory) rather than threads. Twice the cores plus one is gunicorn's
+# Sync workers: each serves one request at a time, so a slow request holds up only its own
+# worker; add workers (memory) rather than threads. Twice the cores plus one is gunicorn's
 # own advice.
 workers = int(os.environ.get("ACCORD_WEB_CONCURRENCY") or multiprocessing.cpu_count() * 2 + 1)
 threads = int(os.environ.get("ACCORD_WEB_THREADS") or 1)
@@ -46,7 +46,7 @@ preload_app = True
 # Requests to standard output, errors to standard error, as a process manager expects.
 accesslog = "-"
 errorlog = "-"
-loglevel = os.environ.get("ACCORD_WEB_LOG_LEVEL", "info")
+loglevel = os.environ.get("ACCORD_WEB_LOG_LEVEL") or "info"
 
 # No gunicornc control socket: its default path is shared by every gunicorn of the same user.
 control_socket_disable = True

@@ -172,16 +172,18 @@ else:
 # shared disk.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
-CACHE_URL = os.environ.get("ACCORD_CACHE_URL", "").strip() or ("memory" if DEBUG else "database")
-if CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+ACCORD_CACHE_URL = os.environ.get("ACCORD_CACHE_URL", "").strip() or (
+    "memory" if DEBUG else "database"
+)
+if ACCORD_CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": CACHE_URL,
+            "LOCATION": ACCORD_CACHE_URL,
             "KEY_PREFIX": "accord",
         }
     }
-elif CACHE_URL == "database":
+elif ACCORD_CACHE_URL == "database":
     # The table is made by `manage.py createcachetable` (make setup, make serve, the container).
     CACHES = {
         "default": {
@@ -190,13 +192,13 @@ elif CACHE_URL == "database":
             "OPTIONS": {"MAX_ENTRIES": 20_000},
         }
     }
-elif CACHE_URL == "memory":
+elif ACCORD_CACHE_URL == "memory":
     # One process only (the development server): each gunicorn worker would have its own.
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 else:
     raise ImproperlyConfigured(
         "ACCORD_CACHE_URL must be a redis://, rediss:// or unix:// address, 'database' or "
-        f"'memory', not {CACHE_URL!r}"
+        f"'memory', not {ACCORD_CACHE_URL!r}"
     )
 
 FORM_RENDERER = "accord.core.forms.AccordFormRenderer"
