@@ -33,6 +33,7 @@ var:
 
 migrate: install var .env
 	$(MANAGE) migrate --noinput
+	$(MANAGE) createcachetable
 	$(MANAGE) load_builtin_schemes
 
 setup: migrate
@@ -47,6 +48,20 @@ run: setup
 	@echo "Accord is at http://$(ADDRESS)/"
 	$(MANAGE) outbox_worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(MANAGE) runserver $(ADDRESS)
+
+# Production: gunicorn (gunicorn.conf.py) with DEBUG off, the e-mail worker beside it. Settings
+# come from the environment and .env, or the file ACCORD_ENV_FILE names (see .env.example);
+# without the production ones it says which is missing and stops.
+.PHONY: serve
+serve: export DJANGO_DEBUG = 0
+serve: install var
+	@$(BIN)/python -c 'import sys; sys.excepthook = lambda t, e, tb: sys.exit(f"Not serving: {e}"); import accord.settings'
+	$(MANAGE) collectstatic --noinput --verbosity 0
+	$(MANAGE) migrate --noinput
+	$(MANAGE) createcachetable
+	$(MANAGE) load_builtin_schemes
+	$(MANAGE) outbox_worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	$(BIN)/gunicorn --config gunicorn.conf.py
 
 # axe-core from npm, pinned, for the browser crawl's accessibility checks (never from a CDN).
 # Without npm or a network this says so and the crawl skips its axe checks; CI requires them.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -136,7 +137,7 @@ TEMPLATES = [
     },
 ]
 
-VAR_DIR = Path(os.environ.get("ACCORD_VAR_DIR", BASE_DIR / "var"))
+VAR_DIR = Path(os.environ.get("ACCORD_VAR_DIR") or BASE_DIR / "var")
 
 # The audit trail is sealed with this key (HMAC-SHA256). It lives outside the database, so
 # someone who can write to the database cannot rewrite events and reseal the chain.
@@ -152,13 +153,53 @@ ACCORD_AUDIT_CHECKPOINT_FILE = Path(
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'accord.sqlite3'}",
-        conn_max_age=envint("DATABASE_CONN_MAX_AGE", 0),
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # IMMEDIATE transactions take the write lock at BEGIN, so two writers queue instead of
     # failing half-way; the timeout is how long the second one waits.
     DATABASES["default"]["OPTIONS"] = {"transaction_mode": "IMMEDIATE", "timeout": 20}
+    DATABASES["default"]["CONN_MAX_AGE"] = envint("DATABASE_CONN_MAX_AGE", 0)
+else:
+    # A database server is reached over the network: each worker keeps its connection for a
+    # minute rather than opening one per request, and checks it before reusing it.
+    DATABASES["default"]["CONN_MAX_AGE"] = envint("DATABASE_CONN_MAX_AGE", 60)
+
+# Everything a request leaves behind lives where every app server sees it, so that servers
+# can be added behind a load balancer: sessions in the database; the cache (allauth's sign-in
+# rate limits, the public register) in Redis or the database; uploads on object storage or a
+# shared disk.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+
+ACCORD_CACHE_URL = os.environ.get("ACCORD_CACHE_URL", "").strip() or (
+    "memory" if DEBUG else "database"
+)
+if ACCORD_CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": ACCORD_CACHE_URL,
+            "KEY_PREFIX": "accord",
+        }
+    }
+elif ACCORD_CACHE_URL == "database":
+    # The table is made by `manage.py createcachetable` (make setup, make serve, the container).
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "accord_cache",
+            "OPTIONS": {"MAX_ENTRIES": 20_000},
+        }
+    }
+elif ACCORD_CACHE_URL == "memory":
+    # One process only (the development server): each gunicorn worker would have its own.
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+else:
+    raise ImproperlyConfigured(
+        "ACCORD_CACHE_URL must be a redis://, rediss:// or unix:// address, 'database' or "
+        f"'memory', not {ACCORD_CACHE_URL!r}"
+    )
 
 FORM_RENDERER = "accord.core.forms.AccordFormRenderer"
 
@@ -219,19 +260,46 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = VAR_DIR / "static"
+# Collected static files; a container image keeps them in the image, apart from its data volume.
+STATIC_ROOT = Path(os.environ.get("ACCORD_STATIC_ROOT") or VAR_DIR / "static")
 STATICFILES_DIRS = [BASE_DIR / "accord" / "static"]
+# Uploaded files live outside the web root and are only ever served through views that check
+# permissions: on local disk under ACCORD_VAR_DIR by default, or in a private bucket of an
+# S3-compatible object store, which every app server reaches.
+MEDIA_ROOT = VAR_DIR / "uploads"
+ACCORD_STORAGE = os.environ.get("ACCORD_STORAGE", "").strip() or "local"
+if ACCORD_STORAGE == "local":
+    _uploads: dict[str, Any] = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+elif ACCORD_STORAGE == "s3":
+    if not os.environ.get("AWS_STORAGE_BUCKET_NAME"):
+        raise ImproperlyConfigured("AWS_STORAGE_BUCKET_NAME must be set when ACCORD_STORAGE=s3.")
+    # Keys come from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or the machine's role), read
+    # by django-storages and boto3 themselves, so no secret is held in the settings.
+    _uploads = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ["AWS_STORAGE_BUCKET_NAME"],
+            "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("AWS_S3_REGION_NAME") or None,
+            "addressing_style": os.environ.get("AWS_S3_ADDRESSING_STYLE") or None,
+            "location": os.environ.get("AWS_LOCATION", ""),
+            # Private objects, never overwritten: names are random and files are served by
+            # the views that check who asks, not by a link to the bucket.
+            "default_acl": None,
+            "file_overwrite": False,
+            "querystring_auth": True,
+        },
+    }
+else:
+    raise ImproperlyConfigured(f"ACCORD_STORAGE must be 'local' or 's3', not {ACCORD_STORAGE!r}")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _uploads,
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
-# Uploaded files live outside the web root and are only ever served through views that check
-# permissions.
-MEDIA_ROOT = VAR_DIR / "uploads"
 
 EMAIL_BACKEND = os.environ.get(
     "DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"

@@ -142,3 +142,89 @@ def test_documented_commands_work_with_the_development_env_file() -> None:
         pytest.skip("no .env: `make setup` writes it (make test and make run do)")
     result = _manage("verify_audit", env={}, env_file=str(env_file))
     assert result.returncode == 0, result.stderr
+
+
+def _settings(env: dict[str, str], expression: str) -> str:
+    """The value of a Python expression over the settings, under `env`."""
+    code = f"from django.conf import settings as s; print({expression})"
+    result = _manage("shell", "--no-imports", "-c", code, env=env)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+DATABASE = "(s.DATABASES['default']['CONN_MAX_AGE'], s.DATABASES['default']['CONN_HEALTH_CHECKS'])"
+
+
+def test_postgresql_connections_persist_for_a_minute_with_health_checks() -> None:
+    postgres = {**PRODUCTION, "DATABASE_URL": "postgres://accord@db.example.org:5432/accord"}
+    assert _settings(postgres, DATABASE) == "(60, True)"
+    assert _settings({**postgres, "DATABASE_CONN_MAX_AGE": "5"}, DATABASE) == "(5, True)"
+
+
+def test_sqlite_connections_close_after_each_request() -> None:
+    assert _settings(PRODUCTION, DATABASE) == "(0, True)"
+
+
+CACHE = "s.CACHES['default']['BACKEND'], s.CACHES['default'].get('LOCATION')"
+
+
+def test_the_cache_is_shared_between_workers_in_production() -> None:
+    assert _settings(PRODUCTION, CACHE) == (
+        "django.core.cache.backends.db.DatabaseCache accord_cache"
+    )
+    redis = {**PRODUCTION, "ACCORD_CACHE_URL": "redis://cache.example.org:6379/1"}
+    assert _settings(redis, CACHE) == (
+        "django.core.cache.backends.redis.RedisCache redis://cache.example.org:6379/1"
+    )
+
+
+def test_a_bad_cache_address_is_named() -> None:
+    result = _check({**PRODUCTION, "ACCORD_CACHE_URL": "memcached://cache:11211"})
+    assert result.returncode != 0
+    assert "ACCORD_CACHE_URL must be" in result.stderr
+
+
+UPLOADS = (
+    "s.STORAGES['default']['BACKEND'], sorted(s.STORAGES['default'].get('OPTIONS', {}).items())"
+)
+
+
+def test_uploads_go_to_local_disk_by_default_or_to_an_s3_bucket() -> None:
+    assert _settings(PRODUCTION, UPLOADS) == "django.core.files.storage.FileSystemStorage []"
+    s3 = {
+        **PRODUCTION,
+        "ACCORD_STORAGE": "s3",
+        "AWS_STORAGE_BUCKET_NAME": "accord-uploads",
+        "AWS_S3_ENDPOINT_URL": "https://objects.example.org",
+        "AWS_S3_REGION_NAME": "uk-london-1",
+    }
+    backend, _, options = _settings(s3, UPLOADS).partition(" ")
+    assert backend == "storages.backends.s3.S3Storage"
+    assert "('bucket_name', 'accord-uploads')" in options
+    assert "('endpoint_url', 'https://objects.example.org')" in options
+    assert "('region_name', 'uk-london-1')" in options
+    assert "('default_acl', None)" in options
+    assert "('file_overwrite', False)" in options
+
+
+def test_s3_storage_without_a_bucket_is_refused() -> None:
+    result = _check({**PRODUCTION, "ACCORD_STORAGE": "s3"})
+    assert result.returncode != 0
+    assert "AWS_STORAGE_BUCKET_NAME must be set" in result.stderr
+
+
+def test_make_serve_refuses_without_the_production_settings_and_says_why() -> None:
+    clean = {
+        k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE", "ACCORD_"))
+    }
+    result = subprocess.run(
+        ["make", "--no-print-directory", "serve"],
+        cwd=ROOT,
+        env={**clean, "ACCORD_ENV_FILE": ""},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode != 0
+    assert "Not serving: DJANGO_SECRET_KEY must be set" in result.stderr
+    assert "Traceback" not in result.stdout + result.stderr
