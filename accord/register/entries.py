@@ -139,9 +139,15 @@ def refresh(membership_ids: Iterable[int]) -> bool:
     are gone, inside the caller's transaction. Marks the register changed only when a row did.
     Returns whether one did."""
     RegisterEntry = global_apps.get_model("register", "RegisterEntry")
+    RegisterVersion = global_apps.get_model("register", "RegisterVersion")
+    membership_ids = sorted(set(membership_ids))
+    if not membership_ids:
+        return False
     changed = False
     with transaction.atomic():
-        for ids in _chunks(sorted(set(membership_ids))):
+        # One writer at a time: two changes to the same row cannot both rewrite it.
+        RegisterVersion.objects.select_for_update().filter(pk=1).first()
+        for ids in _chunks(membership_ids):
             fresh = {row[0]: row for row in live_rows(Q(pk__in=ids))}
             stored = {
                 row[0]: row

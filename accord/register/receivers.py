@@ -46,7 +46,8 @@ def _membership_deleted(sender: Any, instance: Membership, **kwargs: Any) -> Non
 
 @receiver(post_save, sender=Employer)
 def _employer_saved(sender: Any, instance: Employer, raw: bool = False, **kwargs: Any) -> None:
-    if not raw:
+    # A new employer has no membership yet: imports create thousands.
+    if not raw and not kwargs.get("created"):
         entries.refresh(entries.memberships_of_employers([instance.pk]))
 
 

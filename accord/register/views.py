@@ -19,7 +19,7 @@ from accord.core.params import choice_param, id_param, text_param
 from accord.membership.models import Membership, MembershipStatus
 from accord.organisations.models import EmployerKind
 
-from . import caching, documents, opendata, selectors
+from . import caching, documents, html, opendata, selectors
 from .caching import Version
 
 
@@ -56,18 +56,21 @@ def register(request: HttpRequest) -> HttpResponseBase:
         count = caching.cached(version, "count", entries.count, params)
         page = selectors.page_of(entries, count=count, **position)
         prefix, _, suffix = _verification_path().partition("REFERENCE")
-        for entry in page.entries:
-            entry.url = f"{prefix}{entry.reference}{suffix}"
+        filters = caching.cached(version, "filters", selectors.register_filters)
         return render(
             request,
             "register/register.html",
             {
                 "page": page,
+                "rows": html.rows(page.entries, prefix, suffix),
                 "count": count,
                 "params": params,
                 "kinds": EmployerKind.choices,
                 "querystring": _querystring(params),
-                **caching.cached(version, "filters", selectors.register_filters),
+                "authority_options": html.options(
+                    filters["authorities"], params["local_authority"]
+                ),
+                "region_options": html.options(filters["regions"], params["region"]),
             },
         )
 
