@@ -88,7 +88,12 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name_plural': 'register entries',
                 'ordering': ['employer_name', 'membership'],
-                'indexes': [models.Index(fields=['listed', 'employer_name', 'membership'], name='register_list'), models.Index(fields=['listed', 'local_authority_id', 'employer_name', 'membership'], name='register_by_authority'), models.Index(fields=['listed', 'region_id', 'employer_name', 'membership'], name='register_by_region'), models.Index(fields=['listed', 'employer_kind', 'employer_name', 'membership'], name='register_by_kind')],
+                'indexes': [
+                    models.Index(condition=models.Q(('listed', True)), fields=['employer_name', 'membership'], name='register_list'),
+                    models.Index(condition=models.Q(('listed', True)), fields=['local_authority_id', 'employer_name', 'membership'], name='register_by_authority'),
+                    models.Index(condition=models.Q(('listed', True)), fields=['region_id', 'employer_name', 'membership'], name='register_by_region'),
+                    models.Index(condition=models.Q(('listed', True)), fields=['employer_kind', 'employer_name', 'membership'], name='register_by_kind'),
+                ],
             },
         ),
         migrations.RunPython(
