@@ -20,6 +20,7 @@ from django.utils import timezone
 from accord.accounts.models import RoleAssignment
 from accord.core import audit
 from accord.core.errors import DomainError
+from accord.core.signals import employers_changed
 from accord.enrolments.models import Enrolment
 from accord.enrolments.process import State
 from accord.organisations import merging
@@ -146,6 +147,7 @@ def _add_authorities(
         )
     )
     Employer.objects.filter(pk__in=[e.pk for e in joining]).update(association=association)
+    employers_changed.send(sender=Employer, employer_ids=[e.pk for e in joining])
     return [
         audit.Event(
             action="employer.association_set",
@@ -242,6 +244,18 @@ def merge_preview(source: AnyArea, target: AnyArea) -> Preview:
     return preview
 
 
+def _employers_within(area: AnyArea) -> QuerySet[Employer]:
+    if isinstance(area, Region):
+        return Employer.objects.filter(
+            Q(local_authority__region=area) | Q(association__region=area)
+        )
+    if isinstance(area, Association):
+        return Employer.objects.filter(association=area)
+    if isinstance(area, District):
+        return Employer.objects.filter(association__district=area)
+    return Employer.objects.none()
+
+
 def merge_areas(source: AnyArea, target: AnyArea, *, actor: Any) -> AnyArea:
     """Move everything in `source` (its local authorities or associations, employers, role
     assignments and any other link) to `target`; `source` retires, pointing to `target`."""
@@ -253,9 +267,12 @@ def merge_areas(source: AnyArea, target: AnyArea, *, actor: Any) -> AnyArea:
         _check_merge(source, target)
         source_before, target_before = _snapshot(source), _snapshot(target)
         retired_before = audit.snapshot(source, ["retired_at", "merged_into"])
+        # The employers whose region or association the move changes, in bulk.
+        touched = list(_employers_within(source).values_list("pk", flat=True))
         moved = merging.atomic_move(
             source, target, actor=actor, why=f"{source} merged into {target}"
         )
+        employers_changed.send(sender=kind, employer_ids=touched)
         source.retired_at, source.merged_into = timezone.now(), target
         source.save(update_fields=["retired_at", "merged_into"])
         counts = {f"moved {name}": [0, n] for name, n in moved.counts.items()}
@@ -422,6 +439,7 @@ def move_local_authority(
         Employer.objects.filter(pk__in=[e.pk for e in moving]).update(
             association=target, updated_at=timezone.now()
         )
+        employers_changed.send(sender=Employer, employer_ids=[e.pk for e in moving])
         events = [
             audit.Event(
                 action="localauthority.moved",

@@ -7,6 +7,7 @@ import datetime
 from collections.abc import Sequence
 
 from accord.accounts.models import User
+from accord.core.signals import memberships_changed
 from accord.enrolments.models import Enrolment
 from accord.enrolments.process import State
 from accord.organisations.models import Employer
@@ -61,5 +62,11 @@ def list_in_bulk(
             for n, enrolment in enumerate(enrolments)
         ],
         batch_size=2000,
+    )
+    memberships_changed.send(
+        sender=Membership,
+        membership_ids=list(
+            Membership.objects.filter(enrolment__in=enrolments).values_list("pk", flat=True)
+        ),
     )
     return enrolments

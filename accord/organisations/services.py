@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from accord.core import audit
 from accord.core.errors import DomainError
+from accord.core.signals import employers_changed
 
 from . import merging
 from .models import Association, Employer, LocalAuthority
@@ -211,6 +212,8 @@ def merge_employers(duplicate: Employer, survivor: Employer, *, actor: Any) -> E
             survivor.association = duplicate.association
             survivor.association_overridden = duplicate.association_overridden
         survivor.save()
+        # Memberships, enrolments and the rest moved in bulk, unseen by the saves above.
+        employers_changed.send(sender=Employer, employer_ids=[duplicate.pk, survivor.pk])
         moved_counts = {f"moved {label}": [0, n] for label, n in moved.counts.items()}
         audit.record(
             [

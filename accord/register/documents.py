@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 import zipfile
 from pathlib import Path
 
 import segno
 from django.conf import settings
+from django.core.cache import caches
 from django.utils.html import escape
 from PIL import Image
 
@@ -20,18 +22,29 @@ def verification_url(membership: Membership) -> str:
     return f"{settings.SITE_URL}{membership.get_absolute_url()}"
 
 
+def qr_svg_for(url: str) -> str:
+    """The QR code of a verification address, made once per address (it never changes for one)
+    and kept in the cache."""
+    key = "register:qr:" + hashlib.sha256(url.encode()).hexdigest()[:40]
+    svg = caches["default"].get(key)
+    if svg is None:
+        buffer = io.BytesIO()
+        segno.make(url, error="m").save(
+            buffer,
+            kind="svg",
+            scale=6,
+            border=2,
+            xmldecl=False,
+            svgns=True,
+            title=f"QR code for {url}",
+        )
+        svg = buffer.getvalue().decode()
+        caches["default"].set(key, svg, 7 * 24 * 60 * 60)
+    return svg
+
+
 def qr_svg(membership: Membership) -> str:
-    buffer = io.BytesIO()
-    segno.make(verification_url(membership), error="m").save(
-        buffer,
-        kind="svg",
-        scale=6,
-        border=2,
-        xmldecl=False,
-        svgns=True,
-        title=f"QR code for {verification_url(membership)}",
-    )
-    return buffer.getvalue().decode()
+    return qr_svg_for(verification_url(membership))
 
 
 def logo_svg(membership: Membership) -> str:

@@ -1,20 +1,26 @@
-"""The public register and verification pages: no sign-in, no personal data."""
+"""The public register and verification pages: no sign-in, no personal data.
+
+The pages read only the register's own rows (`models.RegisterEntry`) and are cached by the
+register's version, with ETag and Last-Modified (see `caching.py`)."""
 
 from __future__ import annotations
 
 from typing import Any
 from urllib.parse import urlencode
 
-from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils import timezone
 
 from accord.core.params import choice_param, id_param, text_param
 from accord.membership.models import Membership, MembershipStatus
 from accord.organisations.models import EmployerKind
 
-from . import documents, opendata, selectors
+from . import caching, documents, html, opendata, selectors
+from .caching import Version
 
 
 def _params(request: HttpRequest) -> dict[str, Any]:
@@ -26,64 +32,105 @@ def _params(request: HttpRequest) -> dict[str, Any]:
     }
 
 
-def register(request: HttpRequest) -> HttpResponse:
-    params = _params(request)
-    page = Paginator(selectors.register_entries(**params), 50).get_page(request.GET.get("page"))
-    page.object_list = selectors.with_principles_met(page.object_list)
-    query = {
-        k: v
-        for k, v in (
-            ("q", params["query"]),
-            ("kind", params["kind"]),
-            ("la", params["local_authority"]),
-            ("region", params["region"]),
-        )
-        if v is not None and v != ""
-    }
-    return render(
-        request,
-        "register/register.html",
-        {
-            "page": page,
-            "params": params,
-            "kinds": EmployerKind.choices,
-            "querystring": urlencode(query),
-            **selectors.register_filters(),
-        },
+def _querystring(params: dict[str, Any]) -> str:
+    names = {"query": "q", "kind": "kind", "local_authority": "la", "region": "region"}
+    return urlencode(
+        {names[k]: v for k, v in params.items() if v is not None and v != ""}, doseq=False
     )
 
 
-def register_csv(request: HttpRequest) -> StreamingHttpResponse:
-    entries = selectors.register_entries(**_params(request))
-    response = StreamingHttpResponse(opendata.csv_lines(entries), content_type="text/csv")
-    response["Content-Disposition"] = 'attachment; filename="register.csv"'
-    return response
+def _verification_path(reference: str = "REFERENCE") -> str:
+    return reverse("verification", args=[reference])
 
 
-def register_json(request: HttpRequest) -> StreamingHttpResponse:
-    entries = selectors.register_entries(**_params(request))
-    return StreamingHttpResponse(opendata.json_chunks(entries), content_type="application/json")
+def register(request: HttpRequest) -> HttpResponseBase:
+    params = _params(request)
+    position = {
+        "number": id_param(request.GET.get("page")),
+        "after": id_param(request.GET.get("after")),
+        "before": id_param(request.GET.get("before")),
+    }
+
+    def make(version: Version) -> HttpResponse:
+        entries = selectors.register_entries(**params)
+        count = caching.cached(version, "count", entries.count, params)
+        page = selectors.page_of(entries, count=count, **position)
+        prefix, _, suffix = _verification_path().partition("REFERENCE")
+        filters = caching.cached(version, "filters", selectors.register_filters)
+        return render(
+            request,
+            "register/register.html",
+            {
+                "page": page,
+                "rows": html.rows(page.entries, prefix, suffix),
+                "count": count,
+                "params": params,
+                "kinds": EmployerKind.choices,
+                "querystring": _querystring(params),
+                "authority_options": html.options(
+                    filters["authorities"], params["local_authority"]
+                ),
+                "region_options": html.options(filters["regions"], params["region"]),
+            },
+        )
+
+    return caching.page(request, params, position, make=make)
+
+
+def _open_data(request: HttpRequest, name: str) -> HttpResponseBase:
+    params = _params(request)
+
+    def make(version: Version) -> StreamingHttpResponse:
+        entries = selectors.register_entries(**params)
+        url_for = f"{settings.SITE_URL}{_verification_path()}"
+        if name == "csv":
+            response = StreamingHttpResponse(
+                opendata.csv_lines(entries, url_for), content_type="text/csv"
+            )
+            response["Content-Disposition"] = 'attachment; filename="register.csv"'
+            return response
+        return StreamingHttpResponse(
+            opendata.json_chunks(entries, url_for), content_type="application/json"
+        )
+
+    return caching.page(request, params, make=make)
+
+
+def register_csv(request: HttpRequest) -> HttpResponseBase:
+    return _open_data(request, "csv")
+
+
+def register_json(request: HttpRequest) -> HttpResponseBase:
+    return _open_data(request, "json")
+
+
+def verification(request: HttpRequest, reference: str) -> HttpResponseBase:
+    today = timezone.localdate()
+
+    def make(version: Version) -> HttpResponse:
+        entry = selectors.verification_entry(reference)
+        if entry is None:
+            raise Http404("No membership has this reference.")
+        url = f"{settings.SITE_URL}{_verification_path(entry.reference)}"
+        return render(
+            request,
+            "register/verification.html",
+            {
+                "membership": entry,
+                "today": today,
+                "statuses": MembershipStatus,
+                "qr": documents.qr_svg_for(url) if entry.is_member else "",
+                "url": url,
+            },
+        )
+
+    return caching.page(request, reference.upper(), make=make, day=today)
 
 
 def _membership(reference: str) -> Membership:
     return get_object_or_404(
         Membership.objects.select_related("scheme", "employer__local_authority"),
         reference=reference.upper(),
-    )
-
-
-def verification(request: HttpRequest, reference: str) -> HttpResponse:
-    (membership,) = selectors.with_principles_met([_membership(reference)])
-    return render(
-        request,
-        "register/verification.html",
-        {
-            "membership": membership,
-            "today": timezone.localdate(),
-            "statuses": MembershipStatus,
-            "qr": documents.qr_svg(membership) if membership.is_member else "",
-            "url": documents.verification_url(membership),
-        },
     )
 
 
