@@ -198,8 +198,9 @@ def member_tasks(
     wanted = offset + limit + 1
     tasks: list[MemberTask] = []
     start = 0
+    size = wanted  # enough when every candidate has a task, as is usual
     while len(tasks) < wanted:
-        chunk = list(candidates[start : start + max(CHUNK, wanted)])
+        chunk = list(candidates[start : start + size])
         start += len(chunk)
         checks: dict[int, list[PolicyCheck]] = {}
         if assessor and chunk:
@@ -217,8 +218,9 @@ def member_tasks(
                 ]
             if actions:
                 tasks.append(MemberTask(enrolment, actions, cycle.ends_on))
-        if len(chunk) < max(CHUNK, wanted):
+        if len(chunk) < size:
             break
+        size = CHUNK
     return shown(tasks[offset:wanted], limit)
 
 
@@ -472,8 +474,9 @@ def unattended(user: AnyUser, *, limit: int = SHOWN) -> Shown[Unattended]:
     )
     cases: list[Unattended] = []
     start = 0
+    size = limit + 1  # enough when each candidate is a case, as the filter makes usual
     while len(cases) <= limit:
-        found = list(candidates[start : start + CHUNK])
+        found = list(candidates[start : start + size])
         start += len(found)
         if not found:
             break
@@ -501,8 +504,9 @@ def unattended(user: AnyUser, *, limit: int = SHOWN) -> Shown[Unattended]:
                 }
                 missing = [(s, step_notifications.missing_roles(s)) for s in steps]
                 cases.append(Unattended(enrolment, missing, sorted(owners)))
-        if len(found) < CHUNK:
+        if len(found) < size:
             break
+        size = CHUNK
     return shown(cases, limit)
 
 
