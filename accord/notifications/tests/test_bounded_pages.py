@@ -36,8 +36,9 @@ from tests.world import build_world
 MAX_QUERIES = 12
 # The quiet data at the start; ten times as much is added for the second measure.
 QUIET = 15
-# The cases and late members of the growing area at the start (more than a page shows).
-GROWING = 40
+# The cases and late members of the growing area at the start: more than two pages of the
+# full lists show.
+GROWING = 105
 
 TASK_PAGES = [
     "officer",
@@ -65,6 +66,7 @@ FULL_LISTS = [
     ("secretary", "members"),
     ("secretary", "overdue"),
     ("officer", "overdue"),
+    ("growing_secretary", "members"),
     ("growing_secretary", "overdue"),
 ]
 
@@ -145,15 +147,16 @@ def _quiet(world: Any, count: int, today: datetime.date) -> None:
 
 
 def _growing(world: Any, area: Association, count: int, today: datetime.date) -> None:
-    """In the growing area: members with late activities, proposals to endorse, proposals with
-    no association (nobody can endorse them), all recent enough not to be reminded."""
+    """In the growing area: members with late activities whose review is due within the month,
+    proposals to endorse and to consider, proposals with no association (nobody can endorse
+    them), the cases recent enough not to be reminded."""
     authority = area.local_authorities.get()
     build_members(
         world.scheme,
         count=count,
         association=area,
         local_authority=authority,
-        first_start=today - datetime.timedelta(days=300),
+        first_start=today - datetime.timedelta(days=350),
         late_every=1,
     )
     yesterday = today - datetime.timedelta(days=1)
@@ -247,4 +250,5 @@ def test_the_pages_read_what_is_due(measures: Measures) -> None:
     assert officer["actions_action"] == 21  # a page of late activities, and one to say more
     assert officer["enrolments_enrolment"] >= 21  # cases nobody can act on
     growing = measures.grown["tasks: growing_secretary"].by_table
-    assert growing["enrolments_enrolment"] >= 21
+    assert growing["enrolments_enrolment"] >= 21  # proposals to endorse
+    assert growing["membership_cycle"] >= 2 * 21  # reviews to record, reviews due this term
