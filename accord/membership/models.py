@@ -111,6 +111,16 @@ class Cycle(models.Model):
                 name="cycle_ends_after_it_starts",
             ),
         ]
+        indexes = [
+            # Reviews due, the calendar's window, reminders: cycles by when they end.
+            models.Index(fields=["ends_on"], name="cycle_ends_idx"),
+            # Cycles waiting for the employer's confirmation: few among many.
+            models.Index(
+                fields=["enrolment"],
+                condition=models.Q(employer_confirmed_at__isnull=True),
+                name="cycle_unconfirmed_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"Cycle {self.number}: {self.principle_version.principle}"
@@ -227,6 +237,10 @@ class Review(models.Model):
                 name="a_met_review_leads_to_the_next_cycle",
             )
         ]
+        indexes = [
+            # A cycle's latest review, read for each cycle a task list or reminder considers.
+            models.Index(fields=["cycle", "held_on"], name="review_latest_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"Review of {self.cycle}: {self.get_outcome_display()}"
@@ -278,6 +292,14 @@ class PolicyCheck(models.Model):
 
     class Meta:
         ordering = ["-logged_at", "-id"]
+        indexes = [
+            # Policy checks waiting for the secretary's assessment: few among many.
+            models.Index(
+                fields=["membership"],
+                condition=models.Q(assessment=""),
+                name="policy_check_unassessed_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.title

@@ -40,6 +40,8 @@ class SentReminder(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["user", "key"], name="each_reminder_sent_once")
         ]
+        # Each run looks up, by key, which of today's reminders went out before.
+        indexes = [models.Index(fields=["key"], name="sent_reminder_key_idx")]
 
     def __str__(self) -> str:
         return f"{self.user}: {self.text}"

@@ -12,12 +12,12 @@ import datetime
 import logging
 from collections import defaultdict
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -26,10 +26,10 @@ from accord.actions.models import Action
 from accord.core import audit, outbox
 from accord.enrolments import notifications as step_notifications
 from accord.enrolments import rules as enrolment_rules
+from accord.enrolments import selectors as enrolment_selectors
 from accord.enrolments.models import Enrolment
 from accord.enrolments.process import OPEN_STATES, State, task_steps_from
 from accord.membership import cycles
-from accord.membership import selectors as member_selectors
 from accord.membership.models import Cycle, Review
 from accord.plans.models import Plan, PlanStatus
 
@@ -76,39 +76,76 @@ def _url(enrolment: Enrolment) -> str:
     return f"{settings.SITE_URL}{enrolment.get_absolute_url()}"
 
 
-def _members(today: datetime.date) -> Iterator[Enrolment]:
-    """The current members that may have a reminder due today, loaded; the others are never
-    read, so that a run costs what is due rather than what exists. Each condition is the
-    earliest any of the member's reminders below can fall due."""
-    current = task_selectors.latest_cycles().filter(task_selectors.CONFIRMED)
-    review = current.filter(ends_on__lte=today + cycles.REVIEW_WINDOW)
-    late = Action.objects.overdue(today).filter(
-        cycle__in=Cycle.objects.filter(task_selectors.CONFIRMED)
+@dataclass
+class _Member:
+    """What is due at one member today, read in the database."""
+
+    enrolment: Enrolment
+    review: Cycle | None = None  # its current cycle, when its review is pending
+    late: list[Action] = field(default_factory=list)
+    unconfirmed: Cycle | None = None  # its current cycle, when something waits for the employer
+
+
+def _members(today: datetime.date) -> list[_Member]:
+    """The current members with a reminder that may be due today, and what is due: each read
+    of what is due selects it in the database, so that a run costs what is due rather than
+    what exists. Each condition is the earliest any of the reminders below can fall due."""
+    members = task_selectors.current_members()
+    current = task_selectors.latest_cycles().filter(enrolment__in=members)
+    reviews = task_selectors.review_pending(
+        current.filter(task_selectors.CONFIRMED, ends_on__lte=today + cycles.REVIEW_WINDOW)
+    )
+    late = (
+        Action.objects.overdue(today)
+        .filter(cycle__in=Cycle.objects.filter(task_selectors.CONFIRMED, enrolment__in=members))
+        .select_related("cycle")
+        .order_by("due_on", "cycle__number", "number")
     )
     confirmation_since = today - _days("ACCORD_CONFIRMATION_REMINDER_DAYS", 7)
-    unconfirmed_review = Review.objects.filter(
-        employer_confirmed_at__isnull=True, recorded_at__date__lte=confirmation_since
+    latest_review = Review.objects.filter(cycle=OuterRef("pk")).order_by("-held_on", "-pk")
+    waiting = current.annotate(
+        review_pk=Subquery(latest_review.values("pk")[:1]),
+        review_recorded_at=Subquery(latest_review.values("recorded_at")[:1]),
+        review_confirmed_at=Subquery(latest_review.values("employer_confirmed_at")[:1]),
+    ).filter(
+        Q(
+            review_pk__isnull=False,
+            review_confirmed_at__isnull=True,
+            review_recorded_at__date__lte=confirmation_since,
+        )
+        | Q(
+            number__gt=1,
+            employer_confirmed_at__isnull=True,
+            created_at__date__lte=confirmation_since,
+        )
     )
-    unconfirmed_cycle = task_selectors.latest_cycles().filter(
-        number__gt=1, employer_confirmed_at__isnull=True, created_at__date__lte=confirmation_since
+    due: dict[int, _Member] = {}
+    found = [
+        *(("review", cycle) for cycle in reviews),
+        *(("late", action) for action in late),
+        *(("unconfirmed", cycle) for cycle in waiting),
+    ]
+    enrolments = (
+        Enrolment.objects.select_related("scheme", "employer__parent", "employer__association")
+        .prefetch_related("scheme__partner_unions")
+        .in_bulk({_enrolment_id(item) for _, item in found})
     )
-    due = (
-        Q(pk__in=review.values("enrolment_id"))
-        | Q(pk__in=late.values("cycle__enrolment_id"))
-        | Q(pk__in=unconfirmed_review.values("cycle__enrolment_id"))
-        | Q(pk__in=unconfirmed_cycle.values("enrolment_id"))
-    )
-    return (
-        member_selectors.enrolments(detail=True)
-        .filter(pk__in=task_selectors.current_members().filter(due).values("pk"))
-        .order_by("pk")
-        .iterator(chunk_size=500)
-    )
+    for kind, item in found:
+        member = due.setdefault(_enrolment_id(item), _Member(enrolments[_enrolment_id(item)]))
+        if kind == "late":
+            member.late.append(item)
+        else:
+            setattr(member, kind, item)
+    return [due[pk] for pk in sorted(due)]
 
 
-def _review_reminders(enrolment: Enrolment, today: datetime.date) -> Iterator[Due]:
-    cycle = cycles.latest_cycle(enrolment)
-    if cycle is None or not cycle.is_confirmed or not cycles.review_pending(cycle):
+def _enrolment_id(item: Cycle | Action) -> int:
+    return item.cycle.enrolment_id if isinstance(item, Action) else item.enrolment_id
+
+
+def _review_reminders(member: _Member, today: datetime.date) -> Iterator[Due]:
+    enrolment, cycle = member.enrolment, member.review
+    if cycle is None:
         return
     due = cycle.ends_on
     name = enrolment.employer.name
@@ -154,17 +191,8 @@ def _review_reminders(enrolment: Enrolment, today: datetime.date) -> Iterator[Du
             yield Due(f"{kind}:{item}", kind, text, _url(enrolment), enrolment, people)
 
 
-def _activity_reminders(enrolment: Enrolment, today: datetime.date) -> Iterator[Due]:
-    overdue = sorted(
-        (
-            action
-            for cycle in enrolment.cycles.all()
-            if cycle.is_confirmed
-            for action in cycle.actions.all()
-            if action.is_overdue_on(today)
-        ),
-        key=lambda action: (action.due_on, action.cycle.number, action.number),
-    )
+def _activity_reminders(member: _Member, today: datetime.date) -> Iterator[Due]:
+    enrolment, overdue = member.enrolment, member.late
     if not overdue:
         return
     people = tuple(
@@ -183,16 +211,19 @@ def _activity_reminders(enrolment: Enrolment, today: datetime.date) -> Iterator[
         )
 
 
-def _confirmation_reminders(enrolment: Enrolment, today: datetime.date) -> Iterator[Due]:
+def _confirmation_reminders(member: _Member, today: datetime.date) -> Iterator[Due]:
     wait = _days("ACCORD_CONFIRMATION_REMINDER_DAYS", 7)
-    cycle = cycles.latest_cycle(enrolment)
+    enrolment, cycle = member.enrolment, member.unconfirmed
     if cycle is None:
         return
     waiting = []
-    review = cycles.latest_review(cycle)
-    if review is not None and not review.is_confirmed:
+    if cycle.review_pk is not None and cycle.review_confirmed_at is None:
         waiting.append(
-            (f"review:{review.pk}", review.recorded_at, f"the review of cycle {cycle.number}")
+            (
+                f"review:{cycle.review_pk}",
+                cycle.review_recorded_at,
+                f"the review of cycle {cycle.number}",
+            )
         )
     if cycle.number > 1 and cycle.employer_confirmed_at is None:
         waiting.append((f"cycle:{cycle.pk}", cycle.created_at, f"cycle {cycle.number}"))
@@ -212,7 +243,8 @@ def _step_reminders(today: datetime.date) -> Iterator[Due]:
     """Joining steps waiting too long go again to the people they wait for, or to the national
     officers when nobody in scope can take them."""
     wait = _days("ACCORD_STEP_REMINDER_DAYS", 14)
-    waiting = member_selectors.enrolments(detail=True).filter(
+    # Loaded with what the steps' guards read (partner positions, cycles), not the history.
+    waiting = enrolment_selectors.enrolments().filter(
         state__in=[s for s in OPEN_STATES if s != State.LISTED],
         state_changed_at__date__lte=today - wait,
     )
@@ -318,10 +350,10 @@ def _plan_reminders(today: datetime.date) -> Iterator[Due]:
 
 
 def due_reminders(today: datetime.date) -> Iterator[Due]:
-    for enrolment in _members(today):
-        yield from _review_reminders(enrolment, today)
-        yield from _activity_reminders(enrolment, today)
-        yield from _confirmation_reminders(enrolment, today)
+    for member in _members(today):
+        yield from _review_reminders(member, today)
+        yield from _activity_reminders(member, today)
+        yield from _confirmation_reminders(member, today)
     yield from _step_reminders(today)
     yield from _plan_reminders(today)
 

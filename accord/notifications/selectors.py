@@ -1,33 +1,92 @@
-"""What waits on a user after joining: reviews, confirmations, next cycles, overdue activities.
+"""What waits on a user: joining steps, reviews, confirmations, next cycles, overdue activities,
+cases nobody can act on.
 
-Every read here selects what is due in the database, so that the task list and the calendar
-cost the same for a national officer whatever the number of members with nothing due.
+Every read here selects what is due in the database, dates compared there, and reads only the
+window of rows a page shows (one more, to say whether more follow), so that the task list and
+the calendar cost the same whatever the number of members and cases with nothing due.
 """
 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Generic, TypeVar
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Window,
+)
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from accord.accounts import rules
 from accord.accounts.models import Role, RoleAssignment
 from accord.actions.models import Action
 from accord.enrolments import notifications as step_notifications
+from accord.enrolments import process
 from accord.enrolments import rules as enrolment_rules
-from accord.enrolments.models import Enrolment
+from accord.enrolments.models import Enrolment, PartnerPosition
 from accord.enrolments.process import OPEN_STATES, STEPS, State, Step, task_steps_from
 from accord.membership import cycles
 from accord.membership import rules as membership_rules
-from accord.membership import selectors as member_selectors
-from accord.membership.models import Cycle, Membership, MembershipStatus, PolicyCheck
+from accord.membership.models import (
+    Cycle,
+    Decision,
+    Membership,
+    MembershipStatus,
+    PolicyCheck,
+    Review,
+)
+from accord.schemes.models import Scheme
 
 if TYPE_CHECKING:
     from accord.accounts.rules import AnyUser
+
+T = TypeVar("T")
+
+# How many rows each list on the task page shows; a longer list says so and links to the rest.
+SHOWN = 20
+# Candidates read at a time where Python has the last word on a row (a member's actions).
+CHUNK = 50
+
+
+@dataclass
+class Shown(Generic[T]):
+    """The first rows of a list, and whether more follow them."""
+
+    rows: list[T]
+    more: bool = False
+
+    def __iter__(self) -> Iterator[T]:
+        return iter(self.rows)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __bool__(self) -> bool:
+        return bool(self.rows)
+
+    def __getitem__(self, index: int) -> T:
+        return self.rows[index]
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, list):
+            return self.rows == other
+        return isinstance(other, Shown) and (self.rows, self.more) == (other.rows, other.more)
+
+
+def shown(rows: list[T], limit: int = SHOWN) -> Shown[T]:
+    """`rows`, read with one row beyond `limit`, cut to `limit`."""
+    return Shown(rows[:limit], len(rows) > limit)
 
 
 @dataclass
@@ -69,46 +128,100 @@ def latest_cycles() -> QuerySet[Cycle]:
     return Cycle.objects.exclude(Exists(later))
 
 
-def member_tasks(user: AnyUser, today: datetime.date | None = None) -> list[MemberTask]:
-    """What the user may do now about members' cycles, reviews and policy checks."""
-    if not rules.has_role(user, Role.LOCAL_SECRETARY, Role.EMPLOYER_CONTACT):
-        return []
-    today = today or timezone.localdate()
-    members = members_in_scope(user)
-    # Only members that may have a task are loaded; `cycles.cycle_actions` then decides. A
-    # review is recorded, confirmed, or leads to the next cycle only from REVIEW_WINDOW
-    # before the current cycle ends; a later cycle may wait for the employer at any time.
-    waiting = latest_cycles().filter(
-        Q(ends_on__lte=today + cycles.REVIEW_WINDOW)
-        | Q(number__gt=1, employer_confirmed_at__isnull=True),
-        enrolment__in=members,
+def review_pending(found: QuerySet[Cycle]) -> QuerySet[Cycle]:
+    """The cycles of `found` waiting for a review to be recorded (`cycles.review_pending`, read
+    in the database): no review yet, or the latest one extended the cycle, was confirmed, and
+    the cycle now ends after it was held."""
+    latest = Review.objects.filter(cycle=OuterRef("pk")).order_by("-held_on", "-pk")
+    return found.annotate(
+        last_held_on=Subquery(latest.values("held_on")[:1]),
+        last_decision=Subquery(latest.values("decision")[:1]),
+        last_confirmed_at=Subquery(latest.values("employer_confirmed_at")[:1]),
+    ).filter(
+        Q(last_held_on__isnull=True)
+        | Q(
+            last_decision=Decision.EXTEND,
+            last_confirmed_at__isnull=False,
+            ends_on__gt=F("last_held_on"),
+        )
     )
-    candidates = Q(pk__in=waiting.values("enrolment_id"))
+
+
+def _with_current_cycle(cycle: Cycle) -> Enrolment:
+    """The cycle's enrolment, holding that cycle as its only loaded one: what the cycle rules
+    (`cycles.latest_cycle`, `cycle_actions`) read of a member's current cycle."""
+    enrolment = cycle.enrolment
+    loaded = Cycle.objects.none()
+    loaded._result_cache = [cycle]
+    loaded._prefetch_done = True
+    enrolment._prefetched_objects_cache = {"cycles": loaded}
+    return enrolment
+
+
+def member_tasks(
+    user: AnyUser,
+    today: datetime.date | None = None,
+    *,
+    limit: int = SHOWN,
+    offset: int = 0,
+) -> Shown[MemberTask]:
+    """What the user may do now about members' cycles, reviews and policy checks, the cycles
+    ending soonest first: the `limit` tasks after the first `offset`."""
+    if not rules.has_role(user, Role.LOCAL_SECRETARY, Role.EMPLOYER_CONTACT):
+        return Shown([])
+    today = today or timezone.localdate()
+    # Only the current cycles that may have a task are read; `cycles.cycle_actions` then
+    # decides. A review is recorded, confirmed, or leads to the next cycle only from
+    # REVIEW_WINDOW before the current cycle ends; a later cycle may wait for the employer at
+    # any time, and so may a policy check for the secretary.
+    due = Q(ends_on__lte=today + cycles.REVIEW_WINDOW) | Q(
+        number__gt=1, employer_confirmed_at__isnull=True
+    )
     assessor = rules.has_role(user, Role.LOCAL_SECRETARY)
     if assessor:
-        unassessed = PolicyCheck.objects.filter(membership__enrolment__in=members, assessment="")
-        candidates |= Q(pk__in=unassessed.values("membership__enrolment_id"))
-    found = list(
-        member_selectors.enrolments(detail=True).filter(candidates).order_by("employer__name", "id")
+        unassessed = PolicyCheck.objects.filter(
+            membership__enrolment=OuterRef("enrolment"), assessment=""
+        )
+        due |= Exists(unassessed)
+    candidates = (
+        latest_cycles()
+        .filter(due, enrolment__in=members_in_scope(user))
+        .select_related(
+            "principle_version__principle",
+            "enrolment__scheme",
+            "enrolment__employer__parent",
+            "enrolment__employer__association",
+        )
+        .prefetch_related("reviews")
+        .order_by("ends_on", "enrolment__employer__name", "enrolment_id")
     )
-    checks: dict[int, list[PolicyCheck]] = {}
-    if assessor:
-        for check in PolicyCheck.objects.filter(
-            membership__enrolment__in=found, assessment=""
-        ).select_related("membership"):
-            checks.setdefault(check.membership.enrolment_id, []).append(check)
-    tasks = []
-    for enrolment in found:
-        actions = cycles.cycle_actions(user, enrolment)
-        if membership_rules.can_assess_policy(user, enrolment):
-            actions += [
-                (f"Assess the policy “{check.title}”", check.get_absolute_url())
-                for check in checks.get(enrolment.pk, [])
-            ]
-        if actions:
-            current = cycles.latest_cycle(enrolment)
-            tasks.append(MemberTask(enrolment, actions, current.ends_on))
-    return sorted(tasks, key=lambda t: t.since)
+    wanted = offset + limit + 1
+    tasks: list[MemberTask] = []
+    start = 0
+    size = wanted  # enough when every candidate has a task, as is usual
+    while len(tasks) < wanted:
+        chunk = list(candidates[start : start + size])
+        start += len(chunk)
+        checks: dict[int, list[PolicyCheck]] = {}
+        if assessor and chunk:
+            for check in PolicyCheck.objects.filter(
+                membership__enrolment__in=[c.enrolment_id for c in chunk], assessment=""
+            ).select_related("membership"):
+                checks.setdefault(check.membership.enrolment_id, []).append(check)
+        for cycle in chunk:
+            enrolment = _with_current_cycle(cycle)
+            actions = cycles.cycle_actions(user, enrolment)
+            if membership_rules.can_assess_policy(user, enrolment):
+                actions += [
+                    (f"Assess the policy “{check.title}”", check.get_absolute_url())
+                    for check in checks.get(enrolment.pk, [])
+                ]
+            if actions:
+                tasks.append(MemberTask(enrolment, actions, cycle.ends_on))
+        if len(chunk) < size:
+            break
+        size = CHUNK
+    return shown(tasks[offset:wanted], limit)
 
 
 def members_taking_part(user: AnyUser) -> QuerySet[Enrolment]:
@@ -128,12 +241,18 @@ def _activities(members: QuerySet[Enrolment]) -> QuerySet[Action]:
 
 
 def overdue_actions(
-    user: AnyUser, today: datetime.date | None = None
-) -> list[tuple[Enrolment, Action]]:
-    """Late activities of the members the user may see, most overdue first."""
+    user: AnyUser,
+    today: datetime.date | None = None,
+    *,
+    limit: int = SHOWN,
+    offset: int = 0,
+) -> Shown[tuple[Enrolment, Action]]:
+    """Late activities of the members the user may see, most overdue first: the `limit`
+    after the first `offset`."""
     today = today or timezone.localdate()
     late = _activities(members_in_scope(user)).filter(due_on__lt=today)
-    return [(a.cycle.enrolment, a) for a in late]
+    found = list(late[offset : offset + limit + 1])
+    return shown([(a.cycle.enrolment, a) for a in found], limit)
 
 
 # A calendar holds the dates a person works to: the reviews and activities of the members
@@ -141,28 +260,184 @@ def overdue_actions(
 # member, follow them on their task list instead, so their calendars stay small.
 
 
+def calendar_window(today: datetime.date) -> tuple[datetime.date, datetime.date]:
+    return today - CALENDAR_PAST, today + CALENDAR_AHEAD
+
+
 def calendar_activities(user: AnyUser, today: datetime.date) -> list[tuple[Enrolment, Action]]:
     """Open activities due within the calendar's window, at members the user takes part in."""
-    window = (today - CALENDAR_PAST, today + CALENDAR_AHEAD)
-    found = _activities(members_taking_part(user)).filter(due_on__range=window)
+    found = _activities(members_taking_part(user)).filter(due_on__range=calendar_window(today))
     return [(a.cycle.enrolment, a) for a in found]
 
 
 def calendar_reviews(user: AnyUser, today: datetime.date) -> list[Cycle]:
     """Current cycles of the members the user takes part in whose review falls due within the
     calendar's window and is still to be recorded."""
-    found = (
-        latest_cycles()
-        .filter(
-            CONFIRMED,
-            enrolment__in=members_taking_part(user),
-            ends_on__range=(today - CALENDAR_PAST, today + CALENDAR_AHEAD),
-        )
-        .select_related("enrolment__employer")
-        .prefetch_related("reviews")
-        .order_by("ends_on", "pk")
+    found = latest_cycles().filter(
+        CONFIRMED,
+        enrolment__in=members_taking_part(user),
+        ends_on__range=calendar_window(today),
     )
-    return [cycle for cycle in found if cycles.review_pending(cycle)]
+    return list(
+        review_pending(found).select_related("enrolment__employer").order_by("ends_on", "pk")
+    )
+
+
+# --- joining steps ----------------------------------------------------------------------------
+# The process's guards (enrolments.process), read as filters on enrolments. `union` is the
+# union of the assignment the step would be taken under, None for "anyone holding the role".
+
+GuardQ = Callable[[int | None], Q]
+
+
+def _own_position_pending_q(union: int | None) -> Q:
+    if union is None:
+        return Q(pk__in=[])
+    partner = Scheme.partner_unions.through.objects.filter(scheme=OuterRef("scheme"), union=union)
+    recorded = PartnerPosition.objects.filter(enrolment=OuterRef("pk"), union=union)
+    return Q(Exists(partner)) & ~Q(Exists(recorded))
+
+
+def _any_position_pending_q(union: int | None) -> Q:
+    recorded = PartnerPosition.objects.filter(
+        enrolment=OuterRef(OuterRef("pk")), union=OuterRef("union")
+    )
+    pending = Scheme.partner_unions.through.objects.filter(scheme=OuterRef("scheme")).exclude(
+        Exists(recorded)
+    )
+    return Q(Exists(pending))
+
+
+def _first_cycle_q(unconfirmed: str) -> GuardQ:
+    def condition(union: int | None) -> Q:
+        first = Cycle.objects.filter(enrolment=OuterRef("pk"), number=1, **{unconfirmed: True})
+        return Q(Exists(first))
+
+    return condition
+
+
+GUARDS: dict[Callable, GuardQ] = {
+    process._always: lambda union: Q(),
+    process.own_position_pending: _own_position_pending_q,
+    process.any_position_pending: _any_position_pending_q,
+    process.union_confirmation_pending: _first_cycle_q("union_confirmed_at__isnull"),
+    process.employer_confirmation_pending: _first_cycle_q("employer_confirmed_at__isnull"),
+}
+# Guards that look at the enrolment only, not at who takes the step.
+ENROLMENT_GUARDS = frozenset(
+    {
+        process._always,
+        process.any_position_pending,
+        process.union_confirmation_pending,
+        process.employer_confirmation_pending,
+    }
+)
+
+
+def guard_q(step: Step, union: int | None) -> Q:
+    """`step.guard` as a filter on enrolments, for an assignment of `union`."""
+    return GUARDS[step.guard](union)
+
+
+def _task_steps() -> list[Step]:
+    return [s for s in STEPS if s.task and any(state is not None for state in s.sources)]
+
+
+def _sources(step: Step) -> list[State]:
+    return [state for state in step.sources if state is not None]
+
+
+@dataclass
+class Waiting:
+    """Cases waiting on the user, each with the steps they may take, oldest first: at most
+    `SHOWN` + 1 in each state, and the states with more than `SHOWN`."""
+
+    rows: list[tuple[Enrolment, list[Step]]]
+    full: set[str] = field(default_factory=set)
+
+
+def steps_waiting(user: AnyUser, limit: int = SHOWN) -> Waiting:
+    """The joining steps the user may take now (`enrolments.rules.can_take_step`, read in the
+    database): for each state, the oldest `limit` + 1 cases."""
+    takes: dict[str, Q] = {}
+    for a in rules.assignments(user):
+        for step in _task_steps():
+            if a.role in step.roles:
+                condition = (
+                    rules.enrolment_scope_q(a)
+                    & Q(state__in=_sources(step))
+                    & guard_q(step, a.union_id)
+                )
+                takes[step.name] = takes[step.name] | condition if step.name in takes else condition
+    if not takes:
+        return Waiting([])
+    anything = Q(pk__in=[])
+    for condition in takes.values():
+        anything |= condition
+    found = (
+        Enrolment.objects.filter(anything)
+        .annotate(
+            **{
+                f"takes_{name}": ExpressionWrapper(condition, output_field=BooleanField())
+                for name, condition in takes.items()
+            },
+            place=Window(
+                RowNumber(), partition_by=[F("state")], order_by=[F("state_changed_at"), F("pk")]
+            ),
+            in_state=Window(Count("pk"), partition_by=[F("state")]),
+        )
+        .filter(place__lte=limit + 1)
+        .select_related("scheme", "employer__parent", "employer__association")
+        .order_by("state_changed_at", "pk")
+    )
+    if rules.has_role(user, Role.PARTNER_REP):
+        # A partner rep's reach is read through the scheme's partner unions.
+        found = found.prefetch_related("scheme__partner_unions")
+    rows, full = [], set()
+    for enrolment in found:
+        steps = [s for s in _task_steps() if getattr(enrolment, f"takes_{s.name}", False)]
+        rows.append((enrolment, steps))
+        if enrolment.in_state > limit:
+            full.add(enrolment.state)
+    return Waiting(rows, full)
+
+
+# --- cases nobody can act on --------------------------------------------------------------------
+
+
+def _holders(role: str) -> QuerySet[RoleAssignment] | None:
+    """Active assignments of `role` that reach the outer enrolment, as the scopes in
+    `accounts.rules` say; None for a role not read here (its cases are then left to the
+    check in Python)."""
+    held = RoleAssignment.objects.filter(role=role, user__is_active=True)
+    lead = OuterRef("scheme__lead_union")
+    match role:
+        case Role.LOCAL_SECRETARY:
+            return held.filter(union=lead, association=OuterRef("employer__association"))
+        case Role.NEM:
+            return held.filter(union=lead, district=OuterRef("employer__association__district"))
+        case Role.NATIONAL_OFFICER:
+            return held.filter(union=lead)
+        case Role.EMPLOYER_CONTACT:
+            return held.filter(employer=OuterRef("employer"))
+    return None
+
+
+def _pending_q(step: Step) -> Q:
+    """`enrolments.notifications.is_pending` as a filter: still to be taken by someone."""
+    # Asked with a blank assignment of each role, as `is_pending` does: a blank one has no
+    # union, so the guard reads the enrolment alone, the same for every role.
+    return guard_q(step, None) if step.roles else Q(pk__in=[])
+
+
+def _nobody_q(step: Step) -> Q:
+    """Nobody active holds a role that may take `step` here."""
+    condition = Q()
+    for role in step.roles:
+        holders = _holders(role)
+        if holders is not None:
+            condition &= ~Q(Exists(holders))
+    return condition
 
 
 @dataclass
@@ -176,77 +451,99 @@ class Unattended:
     former_owners: list[str] = field(default_factory=list)
 
 
-def unattended(user: AnyUser) -> list[Unattended]:
+def unattended(user: AnyUser, *, limit: int = SHOWN) -> Shown[Unattended]:
     """Cases in progress, in the scope of the user as a national officer, that wait on a step
     nobody in scope can take (a trust with no local association has no secretary to endorse
-    it): the national officers take them up, so that no case waits on nobody. Oldest first."""
+    it): the national officers take them up, so that no case waits on nobody. Oldest first;
+    the first `limit`."""
     scope = rules.visible_enrolments_q(user, [Role.NATIONAL_OFFICER])
     if scope is None:
-        return []
+        return Shown([])
     waiting_states = [s for s in OPEN_STATES if task_steps_from(s)]
-    found = list(
-        member_selectors.enrolments()
-        .filter(scope, state__in=waiting_states)
+    nobody = Q(pk__in=[])
+    pending = {}
+    for state in waiting_states:
+        for step in task_steps_from(state):
+            nobody |= Q(state=state) & _pending_q(step) & _nobody_q(step)
+            pending[step.name] = ExpressionWrapper(_pending_q(step), output_field=BooleanField())
+    candidates = (
+        Enrolment.objects.filter(scope, nobody, state__in=waiting_states)
+        .annotate(**{f"pending_{name}": condition for name, condition in pending.items()})
+        .select_related("scheme", "employer__parent", "employer__association")
         .order_by("state_changed_at", "id")
     )
-    holders = _task_role_holders(found)
-    former = _task_role_holders(found, former=True)
+    cases: list[Unattended] = []
+    start = 0
+    size = limit + 1  # enough when each candidate is a case, as the filter makes usual
+    while len(cases) <= limit:
+        found = list(candidates[start : start + size])
+        start += len(found)
+        if not found:
+            break
+        holders, former = _task_role_holders(found)
 
-    def holding(enrolment: Enrolment, step: Step, by_role: dict) -> list[RoleAssignment]:
-        return [
-            a
-            for role in step.roles
-            for a in by_role.get(role, [])
-            if rules.covers(a, enrolment.employer, enrolment.scheme) and step.guard(enrolment, a)
-        ]
+        def holding(enrolment: Enrolment, step: Step, by_role: dict) -> list[RoleAssignment]:
+            return [
+                a
+                for role in step.roles
+                for a in by_role.get(role, [])
+                if rules.covers(a, enrolment.employer, enrolment.scheme)
+                and (step.guard in ENROLMENT_GUARDS or step.guard(enrolment, a))
+            ]
 
-    cases = []
-    for enrolment in found:
-        pending = [
-            step
-            for step in task_steps_from(enrolment.state_enum)
-            if step_notifications.is_pending(step, enrolment)
-            and not holding(enrolment, step, holders)
-        ]
-        if pending:
-            owners = {
-                a.user.get_full_name() for s in pending for a in holding(enrolment, s, former)
-            }
-            steps = [(s, step_notifications.missing_roles(s)) for s in pending]
-            cases.append(Unattended(enrolment, steps, sorted(owners)))
-    return cases
+        for enrolment in found:
+            steps = [
+                step
+                for step in task_steps_from(enrolment.state_enum)
+                if getattr(enrolment, f"pending_{step.name}")
+                and not holding(enrolment, step, holders)
+            ]
+            if steps:
+                owners = {
+                    a.user.get_full_name() for s in steps for a in holding(enrolment, s, former)
+                }
+                missing = [(s, step_notifications.missing_roles(s)) for s in steps]
+                cases.append(Unattended(enrolment, missing, sorted(owners)))
+        if len(found) < size:
+            break
+        size = CHUNK
+    return shown(cases, limit)
 
 
 def _task_role_holders(
-    enrolments: list[Enrolment], *, former: bool = False
-) -> dict[str, list[RoleAssignment]]:
-    """Active assignments of the roles that take steps, by role: every area role, and those
-    held for these employers (or their schools), which are the only employers they reach.
-    With `former`, instead the assignments that no longer count: ended, or held by someone
-    deactivated."""
+    enrolments: list[Enrolment],
+) -> tuple[dict[str, list[RoleAssignment]], dict[str, list[RoleAssignment]]]:
+    """The assignments of the roles that take steps, by role, read at once: the active ones,
+    and those that no longer count (ended, or held by someone deactivated). Every area role,
+    and those held for these employers (or their schools), which are the only employers they
+    reach."""
     roles = {role for s in STEPS if s.task for role in s.roles}
     employers = {e.employer_id for e in enrolments}
-    if former:
-        today = timezone.localdate()
-        held = RoleAssignment.history.filter(
-            Q(ends_on__lte=today) | Q(user__is_active=False), role__in=roles
-        ).select_related("user")
-    else:
-        held = RoleAssignment.objects.filter(role__in=roles, user__is_active=True)
-    found = held.filter(
-        Q(employer__isnull=True)
-        | Q(employer_id__in=employers)
-        | Q(employer__parent_id__in=employers)
-    ).select_related("union", "employer__parent", "association", "district", "region")
-    by_role: dict[str, list[RoleAssignment]] = {}
+    today = timezone.localdate()
+    found = (
+        RoleAssignment.history.filter(role__in=roles)
+        .filter(
+            Q(employer__isnull=True)
+            | Q(employer_id__in=employers)
+            | Q(employer__parent_id__in=employers)
+        )
+        .select_related("user", "union", "employer__parent", "association", "district", "region")
+        .order_by("id")
+    )
+    active: dict[str, list[RoleAssignment]] = {}
+    former: dict[str, list[RoleAssignment]] = {}
     for assignment in found:
-        by_role.setdefault(assignment.role, []).append(assignment)
-    return by_role
+        ended = assignment.ends_on is not None and assignment.ends_on <= today
+        held = former if ended or not assignment.user.is_active else active
+        held.setdefault(assignment.role, []).append(assignment)
+    return active, former
 
 
-def plan_actions_for(user: AnyUser, *, within_days: int | None = 30) -> list[Action]:
-    """Open plan actions the user may update: those overdue or due within `within_days`
-    (all of them when None)."""
+# --- plans ---------------------------------------------------------------------------------------
+
+
+def plan_actions(user: AnyUser) -> QuerySet[Action] | None:
+    """Open plan actions the user may update, soonest due first; None without a plan role."""
     owned_plans, parties = set(), set()
     for a in rules.assignments(user):
         if a.role == Role.PLAN_OWNER:
@@ -254,12 +551,28 @@ def plan_actions_for(user: AnyUser, *, within_days: int | None = 30) -> list[Act
         elif a.role == Role.PLAN_MEMBER:
             parties.add((a.plan_id, a.party_id))
     if not owned_plans and not parties:
-        return []
+        return None
     condition = Q(plan_id__in=owned_plans)
     for plan_id, party_id in parties:
         condition |= Q(plan_id=plan_id, owner_party_id=party_id)
-    actions = Action.objects.open().filter(condition)
-    if within_days is not None:
-        horizon = timezone.localdate() + datetime.timedelta(days=within_days)
-        actions = actions.filter(due_on__lte=horizon)
-    return list(actions.select_related("plan").order_by("due_on", "number"))
+    return (
+        Action.objects.open().filter(condition).select_related("plan").order_by("due_on", "number")
+    )
+
+
+def plan_actions_for(user: AnyUser, *, within_days: int = 30, limit: int = SHOWN) -> Shown[Action]:
+    """Open plan actions the user may update that are overdue or due within `within_days`:
+    the first `limit`."""
+    actions = plan_actions(user)
+    if actions is None:
+        return Shown([])
+    horizon = timezone.localdate() + datetime.timedelta(days=within_days)
+    return shown(list(actions.filter(due_on__lte=horizon)[: limit + 1]), limit)
+
+
+def calendar_plan_actions(user: AnyUser, today: datetime.date) -> list[Action]:
+    """Open plan actions of the user due within the calendar's window."""
+    actions = plan_actions(user)
+    if actions is None:
+        return []
+    return list(actions.filter(due_on__range=calendar_window(today)))

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.db import connection
+from django.db.models import Prefetch
 from django.urls import reverse
 from django.utils import timezone
 
@@ -20,7 +22,7 @@ from accord.accounts import rules
 from accord.accounts.models import Invitation, Role, RoleAssignment
 from accord.actions.models import Action
 from accord.core import outbox
-from accord.enrolments import join_requests
+from accord.enrolments import join_requests, process
 from accord.enrolments import rules as enrolment_rules
 from accord.enrolments.models import Enrolment, JoinRequest
 from accord.enrolments.notifications import missing_roles
@@ -35,7 +37,8 @@ if TYPE_CHECKING:
     from accord.accounts.models import User
 
 # How many rows each list on the start page shows; the full lists are a link away.
-SHOWN = 20
+SHOWN = selectors.SHOWN
+Shown = selectors.Shown
 
 
 @dataclass(frozen=True)
@@ -61,29 +64,29 @@ Row = tuple[Enrolment, list[Step], str]
 @dataclass
 class RepPart:
     employers: list[tuple[Employer, Enrolment | None]]  # each with its case, if any
-    cases: list[tuple[Enrolment, str, str]]  # enrolment, state, who it waits on
+    cases: Shown[tuple[Enrolment, str, str]]  # enrolment, state, who it waits on
 
 
 @dataclass
 class SecretaryPart:
-    to_endorse: list[Row]
-    join_requests: list[JoinRequest]
-    stuck: list[tuple[Enrolment, str]]  # with who it waits on
+    to_endorse: Shown[Row]
+    join_requests: Shown[JoinRequest]
+    stuck: Shown[tuple[Enrolment, str]]  # with who it waits on
     stuck_days: int
     term: Term
-    reviews_due: list[Cycle]
+    reviews_due: Shown[Cycle]
 
 
 @dataclass
 class NemPart:
-    objections: list[Row]
-    notifications: list[Row]
+    objections: Shown[Row]
+    notifications: Shown[Row]
 
 
 @dataclass
 class OfficerPart:
-    listings: list[Row]
-    join_requests: list[JoinRequest]
+    listings: Shown[Row]
+    join_requests: Shown[JoinRequest]
     failed_emails: int
     vacancies: list[str] = field(default_factory=list)
     invitations_open: int = 0
@@ -92,8 +95,8 @@ class OfficerPart:
 
 @dataclass
 class EmployerPart:
-    memberships: list[tuple[Enrolment, str, Cycle | None]]  # with its state and current cycle
-    due_soon: list[tuple[Enrolment, Action]]
+    memberships: Shown[tuple[Enrolment, str, Cycle | None]]  # with its state and current cycle
+    due_soon: Shown[tuple[Enrolment, Action]]
 
 
 @dataclass
@@ -102,16 +105,19 @@ class StartPage:
     rep: RepPart | None = None
     secretary: SecretaryPart | None = None
     nem: NemPart | None = None
-    partner: list[Row] | None = None
+    partner: Shown[Row] | None = None
     officer: OfficerPart | None = None
     employer: EmployerPart | None = None
     plan_member: bool = False
     auditor: bool = False
-    other_rows: list[Row] = field(default_factory=list)
+    other_rows: Shown[Row] = field(default_factory=lambda: Shown([]))
 
 
-def _rows_for(rows: list[Row], step_name: str) -> list[Row]:
-    return [row for row in rows if any(s.name == step_name for s in row[1])]
+def _rows_for(rows: list[Row], step_name: str, full: set[str]) -> Shown[Row]:
+    """The rows where `step_name` waits; `full` names the states with more rows than read."""
+    found = [row for row in rows if any(s.name == step_name for s in row[1])]
+    more = any(state in full for state in process.step(step_name).sources)
+    return Shown(found[:SHOWN], more or len(found) > SHOWN)
 
 
 def waits_on(enrolment: Enrolment) -> str:
@@ -124,36 +130,46 @@ def waits_on(enrolment: Enrolment) -> str:
     return "; ".join(sorted({missing_roles(s).capitalize() for s in steps}))
 
 
-def build(user: User, rows: list[Row], today: datetime.date | None = None) -> StartPage:
+def build(
+    user: User, rows: list[Row], today: datetime.date | None = None, full: set[str] | None = None
+) -> StartPage:
+    """Each role's part. `rows` are the steps waiting on the user (`selectors.steps_waiting`),
+    at most SHOWN + 1 in each state; `full` names the states where more wait."""
     today = today or timezone.localdate()
+    full = full or set()
     held = {a.role for a in rules.assignments(user)}
     page = StartPage(roles=[Role(r).label for r in Role if r in held])
     shown_steps: set[str] = set()
     if Role.WORKPLACE_REP in held:
         page.rep = _rep(user, rows)
     if Role.LOCAL_SECRETARY in held:
-        page.secretary = _secretary(user, rows, today)
+        page.secretary = _secretary(user, rows, today, full)
         shown_steps.add("endorse")
     if Role.NEM in held:
         page.nem = NemPart(
-            _rows_for(rows, "record_no_objection"), _rows_for(rows, "notify_national_union")
+            _rows_for(rows, "record_no_objection", full),
+            _rows_for(rows, "notify_national_union", full),
         )
         shown_steps |= {"record_no_objection", "notify_national_union"}
     if Role.PARTNER_REP in held:
-        page.partner = _rows_for(rows, "record_partner_position")
+        page.partner = _rows_for(rows, "record_partner_position", full)
         shown_steps.add("record_partner_position")
     if Role.NATIONAL_OFFICER in held:
-        page.officer = _officer(user, rows)
+        page.officer = _officer(user, rows, full)
         shown_steps.add("list_on_register")
     if Role.EMPLOYER_CONTACT in held:
         page.employer = _employer(user, today)
     page.plan_member = bool(held & {Role.PLAN_MEMBER, Role.PLAN_OWNER})
     page.auditor = Role.AUDITOR in held
-    page.other_rows = [
+    other = [
         (e, [s for s in steps if s.name not in shown_steps], label)
         for e, steps, label in rows
         if any(s.name not in shown_steps for s in steps)
     ]
+    # Rows are read oldest first, SHOWN + 1 in each state: the oldest SHOWN of all the states
+    # are among them, and a state cut short may hold more.
+    more = len(other) > SHOWN or any(e.state in full for e, _, _ in other)
+    page.other_rows = Shown(other[:SHOWN], more)
     return page
 
 
@@ -169,17 +185,22 @@ def _rep(user: User, rows: list[Row]) -> RepPart:
         Enrolment.objects.filter(scope)
         .filter(state__in=OPEN_STATES)
         .select_related("employer", "scheme")
-        .order_by("state_changed_at", "id")[:SHOWN]
+        .order_by("state_changed_at", "id")[: SHOWN + 1]
     )
     open_cases = {e.employer_id: e for e in found}
     mine = {e.pk for e, _, _ in rows}
     cases = [
-        (e, enrolment_rules.state_label(user, e), waits_on(e)) for e in found if e.pk not in mine
+        (e, enrolment_rules.state_label(user, e), waits_on(e))
+        for e in found[:SHOWN]
+        if e.pk not in mine
     ]
-    return RepPart([(e, open_cases.get(pk)) for pk, e in employers.items()], cases)
+    return RepPart(
+        [(e, open_cases.get(pk)) for pk, e in employers.items()],
+        Shown(cases, len(found) > SHOWN),
+    )
 
 
-def _secretary(user: User, rows: list[Row], today: datetime.date) -> SecretaryPart:
+def _secretary(user: User, rows: list[Row], today: datetime.date, full: set[str]) -> SecretaryPart:
     stuck_days = settings.ACCORD_STUCK_DAYS
     scope = rules.visible_enrolments_q(user, [Role.LOCAL_SECRETARY])
     before = timezone.now() - datetime.timedelta(days=stuck_days)
@@ -187,44 +208,60 @@ def _secretary(user: User, rows: list[Row], today: datetime.date) -> SecretaryPa
         Enrolment.objects.filter(scope)
         .filter(state__in=OPEN_STATES - {State.LISTED}, state_changed_at__lt=before)
         .select_related("employer", "scheme")
-        .order_by("state_changed_at", "id")[:SHOWN]
+        .order_by("state_changed_at", "id")[: SHOWN + 1]
     )
     term = school_term(today)
-    due = (
-        selectors.latest_cycles()
-        .filter(
-            selectors.CONFIRMED,
-            enrolment__in=selectors.members_in_scope(user, [Role.LOCAL_SECRETARY]),
-            ends_on__range=(term.starts_on, term.ends_on),
-        )
+    due = selectors.latest_cycles().filter(
+        selectors.CONFIRMED,
+        enrolment__in=selectors.members_in_scope(user, [Role.LOCAL_SECRETARY]),
+        ends_on__range=(term.starts_on, term.ends_on),
+    )
+    reviews_due = (
+        selectors.review_pending(due)
         .select_related("enrolment__employer")
-        .prefetch_related("reviews")
-        .order_by("ends_on", "pk")[:SHOWN]
+        .order_by("ends_on", "pk")[: SHOWN + 1]
     )
     return SecretaryPart(
-        to_endorse=_rows_for(rows, "endorse"),
-        join_requests=list(join_requests.waiting_for_secretary(user)[:SHOWN]),
-        stuck=[(e, waits_on(e)) for e in stuck],
+        to_endorse=_rows_for(rows, "endorse", full),
+        join_requests=selectors.shown(list(join_requests.waiting_for_secretary(user)[: SHOWN + 1])),
+        stuck=selectors.shown([(e, waits_on(e)) for e in stuck]),
         stuck_days=stuck_days,
         term=term,
-        reviews_due=[c for c in due if cycles.review_pending(c)],
+        reviews_due=selectors.shown(list(reviews_due)),
     )
 
 
-def _officer(user: User, rows: list[Row]) -> OfficerPart:
+def _officer(user: User, rows: list[Row], full: set[str]) -> OfficerPart:
     links = [
         ("Import employers", reverse("employers-import")),
         ("Failed e-mails", reverse("outbox")),
         ("Invite a person", reverse("people-invite")),
     ]
+    failed_emails, invitations_open = _counts()
     return OfficerPart(
-        listings=_rows_for(rows, "list_on_register"),
-        join_requests=list(join_requests.nobody_to_take(user)[:SHOWN]),
-        failed_emails=outbox.OutboxMessage.objects.needing_attention().count(),
+        listings=_rows_for(rows, "list_on_register", full),
+        join_requests=selectors.shown(list(join_requests.nobody_to_take(user)[: SHOWN + 1])),
+        failed_emails=failed_emails,
         vacancies=_vacancies(),
-        invitations_open=Invitation.objects.open().count(),
+        invitations_open=invitations_open,
         links=links,
     )
+
+
+def _counts() -> tuple[int, int]:
+    """The failed e-mails and the invitations not yet accepted, counted in one query."""
+    parts = [
+        queryset.order_by().values("pk").query.sql_with_params()
+        for queryset in (
+            outbox.OutboxMessage.objects.needing_attention(),
+            Invitation.objects.open(),
+        )
+    ]
+    sql = ", ".join(f"(SELECT COUNT(*) FROM ({part}) counted)" for part, _ in parts)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {sql}", [value for _, values in parts for value in values])
+        failed, invitations = cursor.fetchone()
+    return failed, invitations
 
 
 def _vacancies() -> list[str]:
@@ -246,10 +283,12 @@ def _employer(user: User, today: datetime.date) -> EmployerPart:
     found = list(
         Enrolment.objects.filter(scope)
         .select_related("employer", "scheme")
-        .prefetch_related("cycles")
-        .order_by("-created_at", "-id")[:SHOWN]
+        .prefetch_related(Prefetch("cycles", queryset=selectors.latest_cycles()))
+        .order_by("-created_at", "-id")[: SHOWN + 1]
     )
-    memberships = [(e, enrolment_rules.state_label(user, e), cycles.latest_cycle(e)) for e in found]
+    memberships = [
+        (e, enrolment_rules.state_label(user, e), cycles.latest_cycle(e)) for e in found[:SHOWN]
+    ]
     members = selectors.members_in_scope(user, [Role.EMPLOYER_CONTACT])
     soon = (
         Action.objects.open()
@@ -258,6 +297,9 @@ def _employer(user: User, today: datetime.date) -> EmployerPart:
             due_on__range=(today, today + cycles.REVIEW_WINDOW),
         )
         .select_related("cycle__enrolment__employer")
-        .order_by("due_on", "number")[:SHOWN]
+        .order_by("due_on", "number")[: SHOWN + 1]
     )
-    return EmployerPart(memberships, [(a.cycle.enrolment, a) for a in soon])
+    return EmployerPart(
+        Shown(memberships, len(found) > SHOWN),
+        selectors.shown([(a.cycle.enrolment, a) for a in soon]),
+    )

@@ -4,6 +4,7 @@ from . import views
 
 urlpatterns = [
     path("tasks/", views.tasks, name="tasks"),
+    path("tasks/<slug:kind>/", views.task_list, name="task-list"),
     path("calendar/", views.calendar, name="calendar"),
     path("calendar/<slug:token>.ics", views.calendar_feed, name="calendar-feed"),
     path("outbox/", views.outbox_page, name="outbox"),

@@ -18,9 +18,8 @@ from django.views.decorators.http import require_http_methods
 from icalendar import Calendar, Event
 
 from accord.accounts import rules
-from accord.core import outbox
+from accord.core import outbox, params
 from accord.enrolments import rules as enrolment_rules
-from accord.enrolments import selectors as enrolment_selectors
 
 from . import selectors, start
 from .models import CalendarFeed, new_token
@@ -29,18 +28,52 @@ from .models import CalendarFeed, new_token
 @login_required
 def tasks(request: HttpRequest) -> HttpResponse:
     """The start page: each role's part, then what else waits on the user."""
-    waiting = enrolment_selectors.waiting_for(request.user)
-    rows = [(e, steps, enrolment_rules.state_label(request.user, e)) for e, steps in waiting]
+    waiting = selectors.steps_waiting(request.user)
+    rows = [(e, steps, enrolment_rules.state_label(request.user, e)) for e, steps in waiting.rows]
     return render(
         request,
         "notifications/tasks.html",
         {
             "rows": rows,
-            "start": start.build(request.user, rows),
+            "start": start.build(request.user, rows, full=waiting.full),
             "member_tasks": selectors.member_tasks(request.user),
             "overdue": selectors.overdue_actions(request.user),
             "plan_actions": selectors.plan_actions_for(request.user),
             "unattended": selectors.unattended(request.user),
+            "shown": selectors.SHOWN,
+        },
+    )
+
+
+# The full lists behind the task page's shortened ones, a page at a time.
+LIST_PAGE_SIZE = 50
+TASK_LISTS = {
+    "members": "Members: reviews and cycles",
+    "overdue": "Overdue activities",
+}
+
+
+@login_required
+def task_list(request: HttpRequest, kind: str) -> HttpResponse:
+    """One of the task page's lists in full, LIST_PAGE_SIZE rows a page (`?page=`)."""
+    if kind not in TASK_LISTS:
+        raise Http404("No such list.")
+    number = params.id_param(request.GET.get("page")) or 1
+    offset = (number - 1) * LIST_PAGE_SIZE
+    if kind == "members":
+        found = selectors.member_tasks(request.user, limit=LIST_PAGE_SIZE, offset=offset)
+    else:
+        found = selectors.overdue_actions(request.user, limit=LIST_PAGE_SIZE, offset=offset)
+    return render(
+        request,
+        "notifications/task_list.html",
+        {
+            "kind": kind,
+            "title": TASK_LISTS[kind],
+            "found": found,
+            "number": number,
+            "previous": number - 1 if number > 1 else None,
+            "next": number + 1 if found.more else None,
         },
     )
 
@@ -112,7 +145,7 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
                 enrolment.get_absolute_url(),
             )
         )
-    for action in selectors.plan_actions_for(feed.user, within_days=None):
+    for action in selectors.calendar_plan_actions(feed.user, today):
         ical.add_component(
             _event(
                 f"action-{action.pk}",
