@@ -180,6 +180,7 @@ def test_a_reimport_updates_in_place_keyed_on_the_urn(db: None) -> None:
             **{
                 "TypeOfEstablishment (name)": "Community school",
                 "EstablishmentStatus (name)": "Closed",
+                "Postcode": "b12 8bl",
             },
         )
     ]
@@ -187,8 +188,15 @@ def test_a_reimport_updates_in_place_keyed_on_the_urn(db: None) -> None:
     assert (report.updated, report.closed) == (1, 1)
     employer = Employer.objects.get(urn="103001")
     assert employer.pk == pk and employer.name == "Anderton Park School" and not employer.is_open
-    event = AuditEvent.objects.filter(action="employer.updated").get()
-    assert event.changes["name"] == ["Anderton Park Primary School", "Anderton Park School"]
+    # The import is one audited act: its one event names the employer changed, before and after.
+    event = AuditEvent.objects.filter(action="employers.gias_import").latest("id")
+    assert event.changes["updated URNs"][1] == {
+        "103001": {
+            "is_open": [True, False],
+            "name": ["Anderton Park Primary School", "Anderton Park School"],
+            "status_name": ["Open", "Closed"],
+        }
+    }
 
 
 def test_an_over_long_cell_is_reported_not_imported(db: None) -> None:
