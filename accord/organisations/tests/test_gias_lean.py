@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -48,10 +49,13 @@ def _stamps() -> dict[int, Any]:
 
 
 def _writes(queries: CaptureQueriesContext) -> list[str]:
+    """The statements that write; a statement run for many rows is logged as 'N times: ...'."""
     return [
         q["sql"]
         for q in queries.captured_queries
-        if q["sql"].lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE", "REPLACE"))
+        if re.sub(r"^\d+ times: ", "", q["sql"].lstrip())
+        .upper()
+        .startswith(("INSERT", "UPDATE", "DELETE", "REPLACE"))
     ]
 
 
