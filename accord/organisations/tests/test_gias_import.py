@@ -21,6 +21,8 @@ from accord.organisations.gias import GiasFileError, import_gias, normalise_post
 from accord.organisations.models import Association, Employer, EmployerKind, LocalAuthority
 from tests.world import PASSWORD, World
 
+# How employer rows are written: a prepared INSERT, or COPY on PostgreSQL.
+WRITES_EMPLOYERS = ('INSERT INTO "organisations_employer"', 'COPY "organisations_employer"')
 COLUMNS = [
     "GOR (name)",
     "URN",
@@ -217,10 +219,7 @@ def test_a_failure_part_way_leaves_nothing_behind(db: None) -> None:
 
     def fail_on_writing_schools(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
         values = [v for p in params or () for v in (p if isinstance(p, list | tuple) else [p])]
-        if (
-            sql.startswith('INSERT INTO "organisations_employer"')
-            and "Aston Manor Academy" in values
-        ):
+        if sql.startswith(WRITES_EMPLOYERS) and "Aston Manor Academy" in values:
             raise DatabaseError("disk full")
         return execute(sql, params, many, context)
 

@@ -20,7 +20,7 @@ from accord.core.signals import employers_changed
 from accord.organisations import gias, services
 from accord.organisations.gias import compact_keys, import_gias
 from accord.organisations.models import Employer, GiasImport
-from accord.organisations.tests.test_gias_import import gias_csv, row
+from accord.organisations.tests.test_gias_import import WRITES_EMPLOYERS, gias_csv, row
 from tests.world import World
 
 NORTHTOWN = {"LA (code)": "901", "LA (name)": "Northtown", "GOR (name)": "North"}
@@ -55,7 +55,7 @@ def _writes(queries: CaptureQueriesContext) -> list[str]:
         for q in queries.captured_queries
         if re.sub(r"^\d+ times: ", "", q["sql"].lstrip())
         .upper()
-        .startswith(("INSERT", "UPDATE", "DELETE", "REPLACE"))
+        .startswith(("INSERT", "UPDATE", "DELETE", "REPLACE", "COPY"))
     ]
 
 
@@ -215,7 +215,7 @@ def test_a_failure_in_a_later_batch_undoes_the_earlier_ones(
 
     def fail_on_the_last_batch(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
         values = [v for p in params or () for v in (p if isinstance(p, list | tuple) else [p])]
-        if sql.startswith('INSERT INTO "organisations_employer"') and "School 6" in values:
+        if sql.startswith(WRITES_EMPLOYERS) and "School 6" in values:
             raise DatabaseError("disk full")
         return execute(sql, params, many, context)
 
@@ -237,7 +237,7 @@ def test_the_file_is_read_as_a_stream_not_whole(db: None, monkeypatch: pytest.Mo
     read_when_first_written: list[int] = []
 
     def note_position(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
-        if sql.startswith('INSERT INTO "organisations_employer"'):
+        if sql.startswith(WRITES_EMPLOYERS):
             read_when_first_written.append(file.tell())
         return execute(sql, params, many, context)
 
