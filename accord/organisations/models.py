@@ -185,6 +185,11 @@ class Employer(models.Model):
     status_name = models.CharField(max_length=50, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # A digest of the GIAS row (and the places it led to) the record was last brought into line
+    # with, and when. It holds only while `updated_at` still equals `gias_synced_at`: a change
+    # through any other door moves `updated_at`, and the next import compares field by field.
+    gias_digest = models.CharField(max_length=32, blank=True, editable=False)
+    gias_synced_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = EmployerQuerySet.as_manager()
 
@@ -227,3 +232,19 @@ class Employer(models.Model):
     @property
     def region(self) -> Region | None:
         return self.association.region if self.association_id else None
+
+
+class GiasImport(models.Model):
+    """A GIAS import that changed something: which file, and what it did. Its one audit event
+    lists the employers it created and changed."""
+
+    imported_at = models.DateTimeField()
+    sha256 = models.CharField("SHA-256 of the file", max_length=64)
+    summary = models.CharField(max_length=300)
+
+    class Meta:
+        ordering = ["-imported_at", "-id"]
+        verbose_name = "GIAS import"
+
+    def __str__(self) -> str:
+        return f"GIAS import of {self.imported_at:%Y-%m-%d %H:%M}"

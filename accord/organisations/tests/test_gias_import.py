@@ -21,6 +21,8 @@ from accord.organisations.gias import GiasFileError, import_gias, normalise_post
 from accord.organisations.models import Association, Employer, EmployerKind, LocalAuthority
 from tests.world import PASSWORD, World
 
+# How employer rows are written: a prepared INSERT, or COPY on PostgreSQL.
+WRITES_EMPLOYERS = ('INSERT INTO "organisations_employer"', 'COPY "organisations_employer"')
 COLUMNS = [
     "GOR (name)",
     "URN",
@@ -180,6 +182,7 @@ def test_a_reimport_updates_in_place_keyed_on_the_urn(db: None) -> None:
             **{
                 "TypeOfEstablishment (name)": "Community school",
                 "EstablishmentStatus (name)": "Closed",
+                "Postcode": "b12 8bl",
             },
         )
     ]
@@ -187,8 +190,15 @@ def test_a_reimport_updates_in_place_keyed_on_the_urn(db: None) -> None:
     assert (report.updated, report.closed) == (1, 1)
     employer = Employer.objects.get(urn="103001")
     assert employer.pk == pk and employer.name == "Anderton Park School" and not employer.is_open
-    event = AuditEvent.objects.filter(action="employer.updated").get()
-    assert event.changes["name"] == ["Anderton Park Primary School", "Anderton Park School"]
+    # The import is one audited act: its one event names the employer changed, before and after.
+    event = AuditEvent.objects.filter(action="employers.gias_import").latest("id")
+    assert event.changes["updated URNs"][1] == {
+        "103001": {
+            "is_open": [True, False],
+            "name": ["Anderton Park Primary School", "Anderton Park School"],
+            "status_name": ["Open", "Closed"],
+        }
+    }
 
 
 def test_an_over_long_cell_is_reported_not_imported(db: None) -> None:
@@ -209,10 +219,7 @@ def test_a_failure_part_way_leaves_nothing_behind(db: None) -> None:
 
     def fail_on_writing_schools(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
         values = [v for p in params or () for v in (p if isinstance(p, list | tuple) else [p])]
-        if (
-            sql.startswith('INSERT INTO "organisations_employer"')
-            and "Aston Manor Academy" in values
-        ):
+        if sql.startswith(WRITES_EMPLOYERS) and "Aston Manor Academy" in values:
             raise DatabaseError("disk full")
         return execute(sql, params, many, context)
 

@@ -20,7 +20,8 @@ class Command(BaseCommand):
         if not file.is_file():
             raise CommandError(f"No such file: {file}")
         try:
-            report = import_gias(file.read_bytes())
+            with file.open("rb") as stream:  # read as a stream, never whole
+                report = import_gias(stream)
         except GiasFileError as exc:
             raise CommandError(str(exc)) from exc
         for problem in report.problems:
