@@ -31,7 +31,9 @@ class QueryCountMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         count = [0]
 
-        def counter(execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any):  # type: ignore[no-untyped-def]
+        def counter(
+            execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any
+        ) -> Any:
             count[0] += 1
             return execute(sql, params, many, context)
 
