@@ -9,7 +9,7 @@ MANAGE := $(BIN)/python manage.py
 # The local PostgreSQL that `make test` also runs the concurrency tests on, when it answers.
 PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/accord_local
 
-.PHONY: run test axe setup install migrate lint format migrations-check bench clean manage
+.PHONY: run test axe setup install migrate lint format migrations-check bench bench-full bench-run clean manage
 
 $(BIN)/uv:
 	$(PYTHON) -m venv $(VENV)
@@ -102,10 +102,25 @@ format: install
 migrations-check: install
 	$(MANAGE) makemigrations --check --dry-run
 
+# The benchmarks (bench/README.md): every page under gunicorn against a floor view, send_reminders
+# and the GIAS import. `make bench` runs at a twentieth of national scale, `make bench-full` at
+# national scale; each on SQLite, then on the PostgreSQL at BENCH_PG_URL when it answers (in a
+# database of its own beside the one named, dropped afterwards).
+BENCH_PG_URL ?= $(PG_TEST_URL)
+BENCH_SCALE ?= 0.05
 bench: setup
-	$(BIN)/python bench/gias_import.py
-	$(BIN)/python bench/register.py
-	$(BIN)/python bench/tasks_page.py
+	$(MAKE) --no-print-directory bench-run BENCH_ARGS="--scale $(BENCH_SCALE) --verify-audit"
+
+bench-full: setup
+	$(MAKE) --no-print-directory bench-run BENCH_ARGS="--scale 1"
+
+bench-run:
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
+	@if $(BIN)/python tests/postgres_available.py "$(BENCH_PG_URL)"; then \
+	  $(BIN)/python bench/run.py $(BENCH_ARGS) --database-url "$(BENCH_PG_URL)"; \
+	else \
+	  echo "PostgreSQL does not answer at $(BENCH_PG_URL): its benchmark was skipped."; \
+	fi
 
 clean:
 	rm -rf $(VENV) var .env
