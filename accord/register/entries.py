@@ -61,7 +61,7 @@ ENTRY_FIELDS = (
     "member_since",
     "status_since",
     "listed",
-    "principles_met",
+    "met_principles",
     "search_text",
 )
 WITHDRAWN = "withdrawn"

@@ -50,7 +50,7 @@ def rows(entries: Iterable[RegisterEntry], url_prefix: str, url_suffix: str) -> 
                 entry.local_authority_name or "—",
                 entry.region_name or "—",
                 format_date(entry.member_since, "F Y"),
-                ", ".join(entry.principles_met.split()) or "—",
+                ", ".join(entry.met_principles.split()) or "—",
                 _status(entry),
             )
             for entry in entries

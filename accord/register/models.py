@@ -38,7 +38,7 @@ class RegisterEntry(models.Model):
     member_since = models.DateField()
     status_since = models.DateField()
     # Principle numbers, ascending, separated by spaces ("1 3 4").
-    principles_met = models.CharField(max_length=100, blank=True)
+    met_principles = models.CharField(max_length=100, blank=True)
     # The employer's name and URN in lower case without accents: what search matches words in.
     search_text = models.TextField()
 
@@ -70,8 +70,8 @@ class RegisterEntry(models.Model):
         return self.status == MembershipStatus.ACTIVE
 
     @property
-    def principle_numbers(self) -> list[int]:
-        return [int(n) for n in self.principles_met.split()]
+    def principles_met(self) -> list[int]:
+        return [int(n) for n in self.met_principles.split()]
 
 
 class RegisterVersion(models.Model):

@@ -42,7 +42,7 @@ _COLUMNS = (
     "status",
     "member_since",
     "status_since",
-    "principles_met",
+    "met_principles",
 )
 CHUNK = 2000
 _KINDS = dict(EmployerKind.choices)

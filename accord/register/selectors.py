@@ -62,7 +62,7 @@ class Page:
     """One page of the register, found by the key (name, id) of its neighbours rather than by
     counting rows from the start."""
 
-    entries: list[RegisterEntry]
+    object_list: list[RegisterEntry]  # named as in Django's paginator
     count: int
     # None when the page was reached by a cursor whose position is not known.
     number: int | None
@@ -75,11 +75,11 @@ class Page:
 
     @property
     def first_id(self) -> int | None:
-        return self.entries[0].pk if self.entries else None
+        return self.object_list[0].pk if self.object_list else None
 
     @property
     def last_id(self) -> int | None:
-        return self.entries[-1].pk if self.entries else None
+        return self.object_list[-1].pk if self.object_list else None
 
     @property
     def has_other_pages(self) -> bool:

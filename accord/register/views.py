@@ -62,7 +62,7 @@ def register(request: HttpRequest) -> HttpResponseBase:
             "register/register.html",
             {
                 "page": page,
-                "rows": html.rows(page.entries, prefix, suffix),
+                "rows": html.rows(page.object_list, prefix, suffix),
                 "count": count,
                 "params": params,
                 "kinds": EmployerKind.choices,

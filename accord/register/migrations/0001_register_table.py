@@ -82,7 +82,7 @@ class Migration(migrations.Migration):
                 ('status', models.CharField(choices=[('active', 'Member'), ('suspended', 'Suspended'), ('withdrawn', 'Withdrawn')], max_length=20)),
                 ('member_since', models.DateField()),
                 ('status_since', models.DateField()),
-                ('principles_met', models.CharField(blank=True, max_length=100)),
+                ('met_principles', models.CharField(blank=True, max_length=100)),
                 ('search_text', models.TextField()),
             ],
             options={

@@ -77,13 +77,13 @@ def test_a_confirmed_met_review_adds_its_principle(world: World, listed: Enrolme
     cycle = Cycle.objects.get(enrolment=listed)
     with time_machine.travel(cycle.ends_on, tick=False):
         review = world.review(cycle, "met", "next_cycle")
-        assert RegisterEntry.objects.get().principles_met == ""  # not until confirmed
+        assert RegisterEntry.objects.get().principles_met == []  # not until confirmed
         _assert_in_step()
         cycles.confirm_review(review, actor=world.users["employer"])
-    assert RegisterEntry.objects.get().principles_met == "5"
+    assert RegisterEntry.objects.get().principles_met == [5]
     _assert_in_step()
     review.delete()
-    assert RegisterEntry.objects.get().principles_met == ""
+    assert RegisterEntry.objects.get().principles_met == []
     _assert_in_step()
 
 
