@@ -619,9 +619,8 @@ def plan_actions_for(user: AnyUser, *, within_days: int = 30, limit: int = SHOWN
     return shown(list(actions.filter(due_on__lte=horizon)[: limit + 1]), limit)
 
 
-def calendar_plan_actions(user: AnyUser, today: datetime.date) -> list[Action]:
-    """Open plan actions of the user due within the calendar's window."""
+def calendar_plan_actions(user: AnyUser) -> list[Action]:
+    """The open plan actions of the user, whenever due: a plan's dates are the plan's, set
+    when it is agreed, and each stays on the calendar until it is done."""
     actions = plan_actions(user)
-    if actions is None:
-        return []
-    return list(actions.filter(due_on__range=calendar_window(today)))
+    return [] if actions is None else list(actions)
