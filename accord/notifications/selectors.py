@@ -356,31 +356,46 @@ class Waiting:
     full: set[str] = field(default_factory=set)
 
 
+def _guard_name(step: Step, union: int | None) -> str:
+    """The annotation holding `step.guard` for an assignment of `union`."""
+    if step.guard in ENROLMENT_GUARDS:
+        return f"guard_{step.guard.__name__}"
+    return f"guard_{step.guard.__name__}_{union}"
+
+
 def steps_waiting(user: AnyUser, limit: int = SHOWN) -> Waiting:
-    """The joining steps the user may take now (`enrolments.rules.can_take_step`, read in the
-    database): for each state, the oldest `limit` + 1 cases."""
-    takes: dict[str, Q] = {}
+    """The joining steps the user may take now (`enrolments.rules.can_take_step`): the cases
+    and the steps' guards are selected in the database, for each state the oldest `limit` + 1;
+    whose assignment reaches which case is then `accounts.rules.covers`."""
+    conditions = []
+    guards: dict[str, Q] = {}
     for a in rules.assignments(user):
-        for step in _task_steps():
-            if a.role in step.roles:
-                condition = (
-                    rules.enrolment_scope_q(a)
-                    & Q(state__in=_sources(step))
-                    & guard_q(step, a.union_id)
-                )
-                takes[step.name] = takes[step.name] | condition if step.name in takes else condition
-    if not takes:
+        steps = [step for step in _task_steps() if a.role in step.roles]
+        if not steps:
+            continue
+        waiting = Q(pk__in=[])
+        for step in steps:
+            if step.guard is process._always:
+                waiting |= Q(state__in=_sources(step))
+                continue
+            name = _guard_name(step, a.union_id)
+            guards.setdefault(name, guard_q(step, a.union_id))
+            waiting |= Q(state__in=_sources(step), **{name: True})
+        conditions.append(rules.enrolment_scope_q(a) & waiting)
+    if not conditions:
         return Waiting([])
-    anything = Q(pk__in=[])
-    for condition in takes.values():
+    anything = conditions[0]
+    for condition in conditions[1:]:
         anything |= condition
     found = (
-        Enrolment.objects.filter(anything)
-        .annotate(
+        Enrolment.objects.annotate(
             **{
-                f"takes_{name}": ExpressionWrapper(condition, output_field=BooleanField())
-                for name, condition in takes.items()
-            },
+                name: ExpressionWrapper(condition, output_field=BooleanField())
+                for name, condition in guards.items()
+            }
+        )
+        .filter(anything)
+        .annotate(
             place=Window(
                 RowNumber(), partition_by=[F("state")], order_by=[F("state_changed_at"), F("pk")]
             ),
@@ -393,10 +408,25 @@ def steps_waiting(user: AnyUser, limit: int = SHOWN) -> Waiting:
     if rules.has_role(user, Role.PARTNER_REP):
         # A partner rep's reach is read through the scheme's partner unions.
         found = found.prefetch_related("scheme__partner_unions")
+    assignments = rules.assignments(user)
     rows, full = [], set()
     for enrolment in found:
-        steps = [s for s in _task_steps() if getattr(enrolment, f"takes_{s.name}", False)]
-        rows.append((enrolment, steps))
+        steps = [
+            step
+            for step in _task_steps()
+            if enrolment.state in step.sources
+            and any(
+                a.role in step.roles
+                and rules.covers(a, enrolment.employer, enrolment.scheme)
+                and (
+                    step.guard is process._always
+                    or getattr(enrolment, _guard_name(step, a.union_id), False)
+                )
+                for a in assignments
+            )
+        ]
+        if steps:
+            rows.append((enrolment, steps))
         if enrolment.in_state > limit:
             full.add(enrolment.state)
     return Waiting(rows, full)
@@ -460,12 +490,23 @@ def unattended(user: AnyUser, *, limit: int = SHOWN) -> Shown[Unattended]:
     if scope is None:
         return Shown([])
     waiting_states = [s for s in OPEN_STATES if task_steps_from(s)]
-    nobody = Q(pk__in=[])
-    pending = {}
+    # The steps grouped by guard and roles, each group's states together, so that the filter
+    # asks once whether anyone holds a role: the filter is built on every request.
+    groups: dict[tuple[Callable, frozenset[Role]], tuple[Step, list[State]]] = {}
     for state in waiting_states:
         for step in task_steps_from(state):
-            nobody |= Q(state=state) & _pending_q(step) & _nobody_q(step)
-            pending[step.name] = ExpressionWrapper(_pending_q(step), output_field=BooleanField())
+            _, states = groups.setdefault((step.guard, step.roles), (step, []))
+            states.append(state)
+    nobody = Q(pk__in=[])
+    pending = {}
+    for (guard, _), (step, states) in groups.items():
+        if guard is process.own_position_pending:
+            continue  # never pending for a blank assignment: nobody is ever missing
+        nobody |= Q(state__in=states) & _pending_q(step) & _nobody_q(step)
+        if guard is not process._always:
+            pending[guard.__name__] = ExpressionWrapper(
+                _pending_q(step), output_field=BooleanField()
+            )
     candidates = (
         Enrolment.objects.filter(scope, nobody, state__in=waiting_states)
         .annotate(**{f"pending_{name}": condition for name, condition in pending.items()})
@@ -495,8 +536,7 @@ def unattended(user: AnyUser, *, limit: int = SHOWN) -> Shown[Unattended]:
             steps = [
                 step
                 for step in task_steps_from(enrolment.state_enum)
-                if getattr(enrolment, f"pending_{step.name}")
-                and not holding(enrolment, step, holders)
+                if _is_pending(step, enrolment) and not holding(enrolment, step, holders)
             ]
             if steps:
                 owners = {
@@ -508,6 +548,15 @@ def unattended(user: AnyUser, *, limit: int = SHOWN) -> Shown[Unattended]:
             break
         size = CHUNK
     return shown(cases, limit)
+
+
+def _is_pending(step: Step, enrolment: Enrolment) -> bool:
+    """`enrolments.notifications.is_pending`, from what `unattended` read in the database."""
+    if step.guard is process._always:
+        return True
+    if step.guard is process.own_position_pending:
+        return False
+    return getattr(enrolment, f"pending_{step.guard.__name__}")
 
 
 def _task_role_holders(
@@ -570,9 +619,8 @@ def plan_actions_for(user: AnyUser, *, within_days: int = 30, limit: int = SHOWN
     return shown(list(actions.filter(due_on__lte=horizon)[: limit + 1]), limit)
 
 
-def calendar_plan_actions(user: AnyUser, today: datetime.date) -> list[Action]:
-    """Open plan actions of the user due within the calendar's window."""
+def calendar_plan_actions(user: AnyUser) -> list[Action]:
+    """The open plan actions of the user, whenever due: a plan's dates are the plan's, set
+    when it is agreed, and each stays on the calendar until it is done."""
     actions = plan_actions(user)
-    if actions is None:
-        return []
-    return list(actions.filter(due_on__range=calendar_window(today)))
+    return [] if actions is None else list(actions)

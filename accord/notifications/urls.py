@@ -4,7 +4,8 @@ from . import views
 
 urlpatterns = [
     path("tasks/", views.tasks, name="tasks"),
-    path("tasks/<slug:kind>/", views.task_list, name="task-list"),
+    path("tasks/members/", views.task_list, {"kind": "members"}, name="tasks-members"),
+    path("tasks/overdue/", views.task_list, {"kind": "overdue"}, name="tasks-overdue"),
     path("calendar/", views.calendar, name="calendar"),
     path("calendar/<slug:token>.ics", views.calendar_feed, name="calendar-feed"),
     path("outbox/", views.outbox_page, name="outbox"),

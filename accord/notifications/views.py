@@ -145,7 +145,7 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
                 enrolment.get_absolute_url(),
             )
         )
-    for action in selectors.calendar_plan_actions(feed.user, today):
+    for action in selectors.calendar_plan_actions(feed.user):
         ical.add_component(
             _event(
                 f"action-{action.pk}",

@@ -109,7 +109,7 @@ def _readers(users: dict[str, User], today: datetime.date) -> dict[str, Callable
     for persona in TASK_PAGES:
         readers[f"tasks: {persona}"] = _getter(clients[persona], reverse("tasks"))
     for persona, kind in FULL_LISTS:
-        url = reverse("task-list", args=[kind])
+        url = reverse(f"tasks-{kind}")
         readers[f"{kind}: {persona}"] = _getter(clients[persona], url)
         readers[f"{kind}, page 2: {persona}"] = _getter(clients[persona], f"{url}?page=2")
     for persona in CALENDARS:
