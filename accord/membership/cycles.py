@@ -51,6 +51,17 @@ def review_pending(cycle: Cycle) -> bool:
 
 
 def principles_met(enrolment: Enrolment) -> list[Principle]:
+    """The principles the employer has met in the scheme, in this enrolment or an earlier one.
+    An enrolment read with `has_earlier_enrolment` (the enrolment page's selector) and none
+    before it answers from its own loaded cycles."""
+    if getattr(enrolment, "has_earlier_enrolment", True) is False:
+        found = {
+            cycle.principle_version.principle
+            for cycle in enrolment.cycles.all()
+            for review in cycle.reviews.all()
+            if review.outcome == Outcome.MET and review.employer_confirmed_at is not None
+        }
+        return sorted(found, key=lambda p: p.number)
     met = (
         Review.objects.met()
         .filter(

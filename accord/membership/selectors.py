@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 
 from accord.actions.models import Action
 from accord.enrolments import selectors as enrolment_selectors
@@ -32,6 +32,23 @@ def _cycles(*, detail: bool) -> QuerySet:
     return cycles
 
 
+def _progress_cycles() -> QuerySet:
+    """Cycles as the progress picture reads them: reviews and self-assessments."""
+    return Cycle.objects.select_related("principle_version__principle").prefetch_related(
+        "reviews",
+        Prefetch(
+            "self_assessments",
+            queryset=SelfAssessment.objects.select_related("principle_version__principle"),
+        ),
+    )
+
+
+def visible_enrolments_with_progress(user: AnyUser) -> QuerySet[Enrolment]:
+    """The enrolments `user` may see with what the progress picture reads, their schemes left
+    to the caller (`enrolments.selectors.with_schemes`)."""
+    return enrolment_selectors.visible_enrolments(user, cycles=_progress_cycles(), schemes=False)
+
+
 def enrolments(*, detail: bool = False) -> QuerySet[Enrolment]:
     return enrolment_selectors.enrolments(detail=detail, cycles=_cycles(detail=detail))
 
@@ -45,7 +62,20 @@ def visible_enrolments(user: AnyUser, *, detail: bool = False) -> QuerySet[Enrol
 
 
 def enrolment_detail(pk: int) -> Enrolment:
-    return enrolment_selectors.enrolment_detail(pk, cycles=_cycles(detail=True))
+    """The enrolment with its cycles in full, and whether the employer was enrolled in the
+    scheme before (the principles it met then still count)."""
+    earlier = Enrolment.objects.filter(
+        employer_id=OuterRef("employer_id"), scheme_id=OuterRef("scheme_id")
+    ).exclude(pk=OuterRef("pk"))
+    return enrolment_selectors.enrolment_detail(
+        pk, cycles=_cycles(detail=True), annotate={"has_earlier_enrolment": Exists(earlier)}
+    )
+
+
+def member_detail(pk: int) -> Enrolment:
+    """A member's enrolment with its cycles in full, for the pages of its cycles and reviews
+    (the joining's meetings and materials left out)."""
+    return enrolment_selectors.enrolments(cycles=_cycles(detail=True)).get(pk=pk)
 
 
 def enrolment_for_update(pk: int) -> Enrolment:
