@@ -4,15 +4,18 @@ with the data at one size and again at ten times it, and must fetch the same num
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
 
 from django.test import Client
 
 from accord.accounts.models import Role, RoleAssignment, User
+from accord.actions.models import Action
 from accord.core import audit
 from accord.enrolments.models import Enrolment
 from accord.enrolments.process import State
 from accord.organisations.models import Employer, EmployerKind
+from accord.plans.models import Commitment
 from tests.fetched import rows_fetched
 from tests.world import World
 
@@ -152,3 +155,32 @@ def test_a_scheme_page_does_not_read_the_members(world) -> None:
         _as(world.users["officer"]),
         f"/schemes/{world.scheme.slug}/",
     )
+
+
+def test_a_plan_with_a_thousand_actions_shows_its_workplan_a_page_at_a_time(world) -> None:
+    plan = world.plan()
+    party = plan.parties.first()
+    first = max(plan.actions.values_list("number", flat=True)) + 1
+    commitment = Commitment.objects.filter(theme__plan=plan).first()
+
+    def actions(count: int, start: int) -> None:
+        made = Action.objects.bulk_create(
+            Action(
+                plan=plan,
+                number=first + start // 3 + i,
+                detail=f"Action {start + i}",
+                owner=party.name,
+                owner_party=party,
+                due_on=datetime.date(2030, 1, 1) + datetime.timedelta(days=i),
+                due_wording="In time",
+            )
+            for i in range(count // 3)  # 100 actions, then 1,000
+        )
+        Action.commitments.through.objects.bulk_create(
+            Action.commitments.through(action_id=a.pk, commitment_id=commitment.pk) for a in made
+        )
+
+    client = _as(world.users["officer"])
+    _bounded(actions, client, plan.get_absolute_url())
+    assert client.get(plan.get_absolute_url() + "?page=3").status_code == 200
+    assert 'rel="next"' in client.get(plan.get_absolute_url()).content.decode()

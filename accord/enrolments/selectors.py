@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from django.db.models import Prefetch, QuerySet, prefetch_related_objects
 
@@ -12,7 +12,7 @@ from accord.accounts import rules as account_rules
 from accord.core.models import AuditEvent
 from accord.schemes.models import Scheme
 
-from . import rules
+from . import inline, rules
 from .models import Enrolment, InitialMeeting, PartnerPosition
 from .process import STEPS, task_states_for
 
@@ -53,6 +53,41 @@ def enrolments(
     return queryset
 
 
+def with_joining_record(queryset: QuerySet[Enrolment]) -> QuerySet[Enrolment]:
+    """`queryset` carrying each enrolment's initial meetings and the titles of the materials
+    sent, read in the same query (`initial_meetings`, `materials_sent_titles` read them)."""
+    return queryset.annotate(
+        initial_meetings_read=inline.child_rows(
+            InitialMeeting.objects.all(),
+            "enrolment",
+            id="id",
+            enrolment_id="enrolment_id",
+            held_on="held_on",
+            attendees="attendees",
+            notes="notes",
+        ),
+        materials_sent_read=inline.child_rows(
+            Enrolment.materials_sent.through.objects.all(),
+            "enrolment",
+            id="material_id",
+            position="material__position",
+            title="material__title",
+        ),
+    )
+
+
+def initial_meetings(enrolment: Enrolment) -> list[InitialMeeting]:
+    """The meetings read by `with_joining_record`, in the order they were held."""
+    meetings = inline.instances(InitialMeeting, enrolment.initial_meetings_read)
+    return sorted(meetings, key=lambda m: (m.held_on, m.pk))
+
+
+def materials_sent_titles(enrolment: Enrolment) -> list[str]:
+    """The titles of the materials sent, read by `with_joining_record`, in the scheme's order."""
+    rows = sorted(enrolment.materials_sent_read or [], key=lambda m: (m["position"], m["title"]))
+    return [m["title"] for m in rows]
+
+
 def visible_enrolments(
     user: AnyUser, *, detail: bool = False, cycles: QuerySet | None = None, schemes: bool = True
 ) -> QuerySet[Enrolment]:
@@ -81,10 +116,8 @@ def with_schemes(found: Iterable[Enrolment], schemes: Iterable[Scheme]) -> list[
     return enrolments
 
 
-def enrolment_detail(
-    pk: int, *, cycles: QuerySet | None = None, annotate: dict[str, Any] | None = None
-) -> Enrolment:
-    enrolment = enrolments(detail=True, cycles=cycles).annotate(**(annotate or {})).get(pk=pk)
+def enrolment_detail(pk: int, *, cycles: QuerySet | None = None) -> Enrolment:
+    enrolment = enrolments(detail=True, cycles=cycles).get(pk=pk)
     # Materials are sent with the introduction, and only then read.
     if enrolment.introduced_on is not None:
         prefetch_related_objects([enrolment], "materials_sent")

@@ -102,7 +102,9 @@ def start_cycle(request: HttpRequest, pk: int) -> HttpResponse:
     form = CommitmentForm(posted(request), enrolment=enrolment, user=request.user, cycle=None)
     if not form.is_bound:
         form.initial["starts_on"] = previous.ends_on + datetime.timedelta(days=1)
-    suggestions = cycles.suggested_principles(enrolment)
+    suggestions = cycles.suggested_principles(
+        enrolment, [version.principle for version in form.principles]
+    )
     return form_page(
         request,
         form,

@@ -62,12 +62,10 @@ def _path_rows(enrolment: Enrolment, *, employer_words: bool = False) -> list[di
 
 @login_required
 def enrolment_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    enrolment = enrolment_for(request, pk, load=selectors.enrolment_detail)
+    enrolment = enrolment_for(request, pk, load=selectors.enrolment_page)
     internal = enrolment_rules.can_see_internal(request.user, enrolment)
     available = [s for s in STEPS if enrolment_rules.can_take_step(request.user, enrolment, s)]
-    membership = Membership.objects.filter(enrolment=enrolment).first()
-    if membership is not None:
-        membership.scheme = enrolment.scheme  # the same row, already read
+    membership = selectors.loaded_membership(enrolment)
     all_cycles = sorted(enrolment.cycles.all(), key=lambda c: c.number)
     timeline = enrolment_selectors.timeline_window(
         enrolment,
@@ -79,6 +77,8 @@ def enrolment_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "cycle_actions": cycle_rules.cycle_actions(request.user, enrolment),
         "principles_met": cycle_rules.principles_met(enrolment) if membership else [],
         "enrolment": enrolment,
+        "initial_meetings": enrolment_selectors.initial_meetings(enrolment) if internal else [],
+        "materials_sent": enrolment_selectors.materials_sent_titles(enrolment),
         "membership": membership,
         "policy_checks": list(membership.policy_checks.all()) if membership else [],
         "may_log_policy": membership is not None and rules.can_log_policy(request.user, enrolment),
