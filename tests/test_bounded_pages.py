@@ -141,6 +141,35 @@ def test_the_areas_page_counts_employers_rather_than_reading_them(world) -> None
     )
 
 
+def test_an_area_s_pages_count_its_employers_rather_than_reading_them(world) -> None:
+    association = world.association
+    pages = [
+        f"/areas/associations/{association.pk}/",
+        f"/areas/associations/{association.pk}/retire/",
+        f"/areas/associations/{association.pk}/merge/",
+        f"/areas/regions/{association.region_id}/retire/",
+        f"/areas/districts/{association.district_id}/retire/",
+        f"/areas/local-authorities/{world.employer.local_authority_id}/move/",
+    ]
+    client = _as(world.users["officer"])
+    before = {}
+    _employers(world, SIZE, 0)
+    for path in pages:
+        before[path] = _rows(client, path)
+    _employers(world, 9 * SIZE, SIZE)
+    for path in pages:
+        assert _rows(client, path) == before[path], path
+
+
+def test_the_employers_nobody_can_act_on_are_read_a_page_at_a_time(world) -> None:
+    def unassigned(count: int, start: int) -> None:
+        Employer.objects.filter(pk__in=[e.pk for e in _employers(world, count, start)]).update(
+            association=None
+        )
+
+    _bounded(unassigned, _as(world.users["officer"]), "/employers/unassigned/")
+
+
 def test_the_schemes_list_does_not_read_the_members(world) -> None:
     _bounded(
         lambda count, start: _enrolments(world, _employers(world, count, start)),
