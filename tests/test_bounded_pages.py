@@ -213,3 +213,12 @@ def test_a_plan_with_a_thousand_actions_shows_its_workplan_a_page_at_a_time(worl
     _bounded(actions, client, plan.get_absolute_url())
     assert client.get(plan.get_absolute_url() + "?page=3").status_code == 200
     assert 'rel="next"' in client.get(plan.get_absolute_url()).content.decode()
+
+
+def test_a_history_window_beyond_the_history_is_empty_rather_than_an_error(world) -> None:
+    enrolment = world.enrolment(State.ENDORSED)
+    client = _as(world.users["officer"])
+    for number in ("2", "999999999", str(2**63 - 1)):
+        response = client.get(f"{enrolment.get_absolute_url()}?history={number}")
+        assert response.status_code == 200
+        assert "Nothing yet." in response.content.decode()
