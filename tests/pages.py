@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from accord.accounts import services as account_services
@@ -169,3 +170,21 @@ def fillings(site: Site, route: str) -> list[dict[str, Any]]:
 
 def url(route: str, kwargs: dict[str, Any]) -> str:
     return "/" + ARGUMENT.sub(lambda m: str(kwargs[m.group(1)]), route)
+
+
+def paths(site: Site, route: str) -> list[str]:
+    """The addresses of the route's pages on the site, one per filling."""
+    return [url(route, kwargs) for kwargs in fillings(site, route)]
+
+
+def visitors(site: Site) -> list[tuple[str, Client]]:
+    """Someone signed out ("anonymous"), then everyone who visits, each with their own client,
+    signed in."""
+    found = [("anonymous", Client())]
+    for key, user in site.users.items():
+        if key in NOT_VISITING:
+            continue
+        client = Client()
+        client.force_login(user)
+        found.append((key, client))
+    return found

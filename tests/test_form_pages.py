@@ -7,9 +7,7 @@ from __future__ import annotations
 import logging
 import re
 
-from django.test import Client
-
-from tests.pages import NOT_VISITING, fillings, routes, url
+from tests.pages import paths, routes, visitors
 from tests.site import build_site
 
 POST_FORM = re.compile(r'<form\b(?![^>]*action="/accounts/logout/")[^>]*method="post"', re.I)
@@ -21,12 +19,7 @@ SCROLL_REGION = re.compile(r'role="region" aria-label="[^"]+" tabindex="0"')
 
 def test_every_page_opens_without_errors_for_everyone_who_may_use_it(world) -> None:
     site = build_site(world)
-    clients = [Client()]
-    for key, user in site.users.items():
-        if key in NOT_VISITING:
-            continue
-        clients.append(Client())
-        clients[-1].force_login(user)
+    clients = [client for _, client in visitors(site)]
     form_pages = 0
     # Refusals are expected by the hundred here; their log lines are noise.
     logging.disable(logging.WARNING)
@@ -36,8 +29,7 @@ def test_every_page_opens_without_errors_for_everyone_who_may_use_it(world) -> N
             # None until everyone has opened one filling; then whether anyone saw a form. A
             # page that showed nobody a form needs only one visitor for its other fillings.
             has_form: bool | None = None
-            for kwargs in fillings(site, route):
-                path = url(route, kwargs)
+            for path in paths(site, route):
                 saw_form = False
                 for client in clients:
                     response = client.get(path)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from accord.organisations.models import Employer
 from accord.schemes.models import Scheme
@@ -39,20 +39,27 @@ STAFF_ROLES = frozenset(
 
 
 def assignments(user: AnyUser) -> list[RoleAssignment]:
-    """The user's role assignments, read once per request."""
+    """The user's role assignments, read once per request. Each carries `leads_scheme`: whether
+    its union leads a scheme (read in the same query, since every page's navigation asks)."""
     if not user.is_authenticated or not user.is_active:
         return []
     cached = getattr(user, "_accord_assignments", None)
     if cached is None:
-        cached = list(
-            RoleAssignment.objects.filter(user=user)
-            .select_related(
-                "union", "employer__parent", "association", "district", "region", "plan", "party"
-            )
-            .order_by("id")
-        )
+        cached = list(assignments_query().filter(user=user))
         user._accord_assignments = cached
     return cached
+
+
+def assignments_query() -> QuerySet[RoleAssignment]:
+    """Role assignments as `assignments` reads them (the sign-in backend reads a signed-in
+    person's with the person, in one query)."""
+    return (
+        RoleAssignment.objects.select_related(
+            "union", "employer__parent", "association", "district", "region", "plan", "party"
+        )
+        .annotate(leads_scheme=Exists(Scheme.objects.filter(lead_union_id=OuterRef("union_id"))))
+        .order_by("id")
+    )
 
 
 def has_role(user: AnyUser, *roles: Role) -> bool:
@@ -239,13 +246,10 @@ def can_import_employers(user: AnyUser) -> bool:
 
 def is_lead_officer(user: AnyUser) -> bool:
     """A national officer of a union that leads a scheme: areas are the lead union's."""
-    cached = getattr(user, "_accord_lead_officer", None)
-    if cached is None:
-        unions = [a.union_id for a in assignments(user) if a.role == Role.NATIONAL_OFFICER]
-        cached = bool(unions) and Scheme.objects.filter(lead_union_id__in=unions).exists()
-        if user.is_authenticated:
-            user._accord_lead_officer = cached
-    return cached
+    return any(
+        a.role == Role.NATIONAL_OFFICER and a.union_id is not None and a.leads_scheme
+        for a in assignments(user)
+    )
 
 
 def can_manage_places(user: AnyUser) -> bool:

@@ -40,12 +40,8 @@ def holds_for(user: AnyUser, enrolment: Enrolment, roles: Iterable[Role]) -> boo
     )
 
 
-def role_holders(
-    enrolment: Enrolment,
-    roles: Iterable[Role],
-    guard: Callable[[RoleAssignment], bool] | None = None,
-) -> list[User]:
-    """The active users holding any of `roles` for this enrolment's employer and scheme."""
+def _covering(enrolment: Enrolment, roles: Iterable[Role]) -> list[RoleAssignment]:
+    """The active users' assignments of `roles` that cover this enrolment's employer."""
     employer = enrolment.employer
     association = employer.association
     near = (
@@ -62,9 +58,28 @@ def role_holders(
         .select_related("user", "union", "employer__parent", "association", "district", "region")
         .order_by("id")
     )
+    return [a for a in candidates if covers(a, employer, enrolment.scheme)]
+
+
+def role_holders(
+    enrolment: Enrolment,
+    roles: Iterable[Role],
+    guard: Callable[[RoleAssignment], bool] | None = None,
+) -> list[User]:
+    """The active users holding any of `roles` for this enrolment's employer and scheme."""
+    roles = frozenset(roles)
+    return _holders(_covering(enrolment, roles), roles, guard)
+
+
+def _holders(
+    covering: list[RoleAssignment],
+    roles: Iterable[Role],
+    guard: Callable[[RoleAssignment], bool] | None,
+) -> list[User]:
+    roles = frozenset(roles)
     users: dict[int, User] = {}
-    for a in candidates:
-        if covers(a, employer, enrolment.scheme) and (guard is None or guard(a)):
+    for a in covering:
+        if a.role in roles and (guard is None or guard(a)):
             users.setdefault(a.user_id, a.user)
     return list(users.values())
 
@@ -149,6 +164,13 @@ def can_post_progress(user: AnyUser, enrolment: Enrolment) -> bool:
 def recipients_for(step: Step, enrolment: Enrolment) -> list[User]:
     """Everyone who may now take `step` on `enrolment`: the people it waits for."""
     return role_holders(enrolment, step.roles, lambda a: step.guard(enrolment, a))
+
+
+def recipients_for_each(steps: Iterable[Step], enrolment: Enrolment) -> list[list[User]]:
+    """`recipients_for` each of `steps`, the role holders read once for them all."""
+    steps = list(steps)
+    covering = _covering(enrolment, {role for s in steps for role in s.roles}) if steps else []
+    return [_holders(covering, s.roles, lambda a, s=s: s.guard(enrolment, a)) for s in steps]
 
 
 def can_open_material(user: AnyUser, material: Material) -> bool:

@@ -47,8 +47,7 @@ def where_now(user: AnyUser, enrolment: Enrolment) -> WhereNow:
     steps = [s for s in task_steps_from(enrolment.state_enum) if is_pending(s, enrolment)]
     if rules.can_see_internal(user, enrolment):
         waits = []
-        for s in steps:
-            people = rules.recipients_for(s, enrolment)
+        for s, people in zip(steps, rules.recipients_for_each(steps, enrolment), strict=True):
             names = ", ".join(p.get_full_name() for p in people)
             waits.append(
                 f"{s.label}: {names}"

@@ -8,7 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.http import require_http_methods
 
@@ -20,14 +20,22 @@ from accord.enrolments.views import enrolment_for
 from . import cycles, rules
 from .cycle_forms import CommitmentForm, ConfirmForm, ReviewForm
 from .models import Cycle, NextCycleRule, Review
-from .selectors import enrolment_detail
+from .selectors import member_detail
 
 
 def _member_enrolment(request: HttpRequest, pk: int) -> Enrolment:
-    enrolment = enrolment_for(request, pk, load=enrolment_detail)
+    enrolment = enrolment_for(request, pk, load=member_detail)
     if enrolment.state != State.LISTED:
         raise PermissionDenied("Reviews and new cycles are for listed members.")
     return enrolment
+
+
+def _loaded_cycle(enrolment: Enrolment, **match: int) -> Cycle:
+    """The enrolment's cycle whose fields are `match`, from those read with it, or 404."""
+    for cycle in enrolment.cycles.all():
+        if all(getattr(cycle, name) == value for name, value in match.items()):
+            return cycle
+    raise Http404("No such cycle.")
 
 
 @login_required
@@ -36,7 +44,7 @@ def record_review(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     enrolment = _member_enrolment(request, pk)
     if not rules.can_record_review(request.user, enrolment):
         raise PermissionDenied("Only the local secretary records the review.")
-    cycle = get_object_or_404(Cycle, enrolment=enrolment, number=number)
+    cycle = _loaded_cycle(enrolment, number=number)
     form = ReviewForm(posted(request), cycle=cycle)
     return form_page(
         request,
@@ -56,8 +64,11 @@ def record_review(request: HttpRequest, pk: int, number: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def confirm_review(request: HttpRequest, pk: int) -> HttpResponse:
-    review = get_object_or_404(Review.objects.select_related("cycle"), pk=pk)
-    enrolment = _member_enrolment(request, review.cycle.enrolment_id)
+    found = get_object_or_404(Review.objects.select_related("cycle"), pk=pk)
+    enrolment = _member_enrolment(request, found.cycle.enrolment_id)
+    # The review as read with its enrolment, with its cycle's activities and its objectives.
+    cycle = _loaded_cycle(enrolment, pk=found.cycle_id)
+    review = next(r for r in cycle.reviews.all() if r.pk == found.pk)
     if not rules.can_confirm_for_employer(request.user, enrolment):
         raise PermissionDenied("Only the employer's contact confirms for the employer.")
     form = ConfirmForm(posted(request))
@@ -71,8 +82,8 @@ def confirm_review(request: HttpRequest, pk: int) -> HttpResponse:
         context={
             "enrolment": enrolment,
             "review": review,
-            "cycle": review.cycle,
-            "title": f"Confirm the review of cycle {review.cycle.number}",
+            "cycle": cycle,
+            "title": f"Confirm the review of cycle {cycle.number}",
         },
     )
 
@@ -91,7 +102,9 @@ def start_cycle(request: HttpRequest, pk: int) -> HttpResponse:
     form = CommitmentForm(posted(request), enrolment=enrolment, user=request.user, cycle=None)
     if not form.is_bound:
         form.initial["starts_on"] = previous.ends_on + datetime.timedelta(days=1)
-    suggestions = cycles.suggested_principles(enrolment)
+    suggestions = cycles.suggested_principles(
+        enrolment, [version.principle for version in form.principles]
+    )
     return form_page(
         request,
         form,
@@ -122,8 +135,9 @@ def _rule_help(rule: NextCycleRule, principle: Any, suggestions: list[Any]) -> s
 @login_required
 @require_http_methods(["GET", "POST"])
 def confirm_cycle(request: HttpRequest, pk: int) -> HttpResponse:
-    cycle = get_object_or_404(Cycle, pk=pk)
-    enrolment = _member_enrolment(request, cycle.enrolment_id)
+    enrolment_id = get_object_or_404(Cycle.objects.values_list("enrolment_id", flat=True), pk=pk)
+    enrolment = _member_enrolment(request, enrolment_id)
+    cycle = _loaded_cycle(enrolment, pk=pk)
     if not rules.can_confirm_for_employer(request.user, enrolment):
         raise PermissionDenied("Only the employer's contact confirms for the employer.")
     form = ConfirmForm(posted(request))

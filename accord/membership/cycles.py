@@ -51,6 +51,17 @@ def review_pending(cycle: Cycle) -> bool:
 
 
 def principles_met(enrolment: Enrolment) -> list[Principle]:
+    """The principles the employer has met in the scheme, in this enrolment or an earlier one.
+    An enrolment read with `has_earlier_enrolment` (the enrolment page's selector) and none
+    before it answers from its own loaded cycles."""
+    if getattr(enrolment, "has_earlier_enrolment", True) is False:
+        found = {
+            cycle.principle_version.principle
+            for cycle in enrolment.cycles.all()
+            for review in cycle.reviews.all()
+            if review.outcome == Outcome.MET and review.employer_confirmed_at is not None
+        }
+        return sorted(found, key=lambda p: p.number)
     met = (
         Review.objects.met()
         .filter(
@@ -202,10 +213,15 @@ def next_cycle_rule(previous: Cycle) -> tuple[NextCycleRule, Principle | None]:
     return NextCycleRule.SAME, principle
 
 
-def suggested_principles(enrolment: Enrolment) -> list[Principle]:
-    """Principles not yet met, in order: the ones to suggest for the next cycle."""
+def suggested_principles(
+    enrolment: Enrolment, principles: list[Principle] | None = None
+) -> list[Principle]:
+    """Principles not yet met, in order: the ones to suggest for the next cycle. `principles`:
+    the scheme's, when the caller has them read."""
     met = {p.pk for p in principles_met(enrolment)}
-    return [p for p in enrolment.scheme.principles.order_by("number") if p.pk not in met]
+    if principles is None:
+        principles = list(enrolment.scheme.principles.order_by("number"))
+    return [p for p in sorted(principles, key=lambda p: p.number) if p.pk not in met]
 
 
 def start_next_cycle(enrolment: Enrolment, *, actor: User, data: dict[str, Any]) -> Cycle:

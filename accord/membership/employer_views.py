@@ -43,9 +43,10 @@ def employer_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(selectors.search_employers(**params), 50).get_page(request.GET.get("page"))
     visible = {
         e.employer_id: e
-        for e in enrolment_selectors.visible_enrolments(request.user)
+        for e in enrolment_selectors.visible_enrolment_rows(request.user)
         .filter(employer_id__in=[employer.pk for employer in page.object_list])
         .open()
+        .only("id", "employer_id", "state")
     }
     rows = [(employer, visible.get(employer.pk)) for employer in page.object_list]
     return render(
@@ -70,6 +71,9 @@ def _without_page(request: HttpRequest) -> str:
     return query.urlencode()
 
 
+CHILDREN_SHOWN = 200
+
+
 @login_required
 def employer_detail(request: HttpRequest, pk: int) -> HttpResponse:
     employer = get_object_or_404(selectors.employers().select_related("merged_into"), pk=pk)
@@ -82,17 +86,19 @@ def employer_detail(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect(employer.merged_into)
     if not rules.can_view_employer(request.user, employer):
         raise PermissionDenied("You do not have access to this employer.")
-    enrolments = [
-        (e, enrolment_rules.state_label(request.user, e))
-        for e in enrolment_selectors.visible_enrolments(request.user).filter(employer=employer)
-    ]
-    schemes = Scheme.objects.with_unions()
-    may_propose = any(enrolment_rules.can_propose(request.user, employer, s) for s in schemes)
-    members = list(
-        member_selectors.visible_enrolments(request.user, detail=True).filter(
-            employer=employer, state=State.LISTED
-        )
+    # One read of the employer's enrolments serves the list and the progress pictures; the
+    # schemes, read once with their unions, serve both and the offer to propose.
+    schemes = list(Scheme.objects.with_unions())
+    found = enrolment_selectors.with_schemes(
+        member_selectors.visible_enrolments_with_progress(request.user).filter(employer=employer),
+        schemes,
     )
+    enrolments = [(e, enrolment_rules.state_label(request.user, e)) for e in found]
+    may_propose = any(enrolment_rules.can_propose(request.user, employer, s) for s in schemes)
+    members = [e for e in found if e.state == State.LISTED]
+    # A trust's or authority's schools, the first few hundred: counted only when there are more.
+    children = list(employer.children.order_by("name")[: CHILDREN_SHOWN + 1])
+    children_count = employer.children.count() if len(children) > CHILDREN_SHOWN else len(children)
     pictures = []
     for scheme_id in sorted({e.scheme_id for e in members}):
         group = [e for e in members if e.scheme_id == scheme_id]
@@ -106,8 +112,8 @@ def employer_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "employer": employer,
             "enrolments": enrolments,
             "may_propose": may_propose,
-            "children": employer.children.order_by("name")[:200],
-            "children_count": employer.children.count(),
+            "children": children[:CHILDREN_SHOWN],
+            "children_count": children_count,
             "pictures": pictures,
             "may_manage": rules.can_manage_places(request.user),
             "union_staff": rules.is_union_staff(request.user),

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 
 from accord.actions.models import Action
+from accord.enrolments import inline
 from accord.enrolments import selectors as enrolment_selectors
 from accord.enrolments.models import Enrolment
 
-from .models import Cycle, Review, SelfAssessment
+from .models import Cycle, Membership, Review, SelfAssessment
 
 if TYPE_CHECKING:
     from accord.accounts.rules import AnyUser
@@ -32,6 +33,23 @@ def _cycles(*, detail: bool) -> QuerySet:
     return cycles
 
 
+def _progress_cycles() -> QuerySet:
+    """Cycles as the progress picture reads them: reviews and self-assessments."""
+    return Cycle.objects.select_related("principle_version__principle").prefetch_related(
+        "reviews",
+        Prefetch(
+            "self_assessments",
+            queryset=SelfAssessment.objects.select_related("principle_version__principle"),
+        ),
+    )
+
+
+def visible_enrolments_with_progress(user: AnyUser) -> QuerySet[Enrolment]:
+    """The enrolments `user` may see with what the progress picture reads, their schemes left
+    to the caller (`enrolments.selectors.with_schemes`)."""
+    return enrolment_selectors.visible_enrolments(user, cycles=_progress_cycles(), schemes=False)
+
+
 def enrolments(*, detail: bool = False) -> QuerySet[Enrolment]:
     return enrolment_selectors.enrolments(detail=detail, cycles=_cycles(detail=detail))
 
@@ -44,8 +62,75 @@ def visible_enrolments(user: AnyUser, *, detail: bool = False) -> QuerySet[Enrol
     )
 
 
+def _has_earlier_enrolment() -> Exists:
+    """Whether the employer was enrolled in the scheme before (the principles it met then
+    still count): `cycles.principles_met` reads it."""
+    return Exists(
+        Enrolment.objects.filter(
+            employer_id=OuterRef("employer_id"), scheme_id=OuterRef("scheme_id")
+        ).exclude(pk=OuterRef("pk"))
+    )
+
+
+def enrolment_page(pk: int) -> Enrolment:
+    """The enrolment as its page shows it: its cycles in full, and with it, in one query, its
+    joining record, its membership (`loaded_membership`) and whether the employer was enrolled
+    in the scheme before (the principles it met then still count)."""
+    fields = {f.attname: f.attname for f in MEMBERSHIP_SHOWN}
+    return (
+        enrolment_selectors.with_joining_record(
+            enrolment_selectors.enrolments(cycles=_cycles(detail=True))
+        )
+        .annotate(
+            has_earlier_enrolment=_has_earlier_enrolment(),
+            membership_read=inline.child_row(Membership.objects.all(), "enrolment", **fields),
+        )
+        .get(pk=pk)
+    )
+
+
+# What the enrolment page shows of a membership, and the rules about it read.
+MEMBERSHIP_SHOWN = [
+    Membership._meta.get_field(name)
+    for name in (
+        "id",
+        "scheme",
+        "employer",
+        "enrolment",
+        "reference",
+        "status",
+        "member_since",
+        "status_since",
+        "status_reason",
+        "logo_stop_requested_on",
+    )
+]
+
+
+def loaded_membership(enrolment: Enrolment) -> Membership | None:
+    """The membership read with `enrolment_page`, with its scheme, employer and enrolment."""
+    rows = [enrolment.membership_read] if enrolment.membership_read else []
+    found = inline.instances(Membership, rows)
+    if not found:
+        return None
+    membership = found[0]
+    membership.scheme, membership.employer = enrolment.scheme, enrolment.employer
+    membership.enrolment = enrolment
+    return membership
+
+
 def enrolment_detail(pk: int) -> Enrolment:
     return enrolment_selectors.enrolment_detail(pk, cycles=_cycles(detail=True))
+
+
+def member_detail(pk: int) -> Enrolment:
+    """A member's enrolment with its cycles in full, for the pages of its cycles and reviews
+    (the joining's meetings and materials left out)."""
+    return (
+        enrolment_selectors.enrolments(cycles=_cycles(detail=True))
+        .annotate(has_earlier_enrolment=_has_earlier_enrolment())
+        .get(pk=pk)
+    )
 
 
 def enrolment_for_update(pk: int) -> Enrolment:

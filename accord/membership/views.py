@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
 from accord.core.pages import form_page, posted
+from accord.core.params import id_param
 from accord.enrolments import documents, summary
 from accord.enrolments import rules as enrolment_rules
 from accord.enrolments import selectors as enrolment_selectors
@@ -61,16 +62,23 @@ def _path_rows(enrolment: Enrolment, *, employer_words: bool = False) -> list[di
 
 @login_required
 def enrolment_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    enrolment = enrolment_for(request, pk, load=selectors.enrolment_detail)
+    enrolment = enrolment_for(request, pk, load=selectors.enrolment_page)
     internal = enrolment_rules.can_see_internal(request.user, enrolment)
     available = [s for s in STEPS if enrolment_rules.can_take_step(request.user, enrolment, s)]
-    membership = Membership.objects.filter(enrolment=enrolment).first()
+    membership = selectors.loaded_membership(enrolment)
     all_cycles = sorted(enrolment.cycles.all(), key=lambda c: c.number)
+    timeline = enrolment_selectors.timeline_window(
+        enrolment,
+        include_internal=internal,
+        number=id_param(request.GET.get("history")) or 1,
+    )
     context = {
         "cycles": all_cycles,
         "cycle_actions": cycle_rules.cycle_actions(request.user, enrolment),
         "principles_met": cycle_rules.principles_met(enrolment) if membership else [],
         "enrolment": enrolment,
+        "initial_meetings": enrolment_selectors.initial_meetings(enrolment) if internal else [],
+        "materials_sent": enrolment_selectors.materials_sent_titles(enrolment),
         "membership": membership,
         "policy_checks": list(membership.policy_checks.all()) if membership else [],
         "may_log_policy": membership is not None and rules.can_log_policy(request.user, enrolment),
@@ -85,7 +93,8 @@ def enrolment_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "internal": internal,
         "tasks": [s for s in available if s.task],
         "other_steps": [s for s in available if not s.task],
-        "timeline": enrolment_selectors.timeline(enrolment, include_internal=internal),
+        "timeline": timeline.events,
+        "timeline_window": timeline,
         "path": _path_rows(enrolment, employer_words=not internal),
         "where": summary.where_now(request.user, enrolment),
         "documents": internal and documents.available(enrolment),

@@ -9,7 +9,7 @@ from django.db.models import Prefetch, QuerySet
 from accord.accounts import rules
 from accord.actions.models import Action
 
-from .models import Commitment, Plan, Theme
+from .models import Commitment, Plan, PlanReview, Theme
 
 if TYPE_CHECKING:
     from accord.accounts.rules import AnyUser
@@ -26,7 +26,7 @@ def plan_overview(pk: int) -> Plan:
     return Plan.objects.prefetch_related(
         "parties",
         "purposes",
-        "reviews__recorded_by",
+        Prefetch("reviews", queryset=PlanReview.objects.select_related("recorded_by")),
         Prefetch(
             "themes",
             queryset=Theme.objects.prefetch_related(
@@ -37,11 +37,17 @@ def plan_overview(pk: int) -> Plan:
 
 
 def workplan(
-    plan: Plan, *, owner: int | None = None, status: str = "", overdue: bool = False
+    plan: Plan,
+    *,
+    owner: int | None = None,
+    status: str = "",
+    overdue: bool = False,
+    progress: bool = True,
 ) -> QuerySet[Action]:
+    """The plan's actions in number order, filtered; with `progress`, each one's updates."""
     actions = (
         plan.actions.select_related("owner_party")
-        .prefetch_related("commitments", "progress")
+        .prefetch_related("commitments", *(["progress"] if progress else []))
         .order_by("number")
     )
     if owner is not None:

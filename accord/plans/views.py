@@ -8,6 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -24,6 +25,8 @@ from accord.core.uploads import accepts_files
 from . import chart, selectors, services
 from .forms import ActionForm, PlanForm, ReviewForm, UploadForm
 from .models import Plan, PlanImport
+
+WORKPLAN_PAGE = 50
 
 EXPORT_COLUMNS = [
     "Action Number",
@@ -71,19 +74,26 @@ def _filters(request: HttpRequest) -> dict[str, Any]:
 def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     plan = _plan_for(request, pk)
     filters = _filters(request)
-    actions = list(selectors.workplan(plan, **filters))
+    # A long workplan is shown a page at a time (the exports carry all of it).
+    page = Paginator(selectors.workplan(plan, **filters, progress=False), WORKPLAN_PAGE).get_page(
+        request.GET.get("page")
+    )
+    actions = list(page.object_list)
     rows = [(a, action_rules.can_update_action(request.user, a)) for a in actions]
+    without_page = request.GET.copy()
+    without_page.pop("page", None)
     return render(
         request,
         "plans/plan_detail.html",
         {
             "plan": plan,
             "rows": rows,
+            "page": page,
             "filters": filters,
             "statuses": ActionStatus.choices,
             "timeline": chart.timeline_svg(actions),
             "may_manage": rules.can_manage_plan(request.user, plan),
-            "querystring": request.GET.urlencode(),
+            "querystring": without_page.urlencode(),
         },
     )
 
