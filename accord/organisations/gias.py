@@ -242,9 +242,10 @@ def read_rows(file: IO[bytes], encoding: str) -> _Rows:
 
 
 def _insert(rows: list[dict[str, Any]], now: Any, key: str) -> dict[str, int]:
-    """INSERT employers in one prepared statement run per row: far cheaper than building a
-    model instance each. Fields not given take their model default. Returns {key: id} for the
-    rows inserted, `key` being an identifier unique when set (the URN, the group UID)."""
+    """Write new employers in one go, a prepared INSERT run per row (COPY on PostgreSQL): far
+    cheaper than a model instance each. Fields not given take their model default. Returns
+    {key: id} for the rows written, `key` being an identifier unique when set (the URN, the
+    group UID)."""
     fields = [f for f in Employer._meta.concrete_fields if not f.primary_key]
     prepared_now = connection.ops.adapt_datetimefield_value(now)
     constants = {
