@@ -192,6 +192,7 @@ class _Rows:
     reader: Any
     columns: list[str]
     position: dict[str, int]
+    count: int = 0  # rows read so far
 
     def __iter__(self) -> Iterator[tuple[int, list[str]]]:
         """(line, cells): one cell a column, then a blank one that absent columns read."""
@@ -200,6 +201,7 @@ class _Rows:
         for cells in reader:
             if not cells:
                 continue  # a blank line, as csv.DictReader skips it
+            self.count += 1
             count = len(cells)
             if count < width:
                 cells += [""] * (width - count)
@@ -242,9 +244,10 @@ def read_rows(file: IO[bytes], encoding: str) -> _Rows:
 
 
 def _insert(rows: list[dict[str, Any]], now: Any, key: str) -> dict[str, int]:
-    """INSERT employers in one prepared statement run per row: far cheaper than building a
-    model instance each. Fields not given take their model default. Returns {key: id} for the
-    rows inserted, `key` being an identifier unique when set (the URN, the group UID)."""
+    """Write new employers in one go, a prepared INSERT run per row (COPY on PostgreSQL): far
+    cheaper than a model instance each. Fields not given take their model default. Returns
+    {key: id} for the rows written, `key` being an identifier unique when set (the URN, the
+    group UID)."""
     fields = [f for f in Employer._meta.concrete_fields if not f.primary_key]
     prepared_now = connection.ops.adapt_datetimefield_value(now)
     constants = {
@@ -338,7 +341,8 @@ class _Importer:
         for association in current.prefetch_related("local_authorities"):
             for la in association.local_authorities.all():
                 self.association_for_la.setdefault(la.pk, association.pk)
-        # What is stored, as compact tuples: (id, digest), the digest blank unless it holds.
+        # What is stored, as compact tuples by URN: (URN, id, digest), the digest blank unless
+        # it holds.
         holding = Case(
             When(updated_at=F("gias_synced_at"), then=F("gias_digest")),
             default=Value(""),
@@ -346,13 +350,13 @@ class _Importer:
         )
         query = Employer.objects.exclude(urn="").values_list("urn", "pk", holding)
         sql, params = query.query.sql_with_params()
-        self.stored: dict[str, tuple[int, str]] = {}
+        self.stored: dict[str, tuple[str, int, str]] = {}
         with connection.cursor() as cursor:
             # The plain cursor, in blocks: tens of thousands of rows, without a model's
-            # conversions or a list of them all.
+            # conversions or a list of them all; each row's own tuple is kept.
             cursor.execute(sql, params)
             while block := cursor.fetchmany(5000):
-                self.stored.update((urn, (pk, digest)) for urn, pk, digest in block)
+                self.stored.update(zip(map(itemgetter(0), block), block, strict=True))
         self.ukprn_owner = dict(Employer.objects.exclude(ukprn="").values_list("ukprn", "urn"))
         self.trusts = dict(
             Employer.objects.exclude(gias_group_uid="").values_list("gias_group_uid", "pk")
@@ -379,13 +383,13 @@ class _Importer:
         seen, stored, report, ukprn_lines = self.seen, self.stored, self.report, self.ukprn_lines
         authority_pk, trusts, la_employers = self.authority_pk, self.trusts, self.la_employers
         association_for_la, search = self.association_for_la, UNSAFE_IN_LINE.search
+        quick = 0
         for line, cells in rows:
-            report.rows += 1
             # The quick way: a known URN whose row, and the places it leads to, are as when
             # the employer was last brought into line with it.
             urn = cells[i_urn]
             known = stored.get(urn)
-            if known is not None and known[1] and urn not in seen:
+            if known is not None and known[2] and urn not in seen:
                 la_code = cells[i_la].strip()
                 la_pk = authority_pk.get(la_code)
                 trust = cells[i_trust].strip()
@@ -399,7 +403,7 @@ class _Importer:
                 if (
                     la_pk is not None
                     and parent is not None
-                    and known[1]
+                    and known[2]
                     == _row_digest(read(cells), la_pk, parent, association_for_la.get(la_pk))
                     and not search("".join(cells))
                     and not (ukprn in ukprn_lines and ukprn.isdigit())
@@ -407,11 +411,13 @@ class _Importer:
                     seen[urn] = line
                     if ukprn.isdigit():
                         ukprn_lines[ukprn] = line
-                    report.unchanged += 1
+                    quick += 1
                     continue
             self._slow(line, cells, read)
             if len(self.pending) >= CHUNK:
                 self._flush()
+        report.rows = rows.count
+        report.unchanged += quick
         self._flush()
         self._place_trusts()
         self._record()
@@ -435,7 +441,7 @@ class _Importer:
         elif values["establishment_type"] in LA_MAINTAINED_TYPES:
             parent = ("la", row["LA (code)"], None)
         known = self.stored.get(values["urn"])
-        self.pending.append(_Pending(line, values, parent, cells_read, known[0] if known else None))
+        self.pending.append(_Pending(line, values, parent, cells_read, known[1] if known else None))
 
     def _values(self, line: int, row: dict[str, str], too_long: bool) -> dict | None:
         """What the row gives an employer, or None when it is reported instead; `row` holds
@@ -584,7 +590,7 @@ class _Importer:
         )
         urns = [item.values["urn"] for item in new]
         for item in new:
-            self.stored[item.values["urn"]] = (made[item.values["urn"]], "")
+            self.stored[item.values["urn"]] = (item.values["urn"], made[item.values["urn"]], "")
         self.created_urns += urns
         self.report.created += len(new)
         self.report.closed += sum(1 for item in new if not item.values["is_open"])
