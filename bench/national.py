@@ -572,6 +572,11 @@ def _without_indexes(model: type[models.Model], result: National) -> Iterator[No
 
     def make_again() -> None:
         with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                # PostgreSQL will not index a table with foreign-key checks still pending (they
+                # are deferred to the commit): run them now, then defer again.
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+                cursor.execute("SET CONSTRAINTS ALL DEFERRED")
             for _, sql in indexes:
                 cursor.execute(sql)
 
