@@ -10,7 +10,8 @@ carry a valid hash chain: each event is sealed exactly as `accord.core.audit.rec
 stream order, and the stream heads are written at the end. The signals that derived copies (the
 public register) listen to are sent once for everything built.
 
-Needs Django set up; call `build` inside no transaction (it makes its own).
+Dates are counted from today, so a build is the same for a given seed, scale and day. Needs
+Django set up; call `build` outside any transaction (it makes its own).
 """
 
 from __future__ import annotations
@@ -67,7 +68,6 @@ class National:
     personas: dict[str, int] = field(default_factory=dict)  # persona -> user id
     long_history_enrolment: int = 0
     plan: int = 0
-    reference: str = ""
 
 
 def scaled(scale: float) -> dict[str, int]:
@@ -95,11 +95,11 @@ def build(scale: float = 1.0, seed: int = 9) -> National:
         cycles = _timed(
             result, "cycles and reviews", lambda: _cycles(counts, enrolments, staff, rng, today)
         )
-        with _without_indexes(Action):
+        with _without_indexes(Action, result):
             _timed(
                 result, "actions", lambda: _actions(counts, cycles, staff, rng, today, now, result)
             )
-        with _without_indexes(AuditEvent):
+        with _without_indexes(AuditEvent, result):
             _timed(
                 result,
                 "audit events",
@@ -140,8 +140,7 @@ def _register(counts: dict[str, int]) -> None:
 @dataclass
 class _Staff:
     officer: int
-    actors: list[int]
-    lead_union: int
+    actors: list[int]  # who the audit events are by
 
 
 def _areas_and_people(result: National, rng: random.Random) -> _Staff:
@@ -237,7 +236,6 @@ def _areas_and_people(result: National, rng: random.Random) -> _Staff:
     return _Staff(
         officer=result.personas["officer"],
         actors=rng.sample(actors, min(200, len(actors))),
-        lead_union=union.pk,
     )
 
 
@@ -549,7 +547,7 @@ def _analyse() -> None:
 
 
 @contextmanager
-def _without_indexes(model: type[models.Model]) -> Iterator[None]:
+def _without_indexes(model: type[models.Model], result: National) -> Iterator[None]:
     """Drop a table's plain indexes for a bulk load and make them again afterwards: one sorted
     build is far cheaper than millions of random insertions. Indexes that back a constraint
     (the primary key, unique constraints) stay."""
@@ -571,11 +569,18 @@ def _without_indexes(model: type[models.Model]) -> Iterator[None]:
         for name, _ in indexes:
             cursor.execute(f'DROP INDEX "{name}"')
     yield
-    start = time.perf_counter()
-    with connection.cursor() as cursor:
-        for _, sql in indexes:
-            cursor.execute(sql)
-    print(f"  indexes of {table} made again: {time.perf_counter() - start:.1f} s", flush=True)
+
+    def make_again() -> None:
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                # PostgreSQL will not index a table with foreign-key checks still pending (they
+                # are deferred to the commit): run them now, then defer again.
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+                cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+            for _, sql in indexes:
+                cursor.execute(sql)
+
+    _timed(result, f"{len(indexes)} indexes of {table} made again", make_again)
 
 
 def insert(

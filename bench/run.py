@@ -458,6 +458,11 @@ class Row:
         return "yes" if not failures else "no: " + "; ".join(failures)
 
 
+def ratio(value: float) -> str:
+    """Three decimals, or two significant figures below that."""
+    return f"{value:.3f}×" if value >= 0.01 else f"{value:.2g}×"
+
+
 def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[max(0, math.ceil(len(ordered) * p / 100) - 1)]
@@ -595,7 +600,7 @@ def table(rows: list[Row]) -> str:
         note = f" ({row.note})" if row.note else ""
         lines.append(
             f"| {row.label} | {row.floor_rate:.0f} | {row.page_rate:.1f} "
-            f"| {row.page_rate / row.floor_rate:.3f}× "
+            f"| {ratio(row.page_rate / row.floor_rate)} "
             f"| {statistics.median(row.page) * 1000:.0f} / {p95:.0f} | {floor_p95:.1f} "
             f"| {p95 / floor_p95:.1f}× | {queries} | {row.verdict()}{note} | {len(row.page)} |"
         )
