@@ -91,7 +91,7 @@ def _members(today: datetime.date) -> list[_Member]:
     of what is due selects it in the database, so that a run costs what is due rather than
     what exists. Each condition is the earliest any of the reminders below can fall due."""
     members = task_selectors.current_members()
-    current = task_selectors.latest_cycles().filter(enrolment__in=members)
+    current = task_selectors.current_cycles(members)
     reviews = task_selectors.review_pending(
         current.filter(task_selectors.CONFIRMED, ends_on__lte=today + cycles.REVIEW_WINDOW)
     )

@@ -128,6 +128,14 @@ def latest_cycles() -> QuerySet[Cycle]:
     return Cycle.objects.exclude(Exists(later))
 
 
+def current_cycles(members: QuerySet[Enrolment]) -> QuerySet[Cycle]:
+    """The current cycle of each of `members`: found from the members, one lookup each on a
+    cycle's enrolment and number, rather than by asking of every cycle ever held whether a
+    later one exists (a member's history grows every year)."""
+    latest = Cycle.objects.filter(enrolment=OuterRef("pk")).order_by("-number").values("pk")[:1]
+    return Cycle.objects.filter(pk__in=members.annotate(current=Subquery(latest)).values("current"))
+
+
 def review_pending(found: QuerySet[Cycle]) -> QuerySet[Cycle]:
     """The cycles of `found` waiting for a review to be recorded (`cycles.review_pending`, read
     in the database): no review yet, or the latest one extended the cycle, was confirmed, and
@@ -184,8 +192,8 @@ def member_tasks(
         )
         due |= Exists(unassessed)
     candidates = (
-        latest_cycles()
-        .filter(due, enrolment__in=members_in_scope(user))
+        current_cycles(members_in_scope(user))
+        .filter(due)
         .select_related(
             "principle_version__principle",
             "enrolment__scheme",
@@ -273,10 +281,8 @@ def calendar_activities(user: AnyUser, today: datetime.date) -> list[tuple[Enrol
 def calendar_reviews(user: AnyUser, today: datetime.date) -> list[Cycle]:
     """Current cycles of the members the user takes part in whose review falls due within the
     calendar's window and is still to be recorded."""
-    found = latest_cycles().filter(
-        CONFIRMED,
-        enrolment__in=members_taking_part(user),
-        ends_on__range=calendar_window(today),
+    found = current_cycles(members_taking_part(user)).filter(
+        CONFIRMED, ends_on__range=calendar_window(today)
     )
     return list(
         review_pending(found).select_related("enrolment__employer").order_by("ends_on", "pk")

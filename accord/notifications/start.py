@@ -211,10 +211,8 @@ def _secretary(user: User, rows: list[Row], today: datetime.date, full: set[str]
         .order_by("state_changed_at", "id")[: SHOWN + 1]
     )
     term = school_term(today)
-    due = selectors.latest_cycles().filter(
-        selectors.CONFIRMED,
-        enrolment__in=selectors.members_in_scope(user, [Role.LOCAL_SECRETARY]),
-        ends_on__range=(term.starts_on, term.ends_on),
+    due = selectors.current_cycles(selectors.members_in_scope(user, [Role.LOCAL_SECRETARY])).filter(
+        selectors.CONFIRMED, ends_on__range=(term.starts_on, term.ends_on)
     )
     reviews_due = (
         selectors.review_pending(due)
