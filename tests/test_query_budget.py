@@ -15,10 +15,6 @@ from tests.site import build_site
 
 BUDGET = 12
 
-# Temporary: the pages of accord/notifications (My tasks, the calendar) are being reworked to
-# read only the window of due items they show; they are held to the budget once that is done.
-NOTIFICATIONS_PAGES_FIXED_ELSEWHERE = {"tasks/", "calendar/"}
-
 
 def test_every_page_runs_at_most_twelve_queries_for_everyone(world) -> None:
     site = build_site(world)
@@ -28,8 +24,6 @@ def test_every_page_runs_at_most_twelve_queries_for_everyone(world) -> None:
     logging.disable(logging.WARNING)  # refusals by the hundred: their log lines are noise
     try:
         for route in routes():
-            if route in NOTIFICATIONS_PAGES_FIXED_ELSEWHERE:
-                continue
             for path in paths(site, route):
                 for key, client in clients:
                     # The connection keeps a bounded log of queries: once full, a count taken
