@@ -73,6 +73,14 @@ class Action(models.Model):
                 name="action_in_a_cycle_or_a_plan",
             ),
         ]
+        # Task lists, reminders and calendars read members' open activities by due date.
+        indexes = [
+            models.Index(
+                fields=["due_on"],
+                condition=models.Q(status__in=OPEN_STATUSES, cycle__isnull=False),
+                name="action_open_activity_due_idx",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.number}. {self.detail[:60]}"

@@ -66,7 +66,11 @@ class AuditEvent(models.Model):
 
     class Meta:
         ordering = ["id"]
-        indexes = [models.Index(fields=["target_type", "target_id"], name="audit_target_idx")]
+        indexes = [
+            models.Index(fields=["target_type", "target_id"], name="audit_target_idx"),
+            # A record's timeline reads a window of its stream, newest first.
+            models.Index(fields=["context", "created_at", "id"], name="audit_context_time_idx"),
+        ]
         constraints = [
             # Two events can never claim the same place in a stream, so a race between two
             # writers cannot fork a chain, whatever the locking does.

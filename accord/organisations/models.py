@@ -202,6 +202,14 @@ class Employer(models.Model):
             _unique_when_set("ukprn"),
             _unique_when_set("gias_group_uid"),
         ]
+        # The employers list: open, unmerged employers by name, a page at a time.
+        indexes = [
+            models.Index(
+                fields=["name", "id"],
+                condition=models.Q(merged_into__isnull=True, is_open=True),
+                name="employer_directory_idx",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name
