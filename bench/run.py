@@ -290,6 +290,11 @@ class Server:
             "--timeout=600",
             "--graceful-timeout=5",
             f"--chdir={ROOT}",
+            # The production configuration (gunicorn.conf.py) otherwise, but requests are logged
+            # to a file rather than the figures' output, and no worker is replaced mid-run.
+            f"--config={ROOT / 'gunicorn.conf.py'}",
+            f"--access-logfile={tmp / 'access.log'}",
+            "--max-requests=0",
             "--log-level=warning",
             f"--error-logfile={self.log}",
         ]
