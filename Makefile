@@ -33,7 +33,6 @@ var:
 
 migrate: install var .env
 	$(MANAGE) migrate --noinput
-	$(MANAGE) createcachetable
 	$(MANAGE) load_builtin_schemes
 
 setup: migrate
@@ -58,7 +57,6 @@ serve: install var
 	@$(BIN)/python -c 'import sys; sys.excepthook = lambda t, e, tb: sys.exit(f"Not serving: {e}"); import accord.settings'
 	$(MANAGE) collectstatic --noinput --verbosity 0
 	$(MANAGE) migrate --noinput
-	$(MANAGE) createcachetable
 	$(MANAGE) load_builtin_schemes
 	$(MANAGE) outbox_worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/gunicorn --config gunicorn.conf.py

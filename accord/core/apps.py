@@ -1,5 +1,15 @@
+from typing import Any
+
 from django.apps import AppConfig
 from django.contrib.admin import apps as admin_apps
+from django.core.management import call_command
+from django.db.models.signals import post_migrate
+
+
+def create_cache_tables(sender: AppConfig, using: str = "default", **kwargs: Any) -> None:
+    """Every `migrate` also makes the database cache's table (when CACHES uses one), so no
+    deployment can miss the separate `createcachetable` step."""
+    call_command("createcachetable", database=using, verbosity=0)
 
 
 class CoreConfig(AppConfig):
@@ -9,6 +19,8 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from . import checks  # noqa: F401  (registers the system checks)
+
+        post_migrate.connect(create_cache_tables, sender=self)
 
 
 class AccordAdminConfig(admin_apps.AdminConfig):
