@@ -21,6 +21,9 @@ LIST_PAGES = [
     ("/enrolments/", "officer"),
     ("/enrolments/", "employer"),
     ("/tasks/", "secretary"),
+    ("/tasks/members/", "secretary"),
+    ("/tasks/overdue/", "officer"),
+    ("/enrolments/{enrolment}/", "officer"),
     ("/plans/", "officer"),
     ("/plans/{plan}/", "officer"),
     ("/plans/{plan}/workplan.csv", "officer"),
@@ -51,6 +54,9 @@ PARAMETERS = [
     "district",
     "into",
     "to",
+    "history",
+    "after",
+    "before",
 ]
 
 hostile = st.one_of(
@@ -67,6 +73,7 @@ hostile = st.one_of(
             " 1",
             "\x00",
             "9223372036854775808",
+            "9223372036854775807",
             "‮1",
         ]
     ),
@@ -79,14 +86,14 @@ query_strings = st.lists(
 
 @pytest.fixture
 def pages(world) -> list[tuple[str, Client]]:
-    world.enrolment(State.LISTED)
+    enrolment = world.enrolment(State.LISTED)
     plan = world.plan()
     result = []
     for path, persona in LIST_PAGES:
         client = Client()
         if persona:
             client.force_login(world.users[persona])
-        result.append((path.format(plan=plan.pk), client))
+        result.append((path.format(plan=plan.pk, enrolment=enrolment.pk), client))
     return result
 
 
@@ -101,6 +108,8 @@ def pages(world) -> list[tuple[str, Client]]:
         "la=1&la=²&la=",
         "q=%00",
         "kind=%00&state=%00&status=%00",
+        "page=9223372036854775807&history=9223372036854775807",
+        "after=9223372036854775807&before=²",
     ],
 )
 def test_a_bad_id_in_a_filter_is_not_a_server_error(pages, query) -> None:

@@ -22,6 +22,15 @@ def id_param(value: str | None) -> int | None:
     return number if 0 < number <= MAX_ID else None
 
 
+# Far beyond any real list, and small enough that the OFFSET it leads to fits every database.
+MAX_PAGE = 1_000_000
+
+
+def page_param(value: str | None) -> int:
+    """A page number: 1 when missing or not a number, at most MAX_PAGE."""
+    return min(id_param(value) or 1, MAX_PAGE)
+
+
 def text_param(value: str | None, *, max_length: int = 100) -> str:
     """A search text: control characters dropped (NUL among them, which PostgreSQL refuses),
     spaces trimmed, at most `max_length` long."""

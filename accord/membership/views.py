@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
 from accord.core.pages import form_page, posted
-from accord.core.params import id_param
+from accord.core.params import page_param
 from accord.enrolments import documents, summary
 from accord.enrolments import rules as enrolment_rules
 from accord.enrolments import selectors as enrolment_selectors
@@ -70,7 +70,7 @@ def enrolment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     timeline = enrolment_selectors.timeline_window(
         enrolment,
         include_internal=internal,
-        number=id_param(request.GET.get("history")) or 1,
+        number=page_param(request.GET.get("history")),
     )
     context = {
         "cycles": all_cycles,

@@ -58,7 +58,7 @@ def task_list(request: HttpRequest, kind: str) -> HttpResponse:
     """One of the task page's lists in full, LIST_PAGE_SIZE rows a page (`?page=`)."""
     if kind not in TASK_LISTS:
         raise Http404("No such list.")
-    number = params.id_param(request.GET.get("page")) or 1
+    number = params.page_param(request.GET.get("page"))
     offset = (number - 1) * LIST_PAGE_SIZE
     if kind == "members":
         found = selectors.member_tasks(request.user, limit=LIST_PAGE_SIZE, offset=offset)
