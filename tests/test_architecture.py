@@ -36,7 +36,10 @@ ALLOWED_FUNCTION_IMPORTS: dict[str, str] = {
     # Django imports an app's signal handlers or registrations once every app is loaded.
     "accord/membership/apps.py": "registers membership's part of the joining steps when ready",
     "accord/core/apps.py": "registers the system checks when ready",
-    "accord/register/apps.py": "connects the receivers that keep the register's rows up to date",
+    "accord/register/apps.py": (
+        "connects the receivers that keep the register's rows up to date, and a new version "
+        "on migrate"
+    ),
 }
 
 

@@ -1,4 +1,21 @@
+from typing import Any
+
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+def new_release(sender: AppConfig, apps: Any, **kwargs: Any) -> None:
+    """Every deployment migrates: a new version then makes the pages cached by the one before
+    (whose markup may name static files the new release no longer has) unreachable, and
+    browsers holding them fetch them again."""
+    # Imported here like the receivers: the register's models are ready only now.
+    from .entries import bump
+
+    try:
+        apps.get_model("register", "RegisterVersion")
+    except LookupError:  # migrated back to before the register existed
+        return
+    bump(apps=apps)
 
 
 class RegisterConfig(AppConfig):
@@ -9,3 +26,5 @@ class RegisterConfig(AppConfig):
     def ready(self) -> None:
         # The register's rows follow changes made on the floors below, heard through signals.
         from . import receivers  # noqa: F401
+
+        post_migrate.connect(new_release, sender=self)

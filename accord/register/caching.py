@@ -109,8 +109,13 @@ def page(
         midnight = datetime.datetime.combine(day, datetime.time(), last_modified.tzinfo)
         last_modified = max(last_modified, midnight)
     modified = int(last_modified.timestamp())
-    not_modified = get_conditional_response(request, etag=etag, last_modified=modified)
-    if not_modified is not None:
+    # "If-None-Match: *" asks whether the page exists at all, which only making it can tell
+    # (a verification page for an unknown reference is a 404): such a request is answered in full.
+    conditional = request.headers.get("If-None-Match", "").strip() != "*"
+    not_modified = conditional and get_conditional_response(
+        request, etag=etag, last_modified=modified
+    )
+    if not_modified:
         return _headers(not_modified, etag, modified)
     cache_key = key(version, request.path, day, *parts)
     stored = cache().get(cache_key)

@@ -8,6 +8,7 @@ row (the `rebuild_register` command, and the migration that first filled the tab
 
 from __future__ import annotations
 
+import datetime
 import secrets
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
@@ -121,7 +122,13 @@ def live_rows(membership_filter: Q | None = None, *, apps: Any = global_apps) ->
 def bump(*, apps: Any = global_apps) -> None:
     """Mark the register as changed: cached pages and ETags from before no longer apply."""
     RegisterVersion = apps.get_model("register", "RegisterVersion")
-    values = {"stamp": secrets.token_hex(8), "changed_at": timezone.now()}
+    # Last-Modified counts whole seconds: each version gets a later second than the one before,
+    # so a client holding the earlier one is never told by its date alone that it is current.
+    changed_at = timezone.now()
+    before = RegisterVersion.objects.filter(pk=1).values_list("changed_at", flat=True).first()
+    if before is not None and changed_at.replace(microsecond=0) <= before.replace(microsecond=0):
+        changed_at = before.replace(microsecond=0) + datetime.timedelta(seconds=1)
+    values = {"stamp": secrets.token_hex(8), "changed_at": changed_at}
     if not RegisterVersion.objects.filter(pk=1).update(**values):
         RegisterVersion.objects.update_or_create(pk=1, defaults=values)
 

@@ -7,6 +7,7 @@ import datetime
 
 import pytest
 import time_machine
+from django.core.management import call_command
 from django.test import Client, override_settings
 from django.urls import reverse
 
@@ -16,6 +17,7 @@ from accord.membership import services as membership_services
 from accord.membership.models import Cycle, Membership
 from accord.organisations import services as employer_services
 from accord.organisations.models import Employer, EmployerKind, LocalAuthority, Region
+from accord.register import entries
 from tests.world import PASSWORD, World
 
 TODAY = datetime.date.today()
@@ -254,3 +256,41 @@ def test_hostile_searches_are_answered(public: Public, query: str) -> None:
     response = public.client.get(reverse("register"), {"q": query})
     assert response.status_code == 200
     assert public.client.get(reverse("register-csv"), {"q": query}).status_code == 200
+
+
+def test_a_change_within_the_same_second_still_changes_last_modified(
+    world: World, public: Public
+) -> None:
+    client = Client()
+    url = reverse("register")
+    with time_machine.travel(datetime.datetime(2026, 3, 2, 10, 0, 0, 100_000), tick=False):
+        entries.bump()
+        modified = client.get(url)["Last-Modified"]
+    with time_machine.travel(datetime.datetime(2026, 3, 2, 10, 0, 0, 900_000), tick=False):
+        membership_services.change_status(
+            Membership.objects.get(),
+            "suspend",
+            actor=world.users["officer"],
+            reason="x",
+            logo_stop_requested_on=TODAY,
+        )
+        again = client.get(url, headers={"if-modified-since": modified})
+    assert again.status_code == 200
+    assert "Suspended" in again.content.decode()
+
+
+def test_asking_whether_an_unknown_reference_exists_is_a_404_not_a_304(public: Public) -> None:
+    client = Client()
+    unknown = reverse("verification", args=["VWS-NO-SUCH"])
+    assert client.get(unknown, headers={"if-none-match": "*"}).status_code == 404
+    known = reverse("verification", args=[public.reference])
+    assert client.get(known, headers={"if-none-match": "*"}).status_code == 200
+
+
+def test_a_migration_makes_pages_cached_before_it_unreachable(public: Public) -> None:
+    client = Client()
+    url = reverse("register")
+    etag = client.get(url)["ETag"]
+    assert client.get(url, headers={"if-none-match": etag}).status_code == 304
+    call_command("migrate", verbosity=0)
+    assert client.get(url, headers={"if-none-match": etag}).status_code == 200
