@@ -6,7 +6,7 @@ import importlib
 from collections.abc import Callable, Iterator
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import caches
 from django.db import connection
 from django.db.backends.sqlite3.base import DatabaseWrapper as SQLiteWrapper
 
@@ -33,9 +33,11 @@ def _fast_passwords(settings) -> None:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(autouse=True)
-def _fresh_rate_limits() -> None:
-    """Sign-in and reset rate limits live in the cache: each test starts with none used."""
-    cache.clear()
+def _fresh_caches() -> None:
+    """Each test starts with empty caches: no sign-in or reset rate limit used, and no register
+    page kept from another test's data (whose version a rolled-back test may have shared)."""
+    for cache in caches.all():
+        cache.clear()
 
 
 @pytest.fixture

@@ -160,11 +160,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # IMMEDIATE transactions take the write lock at BEGIN, so two writers queue instead of
     # failing half-way; the timeout is how long the second one waits.
     DATABASES["default"]["OPTIONS"] = {"transaction_mode": "IMMEDIATE", "timeout": 20}
-    DATABASES["default"]["CONN_MAX_AGE"] = envint("DATABASE_CONN_MAX_AGE", 0)
-else:
-    # A database server is reached over the network: each worker keeps its connection for a
-    # minute rather than opening one per request, and checks it before reusing it.
-    DATABASES["default"]["CONN_MAX_AGE"] = envint("DATABASE_CONN_MAX_AGE", 60)
+# Each worker keeps its connection for a minute rather than opening one per request (over the
+# network for a database server; setting up its functions and pragmas for SQLite), and checks
+# it before reusing it.
+DATABASES["default"]["CONN_MAX_AGE"] = envint("DATABASE_CONN_MAX_AGE", 60)
 
 # Everything a request leaves behind lives where every app server sees it, so that servers
 # can be added behind a load balancer: sessions in the database; the cache (allauth's sign-in
@@ -184,7 +183,7 @@ if ACCORD_CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
         }
     }
 elif ACCORD_CACHE_URL == "database":
-    # The table is made by `manage.py createcachetable` (make setup, make serve, the container).
+    # `manage.py migrate` makes the table (accord/core/apps.py).
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.db.DatabaseCache",
@@ -200,6 +199,15 @@ else:
         "ACCORD_CACHE_URL must be a redis://, rediss:// or unix:// address, 'database' or "
         f"'memory', not {ACCORD_CACHE_URL!r}"
     )
+
+# The public register's pages, kept in each process: their keys carry the register's version,
+# read from the database on every request, so a copy in one process can never outlive a change
+# made through another, and a hit costs no trip to a shared cache.
+CACHES["register"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "register",
+    "OPTIONS": {"MAX_ENTRIES": 1000},
+}
 
 FORM_RENDERER = "accord.core.forms.AccordFormRenderer"
 

@@ -161,8 +161,9 @@ def test_postgresql_connections_persist_for_a_minute_with_health_checks() -> Non
     assert _settings({**postgres, "DATABASE_CONN_MAX_AGE": "5"}, DATABASE) == "(5, True)"
 
 
-def test_sqlite_connections_close_after_each_request() -> None:
-    assert _settings(PRODUCTION, DATABASE) == "(0, True)"
+def test_sqlite_connections_persist_for_a_minute_too() -> None:
+    assert _settings(PRODUCTION, DATABASE) == "(60, True)"
+    assert _settings({**PRODUCTION, "DATABASE_CONN_MAX_AGE": "0"}, DATABASE) == "(0, True)"
 
 
 CACHE = "s.CACHES['default']['BACKEND'], s.CACHES['default'].get('LOCATION')"

@@ -48,7 +48,7 @@ class Version:
 
 
 def cache() -> Any:
-    return caches["default"]
+    return caches["register"]
 
 
 def current() -> Version:

@@ -21,7 +21,10 @@ from accord.register import entries
 from tests.world import PASSWORD, World
 
 TODAY = datetime.date.today()
-LOCMEM = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+LOCMEM = {
+    alias: {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": alias}
+    for alias in ("default", "register")
+}
 
 pytestmark = pytest.mark.usefixtures("_cache_on")
 

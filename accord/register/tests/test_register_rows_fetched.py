@@ -11,8 +11,14 @@ from accord.register.scale import build_national_register
 from accord.schemes.loader import load_builtin_scheme
 from tests.fetched import rows_fetched
 
-LOCMEM = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-DUMMY = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+LOCMEM = {
+    alias: {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": alias}
+    for alias in ("default", "register")
+}
+DUMMY = {
+    alias: {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
+    for alias in ("default", "register")
+}
 PAGE = 50
 
 
