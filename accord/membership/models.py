@@ -203,9 +203,14 @@ class Side(models.TextChoices):
     EMPLOYER = "employer", "The employer"
 
 
+# A principle is met when a review says so and the employer has confirmed it (a condition, so
+# that the register's rows, also built by a migration's historical models, share it).
+MET = models.Q(outcome=Outcome.MET, employer_confirmed_at__isnull=False)
+
+
 class ReviewQuerySet(models.QuerySet):
     def met(self) -> ReviewQuerySet:
-        return self.filter(outcome=Outcome.MET, employer_confirmed_at__isnull=False)
+        return self.filter(MET)
 
 
 class Review(models.Model):

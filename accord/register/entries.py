@@ -19,6 +19,8 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from accord.membership.models import MET, MembershipStatus
+
 from .search import FTS_TABLE, search_text
 
 CHUNK = 1000
@@ -65,7 +67,6 @@ ENTRY_FIELDS = (
     "met_principles",
     "search_text",
 )
-WITHDRAWN = "withdrawn"
 
 
 def _chunks(items: Iterable[Any], size: int = CHUNK) -> Iterator[list[Any]]:
@@ -84,9 +85,7 @@ def _principles_met(pairs: set[tuple[int, int]], apps: Any) -> dict[tuple[int, i
     Review = apps.get_model("membership", "Review")
     met: dict[tuple[int, int], set[int]] = defaultdict(set)
     rows = Review.objects.filter(
-        outcome="met",
-        employer_confirmed_at__isnull=False,
-        cycle__enrolment__employer_id__in={employer for employer, _ in pairs},
+        MET, cycle__enrolment__employer_id__in={employer for employer, _ in pairs}
     ).values_list(
         "cycle__enrolment__employer_id",
         "cycle__enrolment__scheme_id",
@@ -113,7 +112,7 @@ def live_rows(membership_filter: Q | None = None, *, apps: Any = global_apps) ->
                 row[10],
                 row[11] or "",  # no region
                 *row[12:],
-                row[2] != WITHDRAWN,
+                row[2] != MembershipStatus.WITHDRAWN,
                 met[(row[3], row[12])],
                 search_text(row[4], row[6]),
             )

@@ -55,24 +55,24 @@ def _on_register(**match: Any) -> set[int]:
     return set(RegisterEntry.objects.filter(**match).values_list("pk", flat=True))
 
 
+def _refresh_area(row_field: str, employer_path: str, pk: int) -> None:
+    """The rows that name an area, and the memberships of the employers now in it."""
+    inside = Membership.objects.filter(**{employer_path: pk}).values_list("pk", flat=True)
+    entries.refresh(_on_register(**{row_field: pk}) | set(inside))
+
+
 @receiver(post_save, sender=LocalAuthority)
 @receiver(post_delete, sender=LocalAuthority)
 def _authority_saved(sender: Any, instance: LocalAuthority, raw: bool = False, **kw: Any) -> None:
     if not raw:
-        moved = Membership.objects.filter(employer__local_authority_id=instance.pk)
-        entries.refresh(
-            _on_register(local_authority_id=instance.pk) | set(moved.values_list("pk", flat=True))
-        )
+        _refresh_area("local_authority_id", "employer__local_authority_id", instance.pk)
 
 
 @receiver(post_save, sender=Region)
 @receiver(post_delete, sender=Region)
 def _region_saved(sender: Any, instance: Region, raw: bool = False, **kwargs: Any) -> None:
     if not raw:
-        inside = Membership.objects.filter(employer__local_authority__region_id=instance.pk)
-        entries.refresh(
-            _on_register(region_id=instance.pk) | set(inside.values_list("pk", flat=True))
-        )
+        _refresh_area("region_id", "employer__local_authority__region_id", instance.pk)
 
 
 @receiver(post_save, sender=Scheme)
