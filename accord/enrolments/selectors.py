@@ -106,6 +106,23 @@ def visible_enrolment_rows(user: AnyUser) -> QuerySet[Enrolment]:
     return Enrolment.objects.filter(condition)
 
 
+def listed_enrolments(user: AnyUser) -> QuerySet[Enrolment]:
+    """The enrolments `user` may see, as a list of them shows them: each one's employer and
+    scheme (with the unions that decide what the viewer may know of it), without the cycles and
+    partner positions that only an enrolment's own page reads."""
+    return (
+        visible_enrolment_rows(user)
+        .select_related(
+            "employer__parent",
+            "employer__local_authority",
+            "employer__association__region",
+            "employer__association__district",
+            "scheme__lead_union",
+        )
+        .prefetch_related("scheme__partner_unions")
+    )
+
+
 def with_schemes(found: Iterable[Enrolment], schemes: Iterable[Scheme]) -> list[Enrolment]:
     """`found` (read without their schemes) given their schemes from `schemes`, read once with
     their unions."""

@@ -47,7 +47,7 @@ def enrolment_for(
 def enrolment_list(request: HttpRequest) -> HttpResponse:
     filters = EnrolmentFilter(request.GET, user=request.user)
     queryset = filters.apply(
-        selectors.visible_enrolments(request.user).order_by("state_changed_at", "id")
+        selectors.listed_enrolments(request.user).order_by("state_changed_at", "id")
     )
     page = Paginator(queryset, 50).get_page(request.GET.get("page"))
     rows = [(e, rules.state_label(request.user, e)) for e in page.object_list]

@@ -66,3 +66,16 @@ def test_the_enrolment_page_runs_the_same_queries_however_long_its_history(
     for n in range(5):
         journey.take(long, "add_note", "secretary", note=f"note {n}")
     assert _queries(client, short.get_absolute_url()) == _queries(client, long.get_absolute_url())
+
+
+def test_the_enrolment_list_reads_no_cycles_or_partner_positions(world: World) -> None:
+    # The list shows each enrolment's employer, scheme and state; the cycles (a member's
+    # may number dozens) and the partner unions' positions are for the enrolment's own page.
+    world.enrolment(State.LISTED)
+    client = Client()
+    client.login(username="secretary@example.org", password=PASSWORD)
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(reverse("enrolments"))
+    assert response.status_code == 200
+    tables = ("membership_cycle", "enrolments_partnerposition")
+    assert not [q["sql"] for q in captured if any(f'FROM "{t}"' in q["sql"] for t in tables)]
