@@ -73,12 +73,14 @@ class Action(models.Model):
                 name="action_in_a_cycle_or_a_plan",
             ),
         ]
-        # Task lists, reminders and calendars read members' open activities by due date.
+        # Task lists, reminders and calendars read members' open activities by due date. The
+        # status leads rather than conditions the index: SQLite cannot use a partial index
+        # whose condition names values the query passes as parameters, as Django does.
         indexes = [
             models.Index(
-                fields=["due_on"],
-                condition=models.Q(status__in=OPEN_STATUSES, cycle__isnull=False),
-                name="action_open_activity_due_idx",
+                fields=["status", "due_on"],
+                condition=models.Q(cycle__isnull=False),
+                name="action_activity_status_due_idx",
             )
         ]
 

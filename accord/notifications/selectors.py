@@ -258,8 +258,24 @@ def overdue_actions(
     """Late activities of the members the user may see, most overdue first: the `limit`
     after the first `offset`."""
     today = today or timezone.localdate()
-    late = _activities(members_in_scope(user)).filter(due_on__lt=today)
-    found = list(late[offset : offset + limit + 1])
+    # The late activities are read first, by status and due date, and only they are asked
+    # whether their cycle is a confirmed one in scope: few activities are late, while a
+    # member's cycles, read first, would bring every activity they ever held.
+    in_scope = members_in_scope(user).filter(pk=OuterRef("enrolment_id"))
+    confirmed = Cycle.objects.filter(CONFIRMED, Exists(in_scope), pk=OuterRef("cycle_id"))
+    late = (
+        Action.objects.open()
+        .filter(cycle__isnull=False, due_on__lt=today)
+        .filter(Exists(confirmed))
+        .values("pk")
+    )
+    found = list(
+        Action.objects.filter(pk__in=late)
+        .select_related("cycle__enrolment__employer")
+        .order_by("due_on", "cycle__enrolment__employer__name", "number")[
+            offset : offset + limit + 1
+        ]
+    )
     return shown([(a.cycle.enrolment, a) for a in found], limit)
 
 
