@@ -9,6 +9,7 @@ the calendar cost the same whatever the number of members and cases with nothing
 from __future__ import annotations
 
 import datetime
+import functools
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Generic, TypeVar
@@ -248,6 +249,18 @@ def _activities(members: QuerySet[Enrolment]) -> QuerySet[Action]:
     )
 
 
+OVERDUE_FIELDS = (
+    "number",
+    "detail",
+    "owner",
+    "due_on",
+    "status",
+    "plan",
+    "cycle__number",
+    "cycle__enrolment__employer__name",
+)
+
+
 def overdue_actions(
     user: AnyUser,
     today: datetime.date | None = None,
@@ -258,7 +271,19 @@ def overdue_actions(
     """Late activities of the members the user may see, most overdue first: the `limit`
     after the first `offset`."""
     today = today or timezone.localdate()
-    late = _activities(members_in_scope(user)).filter(due_on__lt=today)
+    # The late activities are read first, by status and due date, and only they are asked
+    # whether their cycle is a confirmed one in scope: few activities are late, while a
+    # member's cycles, read first, would bring every activity they ever held.
+    in_scope = members_in_scope(user).filter(pk=OuterRef("enrolment_id"))
+    confirmed = Cycle.objects.filter(CONFIRMED, Exists(in_scope), pk=OuterRef("cycle_id"))
+    late = (
+        Action.objects.open()
+        .filter(Exists(confirmed), due_on__lt=today)
+        .select_related("cycle__enrolment__employer")
+        # What the lists show of each row, and no more: the rows' other fields are many.
+        .only(*OVERDUE_FIELDS)
+        .order_by("due_on", "cycle__enrolment__employer__name", "number")
+    )
     found = list(late[offset : offset + limit + 1])
     return shown([(a.cycle.enrolment, a) for a in found], limit)
 
@@ -487,17 +512,14 @@ class Unattended:
     former_owners: list[str] = field(default_factory=list)
 
 
-def unattended(user: AnyUser, *, limit: int = SHOWN) -> Shown[Unattended]:
-    """Cases in progress, in the scope of the user as a national officer, that wait on a step
-    nobody in scope can take (a trust with no local association has no secretary to endorse
-    it): the national officers take them up, so that no case waits on nobody. Oldest first;
-    the first `limit`."""
-    scope = rules.visible_enrolments_q(user, [Role.NATIONAL_OFFICER])
-    if scope is None:
-        return Shown([])
+@functools.cache
+def _unattended_candidates() -> QuerySet[Enrolment]:
+    """The cases waiting on a step nobody holds a role to take, whoever asks: built once, as
+    the process it is read from is fixed, and narrowed to each user's scope on each request
+    (a filter clones the query, leaving this one as it is)."""
     waiting_states = [s for s in OPEN_STATES if task_steps_from(s)]
     # The steps grouped by guard and roles, each group's states together, so that the filter
-    # asks once whether anyone holds a role: the filter is built on every request.
+    # asks once whether anyone holds a role.
     groups: dict[tuple[Callable, frozenset[Role]], tuple[Step, list[State]]] = {}
     for state in waiting_states:
         for step in task_steps_from(state):
@@ -513,12 +535,23 @@ def unattended(user: AnyUser, *, limit: int = SHOWN) -> Shown[Unattended]:
             pending[guard.__name__] = ExpressionWrapper(
                 _pending_q(step), output_field=BooleanField()
             )
-    candidates = (
-        Enrolment.objects.filter(scope, nobody, state__in=waiting_states)
+    return (
+        Enrolment.objects.filter(nobody, state__in=waiting_states)
         .annotate(**{f"pending_{name}": condition for name, condition in pending.items()})
         .select_related("scheme", "employer__parent", "employer__association")
         .order_by("state_changed_at", "id")
     )
+
+
+def unattended(user: AnyUser, *, limit: int = SHOWN) -> Shown[Unattended]:
+    """Cases in progress, in the scope of the user as a national officer, that wait on a step
+    nobody in scope can take (a trust with no local association has no secretary to endorse
+    it): the national officers take them up, so that no case waits on nobody. Oldest first;
+    the first `limit`."""
+    scope = rules.visible_enrolments_q(user, [Role.NATIONAL_OFFICER])
+    if scope is None:
+        return Shown([])
+    candidates = _unattended_candidates().filter(scope)
     cases: list[Unattended] = []
     start = 0
     size = limit + 1  # enough when each candidate is a case, as the filter makes usual
