@@ -160,6 +160,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # IMMEDIATE transactions take the write lock at BEGIN, so two writers queue instead of
     # failing half-way; the timeout is how long the second one waits.
     DATABASES["default"]["OPTIONS"] = {"transaction_mode": "IMMEDIATE", "timeout": 20}
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Short, indexed queries: PostgreSQL's JIT compiler, switched on by cost estimates, can spend
+    # more time compiling a task list's query than running it.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
 # Each worker keeps its connection for a minute rather than opening one per request (over the
 # network for a database server; setting up its functions and pragmas for SQLite), and checks
 # it before reusing it.
