@@ -65,6 +65,16 @@ class Public:
         return "\n".join([self.register(), self.verification(), self.csv(), self.json()])
 
 
+def _officer_changes_status(world: World, verb: str, reason: str) -> None:
+    membership_services.change_status(
+        Membership.objects.get(),
+        verb,
+        actor=world.users["officer"],
+        reason=reason,
+        logo_stop_requested_on=TODAY,
+    )
+
+
 @pytest.fixture
 def public(world: World) -> Public:
     world.enrolment(State.LISTED)
@@ -75,13 +85,7 @@ def public(world: World) -> Public:
 
 
 def test_a_suspension_shows_at_once(world: World, public: Public) -> None:
-    membership_services.change_status(
-        Membership.objects.get(),
-        "suspend",
-        actor=world.users["officer"],
-        reason="Detriment",
-        logo_stop_requested_on=TODAY,
-    )
+    _officer_changes_status(world, "suspend", "Detriment")
     assert '<span class="tag tag--closed">Suspended</span>' in public.register()
     assert "membership of the Valued Worker Scheme is suspended" in public.verification()
     assert ",Suspended," in public.csv()
@@ -89,13 +93,7 @@ def test_a_suspension_shows_at_once(world: World, public: Public) -> None:
 
 
 def test_a_withdrawal_shows_at_once(world: World, public: Public) -> None:
-    membership_services.change_status(
-        Membership.objects.get(),
-        "withdraw",
-        actor=world.users["officer"],
-        reason="Asked to leave",
-        logo_stop_requested_on=TODAY,
-    )
+    _officer_changes_status(world, "withdraw", "Asked to leave")
     assert "Northtown High School" not in public.register()
     assert "0 employers" in public.register()
     assert "is no longer a member of the Valued Worker Scheme" in public.verification()
@@ -179,13 +177,7 @@ def test_a_repeat_with_the_etag_is_not_modified_until_the_register_changes(
         assert client.get(url, headers={"if-modified-since": modified}).status_code == 304
     etag = client.get(reverse("register"))["ETag"]
     with time_machine.travel(datetime.datetime.now() + datetime.timedelta(minutes=1)):
-        membership_services.change_status(
-            Membership.objects.get(),
-            "suspend",
-            actor=world.users["officer"],
-            reason="x",
-            logo_stop_requested_on=TODAY,
-        )
+        _officer_changes_status(world, "suspend", "x")
     fresh = client.get(reverse("register"), headers={"if-none-match": etag})
     assert fresh.status_code == 200 and fresh["ETag"] != etag
     assert "Suspended" in fresh.content.decode()
@@ -270,13 +262,7 @@ def test_a_change_within_the_same_second_still_changes_last_modified(
         entries.bump()
         modified = client.get(url)["Last-Modified"]
     with time_machine.travel(datetime.datetime(2026, 3, 2, 10, 0, 0, 900_000), tick=False):
-        membership_services.change_status(
-            Membership.objects.get(),
-            "suspend",
-            actor=world.users["officer"],
-            reason="x",
-            logo_stop_requested_on=TODAY,
-        )
+        _officer_changes_status(world, "suspend", "x")
         again = client.get(url, headers={"if-modified-since": modified})
     assert again.status_code == 200
     assert "Suspended" in again.content.decode()
