@@ -6,12 +6,21 @@ import importlib
 from collections.abc import Callable, Iterator
 
 import pytest
+from django.conf import settings
 from django.core.cache import caches
 from django.db import connection
 from django.db.backends.sqlite3.base import DatabaseWrapper as SQLiteWrapper
 
 from accord.core import outbox
 from tests.world import World, build_world
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: None) -> None:
+    """Tests close their connections after each request, as the live server's threads must for
+    the test database to be dropped at the end; served processes keep theirs (CONN_MAX_AGE)."""
+    for database in settings.DATABASES.values():
+        database["CONN_MAX_AGE"] = 0
 
 
 @pytest.fixture
