@@ -214,16 +214,22 @@ def test_a_ukprn_shared_by_two_rows_is_reported_not_imported(db: None) -> None:
     assert [(p.line, p.reason) for p in report.problems] == [(3, "UKPRN 100 is also on line 2")]
 
 
-def test_a_failure_part_way_leaves_nothing_behind(db: None) -> None:
-    """The database fails while writing the schools, after the trust and authority exist."""
+def fail_on_writing(name: str):  # type: ignore[no-untyped-def]
+    """A database wrapper that fails the statement writing the employer called `name`."""
 
-    def fail_on_writing_schools(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
+    def wrapper(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
         values = [v for p in params or () for v in (p if isinstance(p, list | tuple) else [p])]
-        if sql.startswith(WRITES_EMPLOYERS) and "Aston Manor Academy" in values:
+        if sql.startswith(WRITES_EMPLOYERS) and name in values:
             raise DatabaseError("disk full")
         return execute(sql, params, many, context)
 
-    with connection.execute_wrapper(fail_on_writing_schools), pytest.raises(DatabaseError):
+    return wrapper
+
+
+def test_a_failure_part_way_leaves_nothing_behind(db: None) -> None:
+    """The database fails while writing the schools, after the trust and authority exist."""
+    failing = fail_on_writing("Aston Manor Academy")
+    with connection.execute_wrapper(failing), pytest.raises(DatabaseError):
         import_gias(gias_csv(SAMPLE))
     assert Employer.objects.count() == 0
     assert LocalAuthority.objects.count() == 0

@@ -20,7 +20,12 @@ from accord.core.signals import employers_changed
 from accord.organisations import gias, services
 from accord.organisations.gias import compact_keys, import_gias
 from accord.organisations.models import Employer, GiasImport
-from accord.organisations.tests.test_gias_import import WRITES_EMPLOYERS, gias_csv, row
+from accord.organisations.tests.test_gias_import import (
+    WRITES_EMPLOYERS,
+    fail_on_writing,
+    gias_csv,
+    row,
+)
 from tests.world import World
 
 NORTHTOWN = {"LA (code)": "901", "LA (name)": "Northtown", "GOR (name)": "North"}
@@ -212,14 +217,7 @@ def test_a_failure_in_a_later_batch_undoes_the_earlier_ones(
 ) -> None:
     monkeypatch.setattr(gias, "CHUNK", 2)
     rows = [row(str(500001 + n), f"School {n}") for n in range(7)]
-
-    def fail_on_the_last_batch(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
-        values = [v for p in params or () for v in (p if isinstance(p, list | tuple) else [p])]
-        if sql.startswith(WRITES_EMPLOYERS) and "School 6" in values:
-            raise DatabaseError("disk full")
-        return execute(sql, params, many, context)
-
-    with connection.execute_wrapper(fail_on_the_last_batch), pytest.raises(DatabaseError):
+    with connection.execute_wrapper(fail_on_writing("School 6")), pytest.raises(DatabaseError):
         import_gias(gias_csv(rows))
     assert Employer.objects.count() == 0
     assert AuditEvent.objects.count() == 0
