@@ -2,6 +2,13 @@
 # for a whole service, and .env.example for the settings it reads from its environment.
 FROM python:3.11-slim
 
+# The libraries WeasyPrint (PDF letters and certificates) and CairoSVG (PNG logos) draw with,
+# and a font for them, from Debian's packages.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends \
+        libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 libcairo2 fonts-dejavu-core \
+    && rm -rf /var/lib/apt/lists/*
+
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     UV_PROJECT_ENVIRONMENT=/app/.venv \
