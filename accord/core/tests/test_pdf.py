@@ -2,6 +2,7 @@
 read, whatever the HTML names."""
 
 import io
+import urllib.request
 
 from pypdf import PdfReader
 
@@ -36,8 +37,6 @@ def test_an_a4_pdf_with_its_title_author_and_the_text_a_reader_extracts() -> Non
 def test_a_static_stylesheet_is_read_and_an_outside_address_or_file_is_not(
     monkeypatch,
 ) -> None:
-    import urllib.request
-
     opened: list[str] = []
     original = urllib.request.OpenerDirector.open
 
