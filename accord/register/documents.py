@@ -6,6 +6,7 @@ import hashlib
 import io
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import segno
 from django.conf import settings
@@ -17,30 +18,52 @@ from accord.membership.models import Membership
 
 LOGO_DIR = Path(__file__).resolve().parent.parent / "schemes" / "data"
 
+# --- the QR code ------------------------------------------------------------------------------
+# An opaque white square with the quiet zone of 4 modules that the QR standard asks for: scanners
+# fail on a code drawn straight onto a dark or transparent page.
+QR_BORDER = 4
+QR_LIGHT = "#fff"
+QR_DARK = "#000"
+# Part of every cached QR code's key: raised when the code's look changes, so that copies made
+# before (without a background, say) are never served again.
+QR_VERSION = 2
+QR_CACHE_SECONDS = 7 * 24 * 60 * 60
+# Pixels per module of the PNG: about 50 mm wide at 300 dpi, crisp when printed smaller.
+QR_PNG_SCALE = 16
+
 
 def verification_url(membership: Membership) -> str:
     return f"{settings.SITE_URL}{membership.get_absolute_url()}"
 
 
-def qr_svg_for(url: str) -> str:
-    """The QR code of a verification address, made once per address (it never changes for one)
-    and kept in the cache."""
-    key = "register:qr:" + hashlib.sha256(url.encode()).hexdigest()[:40]
-    svg = caches["default"].get(key)
-    if svg is None:
+def _qr_key(url: str, kind: str) -> str:
+    digest = hashlib.sha256(url.encode()).hexdigest()[:40]
+    return f"register:qr:v{QR_VERSION}:{kind}:{digest}"
+
+
+def _qr_code(url: str, kind: str, **options: Any) -> bytes:
+    """The QR code of `url` as `kind` (svg or png), made once per address (it never changes
+    for one) and kept in the cache."""
+    key = _qr_key(url, kind)
+    data = caches["default"].get(key)
+    if data is None:
         buffer = io.BytesIO()
         segno.make(url, error="m").save(
-            buffer,
-            kind="svg",
-            scale=6,
-            border=2,
-            xmldecl=False,
-            svgns=True,
-            title=f"QR code for {url}",
+            buffer, kind=kind, border=QR_BORDER, light=QR_LIGHT, dark=QR_DARK, **options
         )
-        svg = buffer.getvalue().decode()
-        caches["default"].set(key, svg, 7 * 24 * 60 * 60)
-    return svg
+        data = buffer.getvalue()
+        caches["default"].set(key, data, QR_CACHE_SECONDS)
+    return data
+
+
+def qr_svg_for(url: str) -> str:
+    return _qr_code(
+        url, "svg", scale=6, xmldecl=False, svgns=True, title=f"QR code for {url}"
+    ).decode()
+
+
+def qr_png_for(url: str) -> bytes:
+    return _qr_code(url, "png", scale=QR_PNG_SCALE, dpi=300)
 
 
 def qr_svg(membership: Membership) -> str:
