@@ -1,7 +1,10 @@
-"""The QR code and the logo pack of a verification page."""
+"""What a member receives: the QR code of its verification page, its certificate of membership
+and its logo pack."""
 
 from __future__ import annotations
 
+import base64
+import datetime
 import hashlib
 import io
 import zipfile
@@ -11,10 +14,16 @@ from typing import Any
 import segno
 from django.conf import settings
 from django.core.cache import caches
+from django.template.loader import render_to_string
 from django.utils.html import escape
+from django.utils.text import slugify
 from PIL import Image
 
+from accord.core.pdf import html_to_pdf
 from accord.membership.models import Membership
+from accord.schemes.models import Principle
+
+from .models import RegisterEntry
 
 LOGO_DIR = Path(__file__).resolve().parent.parent / "schemes" / "data"
 
@@ -68,6 +77,53 @@ def qr_png_for(url: str) -> bytes:
 
 def qr_svg(membership: Membership) -> str:
     return qr_svg_for(verification_url(membership))
+
+
+def _data_uri(png: bytes) -> str:
+    return "data:image/png;base64," + base64.b64encode(png).decode()
+
+
+# --- the certificate of membership --------------------------------------------------------------
+
+
+def certificate_filename(employer_name: str, reference: str) -> str:
+    """A file name a person recognises: the employer's name, then what the file is."""
+    name = slugify(employer_name)[:80].strip("-") or reference.lower()
+    return f"{name}-certificate-of-membership.pdf"
+
+
+def certificate_pdf(entry: RegisterEntry, url: str, *, today: datetime.date) -> bytes:
+    """An A4 certificate of an active membership, from its register row (what the verification
+    page shows): the employer, the scheme, member since, the principles met, the verification
+    address and its QR code."""
+    principles = list(
+        Principle.objects.filter(
+            scheme_id=entry.scheme_id, number__in=entry.principles_met
+        ).order_by("number")
+    )
+    html = render_to_string(
+        "register/certificate.pdf.html",
+        {
+            "entry": entry,
+            "principles": principles,
+            "url": url,
+            "qr": _data_uri(qr_png_for(url)),
+            "today": today,
+        },
+    )
+    return html_to_pdf(
+        html,
+        title=f"Certificate of membership: {entry.employer_name}",
+        author=entry.scheme_name,
+        subject=f"{entry.employer_name} is a member of the {entry.scheme_name} "
+        f"(reference {entry.reference}). Check it is current at {url}",
+    )
+
+
+# --- the logo pack ------------------------------------------------------------------------------
+
+
+# --- the logo pack ------------------------------------------------------------------------------
 
 
 def logo_svg(membership: Membership) -> str:
