@@ -139,7 +139,8 @@ def certificate(request: HttpRequest, reference: str) -> HttpResponseBase:
         if entry is None:
             raise Http404("No membership has this reference.")
         if not entry.is_member:
-            return render(request, "register/no_certificate.html", {"entry": entry}, status=410)
+            context = {"entry": entry, "statuses": MembershipStatus}
+            return render(request, "register/no_certificate.html", context, status=410)
         url = f"{settings.SITE_URL}{_verification_path(entry.reference)}"
         pdf = caching.cached(
             version,

@@ -152,3 +152,17 @@ def test_a_suspension_or_withdrawal_withdraws_the_certificate_at_once_with_the_c
 def test_an_unknown_reference_has_no_certificate(db: None) -> None:
     assert Client().get("/register/VWS-NOPE00/certificate.pdf").status_code == 404
     assert reverse("verification-certificate", args=["VWS-NOPE00"]).endswith("certificate.pdf")
+
+
+@override_settings(CACHES=LOCMEM)
+def test_a_certificate_already_made_is_served_from_the_cache_with_one_query(
+    member: Membership, django_assert_num_queries
+) -> None:  # type: ignore[no-untyped-def]
+    first = Client().get(_certificate_url(member))
+    with django_assert_num_queries(1):  # the register's version
+        again = Client().get(_certificate_url(member))
+    assert again.content == first.content
+    assert again["Content-Disposition"] == first["Content-Disposition"]
+    with django_assert_num_queries(1):
+        unchanged = Client().get(_certificate_url(member), HTTP_IF_NONE_MATCH=first["ETag"])
+    assert unchanged.status_code == 304
