@@ -80,6 +80,7 @@ NOT_PAGES = {
     "plan-export",
     "verification-qr",
     "logo-pack",
+    "verification-certificate",
     "calendar-feed",
     "register-csv",
     "register-json",

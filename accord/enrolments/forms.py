@@ -14,7 +14,7 @@ from accord.core.forms import AccordForm, AccordModelForm
 from accord.organisations.models import Employer, EmployerKind, LocalAuthority, Union
 from accord.schemes.models import Material, Scheme
 
-from .models import ApproachMethod, Enrolment, Initiator, JoinRequest, Position
+from .models import LOGO_TERMS, ApproachMethod, Enrolment, Initiator, JoinRequest, Position
 
 LONG_TEXT = 5000
 
@@ -191,10 +191,7 @@ class EmployerConfirmForm(StepForm):
     confirm = forms.BooleanField(
         label="I confirm the commitment as drafted on behalf of the employer."
     )
-    accept_logo_terms = forms.BooleanField(
-        label="We accept the logo terms: the scheme's logo may be used only while our "
-        "membership is active, and we will stop using it if asked."
-    )
+    accept_logo_terms = forms.BooleanField(label=f"We accept the logo terms: {LOGO_TERMS}")
     note = text_field("Note (optional)", required=False)
 
 

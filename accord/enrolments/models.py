@@ -20,6 +20,13 @@ from .process import CLOSED_STATES, STEPS, State
 if TYPE_CHECKING:
     from accord.membership.models import Cycle
 
+# What an employer accepts, on confirming its commitment, about the scheme's logo: the form asks
+# for it in these words, and the logo pack's guide repeats them.
+LOGO_TERMS = (
+    "the scheme's logo may be used only while our membership is active, and we will stop "
+    "using it if asked."
+)
+
 
 class Initiator(models.TextChoices):
     UNION = "union", "A union representative identified the employer"

@@ -8,5 +8,10 @@ urlpatterns = [
     path("register.json", views.register_json, name="register-json"),
     path("register/<slug:reference>/", views.verification, name="verification"),
     path("register/<slug:reference>/qr.svg", views.verification_qr, name="verification-qr"),
+    path(
+        "register/<slug:reference>/certificate.pdf",
+        views.certificate,
+        name="verification-certificate",
+    ),
     path("register/<slug:reference>/logo-pack.zip", views.logo_pack, name="logo-pack"),
 ]

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accord.core.params import choice_param, id_param, text_param
+from accord.core.pdf import PDF_CONTENT_TYPE
 from accord.membership.models import Membership, MembershipStatus
 from accord.organisations.models import EmployerKind
 
@@ -127,9 +128,38 @@ def verification(request: HttpRequest, reference: str) -> HttpResponseBase:
     return caching.page(request, reference.upper(), make=make, day=today)
 
 
+def certificate(request: HttpRequest, reference: str) -> HttpResponseBase:
+    """The certificate of an active membership, as a PDF; a page saying why there is none for a
+    suspended or withdrawn one. Made once per register version and day (it shows the date it
+    was issued), so a suspension withdraws it at once."""
+    today = timezone.localdate()
+
+    def make(version: Version) -> HttpResponse:
+        entry = selectors.verification_entry(reference)
+        if entry is None:
+            raise Http404("No membership has this reference.")
+        if not entry.is_member:
+            context = {"entry": entry, "statuses": MembershipStatus}
+            return render(request, "register/no_certificate.html", context, status=410)
+        url = f"{settings.SITE_URL}{_verification_path(entry.reference)}"
+        pdf = caching.cached(
+            version,
+            "certificate",
+            lambda: documents.certificate_pdf(entry, url, today=today),
+            entry.reference,
+            today,
+        )
+        response = HttpResponse(pdf, content_type=PDF_CONTENT_TYPE)
+        filename = documents.certificate_filename(entry.employer_name, entry.reference)
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
+
+    return caching.page(request, reference.upper(), make=make, day=today)
+
+
 def _membership(reference: str) -> Membership:
     return get_object_or_404(
-        Membership.objects.select_related("scheme", "employer__local_authority"),
+        Membership.objects.select_related("scheme", "employer__local_authority", "enrolment"),
         reference=reference.upper(),
     )
 

@@ -50,8 +50,14 @@ def test_the_logo_pack_holds_the_uploaded_logo_instead_of_the_placeholder(world:
     pack = zipfile.ZipFile(io.BytesIO(response.content))
     assert sorted(pack.namelist()) == [
         "README.txt",
+        "logo-guide.pdf",
+        "logo-print-on-white.png",
+        "logo-print-transparent.png",
+        "logo-screen-on-white.png",
+        "logo-screen-transparent.png",
         "logo-small.png",
         "logo.png",
+        "verification-qr.png",
         "verification-qr.svg",
     ]
     assert pack.read("logo.png") == stored_bytes
