@@ -24,6 +24,7 @@ import datetime
 import decimal
 import io
 import re
+import textwrap
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
@@ -49,6 +50,8 @@ DATETIME_FORMAT = "dd/mm/yyyy hh:mm"
 # a long text pushes the next column off the screen (it wraps instead).
 MIN_WIDTH = 8
 MAX_WIDTH = 60
+# The height of a line of text in points, in the default font (Calibri 11).
+LINE_HEIGHT = 15
 # What Excel refuses in a sheet's name, and how long the name may be.
 _SHEET_TITLE_REFUSED = re.compile(r"[\\/?*\[\]:]")
 _SHEET_TITLE_LENGTH = 31
@@ -149,6 +152,12 @@ def _shown_length(value: Any) -> int:
     return max(len(line) for line in str(value).split("\n"))
 
 
+def _wrapped_lines(text: str, width: int) -> int:
+    """How many lines `text` takes wrapped at words in a column `width` characters wide (at
+    most: most letters are narrower than the digit a column's width is counted in)."""
+    return sum(len(textwrap.wrap(line, width)) or 1 for line in text.split("\n"))
+
+
 def xlsx_bytes(title: str, header: Sequence[str], rows: Iterable[Iterable[Any]]) -> bytes:
     """A one-sheet workbook in which no cell is a formula, dates are dates, the header row is
     bold, frozen and filtered, and each column is as wide as what it holds."""
@@ -176,7 +185,10 @@ def xlsx_bytes(title: str, header: Sequence[str], rows: Iterable[Iterable[Any]])
             if isinstance(value, str) and (length > MAX_WIDTH or "\n" in value):
                 wrapped[index] = True
 
+    # Two characters more than the text: the filter button sits in the header cell.
+    widths = [min(max(width + 2, MIN_WIDTH), MAX_WIDTH) for width in widths]
     for row in sheet.iter_rows(min_row=2):
+        lines = 1
         for index, cell in enumerate(row):
             value = cell.value
             if isinstance(value, str):
@@ -186,14 +198,20 @@ def xlsx_bytes(title: str, header: Sequence[str], rows: Iterable[Iterable[Any]])
                 cell.number_format = DATETIME_FORMAT
             elif isinstance(value, datetime.date):
                 cell.number_format = DATE_FORMAT
-            cell.alignment = wrap if index < len(wrapped) and wrapped[index] else top
+            if index < len(wrapped) and wrapped[index]:
+                cell.alignment = wrap
+                if isinstance(value, str):
+                    lines = max(lines, _wrapped_lines(value, widths[index] - 2))
+            else:
+                cell.alignment = top
+        if lines > 1:
+            # Spreadsheets do not all fit a row to its wrapped text on opening (LibreOffice
+            # leaves it one line high, under the next row), so the row says how high it is.
+            sheet.row_dimensions[row[0].row].height = lines * LINE_HEIGHT
 
     last_column = get_column_letter(max(len(header), 1))
     for index, width in enumerate(widths, start=1):
-        # Two characters more than the text: the filter button sits in the header cell.
-        sheet.column_dimensions[get_column_letter(index)].width = min(
-            max(width + 2, MIN_WIDTH), MAX_WIDTH
-        )
+        sheet.column_dimensions[get_column_letter(index)].width = width
     sheet.freeze_panes = "A2"
     sheet.auto_filter.ref = f"A1:{last_column}{sheet.max_row}"
     # Printed: A4 landscape, as wide as one page, the header on every page.

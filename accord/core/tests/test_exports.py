@@ -110,13 +110,17 @@ def test_columns_are_as_wide_as_what_they_hold_within_bounds() -> None:
     }
 
 
-def test_long_text_wraps_and_short_text_does_not() -> None:
+def test_long_text_wraps_in_a_row_high_enough_and_short_text_does_not() -> None:
     sheet = _sheet()
     assert sheet["B3"].alignment.wrap_text is True
     assert sheet["B2"].alignment.wrap_text is True  # the whole column
     assert sheet["E3"].alignment.wrap_text is True  # a line break
     assert not sheet["C2"].alignment.wrap_text
     assert not sheet["A2"].alignment.wrap_text
+    # A row says how high its wrapped text is (LibreOffice does not fit it on opening): two
+    # lines of 15 points for the long action and for the line break; one line is left alone.
+    assert sheet.row_dimensions[3].height == 30
+    assert sheet.row_dimensions[2].height is None
 
 
 def test_the_header_row_is_bold_frozen_and_filters_every_row() -> None:

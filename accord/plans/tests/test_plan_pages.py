@@ -427,6 +427,7 @@ def test_the_workplan_workbook_opens_with_dates_widths_and_a_frozen_filtered_hea
         "I": 20,  # "Latest progress on"
     }
     assert sheet["B4"].alignment.wrap_text and not sheet["C4"].alignment.wrap_text
+    assert sheet.row_dimensions[4].height == 30  # the 104 characters take two lines
 
 
 def test_the_workplan_csv_writes_dates_as_iso_8601(world: World, plan: Plan) -> None:
