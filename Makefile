@@ -40,8 +40,9 @@ setup: migrate
 
 # The e-mail worker runs in the background beside the server and stops when the server does.
 # The demo's e-mails, the worker and the server all link to the address served, even when it
-# is not the one .env was written with.
-run: export ACCORD_SITE_URL = http://$(ADDRESS)
+# is not the one .env was written with; an ACCORD_SITE_URL in the real environment (a tunnel
+# or proxy in front of this server) is used instead.
+run: export ACCORD_SITE_URL := $(or $(ACCORD_SITE_URL),http://$(ADDRESS))
 run: setup
 	$(MANAGE) load_demo
 	@echo "Accord is at http://$(ADDRESS)/"

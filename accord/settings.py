@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -48,6 +49,15 @@ def envlist(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
+def _host(url: str) -> str | None:
+    """The host of `url` as ALLOWED_HOSTS names it (an IPv6 address in brackets)."""
+    try:
+        host = urlsplit(url).hostname
+    except ValueError:
+        return None
+    return f"[{host}]" if host and ":" in host else host
+
+
 DEBUG = envbool("DJANGO_DEBUG", False)
 
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
@@ -58,7 +68,12 @@ if not SECRET_KEY:
         )
     SECRET_KEY = "development-only-insecure-key"  # never used with DEBUG off
 
-ALLOWED_HOSTS = envlist("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG else [])
+# In development the site address's host is served too (`make run ADDRESS=192.168.1.20:8000`).
+_site_host = _host(os.environ.get("ACCORD_SITE_URL", ""))
+_DEVELOPMENT_HOSTS = list(
+    dict.fromkeys(["127.0.0.1", "localhost", *([_site_host] if _site_host else [])])
+)
+ALLOWED_HOSTS = envlist("DJANGO_ALLOWED_HOSTS", _DEVELOPMENT_HOSTS if DEBUG else [])
 if not DEBUG and not ALLOWED_HOSTS:
     raise ImproperlyConfigured("DJANGO_ALLOWED_HOSTS must be set when DJANGO_DEBUG is off.")
 if "*" in ALLOWED_HOSTS and not DEBUG:

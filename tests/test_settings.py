@@ -229,3 +229,71 @@ def test_make_serve_refuses_without_the_production_settings_and_says_why() -> No
     assert result.returncode != 0
     assert "Not serving: DJANGO_SECRET_KEY must be set" in result.stderr
     assert "Traceback" not in result.stdout + result.stderr
+
+
+# What each command `make run` runs sees as the site address: manage.py replaced by a Python
+# line that prints the command's name and the setting (in one write: the e-mail worker prints
+# beside the server).
+_PRINT_SITE_URL = (
+    "import os, sys; from django.conf import settings; "
+    'os.write(1, f"site address for {sys.argv[1]} {settings.SITE_URL}\\n".encode())'
+)
+SHOW_SITE_URL = f"{sys.executable} -c '{_PRINT_SITE_URL}'"
+# The commands `make run` runs in the foreground (the e-mail worker beside the server is
+# stopped with it, perhaps before it prints).
+RUN_COMMANDS = {"migrate", "load_builtin_schemes", "collectstatic", "load_demo", "runserver"}
+
+
+def _make_run(address: str, env: dict[str, str], tmp_path: Path) -> dict[str, str]:
+    """The site address each command of `make run ADDRESS=address` sees, by command, with the
+    development `.env` that `make setup` writes (for 127.0.0.1:8000)."""
+    if not (ROOT / ".env").exists():
+        pytest.skip("no .env: `make setup` writes it (make test and make run do)")
+    env_file = tmp_path / "development.env"
+    env_file.write_text("DJANGO_DEBUG=1\nACCORD_SITE_URL=http://127.0.0.1:8000\n")
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DJANGO_", "DATABASE", "ACCORD_", "MAKE", "MFLAGS"))
+    }
+    result = subprocess.run(
+        ["make", "--no-print-directory", "run", f"ADDRESS={address}", f"MANAGE={SHOW_SITE_URL}"],
+        cwd=ROOT,
+        env={
+            **clean,
+            "ACCORD_ENV_FILE": str(env_file),
+            "DJANGO_SETTINGS_MODULE": "accord.settings",
+            **env,
+        },
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    seen = {}
+    for line in result.stdout.splitlines():
+        if line.startswith("site address for "):
+            command, url = line.removeprefix("site address for ").split()
+            seen[command] = url
+    assert set(seen) >= RUN_COMMANDS, result.stdout
+    return seen
+
+
+def test_make_run_links_to_the_address_it_serves_on(tmp_path: Path) -> None:
+    seen = _make_run("127.0.0.1:8765", {}, tmp_path)
+    assert set(seen.values()) == {"http://127.0.0.1:8765"}
+
+
+def test_make_run_keeps_a_site_address_set_in_the_environment(tmp_path: Path) -> None:
+    tunnel = {"ACCORD_SITE_URL": "https://accord-dev.example.org"}
+    seen = _make_run("127.0.0.1:8765", tunnel, tmp_path)
+    assert set(seen.values()) == {"https://accord-dev.example.org"}
+
+
+def test_in_development_the_site_address_is_an_allowed_host() -> None:
+    development = {"DJANGO_DEBUG": "1", "ACCORD_SITE_URL": "http://192.168.1.20:8080"}
+    assert _settings(development, "s.ALLOWED_HOSTS") == "['127.0.0.1', 'localhost', '192.168.1.20']"
+    ipv6 = {"DJANGO_DEBUG": "1", "ACCORD_SITE_URL": "http://[::1]:8000"}
+    assert _settings(ipv6, "s.ALLOWED_HOSTS") == "['127.0.0.1', 'localhost', '[::1]']"
+    # In production only the hosts named are served.
+    assert _settings(PRODUCTION, "s.ALLOWED_HOSTS") == "['accord.example.org']"

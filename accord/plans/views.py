@@ -3,6 +3,8 @@ timeline), exports, a printable view, editing actions, reviews, and importing wi
 
 from __future__ import annotations
 
+import datetime
+from operator import attrgetter, methodcaller
 from typing import Any
 
 from django.contrib import messages
@@ -10,13 +12,15 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.text import slugify
 from django.views.decorators.http import require_http_methods
 
 from accord.accounts import rules
 from accord.actions import rules as action_rules
-from accord.actions.models import Action, ActionStatus
+from accord.actions.models import Action, ActionStatus, ProgressUpdate
 from accord.core import exports
 from accord.core.pages import form_page, posted, posted_files
 from accord.core.params import choice_param, id_param
@@ -27,17 +31,6 @@ from .forms import ActionForm, PlanForm, ReviewForm, UploadForm
 from .models import Plan, PlanImport
 
 WORKPLAN_PAGE = 50
-
-EXPORT_COLUMNS = [
-    "Action Number",
-    "Action Detail",
-    "Action Owner",
-    "Action By date",
-    "Due on",
-    "Status",
-    "Overdue",
-    "Latest progress",
-]
 
 
 def _plan_for(request: HttpRequest, pk: int) -> Plan:
@@ -98,42 +91,48 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _export_rows(actions: list[Action]) -> list[list[Any]]:
-    rows = []
-    for action in actions:
-        updates = list(action.progress.all())
-        rows.append(
-            [
-                action.number,
-                action.detail,
-                action.owner,
-                action.due_wording,
-                action.due_on.isoformat(),
-                action.get_status_display(),
-                "yes" if action.is_overdue else "",
-                updates[-1].text if updates else "",
-            ]
-        )
-    return rows
+def _latest_progress(action: Action) -> ProgressUpdate | None:
+    updates = list(action.progress.all())  # prefetched, oldest first
+    return updates[-1] if updates else None
+
+
+def _latest_progress_text(action: Action) -> str:
+    latest = _latest_progress(action)
+    return latest.text if latest else ""
+
+
+def _latest_progress_on(action: Action) -> datetime.date | None:
+    latest = _latest_progress(action)
+    return timezone.localdate(latest.created_at) if latest else None
+
+
+# The workplan's exports: the importer's four columns first, so an export can be imported again.
+WORKPLAN_EXPORT = exports.Table(
+    "Workplan",
+    [
+        exports.Column("Action Number", attrgetter("number")),
+        exports.Column("Action Detail", attrgetter("detail")),
+        exports.Column("Action Owner", attrgetter("owner")),
+        exports.Column("Action By date", attrgetter("due_wording")),
+        exports.Column("Due on", attrgetter("due_on")),
+        exports.Column("Status", methodcaller("get_status_display")),
+        exports.Column("Overdue", lambda action: "yes" if action.is_overdue else ""),
+        exports.Column("Latest progress", _latest_progress_text),
+        exports.Column("Latest progress on", _latest_progress_on),
+    ],
+)
 
 
 @login_required
-def plan_export(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
+def plan_export(request: HttpRequest, pk: int, kind: str) -> HttpResponseBase:
     if kind not in ("csv", "xlsx"):
         raise Http404("The workplan is exported as .csv or .xlsx.")
     plan = _plan_for(request, pk)
-    rows = _export_rows(list(selectors.workplan(plan, **_filters(request))))
-    name = f"plan-{plan.pk}-workplan"
+    actions = selectors.workplan(plan, **_filters(request))
+    filename = f"{slugify(plan.title) or 'plan'}-workplan"
     if kind == "xlsx":
-        response = HttpResponse(
-            exports.xlsx_bytes("Workplan", EXPORT_COLUMNS, rows),
-            content_type=exports.XLSX_CONTENT_TYPE,
-        )
-        response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
-        return response
-    response = HttpResponse(exports.csv_text(EXPORT_COLUMNS, rows), content_type="text/csv")
-    response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
-    return response
+        return WORKPLAN_EXPORT.xlsx_response(actions, filename=filename)
+    return WORKPLAN_EXPORT.csv_response(actions, filename=filename)
 
 
 @login_required

@@ -81,15 +81,11 @@ def register(request: HttpRequest) -> HttpResponseBase:
 def _open_data(request: HttpRequest, name: str) -> HttpResponseBase:
     params = _params(request)
 
-    def make(version: Version) -> StreamingHttpResponse:
+    def make(version: Version) -> HttpResponseBase:
         entries = selectors.register_entries(**params)
         url_for = f"{settings.SITE_URL}{_verification_path()}"
         if name == "csv":
-            response = StreamingHttpResponse(
-                opendata.csv_lines(entries, url_for), content_type="text/csv"
-            )
-            response["Content-Disposition"] = 'attachment; filename="register.csv"'
-            return response
+            return opendata.csv_response(entries, url_for)
         return StreamingHttpResponse(
             opendata.json_chunks(entries, url_for), content_type="application/json"
         )

@@ -368,3 +368,96 @@ def test_a_correction_the_preview_never_offered_is_ignored_not_a_server_error(
 def test_the_workplan_is_exported_only_as_csv_or_xlsx(world: World, plan: Plan, kind: str) -> None:
     response = _client("secretary").get(f"/plans/{plan.pk}/workplan.{kind}")
     assert response.status_code == 404
+
+
+WORKPLAN_HEADER = [
+    "Action Number",
+    "Action Detail",
+    "Action Owner",
+    "Action By date",
+    "Due on",
+    "Status",
+    "Overdue",
+    "Latest progress",
+    "Latest progress on",
+]
+
+
+def test_the_workplan_workbook_opens_with_dates_widths_and_a_frozen_filtered_header(
+    world: World, plan: Plan
+) -> None:
+    action = plan.actions.get(number=1)
+    # 23:30 UTC on 3 November is still 3 November in London (GMT).
+    at = datetime.datetime(2008, 11, 3, 23, 30, tzinfo=datetime.UTC)
+    action.progress.create(text="Draft sent", author=world.users["secretary"], created_at=at)
+    response = _client("secretary").get(reverse("plan-export", args=[plan.pk, "xlsx"]))
+    assert response["Content-Disposition"] == (
+        'attachment; filename="government-skills-trade-union-action-plan-workplan.xlsx"'
+    )
+    book = load_workbook(io.BytesIO(response.content))
+    assert book.sheetnames == ["Workplan"]
+    sheet = book.active
+    assert [c.value for c in sheet[1]] == WORKPLAN_HEADER
+    assert all(c.font.b for c in sheet[1])
+    assert sheet.freeze_panes == "A2"
+    assert sheet.auto_filter.ref == "A1:I5"
+    # The due dates, from "End October 2008" and so on, are dates a spreadsheet sorts.
+    due = [sheet.cell(row, 5) for row in range(2, 6)]
+    assert [c.value for c in due] == [
+        datetime.datetime(2008, 10, 31),
+        datetime.datetime(2008, 11, 30),
+        datetime.datetime(2008, 11, 30),
+        datetime.datetime(2008, 12, 31),
+    ]
+    assert all(c.is_date and c.number_format == "dd/mm/yyyy" for c in due)
+    assert sheet["I2"].is_date and sheet["I2"].value == datetime.datetime(2008, 11, 3)
+    assert (sheet["H2"].value, sheet["I3"].value) == ("Draft sent", None)
+    # The wording of the date stays text, as written in the plan.
+    assert sheet["D3"].value == "End November 2008" and sheet["D3"].data_type == "s"
+    widths = {letter: d.width for letter, d in sheet.column_dimensions.items()}
+    assert widths == {
+        "A": 15,  # "Action Number"
+        "B": 60,  # the longest detail runs to 104 characters: the widest, wrapped
+        "C": 19,  # "Government Skills"
+        "D": 19,  # "End November 2008"
+        "E": 12,  # "31/10/2008"
+        "F": 13,  # "Not started"
+        "G": 9,  # "Overdue"
+        "H": 17,  # "Latest progress"
+        "I": 20,  # "Latest progress on"
+    }
+    assert sheet["B4"].alignment.wrap_text and not sheet["C4"].alignment.wrap_text
+    assert sheet.row_dimensions[4].height == 30  # the 104 characters take two lines
+
+
+def test_the_workplan_csv_writes_dates_as_iso_8601(world: World, plan: Plan) -> None:
+    response = _client("secretary").get(reverse("plan-export", args=[plan.pk, "csv"]))
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Content-Disposition"] == (
+        'attachment; filename="government-skills-trade-union-action-plan-workplan.csv"'
+    )
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    assert list(rows[0]) == WORKPLAN_HEADER
+    assert [(r["Action By date"], r["Due on"]) for r in rows] == [
+        ("End October 2008", "2008-10-31"),
+        ("End November 2008", "2008-11-30"),
+        ("End November 2008", "2008-11-30"),
+        ("End 2008", "2008-12-31"),
+    ]
+
+
+def test_an_exported_workbook_imports_again_as_the_same_workplan(world: World, plan: Plan) -> None:
+    officer = _client("officer")
+    exported = officer.get(reverse("plan-export", args=[plan.pk, "xlsx"])).content
+    officer.post(
+        reverse("plan-import-upload"),
+        {"file": SimpleUploadedFile("workplan.xlsx", exported), "title": "Again"},
+    )
+    pending = PlanImport.objects.get(title="Again")
+    assert officer.get(pending.get_absolute_url()).context["fixes"] == []
+    officer.post(pending.get_absolute_url(), {"confirm": "1"})
+    again = Plan.objects.get(title="Again")
+    read = lambda p: list(  # noqa: E731
+        p.actions.order_by("number").values_list("number", "detail", "owner", "due_on")
+    )
+    assert read(again) == read(plan)

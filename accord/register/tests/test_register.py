@@ -16,6 +16,7 @@ from accord.core.models import AuditEvent
 from accord.enrolments.process import State
 from accord.membership import services
 from accord.membership.models import Membership, MembershipStatus
+from accord.register import entries
 from tests.world import PASSWORD, World
 
 TODAY = datetime.date.today()
@@ -153,7 +154,7 @@ def test_open_data_downloads_stream_the_register_without_personal_data(
     world: World, member: Membership
 ) -> None:
     response = Client().get(reverse("register-csv"))
-    assert response.streaming and response["Content-Type"] == "text/csv"
+    assert response.streaming and response["Content-Type"] == "text/csv; charset=utf-8"
     rows = list(csv.DictReader(io.StringIO(_content(response))))
     assert [r["employer"] for r in rows] == ["Northtown High School"]
     assert rows[0]["verification_url"].endswith(member.get_absolute_url())
@@ -162,6 +163,17 @@ def test_open_data_downloads_stream_the_register_without_personal_data(
     everything = _content(Client().get(reverse("register-csv"))) + json.dumps(data)
     assert "@" not in everything
     assert "Secretary" not in everything
+
+
+def test_open_data_dates_are_iso_8601_in_csv_and_json(world: World, member: Membership) -> None:
+    Membership.objects.update(
+        member_since=datetime.date(2024, 9, 2), status_since=datetime.date(2025, 1, 6)
+    )
+    entries.refresh([member.pk])
+    [row] = csv.DictReader(io.StringIO(_content(Client().get(reverse("register-csv")))))
+    assert (row["member_since"], row["status_since"]) == ("2024-09-02", "2025-01-06")
+    [data] = json.loads(_content(Client().get(reverse("register-json"))))["members"]
+    assert (data["member_since"], data["status_since"]) == ("2024-09-02", "2025-01-06")
 
 
 def test_the_logo_pack_holds_the_logo_qr_code_and_verification_address(
