@@ -162,6 +162,24 @@ class ApproachForm(StepForm):
         return data
 
 
+class LetterAddresseeForm(AccordForm):
+    """Whom the joint letter is addressed to: empty for "Dear Sir or Madam"."""
+
+    addressee_name = forms.CharField(
+        label="Name (optional)",
+        max_length=200,
+        required=False,
+        help_text="The head teacher or chief executive, as the letter should greet them: "
+        "for example, Mrs Jane Oak. Leave empty to write “Dear Sir or Madam”.",
+    )
+    addressee_job_title = forms.CharField(
+        label="Job title (optional)",
+        max_length=200,
+        required=False,
+        help_text="For example, Head Teacher or Chief Executive.",
+    )
+
+
 class IntroductionForm(StepForm):
     introduced_on = forms.DateField(
         label="Date the scheme was presented", widget=DateInput(), validators=[not_in_future]
