@@ -74,6 +74,7 @@ def _invitation(site: Site) -> str:
 # Downloads and pictures: no form on them, and their own tests open them.
 NOT_PAGES = {
     "enrolment-letter-docx",
+    "enrolment-letter-pdf",
     "enrolment-diagram",
     "process-diagram",
     "evidence",
