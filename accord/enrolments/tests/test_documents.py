@@ -198,6 +198,22 @@ def test_the_letter_prints_to_an_a4_pdf_with_its_greeting_and_signatures_togethe
     assert reader.metadata.author == "NASUWT, GMB and UNISON"
 
 
+def test_the_signatures_never_split_from_each_other_or_the_closing_whatever_the_length(
+    world: World,
+) -> None:
+    enrolment = world.enrolment(State.AGREED)
+    scheme = world.scheme
+    sentence = "Each employer works with the unions on the principle it chooses. "
+    # A line more each time, so that one of the lengths brings the signatures to a page's end.
+    for extra in range(2, 9):
+        scheme.principles_preamble = sentence * extra * 2
+        scheme.save(update_fields=["principles_preamble"])
+        pages = [" ".join(p.extract_text().split()) for p in _pdf(enrolment).pages]
+        (signed,) = [p for p in pages if "for NASUWT" in p]
+        assert "Yours faithfully," in signed, extra
+        assert "for GMB" in signed and "for UNISON" in signed, extra
+
+
 def test_the_pdf_is_named_after_the_employer(world: World) -> None:
     enrolment = world.enrolment(State.AGREED)
     response = _client("secretary").get(reverse("enrolment-letter-pdf", args=[enrolment.pk]))
