@@ -88,6 +88,8 @@ NOT_PAGES = {
     "outbox-retry",
     "scheme-material",
     "scheme-logo",
+    "scheme-letter-template",
+    "scheme-letter-template-remove",
     "scheme-material-move",
     # Reached only from a link e-mailed with its key (accounts/tests/test_sign_in_and_passwords).
     "account_reset_password_from_key",

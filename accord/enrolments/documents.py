@@ -5,15 +5,13 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
-from pathlib import Path
 
-from django.conf import settings
 from django.utils import timezone
 from django.utils.text import slugify
 
 from accord.accounts.models import Role, RoleAssignment
 
-from . import docx_letter, rules
+from . import docx_letter, letter_templates, rules
 from .models import Enrolment, Position
 
 
@@ -147,13 +145,6 @@ def file_name(enrolment: Enrolment, extension: str) -> str:
     return f"joint-letter-{slug}.{extension}" if slug else f"joint-letter.{extension}"
 
 
-def letter_template(enrolment: Enrolment) -> Path:
-    """The Word template the letter is filled into: the one set for the site
-    (ACCORD_LETTER_TEMPLATE), else the house template."""
-    configured = settings.LETTER_TEMPLATE
-    return Path(configured) if configured else docx_letter.DEFAULT_TEMPLATE
-
-
 def letter_docx(enrolment: Enrolment, *, now: datetime.datetime | None = None) -> bytes:
     """The letter as an editable Word document, filled into its template."""
     content = letter(enrolment)
@@ -182,7 +173,8 @@ def letter_docx(enrolment: Enrolment, *, now: datetime.datetime | None = None) -
         subject=content.subject.removeprefix("The "),
         created=now or timezone.now(),
     )
-    return docx_letter.fill(letter_template(enrolment), parts, signatures, properties)
+    template = letter_templates.template_for(enrolment.scheme)
+    return docx_letter.fill(template, parts, signatures, properties)
 
 
 def agenda_item(enrolment: Enrolment) -> str:

@@ -7,10 +7,12 @@ import datetime
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.utils import timezone
 
 from accord.accounts.models import RoleAssignment, User
 from accord.core.forms import AccordForm, AccordModelForm
+from accord.core.uploads import size_text
 from accord.organisations.models import Employer, EmployerKind, LocalAuthority, Union
 from accord.schemes.models import Material, Scheme
 
@@ -177,6 +179,19 @@ class LetterAddresseeForm(AccordForm):
         max_length=200,
         required=False,
         help_text="For example, Head Teacher or Chief Executive.",
+    )
+
+
+class LetterTemplateForm(AccordForm):
+    template = forms.FileField(
+        label="Word template (.docx)",
+        error_messages={
+            "required": "Choose the Word template (.docx) to upload.",
+            "empty": "The template file is empty: choose the file again.",
+        },
+        help_text="A Word document (.docx) no larger than "
+        f"{size_text(settings.SCHEME_MATERIAL_MAX_BYTES)}, holding every placeholder of the "
+        "standard template.",
     )
 
 
