@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import datetime
 import io
+import re
 from pathlib import Path
 
 import pytest
 import time_machine
+from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 from docx import Document
@@ -212,6 +214,25 @@ def test_the_signatures_never_split_from_each_other_or_the_closing_whatever_the_
         (signed,) = [p for p in pages if "for NASUWT" in p]
         assert "Yours faithfully," in signed, extra
         assert "for GMB" in signed and "for UNISON" in signed, extra
+
+
+def test_a_collected_site_prints_the_letter_with_its_hashed_stylesheet(
+    world: World, settings: object, tmp_path: Path
+) -> None:
+    settings.STATIC_ROOT = tmp_path / "static"  # type: ignore[attr-defined]
+    settings.STORAGES = {  # type: ignore[attr-defined]
+        **settings.STORAGES,  # type: ignore[attr-defined]
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"},
+    }
+    call_command("collectstatic", interactive=False, verbosity=0)
+    enrolment = _addressed(world, world.enrolment(State.AGREED))
+    page = _client("secretary").get(reverse("enrolment-letter", args=[enrolment.pk]))
+    assert re.search(r"/static/accord/accord\.[0-9a-f]{12}\.css", page.content.decode())
+    reader = _pdf(enrolment)
+    text = " ".join(" ".join(p.extract_text().split()) for p in reader.pages)
+    # The print styles were read: the page's links are hidden, and the letter fits one page.
+    assert "Back to the enrolment" not in text
+    assert len(reader.pages) == 1
 
 
 def test_the_pdf_is_named_after_the_employer(world: World) -> None:
