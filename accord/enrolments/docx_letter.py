@@ -188,9 +188,11 @@ def fill(
     filled into `template`, with its document properties."""
     document = _open(template)
     body = document.element.body
+    # The placeholders are found before anything is filled in, so that text filled in (a name
+    # someone typed as "{closing}") is never taken for one.
+    found = [(p, _placeholder(p)) for p in _paragraphs(body)]
     _fill_signatures(body, signatures)
-    for paragraph in _paragraphs(body):
-        name = _placeholder(paragraph)
+    for paragraph, name in found:
         if name in parts:
             _fill_paragraph(paragraph, parts[name])
     core = document.core_properties

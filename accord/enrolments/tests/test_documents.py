@@ -162,6 +162,23 @@ def test_the_signatures_are_one_block_side_by_side_kept_with_the_closing(world: 
     assert closing._p.getnext() is table._tbl
 
 
+def test_names_typed_like_placeholders_are_written_as_typed(world: World) -> None:
+    gmb = world.users["gmb"]
+    gmb.full_name = "{opening}"
+    gmb.save()
+    enrolment = services.set_letter_addressee(
+        world.enrolment(State.AGREED),
+        actor=world.users["secretary"],
+        name="{closing}",
+        job_title="{principles}",
+    )
+    document = _docx(enrolment)
+    lines = _text(document)
+    assert "Dear {closing}," in lines
+    assert lines.count("{closing}") == 1 and lines.count("{principles}") == 1
+    assert document.tables[0].rows[0].cells[1].text == "{opening}\nGMB representative\nfor GMB"
+
+
 def test_the_word_document_says_what_it_is_and_who_it_is_from(world: World) -> None:
     enrolment = world.enrolment(State.AGREED)
     with time_machine.travel(NOW, tick=False):
