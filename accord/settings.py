@@ -400,6 +400,9 @@ PLAN_IMPORT_MAX_BYTES = envint("ACCORD_PLAN_IMPORT_MAX_BYTES", 10 * 1024 * 1024)
 # Largest scheme material file and scheme logo accepted.
 SCHEME_MATERIAL_MAX_BYTES = envint("ACCORD_SCHEME_MATERIAL_MAX_BYTES", 25 * 1024 * 1024)
 SCHEME_LOGO_MAX_BYTES = envint("ACCORD_SCHEME_LOGO_MAX_BYTES", 2 * 1024 * 1024)
+# The joint letter's Word template for every scheme without its own (empty: the house
+# template, accord/enrolments/files/joint-letter.docx).
+LETTER_TEMPLATE = os.environ.get("ACCORD_LETTER_TEMPLATE", "")
 # Rows (or document lines) a plan import may hold: a larger file is refused, not previewed.
 ACCORD_PLAN_IMPORT_MAX_ROWS = envint("ACCORD_PLAN_IMPORT_MAX_ROWS", 5000)
 

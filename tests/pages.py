@@ -74,6 +74,7 @@ def _invitation(site: Site) -> str:
 # Downloads and pictures: no form on them, and their own tests open them.
 NOT_PAGES = {
     "enrolment-letter-docx",
+    "enrolment-letter-pdf",
     "enrolment-diagram",
     "process-diagram",
     "evidence",
@@ -88,6 +89,8 @@ NOT_PAGES = {
     "outbox-retry",
     "scheme-material",
     "scheme-logo",
+    "scheme-letter-template",
+    "scheme-letter-template-remove",
     "scheme-material-move",
     # Reached only from a link e-mailed with its key (accounts/tests/test_sign_in_and_passwords).
     "account_reset_password_from_key",

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
+from django.contrib.staticfiles.storage import staticfiles_storage
 from django.utils import timezone
 from weasyprint import HTML, URLFetcher
 
@@ -32,7 +33,12 @@ def _static_path(url: str) -> str | None:
             relative = url[len(start) :].split("?", 1)[0].split("#", 1)[0]
             if ".." in relative.split("/"):
                 return None
-            return finders.find(relative)
+            # A development checkout finds the file in its app; a collected site (whose page
+            # names the hashed copy, accord.3f2a1b.css) finds it among the collected files.
+            found = finders.find(relative)
+            if found is None and staticfiles_storage.exists(relative):
+                found = staticfiles_storage.path(relative)
+            return found
     return None
 
 

@@ -102,11 +102,18 @@ def load_demo() -> bool:
     salford = LocalAuthority.objects.create(code="355", name="Salford", region=north_west)
     camden = LocalAuthority.objects.create(code="202", name="Camden", region=london)
     manchester_assoc = Association.objects.create(
-        name="Manchester", region=north_west, district=nw_district
+        name="Manchester",
+        region=north_west,
+        district=nw_district,
+        address="Union House\n14 Whitworth Street\nManchester\nM1 3AB",
+        email="manchester@demo.accord",
     )
     manchester_assoc.local_authorities.set([manchester])
     salford_assoc = Association.objects.create(
-        name="Salford", region=north_west, district=nw_district
+        name="Salford",
+        region=north_west,
+        district=nw_district,
+        address="2 Chapel Street\nSalford\nM3 5JZ",
     )
     salford_assoc.local_authorities.set([salford])
     camden_assoc = Association.objects.create(name="Camden", region=london, district=ldn_district)
@@ -250,6 +257,13 @@ def load_demo() -> bool:
             exception="The academy has its own staffing arrangements agreed with the trust.",
         ),
     ]
+    # The college's joint letter, ready to print, goes to its principal by name.
+    services.set_letter_addressee(
+        next(e for e in enrolments if e.employer_id == college.pk),
+        actor=users["secretary"],
+        name="Dr Amina Shah",
+        job_title="Principal and Chief Executive",
+    )
     # The listed trust has logged a new policy, which the unions have found consistent.
     membership = Membership.objects.get(employer=trust)
     check = policy_checks.log_policy(

@@ -1,19 +1,18 @@
-"""The approach documents: the joint letter (printable page and editable .docx) and the JCC
-agenda item, both signed for every union taking part."""
+"""The approach documents: the joint letter (printable page, PDF and editable .docx) and the
+JCC agenda item, both signed for every union taking part."""
 
 from __future__ import annotations
 
-import io
+import datetime
 from dataclasses import dataclass
 
 from django.utils import timezone
-from docx import Document
-from docx.shared import Pt
+from django.utils.text import slugify
 
 from accord.accounts.models import Role, RoleAssignment
 
+from . import docx_letter, letter_templates, rules
 from .models import Enrolment, Position
-from .process import MAIN_PATH, State
 
 
 @dataclass
@@ -25,21 +24,27 @@ class Signatory:
 
 @dataclass
 class Letter:
+    letterhead: list[str]
+    sender: list[str]
     date: str
     recipient: list[str]
+    salutation: str
     subject: str
     opening: list[str]
     preamble: str
     principles: list[str]
     footnotes: list[str]
     closing: list[str]
+    valediction: str
     signatories: list[Signatory]
+    # The document's properties: its title, and who it is from.
+    title: str
+    author: str
 
 
 def available(enrolment: Enrolment) -> bool:
     """From partner agreement onwards, while the enrolment is open."""
-    state = enrolment.state_enum
-    return state in MAIN_PATH and MAIN_PATH.index(state) >= MAIN_PATH.index(State.AGREED)
+    return rules.approach_documents_ready(enrolment)
 
 
 def _union_list(names: list[str]) -> str:
@@ -77,14 +82,34 @@ def signatories(enrolment: Enrolment) -> list[Signatory]:
     return result
 
 
+def sender(enrolment: Enrolment) -> list[str]:
+    """The sender's lines under the letterhead: the lead union's local association, its postal
+    address and e-mail address, as far as they are known."""
+    association = enrolment.employer.association
+    if association is None:
+        return []
+    lines = [f"{enrolment.scheme.lead_union.short_name} {association.name} Local Association"]
+    lines += [line.strip() for line in association.address.splitlines() if line.strip()]
+    if association.email:
+        lines.append(association.email)
+    return lines
+
+
 def letter(enrolment: Enrolment) -> Letter:
     scheme, employer = enrolment.scheme, enrolment.employer
     unions = [u.short_name for u in enrolment.signing_unions()]
     principles = scheme.current_principles()
-    address = [employer.name, employer.street, employer.town, employer.postcode]
+    addressee = [enrolment.addressee_name, enrolment.addressee_job_title]
+    address = [*addressee, employer.name, employer.street, employer.town, employer.postcode]
+    # British convention: "Dear Mrs Oak ... Yours sincerely"; "Dear Sir or Madam ... Yours
+    # faithfully".
+    named = bool(enrolment.addressee_name)
     return Letter(
-        date=f"{timezone.localdate():%d %B %Y}",
+        letterhead=unions,
+        sender=sender(enrolment),
+        date=f"{timezone.localdate():%-d %B %Y}",
         recipient=[line for line in address if line],
+        salutation=f"Dear {enrolment.addressee_name if named else 'Sir or Madam'},",
         subject=f"The {scheme.name}",
         opening=[
             f"We are writing jointly on behalf of {_union_list(unions)} to invite "
@@ -107,44 +132,49 @@ def letter(enrolment: Enrolment) -> Letter:
             "We would welcome the opportunity to meet you to introduce the Scheme and the "
             "materials available for employers.",
         ],
+        valediction="Yours sincerely," if named else "Yours faithfully,",
         signatories=signatories(enrolment),
+        title=f"The {scheme.name}: joint letter to {employer.name}",
+        author=_union_list(unions),
     )
 
 
-def letter_docx(enrolment: Enrolment) -> bytes:
+def file_name(enrolment: Enrolment, extension: str) -> str:
+    """joint-letter-oak-primary-school.docx: the employer's name, as people read it."""
+    slug = slugify(enrolment.employer.name)[:80].strip("-")
+    return f"joint-letter-{slug}.{extension}" if slug else f"joint-letter.{extension}"
+
+
+def letter_docx(enrolment: Enrolment, *, now: datetime.datetime | None = None) -> bytes:
+    """The letter as an editable Word document, filled into its template."""
     content = letter(enrolment)
-    document = Document()
-    document.styles["Normal"].font.name = "Arial"
-    document.styles["Normal"].font.size = Pt(11)
-    document.add_paragraph(content.date)
-    document.add_paragraph("\n".join(content.recipient))
-    document.add_heading(content.subject, level=1)
-    for paragraph in content.opening:
-        document.add_paragraph(paragraph)
-    document.add_paragraph(content.preamble)
-    for wording in content.principles:
-        document.add_paragraph(wording, style="List Number")
-    for footnote in content.footnotes:
-        document.add_paragraph(footnote).runs[0].italic = True
-    for paragraph in content.closing:
-        document.add_paragraph(paragraph)
-    document.add_paragraph("Yours sincerely,")
-    for signatory in content.signatories:
-        document.add_paragraph(
-            "\n".join(
-                line
-                for line in (
-                    "",
-                    signatory.name or "_" * 30,
-                    signatory.role,
-                    f"for {signatory.union}",
-                )
-                if line is not None
-            )
-        )
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()
+    parts = {
+        "letterhead": [" · ".join(content.letterhead)],
+        "sender_address": content.sender,
+        "date": [content.date],
+        "recipient": content.recipient,
+        "salutation": [content.salutation],
+        "subject": [content.subject],
+        "opening": content.opening,
+        "preamble": [content.preamble] if content.preamble else [],
+        "principles": content.principles,
+        "footnotes": content.footnotes,
+        "closing": content.closing[:-1],
+        "invitation": content.closing[-1:],
+        "valediction": [content.valediction],
+    }
+    signatures = [
+        docx_letter.Signature(s.name or "…" * 12, s.role, f"for {s.union}")
+        for s in content.signatories
+    ]
+    properties = docx_letter.Properties(
+        title=content.title,
+        author=content.author,
+        subject=content.subject.removeprefix("The "),
+        created=now or timezone.now(),
+    )
+    template = letter_templates.template_for(enrolment.scheme)
+    return docx_letter.fill(template, parts, signatures, properties)
 
 
 def agenda_item(enrolment: Enrolment) -> str:

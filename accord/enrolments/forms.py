@@ -7,10 +7,12 @@ import datetime
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.utils import timezone
 
 from accord.accounts.models import RoleAssignment, User
 from accord.core.forms import AccordForm, AccordModelForm
+from accord.core.uploads import size_text
 from accord.organisations.models import Employer, EmployerKind, LocalAuthority, Union
 from accord.schemes.models import Material, Scheme
 
@@ -160,6 +162,37 @@ class ApproachForm(StepForm):
                 self.add_error("letter_date", "Required for a joint letter.")
             data["jcc_name"], data["jcc_meeting_date"] = "", None
         return data
+
+
+class LetterAddresseeForm(AccordForm):
+    """Whom the joint letter is addressed to: empty for "Dear Sir or Madam"."""
+
+    addressee_name = forms.CharField(
+        label="Name (optional)",
+        max_length=200,
+        required=False,
+        help_text="The head teacher or chief executive, as the letter should greet them: "
+        "for example, Mrs Jane Oak. Leave empty to write “Dear Sir or Madam”.",
+    )
+    addressee_job_title = forms.CharField(
+        label="Job title (optional)",
+        max_length=200,
+        required=False,
+        help_text="For example, Head Teacher or Chief Executive.",
+    )
+
+
+class LetterTemplateForm(AccordForm):
+    template = forms.FileField(
+        label="Word template (.docx)",
+        error_messages={
+            "required": "Choose the Word template (.docx) to upload.",
+            "empty": "The template file is empty: choose the file again.",
+        },
+        help_text="A Word document (.docx) no larger than "
+        f"{size_text(settings.SCHEME_MATERIAL_MAX_BYTES)}, holding every placeholder of the "
+        "standard template.",
+    )
 
 
 class IntroductionForm(StepForm):

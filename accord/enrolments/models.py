@@ -62,6 +62,9 @@ class Enrolment(models.Model):
     jcc_name = models.CharField("JCC or equivalent", max_length=200, blank=True)
     jcc_meeting_date = models.DateField(null=True, blank=True)
     letter_date = models.DateField(null=True, blank=True)
+    # Whom the joint letter is addressed to: the head teacher or chief executive, by name.
+    addressee_name = models.CharField("addressee's name", max_length=200, blank=True)
+    addressee_job_title = models.CharField("addressee's job title", max_length=200, blank=True)
     introduced_on = models.DateField(null=True, blank=True)
     materials_sent = models.ManyToManyField(Material, blank=True, related_name="+")
     joined_on = models.DateField(null=True, blank=True)

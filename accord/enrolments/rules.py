@@ -25,7 +25,7 @@ from accord.organisations.models import Employer
 from accord.schemes.models import Material, Scheme
 
 from .models import Enrolment, Initiator, JoinRequest
-from .process import EMPLOYER_LABELS, NOT_PROCEEDING_LABEL, Step, step
+from .process import EMPLOYER_LABELS, MAIN_PATH, NOT_PROCEEDING_LABEL, State, Step, step
 
 if TYPE_CHECKING:
     from accord.accounts.rules import AnyUser
@@ -141,6 +141,24 @@ def holds_step_role(user: AnyUser, enrolment: Enrolment, step: Step) -> bool:
 
 def can_take_step(user: AnyUser, enrolment: Enrolment, step: Step) -> bool:
     return bool(step_assignments(user, enrolment, step))
+
+
+def approach_documents_ready(enrolment: Enrolment) -> bool:
+    """The joint letter and the agenda item: from partner agreement onwards, while open."""
+    state = enrolment.state_enum
+    return state in MAIN_PATH and MAIN_PATH.index(state) >= MAIN_PATH.index(State.AGREED)
+
+
+def can_see_approach_documents(user: AnyUser, enrolment: Enrolment) -> bool:
+    """Union roles, once the documents are ready: the pages, the .docx and the PDF alike."""
+    return can_see_internal(user, enrolment) and approach_documents_ready(enrolment)
+
+
+def can_address_letter(user: AnyUser, enrolment: Enrolment) -> bool:
+    """Whoever approaches the employer (the local secretary) names whom the letter goes to."""
+    return approach_documents_ready(enrolment) and holds_step_role(
+        user, enrolment, step("record_approach")
+    )
 
 
 def can_propose(user: AnyUser, employer: Employer, scheme: Scheme) -> bool:

@@ -11,6 +11,21 @@ urlpatterns = [
     path("schemes/<slug:slug>/edit/", views.scheme_edit, name="scheme-edit"),
     path("schemes/<slug:slug>/logo/", views.logo_upload, name="scheme-logo-upload"),
     path("schemes/<slug:slug>/logo.png", views.logo_image, name="scheme-logo"),
+    path(
+        "schemes/<slug:slug>/letter-template/",
+        views.letter_template_upload,
+        name="scheme-letter-template-upload",
+    ),
+    path(
+        "schemes/<slug:slug>/letter-template/remove/",
+        views.letter_template_remove,
+        name="scheme-letter-template-remove",
+    ),
+    path(
+        "schemes/<slug:slug>/letter-template.docx",
+        views.letter_template_download,
+        name="scheme-letter-template",
+    ),
     path("schemes/<slug:slug>/principles/new/", views.principle_new, name="scheme-principle-new"),
     path(
         "schemes/<slug:slug>/principles/<int:number>/",

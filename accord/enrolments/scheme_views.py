@@ -8,6 +8,9 @@ depends on its enrolment in the scheme (`rules.can_open_material`).
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
@@ -32,7 +35,8 @@ from accord.schemes.forms import (
 )
 from accord.schemes.models import Material, Principle, Scheme
 
-from . import rules
+from . import docx_letter, letter_templates, rules
+from .forms import LetterTemplateForm
 
 
 def _readable(request: HttpRequest, slug: str) -> Scheme:
@@ -316,4 +320,46 @@ def logo_image(request: HttpRequest, slug: str) -> FileResponse:
     response = FileResponse(scheme.logo.open("rb"), content_type="image/png")
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+# --- the joint letter's template ------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@accepts_files("SCHEME_MATERIAL_MAX_BYTES")
+def letter_template_upload(request: HttpRequest, slug: str) -> HttpResponse:
+    scheme = _managed(request, slug)
+    return form_page(
+        request,
+        LetterTemplateForm(posted(request), posted_files(request)),
+        lambda data: letter_templates.upload_template(
+            scheme, actor=request.user, file=data["template"]
+        ),
+        done="letter template uploaded",
+        then=lambda saved: saved,
+        template="schemes/letter_template_form.html",
+        context={"scheme": scheme},
+    )
+
+
+@login_required
+@require_POST
+def letter_template_remove(request: HttpRequest, slug: str) -> HttpResponse:
+    scheme = _managed(request, slug)
+    letter_templates.remove_template(scheme, actor=request.user)
+    messages.success(request, "Done: the scheme's letters use the standard template again.")
+    return redirect(scheme)
+
+
+@login_required
+def letter_template_download(request: HttpRequest, slug: str) -> HttpResponse:
+    """The template the scheme's letters are filled into now, to change and upload again."""
+    scheme = _managed(request, slug)
+    template = letter_templates.template_for(scheme)
+    content = template.read_bytes() if isinstance(template, Path) else template.read()
+    response = HttpResponse(content, content_type=docx_letter.CONTENT_TYPE)
+    filename = f"joint-letter-template-{scheme.slug}.docx"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

@@ -193,6 +193,36 @@ for _name in (
     HANDLERS[_name] = _nothing_to_write
 
 
+def set_letter_addressee(
+    enrolment: Enrolment, *, actor: User, name: str, job_title: str
+) -> Enrolment:
+    """Name whom the joint letter is addressed to (the head teacher or chief executive), or
+    leave both empty for "Dear Sir or Madam"."""
+    with transaction.atomic():
+        current = selectors.enrolment_for_update(enrolment.pk)
+        if not rules.can_address_letter(actor, current):
+            raise StepNotPermitted("You may not change whom this enrolment's letter is to.")
+        name, job_title = " ".join(name.split()), " ".join(job_title.split())
+        if job_title and not name:
+            raise StepError(
+                "Give the addressee's name as well as their job title, or neither.",
+                field="addressee_name",
+            )
+        changes = set_fields(current, {"addressee_name": name, "addressee_job_title": job_title})
+        if changes:
+            current.save(update_fields=["addressee_name", "addressee_job_title", "updated_at"])
+            audit.log_action(
+                current,
+                "enrolment.letter_addressee",
+                actor=actor,
+                summary=f"{actor} named whom the joint letter is addressed to",
+                context=current.audit_context,
+                changes=changes,
+                internal=True,
+            )
+    return current
+
+
 def set_fields(enrolment: Enrolment, values: dict[str, Any]) -> dict[str, Any]:
     before = audit.snapshot(enrolment, values)
     for name, value in values.items():

@@ -7,6 +7,12 @@ urlpatterns = [
     path("enrolments/<int:pk>/steps/<slug:name>/", views.take_step, name="enrolment-step"),
     path("enrolments/<int:pk>/letter/", views.letter, name="enrolment-letter"),
     path("enrolments/<int:pk>/letter.docx", views.letter_docx, name="enrolment-letter-docx"),
+    path("enrolments/<int:pk>/letter.pdf", views.letter_pdf, name="enrolment-letter-pdf"),
+    path(
+        "enrolments/<int:pk>/letter/addressee/",
+        views.letter_addressee,
+        name="enrolment-letter-addressee",
+    ),
     path("enrolments/<int:pk>/agenda-item/", views.agenda_item, name="enrolment-agenda-item"),
     path("enrolments/<int:pk>/diagram.svg", views.enrolment_diagram, name="enrolment-diagram"),
     path("employers/<int:employer_pk>/propose/", views.propose, name="employer-propose"),

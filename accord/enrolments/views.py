@@ -10,16 +10,19 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from accord.accounts import rules as account_rules
 from accord.core.pages import form_page, posted
+from accord.core.pdf import PDF_CONTENT_TYPE, html_to_pdf
 from accord.organisations import selectors as organisation_selectors
 from accord.schemes.models import Scheme
 
-from . import diagram, documents, rules, selectors, services
+from . import diagram, documents, docx_letter, rules, selectors, services
 from .filters import EnrolmentFilter
-from .forms import form_class
+from .forms import LetterAddresseeForm, form_class
 from .models import Enrolment
 from .process import (
     INTERNAL_CLOSURES,
@@ -127,31 +130,85 @@ def propose(request: HttpRequest, employer_pk: int) -> HttpResponse:
 
 def _documents_for(request: HttpRequest, pk: int) -> Enrolment:
     enrolment = enrolment_for(request, pk)
-    if not rules.can_see_internal(request.user, enrolment) or not documents.available(enrolment):
+    if not rules.can_see_approach_documents(request.user, enrolment):
         raise PermissionDenied("The approach documents are for the unions, once agreed.")
     return enrolment
+
+
+def _letter_page(request: HttpRequest, enrolment: Enrolment) -> dict:
+    return {
+        "enrolment": enrolment,
+        "letter": documents.letter(enrolment),
+        "may_address": rules.can_address_letter(request.user, enrolment),
+    }
+
+
+def _download(content: bytes, content_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
 
 
 @login_required
 def letter(request: HttpRequest, pk: int) -> HttpResponse:
     enrolment = _documents_for(request, pk)
-    return render(
-        request,
-        "enrolments/letter.html",
-        {"enrolment": enrolment, "letter": documents.letter(enrolment)},
-    )
+    return render(request, "enrolments/letter.html", _letter_page(request, enrolment))
 
 
 @login_required
 def letter_docx(request: HttpRequest, pk: int) -> HttpResponse:
     enrolment = _documents_for(request, pk)
-    response = HttpResponse(
+    return _download(
         documents.letter_docx(enrolment),
-        content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        docx_letter.CONTENT_TYPE,
+        documents.file_name(enrolment, "docx"),
     )
-    filename = f"joint-letter-{enrolment.employer.pk}.docx"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+
+
+@login_required
+def letter_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """The printable page, printed to an A4 PDF."""
+    enrolment = _documents_for(request, pk)
+    context = _letter_page(request, enrolment)
+    content = context["letter"]
+    html = render_to_string("enrolments/letter.html", context, request=request)
+    pdf = html_to_pdf(
+        html,
+        title=content.title,
+        author=content.author,
+        subject=content.subject.removeprefix("The "),
+    )
+    return _download(pdf, PDF_CONTENT_TYPE, documents.file_name(enrolment, "pdf"))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def letter_addressee(request: HttpRequest, pk: int) -> HttpResponse:
+    """Whom the joint letter is addressed to: the head teacher or chief executive by name."""
+    enrolment = _documents_for(request, pk)
+    if not rules.can_address_letter(request.user, enrolment):
+        raise PermissionDenied("Only the local secretary names whom the letter is addressed to.")
+    form = LetterAddresseeForm(
+        posted(request),
+        initial={
+            "addressee_name": enrolment.addressee_name,
+            "addressee_job_title": enrolment.addressee_job_title,
+        },
+    )
+    return form_page(
+        request,
+        form,
+        lambda data: services.set_letter_addressee(
+            enrolment,
+            actor=request.user,
+            name=data["addressee_name"],
+            job_title=data["addressee_job_title"],
+        ),
+        done="the letter's addressee saved",
+        then=lambda saved: reverse("enrolment-letter", args=[saved.pk]),
+        template="enrolments/letter_addressee.html",
+        context={"enrolment": enrolment},
+    )
 
 
 @login_required

@@ -25,6 +25,14 @@ class DistrictForm(AccordModelForm):
 
 
 class AssociationForm(AccordModelForm):
+    address = forms.CharField(
+        label="Postal address (optional)",
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="The sender's address on the association's joint letters, one line of the "
+        "address per line.",
+    )
     local_authorities = forms.ModelMultipleChoiceField(
         label="Add local authorities",
         queryset=LocalAuthority.objects.none(),
@@ -36,8 +44,8 @@ class AssociationForm(AccordModelForm):
 
     class Meta:
         model = Association
-        fields = ["name", "region", "district"]
-        labels = {"district": "NEM district"}
+        fields = ["name", "region", "district", "address", "email"]
+        labels = {"district": "NEM district", "email": "E-mail address (optional)"}
         help_texts = {
             "region": "Partner representatives held for a region see the cases of its "
             "associations.",

@@ -52,7 +52,7 @@ CONTENTS = {
 FIELDS = {
     Region: ("name",),
     District: ("name",),
-    Association: ("name", "region", "district", "local_authorities"),
+    Association: ("name", "region", "district", "address", "email", "local_authorities"),
 }
 NAMES_SHOWN = 5
 

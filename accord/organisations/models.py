@@ -101,6 +101,9 @@ class Association(Area):
     local_authorities = models.ManyToManyField(
         LocalAuthority, blank=True, related_name="associations"
     )
+    # The sender's address on the association's letters (the joint letter's letterhead).
+    address = models.TextField("postal address", blank=True)
+    email = models.EmailField("e-mail address", blank=True)
 
     class Meta:
         ordering = ["name"]

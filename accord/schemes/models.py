@@ -21,6 +21,10 @@ def logo_path(instance: Scheme, filename: str) -> str:
     return f"logos/{secrets.token_urlsafe(24)}.png"
 
 
+def letter_template_path(instance: Scheme, filename: str) -> str:
+    return f"letter-templates/{secrets.token_urlsafe(24)}.docx"
+
+
 def material_path(instance: Material, filename: str) -> str:
     return f"materials/{secrets.token_hex(2)}/{secrets.token_urlsafe(24)}"
 
@@ -38,6 +42,8 @@ class Scheme(models.Model):
     contact_email = models.EmailField(blank=True)
     # A PNG checked and re-encoded on upload (never SVG: an image must not carry script).
     logo = models.FileField(upload_to=logo_path, blank=True, max_length=200)
+    # The scheme's own Word template for the joint letter (empty: the site's), checked on upload.
+    letter_template = models.FileField(upload_to=letter_template_path, blank=True, max_length=200)
 
     objects = SchemeQuerySet.as_manager()
 

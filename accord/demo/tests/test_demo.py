@@ -7,6 +7,7 @@ from django.core.management import call_command
 from accord.accounts.models import Role, RoleAssignment
 from accord.core.audit import verify_chain
 from accord.core.models import AuditEvent
+from accord.enrolments import documents
 from accord.enrolments.models import Enrolment
 from accord.enrolments.process import CLOSED_STATES, MAIN_PATH, State
 from accord.membership.models import PolicyCheck
@@ -35,6 +36,24 @@ def test_the_demo_has_a_dozen_employers_several_states_and_a_user_per_role(
     assert PolicyCheck.objects.get().assessment == "consistent"
     plan = Plan.objects.get()
     assert sorted(plan.actions.values_list("number", flat=True)) == [1, 2, 3, 4]
+
+
+def test_the_demo_letter_greets_the_colleges_principal_from_the_associations_address(
+    db: None,
+) -> None:
+    call_command("load_demo")
+    college = Enrolment.objects.get(employer__name="Manchester Technical College")
+    letter = documents.letter(college)
+    assert letter.salutation == "Dear Dr Amina Shah,"
+    assert letter.valediction == "Yours sincerely,"
+    assert letter.sender == [
+        "NASUWT Manchester Local Association",
+        "Union House",
+        "14 Whitworth Street",
+        "Manchester",
+        "M1 3AB",
+        "manchester@demo.accord",
+    ]
 
 
 def test_loading_the_demo_twice_changes_nothing(db: None) -> None:

@@ -88,6 +88,29 @@ def test_editing_an_association_is_audited_with_before_and_after(world: World) -
     assert event.actor == world.users["officer"]
 
 
+def test_an_associations_letter_address_is_edited_and_audited(world: World) -> None:
+    client = _officer(world)
+    north = world.association.region
+    url = reverse("association-edit", args=[world.association.pk])
+    values = {"name": "Northtown", "region": north.pk, "district": world.association.district_id}
+    response = client.post(
+        url, {**values, "address": "12 Mill Street\r\nNT1 2AB", "email": "nt@example.org"}
+    )
+    assert response.status_code == 302
+    world.association.refresh_from_db()
+    assert world.association.address == "12 Mill Street\r\nNT1 2AB"
+    (event,) = _events("association.edited")
+    assert event.changes == {
+        "address": ["", "12 Mill Street\r\nNT1 2AB"],
+        "email": ["", "nt@example.org"],
+    }
+    refused = client.post(url, {**values, "address": "12 Mill\x1b Street"})
+    assert refused.status_code == 400
+    assert "Postal address (optional) contains characters that cannot be stored (U+001B)" in (
+        refused.content.decode()
+    )
+
+
 def test_an_authority_covered_elsewhere_is_moved_not_added(world: World) -> None:
     covered = world.other_association.local_authorities.get()
     with pytest.raises(DomainError, match="move it"):

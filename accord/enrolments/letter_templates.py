@@ -1,0 +1,93 @@
+"""Which Word template a scheme's joint letters are filled into, and a scheme's own template:
+checked on upload (a real .docx holding every placeholder), stored under a random name, and
+audited."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import IO, Any
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+
+from accord.core import audit
+from accord.core.errors import DomainError
+from accord.core.uploads import FileRefused, check_file
+from accord.schemes.models import Scheme
+
+from . import docx_letter
+
+
+def template_for(scheme: Scheme) -> Path | IO[bytes]:
+    """The scheme's own template, else the site's (ACCORD_LETTER_TEMPLATE), else the house
+    template."""
+    if scheme.letter_template:
+        with scheme.letter_template.open("rb") as stored:
+            return io.BytesIO(stored.read())
+    configured = settings.LETTER_TEMPLATE
+    return Path(configured) if configured else docx_letter.DEFAULT_TEMPLATE
+
+
+def check_template(upload: UploadedFile) -> bytes:
+    """The uploaded template's bytes, or a DomainError on `template` saying what is wrong."""
+    try:
+        check_file(
+            upload,
+            limit=settings.SCHEME_MATERIAL_MAX_BYTES,
+            extensions=[".docx"],
+            fallback_name="template.docx",
+        )
+    except FileRefused as refused:
+        raise DomainError(str(refused), field="template") from refused
+    content = upload.read()
+    try:
+        missing = docx_letter.missing_placeholders(io.BytesIO(content))
+    except docx_letter.TemplateError as error:
+        raise DomainError(str(error), field="template") from error
+    if missing:
+        raise DomainError(
+            f"The template lacks {', '.join(missing)}: each part of the letter needs a "
+            "paragraph holding its placeholder alone.",
+            field="template",
+        )
+    return content
+
+
+def upload_template(scheme: Scheme, *, actor: Any, file: UploadedFile) -> Scheme:
+    """Make the uploaded template the scheme's: its joint letters are filled into it from now."""
+    content = check_template(file)
+    with transaction.atomic():
+        scheme = Scheme.objects.select_for_update().get(pk=scheme.pk)
+        before = scheme.letter_template.name or None
+        scheme.letter_template.save("letter.docx", ContentFile(content), save=False)
+        scheme.save(update_fields=["letter_template"])
+        audit.log_action(
+            scheme,
+            "scheme.letter_template",
+            actor=actor,
+            summary=f"{actor} uploaded a joint letter template for {scheme.name}",
+            changes={"letter_template": [before, scheme.letter_template.name]},
+        )
+    return scheme
+
+
+def remove_template(scheme: Scheme, *, actor: Any) -> Scheme:
+    """The scheme's letters go back to the site's template."""
+    with transaction.atomic():
+        scheme = Scheme.objects.select_for_update().get(pk=scheme.pk)
+        before = scheme.letter_template.name or None
+        if before is None:
+            return scheme
+        scheme.letter_template = ""
+        scheme.save(update_fields=["letter_template"])
+        audit.log_action(
+            scheme,
+            "scheme.letter_template",
+            actor=actor,
+            summary=f"{actor} put {scheme.name}'s joint letters back on the standard template",
+            changes={"letter_template": [before, None]},
+        )
+    return scheme

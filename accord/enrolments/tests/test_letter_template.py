@@ -1,0 +1,131 @@
+"""A scheme's own Word template for the joint letter: uploaded by its national officers,
+checked (a real .docx with every placeholder), audited, and used for the scheme's letters."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import reverse
+from docx import Document
+
+from accord.core.models import AuditEvent
+from accord.enrolments.management.commands.build_letter_template import build
+from accord.enrolments.process import State
+from tests.world import PASSWORD, World
+
+UPLOAD = "/schemes/vws/letter-template/"
+
+
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    settings.MEDIA_ROOT = tmp_path / "uploads"
+
+
+def _client(persona: str = "officer") -> Client:
+    client = Client()
+    assert client.login(username=f"{persona}@example.org", password=PASSWORD)
+    return client
+
+
+def _template(tmp_path: Path, *, font: str = "Georgia", drop: str = "") -> bytes:
+    """The house template with the letter's title set in `font`, less the paragraph holding
+    `drop`."""
+    path = tmp_path / "template.docx"
+    build(path)
+    document = Document(str(path))
+    document.styles["Letter Title"].font.name = font
+    for paragraph in document.paragraphs:
+        if drop and paragraph.text == drop:
+            paragraph._p.getparent().remove(paragraph._p)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def _upload(content: bytes, name: str = "our-letter.docx", persona: str = "officer"):  # type: ignore[no-untyped-def]
+    return _client(persona).post(UPLOAD, {"template": SimpleUploadedFile(name, content)})
+
+
+def _title_font(world: World) -> str:
+    enrolment = world.enrolment(State.AGREED)
+    response = _client("secretary").get(reverse("enrolment-letter-docx", args=[enrolment.pk]))
+    document = Document(io.BytesIO(response.content))
+    (title,) = [p for p in document.paragraphs if p.text == "The Valued Worker Scheme"]
+    return title.style.font.name
+
+
+def test_an_uploaded_template_gives_the_schemes_letters_their_look_and_is_audited(
+    world: World, tmp_path: Path
+) -> None:
+    assert _upload(_template(tmp_path)).status_code == 302
+    assert _title_font(world) == "Georgia"
+    event = AuditEvent.objects.get(action="scheme.letter_template")
+    assert event.actor == world.users["officer"]
+    assert event.changes["letter_template"][0] is None
+    assert event.changes["letter_template"][1].endswith(".docx")
+
+
+def test_the_template_in_use_downloads_to_be_changed(world: World, tmp_path: Path) -> None:
+    response = _client().get("/schemes/vws/letter-template.docx")
+    assert response["Content-Disposition"] == (
+        'attachment; filename="joint-letter-template-vws.docx"'
+    )
+    house = Document(io.BytesIO(response.content))
+    assert house.styles["Letter Title"].font.name == "Arial"
+    _upload(_template(tmp_path))
+    ours = Document(io.BytesIO(_client().get("/schemes/vws/letter-template.docx").content))
+    assert ours.styles["Letter Title"].font.name == "Georgia"
+
+
+def test_going_back_to_the_standard_template(world: World, tmp_path: Path) -> None:
+    _upload(_template(tmp_path))
+    response = _client().post("/schemes/vws/letter-template/remove/")
+    assert response.status_code == 302
+    assert _title_font(world) == "Arial"
+    changes = [e.changes for e in AuditEvent.objects.filter(action="scheme.letter_template")]
+    assert changes[-1]["letter_template"][1] is None
+
+
+@pytest.mark.parametrize(
+    ("content", "name", "message"),
+    [
+        (b"%PDF-1.4 not a letter", "letter.pdf", "is not a file type accepted here (Word"),
+        (b"PK\x03\x04 not a zip at all", "letter.docx", "is not really a Word document"),
+        (b"", "letter.docx", "The template file is empty"),
+    ],
+)
+def test_a_file_that_is_not_a_word_document_is_refused_on_the_field(
+    world: World, content: bytes, name: str, message: str
+) -> None:
+    response = _upload(content, name)
+    assert response.status_code == 400
+    errors = response.context["form"].errors
+    assert list(errors) == ["template"]
+    assert message in errors["template"][0]
+    world.scheme.refresh_from_db()
+    assert not world.scheme.letter_template
+
+
+def test_a_template_without_a_placeholder_is_refused_naming_it(
+    world: World, tmp_path: Path
+) -> None:
+    response = _upload(_template(tmp_path, drop="{salutation}"))
+    assert response.status_code == 400
+    assert "The template lacks {salutation}" in response.context["form"].errors["template"][0]
+    world.scheme.refresh_from_db()
+    assert not world.scheme.letter_template
+
+
+@pytest.mark.parametrize("persona", ["secretary", "other_officer", "employer"])
+def test_only_the_schemes_national_officers_change_its_template(
+    world: World, tmp_path: Path, persona: str
+) -> None:
+    assert _upload(_template(tmp_path), persona=persona).status_code == 403
+    assert _client(persona).get("/schemes/vws/letter-template.docx").status_code == 403
+    assert _client(persona).post("/schemes/vws/letter-template/remove/").status_code == 403
+    world.scheme.refresh_from_db()
+    assert not world.scheme.letter_template
