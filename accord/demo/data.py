@@ -287,9 +287,9 @@ def load_demo() -> bool:
             "next_review_on": timezone.localdate() + datetime.timedelta(days=10),
         },
     )
-    owner = _user("plan.owner@demo.accord", "Priya Nair (Government Skills)")
+    owner = _user("plan.owner@demo.accord", "Priya Nair")
     RoleAssignment.objects.create(user=owner, role=Role.PLAN_OWNER, plan=plan)
-    member = _user("plan.member@demo.accord", "Tom Bell (Trade Union side)")
+    member = _user("plan.member@demo.accord", "Tom Bell")
     RoleAssignment.objects.create(
         user=member,
         role=Role.PLAN_MEMBER,
