@@ -345,7 +345,7 @@ ACCORD_ESCALATE_TO_NEM_DAYS = envint("ACCORD_ESCALATE_TO_NEM_DAYS", 42)
 ACCORD_CONFIRMATION_REMINDER_DAYS = envint("ACCORD_CONFIRMATION_REMINDER_DAYS", 7)
 ACCORD_STEP_REMINDER_DAYS = envint("ACCORD_STEP_REMINDER_DAYS", 14)
 # E-mails a person chose to receive weekly are bundled on this day (0 is Monday) by the daily
-# run (`manage.py send_reminders`), or by any run once the oldest has waited a week.
+# run (`manage.py send_reminders`); a run missed that day is made up by the next one.
 ACCORD_WEEKLY_DIGEST_DAY = envint("ACCORD_WEEKLY_DIGEST_DAY", 0)
 # A case with no step taken for this many days is "stuck" on the secretary's start page.
 ACCORD_STUCK_DAYS = envint("ACCORD_STUCK_DAYS", 14)

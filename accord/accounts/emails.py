@@ -153,15 +153,16 @@ class DigestSummary:
     emails: int = 0
 
 
-def _due(today: datetime.date, now: datetime.datetime) -> Q:
-    """Held e-mails a run on `today` sends: the daily ones, and the weekly ones on the weekly
-    day, or once they have waited a week (a missed weekly run is made up the next day)."""
+def _due(today: datetime.date) -> Q:
+    """Held e-mails a run on `today` sends: the daily ones; the weekly ones on the weekly day,
+    and on the days after it those held before it (a missed weekly run is made up)."""
     due = Q(frequency=Frequency.DAILY)
     if today.weekday() == settings.ACCORD_WEEKLY_DIGEST_DAY:
-        due |= Q(frequency=Frequency.WEEKLY)
-    else:
-        due |= Q(frequency=Frequency.WEEKLY, created_at__lte=now - datetime.timedelta(days=7))
-    return due
+        return due | Q(frequency=Frequency.WEEKLY)
+    since = (today.weekday() - settings.ACCORD_WEEKLY_DIGEST_DAY) % 7
+    weekly_day = today - datetime.timedelta(days=since)
+    start = timezone.make_aware(datetime.datetime.combine(weekly_day, datetime.time.min))
+    return due | Q(frequency=Frequency.WEEKLY, created_at__lt=start)
 
 
 def send_digests(today: datetime.date | None = None) -> DigestSummary:
@@ -171,7 +172,7 @@ def send_digests(today: datetime.date | None = None) -> DigestSummary:
     and a failed run loses nothing."""
     now = timezone.now()
     today = today or timezone.localdate(now)
-    due = _due(today, now)
+    due = _due(today)
     summary = DigestSummary()
     waiting = HeldEmail.objects.waiting().filter(due, created_at__lte=now)
     people = sorted(set(waiting.values_list("user_id", flat=True)))
