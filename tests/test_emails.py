@@ -90,7 +90,7 @@ def _national_office() -> User:
     )
 
 
-def _everything(world: World, settings) -> list[mail.EmailMessage]:  # type: ignore[no-untyped-def]
+def one_of_each(world: World, settings) -> list[mail.EmailMessage]:  # type: ignore[no-untyped-def]
     """One of each e-mail Accord sends, delivered through the outbox."""
     settings.SITE_URL = "http://testserver-site"
     world.enrolment(State.LISTED)  # every joining step's e-mail, and the proposer told
@@ -141,7 +141,7 @@ def _everything(world: World, settings) -> list[mail.EmailMessage]:  # type: ign
 def test_every_email_has_a_text_and_an_html_part_in_the_house_layout(
     world: World, settings
 ) -> None:  # type: ignore[no-untyped-def]
-    sent = _everything(world, settings)
+    sent = one_of_each(world, settings)
     subjects = set()
     for message in sent:
         parsed, raw = _read(message)
@@ -181,7 +181,7 @@ def test_every_email_has_a_text_and_an_html_part_in_the_house_layout(
 
 
 def test_the_footer_says_which_role_brought_the_email(world: World, settings) -> None:  # type: ignore[no-untyped-def]
-    sent = _everything(world, settings)
+    sent = one_of_each(world, settings)
     case = "http://testserver-site" + Membership.objects.get().enrolment.get_absolute_url()
     [to_nem] = [m for m in sent if m.subject.startswith("Accord: Waiting for you: Record no")]
     text, page = _parts(_read(to_nem)[0])
@@ -201,7 +201,7 @@ def test_the_footer_says_which_role_brought_the_email(world: World, settings) ->
 
 
 def test_a_long_title_is_cut_after_a_whole_word_with_an_ellipsis(world: World, settings) -> None:  # type: ignore[no-untyped-def]
-    sent = _everything(world, settings)
+    sent = one_of_each(world, settings)
     [to_member] = [m for m in sent if m.to == ["unison@example.org"] and "action 2" in m.subject]
     parsed, _ = _read(to_member)
     text, _ = _parts(parsed)
@@ -237,7 +237,7 @@ def test_shorten_cuts_at_a_word_and_leaves_short_text_alone() -> None:
 
 
 def test_a_long_encoded_subject_starts_on_the_subject_line(world: World, settings) -> None:  # type: ignore[no-untyped-def]
-    sent = _everything(world, settings)
+    sent = one_of_each(world, settings)
     [policy] = [m for m in sent if "A new policy to assess" in m.subject]
     parsed, raw = _read(policy)
     assert parsed["Subject"] == (
