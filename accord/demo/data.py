@@ -203,12 +203,8 @@ def load_demo() -> bool:
         ),
         "unite": ("Uri Teller", Role.PARTNER_REP, {"union": unions["Unite"], "region": north_west}),
         "officer": ("Olive Carter", Role.NATIONAL_OFFICER, {"union": nasuwt}),
-        "employer": (
-            "Ellen Hughes (HR, Irwell Valley)",
-            Role.EMPLOYER_CONTACT,
-            {"employer": trust},
-        ),
-        "salford.employer": ("Emma Grant (HR, Salford)", Role.EMPLOYER_CONTACT, {"employer": scc}),
+        "employer": ("Ellen Hughes", Role.EMPLOYER_CONTACT, {"employer": trust}),
+        "salford.employer": ("Emma Grant", Role.EMPLOYER_CONTACT, {"employer": scc}),
         "auditor": ("Arthur Dent", Role.AUDITOR, {}),
     }
     users: dict[str, User] = {}
