@@ -338,6 +338,9 @@ EMAIL_HOST_PASSWORD = os.environ.get("DJANGO_EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = envbool("DJANGO_EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "Accord <accord@localhost>")
 EMAIL_TIMEOUT = envint("DJANGO_EMAIL_TIMEOUT", 30)
+# The Date header in the server's zone (TIME_ZONE), as a person's mail program expects, rather
+# than UTC written as "-0000" ("zone unknown").
+EMAIL_USE_LOCALTIME = True
 
 # E-mail goes through the outbox (accord/core/outbox.py) and is delivered by the task worker
 # (`manage.py outbox_worker`), whose queue lives in the same database: no broker to run.
@@ -356,6 +359,9 @@ ACCORD_ESCALATE_TO_SECRETARY_DAYS = envint("ACCORD_ESCALATE_TO_SECRETARY_DAYS", 
 ACCORD_ESCALATE_TO_NEM_DAYS = envint("ACCORD_ESCALATE_TO_NEM_DAYS", 42)
 ACCORD_CONFIRMATION_REMINDER_DAYS = envint("ACCORD_CONFIRMATION_REMINDER_DAYS", 7)
 ACCORD_STEP_REMINDER_DAYS = envint("ACCORD_STEP_REMINDER_DAYS", 14)
+# E-mails a person chose to receive weekly are bundled on this day (0 is Monday) by the daily
+# run (`manage.py send_reminders`); a run missed that day is made up by the next one.
+ACCORD_WEEKLY_DIGEST_DAY = envint("ACCORD_WEEKLY_DIGEST_DAY", 0)
 # A case with no step taken for this many days is "stuck" on the secretary's start page.
 ACCORD_STUCK_DAYS = envint("ACCORD_STUCK_DAYS", 14)
 # How long an invitation's link to set a password works.

@@ -14,6 +14,11 @@ urlpatterns = [
     path("accounts/logout/", account_views.logout, name="logout"),
     # In place of allauth's: officers change a person's address (accounts/views.py says why).
     path("accounts/email/", accounts_views.email_address, name="account_email"),
+    path(
+        "accounts/email-preferences/",
+        accounts_views.email_preferences,
+        name="email-preferences",
+    ),
     path("accounts/", include("allauth.account.urls")),
     path("", include("accord.enrolments.urls")),
     path("", include("accord.enrolments.scheme_urls")),

@@ -12,7 +12,14 @@ from django.contrib.sites.shortcuts import get_current_site
 from django.db import transaction
 from django.http import HttpRequest
 
-from accord.core import outbox
+from accord.core import mail
+
+from .models import User
+
+# Why a person receives allauth's messages (password resets, changes to their account).
+ACCOUNT_REASON = (
+    "it concerns the security of your Accord account; such messages are always sent at once"
+)
 
 
 def on_site(url: str) -> str:
@@ -48,9 +55,25 @@ class AccordAccountAdapter(DefaultAccountAdapter):
             **context,
         }
         message = self.render_mail(template_prefix, email, context)
+        html = next(
+            (
+                content
+                for content, kind in getattr(message, "alternatives", [])
+                if kind == "text/html"
+            ),
+            None,
+        )
         with transaction.atomic():
             for to in message.to:
-                outbox.queue(to=to, subject=message.subject, body=message.body)
+                user = context.get("user") or User.objects.filter(email=to.lower()).first()
+                composed = mail.wrap(
+                    subject=message.subject,
+                    text=message.body,
+                    html=html if html is not None else mail.text_as_html(message.body),
+                    name=user.get_full_name() if user is not None else to,
+                    reason=ACCOUNT_REASON,
+                )
+                mail.queue(to=to, composed=composed)
 
     def get_reset_password_from_key_url(self, key: str) -> str:
         return on_site(super().get_reset_password_from_key_url(key))

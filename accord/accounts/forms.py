@@ -14,7 +14,7 @@ from accord.core.forms import AccordForm, SafeTextMixin
 from accord.organisations.models import Association, District, Employer, Region, Union
 
 from . import rules
-from .models import ROLE_SCOPES, Role
+from .models import EMAIL_KIND_HINTS, ROLE_SCOPES, EmailKind, Frequency, Role
 from .services import RoleSpec
 
 # Plan roles are given with the plan they belong to, on the plan's own pages.
@@ -207,3 +207,18 @@ class ConfirmForm(AccordForm):
 
 class AcceptInvitationForm(SafeTextMixin, SetPasswordForm):
     """The invited person's own password, checked by Django's password validators."""
+
+
+class EmailPreferencesForm(AccordForm):
+    """How often each kind of optional e-mail comes: one question per kind."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for kind in EmailKind:
+            self.fields[kind.value] = forms.ChoiceField(
+                label=kind.label,
+                help_text=EMAIL_KIND_HINTS[kind],
+                choices=Frequency.choices,
+                widget=forms.RadioSelect,
+                error_messages={"required": f"Choose how often you receive: {kind.label.lower()}."},
+            )

@@ -238,3 +238,89 @@ class Invitation(models.Model):
         if self.expires_at <= timezone.now():
             return "expired"
         return "open"
+
+
+class EmailKind(models.TextChoices):
+    """The e-mails a person may choose to receive in a digest. Invitations, new roles and
+    messages about their password or address are not among them: they are always sent at
+    once."""
+
+    STEPS = "steps", "Joining steps waiting on you"
+    JOIN_REQUESTS = "join_requests", "Employers asking to join"
+    POLICY_CHECKS = "policy_checks", "New policies to assess"
+    REMINDERS = "reminders", "Reminders of work due or overdue"
+
+
+EMAIL_KIND_HINTS = {
+    EmailKind.STEPS: "A proposal to endorse, a position to record, a case that needs someone "
+    "in scope, or a case you proposed that has finished.",
+    EmailKind.JOIN_REQUESTS: "An employer in your area asks to join a scheme from the public site.",
+    EmailKind.POLICY_CHECKS: "A member employer's new policy or initiative has been logged "
+    "for the unions to assess.",
+    EmailKind.REMINDERS: "Reviews coming up or overdue, activities and plan actions overdue, "
+    "confirmations and joining steps waiting too long.",
+}
+
+
+class Frequency(models.TextChoices):
+    AT_ONCE = "at_once", "At once, one e-mail each time"
+    DAILY = "daily", "In a daily digest"
+    WEEKLY = "weekly", "In a weekly digest"
+
+
+class EmailPreference(models.Model):
+    """How often a person receives one kind of e-mail; no row means at once."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="email_preferences")
+    kind = models.CharField(max_length=20, choices=EmailKind.choices)
+    frequency = models.CharField(max_length=10, choices=Frequency.choices)
+
+    class Meta:
+        ordering = ["user", "kind"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind"], name="one_email_preference_per_kind")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.get_kind_display()} {self.get_frequency_display().lower()}"
+
+
+class HeldEmailQuerySet(models.QuerySet):
+    def waiting(self) -> HeldEmailQuerySet:
+        return self.filter(bundled_at__isnull=True)
+
+
+class HeldEmail(models.Model):
+    """An e-mail held for a person's digest: its content as it would have been sent, until
+    the daily run bundles it (`accounts/emails.py`, `send_digests`) and records the digest
+    it went out in."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="held_emails")
+    kind = models.CharField(max_length=20, choices=EmailKind.choices)
+    frequency = models.CharField(max_length=10, choices=Frequency.choices)
+    created_at = models.DateTimeField(default=timezone.now)
+    subject = models.CharField(max_length=300)
+    text = models.TextField()
+    html = models.TextField()
+    reason = models.CharField(max_length=500)
+    # Set once, in the transaction that queues the digest: what makes a held e-mail go out in
+    # exactly one digest.
+    bundled_at = models.DateTimeField(null=True, blank=True)
+    digest = models.ForeignKey(
+        "core.OutboxMessage",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    objects = HeldEmailQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [
+            models.Index(fields=["bundled_at", "frequency", "user"], name="held_email_due_idx")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.subject}"

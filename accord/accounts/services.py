@@ -18,14 +18,13 @@ from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from accord.core import audit, outbox
+from accord.core import audit
 from accord.core.errors import DomainError
 
-from . import rules
+from . import emails, rules
 from .models import SCOPE_FIELDS, Invitation, RoleAssignment, User
 
 ROLE_FIELDS = ("role", *SCOPE_FIELDS, "starts_on", "ends_on", "end_reason")
@@ -176,11 +175,14 @@ def _send_invitation(user: User, *, actor: User, roles: list[RoleAssignment]) ->
         created_at=now,
         expires_at=now + datetime.timedelta(days=days),
     )
-    body = render_to_string(
-        "accounts/email/invitation.txt",
-        {"user": user, "actor": actor, "roles": roles, "url": invitation_url(token), "days": days},
+    emails.send(
+        user,
+        kind=None,
+        subject="You are invited to Accord",
+        template="accounts/email/invitation",
+        context={"actor": actor, "roles": roles, "url": invitation_url(token), "days": days},
+        why=f"{actor.get_full_name()} invited you to Accord; invitations are always sent",
     )
-    outbox.queue(to=user.email, subject="You are invited to Accord", body=body)
     audit.log_action(
         user,
         "person.invite",
@@ -227,11 +229,15 @@ def invite(*, email: str, full_name: str, roles: list[RoleSpec], actor: User) ->
             )
         given = [_grant(user, spec, actor=actor) for spec in roles]
         if user.has_usable_password():
-            body = render_to_string(
-                "accounts/email/roles_given.txt",
-                {"user": user, "actor": actor, "roles": given, "url": settings.SITE_URL},
+            emails.send(
+                user,
+                kind=None,
+                subject="You have a new role in Accord",
+                template="accounts/email/roles_given",
+                context={"actor": actor, "roles": given, "url": settings.SITE_URL},
+                why=f"{actor.get_full_name()} gave you a role in Accord; news of your roles is "
+                "always sent",
             )
-            outbox.queue(to=user.email, subject="You have a new role in Accord", body=body)
             return Invited(user, created, "")
         return Invited(user, created, _send_invitation(user, actor=actor, roles=given))
 

@@ -3,27 +3,30 @@ changing roles, deactivating; and the page where an invited person sets their pa
 
 from __future__ import annotations
 
+import calendar
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_safe
 
 from accord.core.pages import form_page, posted
 from accord.core.params import choice_param, id_param, text_param
 from accord.organisations.models import Association, District, Region, Union
 
-from . import rules, services
+from . import emails, rules, services
 from .forms import (
     AcceptInvitationForm,
     ChangeRoleForm,
     ConfirmForm,
+    EmailPreferencesForm,
     EndRoleForm,
     InviteForm,
     RoleForm,
@@ -339,3 +342,27 @@ def email_address(request: HttpRequest) -> HttpResponse:
     """In place of allauth's address management: a person's address is their sign-in name and
     where their invitations went, so national officers change it, not the person."""
     return render(request, "account/email_address.html")
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def email_preferences(request: HttpRequest) -> HttpResponse:
+    """The signed-in person's own choice of how often each kind of e-mail comes. The page has
+    no one's id in its address: it reads and writes only the person signed in."""
+    user = request.user
+    form = EmailPreferencesForm(posted(request), initial=emails.preferences(user))
+    if request.method == "POST":
+        if form.is_valid():
+            changed = emails.set_preferences(user, form.cleaned_data, actor=user)
+            messages.success(
+                request,
+                "Your e-mail preferences are saved."
+                if changed
+                else "Nothing to change: your e-mail preferences were already so.",
+            )
+            return redirect("email-preferences")
+        status = 400
+    else:
+        status = 200
+    context = {"form": form, "weekly_day": calendar.day_name[settings.ACCORD_WEEKLY_DIGEST_DAY]}
+    return render(request, "accounts/email_preferences.html", context, status=status)

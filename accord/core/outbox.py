@@ -11,13 +11,16 @@ wake-up call, and a duplicate or lost task is harmless (see `deliver` and `recov
 from __future__ import annotations
 
 import datetime
+import email.message
 import logging
 import smtplib
 import uuid
+from email.header import Header
+from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.core.mail import EmailMessage
+from django.core.mail import EmailMultiAlternatives
 from django.db import models, transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -49,13 +52,35 @@ class OutboxMessageQuerySet(models.QuerySet):
         ).order_by("-created_at", "-id")
 
 
+class AccordEmail(EmailMultiAlternatives):
+    """An e-mail whose encoded subject starts on the Subject line itself.
+
+    Django encodes a non-ASCII subject into words sized without the "Subject: " before them,
+    so the first word no longer fits on that line and the header folds onto an empty first
+    line, which some mail programs read as a blank subject. Encoded here with the header's
+    name counted in, the first line carries text.
+    """
+
+    def message(self, *args: Any, **kwargs: Any) -> email.message.Message:
+        msg = super().message(*args, **kwargs)
+        if not self.subject.isascii():
+            del msg["Subject"]
+            # The plain Message setter: Django's own would encode the subject its way again.
+            email.message.Message.__setitem__(
+                msg, "Subject", Header(self.subject, "utf-8", header_name="Subject")
+            )
+        return msg
+
+
 class OutboxMessage(models.Model):
-    """One e-mail to one person, with its delivery history."""
+    """One e-mail to one person, with its delivery history: the text part (`body`) and, for
+    every message composed by `accord.core.mail`, an HTML part made from the same content."""
 
     created_at = models.DateTimeField(default=timezone.now)
     to = models.EmailField(max_length=254)
     subject = models.CharField(max_length=300)
     body = models.TextField()
+    html = models.TextField(blank=True)
     headers = models.JSONField(default=dict, blank=True)
     # Fixed when queued and sent with every attempt, so a message delivered twice (see
     # `deliver`) is recognisably the same message to the receiving mail system.
@@ -88,13 +113,16 @@ class OutboxMessage(models.Model):
     def waiting(self) -> bool:
         return self.status == OutboxStatus.PENDING
 
-    def as_email(self) -> EmailMessage:
-        return EmailMessage(
+    def as_email(self) -> AccordEmail:
+        message = AccordEmail(
             subject=self.subject,
             body=self.body,
             to=[self.to],
             headers={**self.headers, "Message-ID": self.message_id},
         )
+        if self.html:
+            message.attach_alternative(self.html, "text/html")
+        return message
 
 
 def lease() -> datetime.timedelta:
@@ -108,14 +136,22 @@ def backoff(attempts: int) -> datetime.timedelta:
 
 
 def queue(
-    *, to: str, subject: str, body: str, headers: dict[str, str] | None = None
+    *,
+    to: str,
+    subject: str,
+    body: str,
+    html: str = "",
+    headers: dict[str, str] | None = None,
 ) -> OutboxMessage:
-    """Write a message to the outbox, in the caller's transaction; it is sent after commit."""
+    """Write a message to the outbox, in the caller's transaction; it is sent after commit.
+    Senders compose it with `accord.core.mail`, which gives every e-mail the same subject
+    prefix, layout and footer."""
     domain = urlsplit(settings.SITE_URL).hostname or "localhost"
     message = OutboxMessage.objects.create(
         to=to,
         subject=subject[:300],
         body=body,
+        html=html,
         headers=headers or {},
         message_id=f"<{uuid.uuid4().hex}@{domain}>",
     )

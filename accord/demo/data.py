@@ -210,12 +210,8 @@ def load_demo() -> bool:
         ),
         "unite": ("Uri Teller", Role.PARTNER_REP, {"union": unions["Unite"], "region": north_west}),
         "officer": ("Olive Carter", Role.NATIONAL_OFFICER, {"union": nasuwt}),
-        "employer": (
-            "Ellen Hughes (HR, Irwell Valley)",
-            Role.EMPLOYER_CONTACT,
-            {"employer": trust},
-        ),
-        "salford.employer": ("Emma Grant (HR, Salford)", Role.EMPLOYER_CONTACT, {"employer": scc}),
+        "employer": ("Ellen Hughes", Role.EMPLOYER_CONTACT, {"employer": trust}),
+        "salford.employer": ("Emma Grant", Role.EMPLOYER_CONTACT, {"employer": scc}),
         "auditor": ("Arthur Dent", Role.AUDITOR, {}),
     }
     users: dict[str, User] = {}
@@ -301,9 +297,9 @@ def load_demo() -> bool:
             "next_review_on": timezone.localdate() + datetime.timedelta(days=10),
         },
     )
-    owner = _user("plan.owner@demo.accord", "Priya Nair (Government Skills)")
+    owner = _user("plan.owner@demo.accord", "Priya Nair")
     RoleAssignment.objects.create(user=owner, role=Role.PLAN_OWNER, plan=plan)
-    member = _user("plan.member@demo.accord", "Tom Bell (Trade Union side)")
+    member = _user("plan.member@demo.accord", "Tom Bell")
     RoleAssignment.objects.create(
         user=member,
         role=Role.PLAN_MEMBER,

@@ -9,12 +9,12 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
-from django.template.loader import render_to_string
 from django.utils import timezone
 
-from accord.accounts.models import Role, RoleAssignment, User
+from accord.accounts import emails
+from accord.accounts.models import EmailKind, Role, RoleAssignment, User
 from accord.accounts.rules import assignments
-from accord.core import audit, outbox
+from accord.core import audit, mail
 from accord.core.errors import DomainError
 from accord.organisations.models import Association, Employer, LocalAuthority
 from accord.schemes.models import Scheme
@@ -128,21 +128,25 @@ def submit(*, scheme: Scheme, data: dict[str, Any]) -> JoinRequest:
         )
         url = f"{settings.SITE_URL}{join_request.get_absolute_url()}"
         for user in recipients(join_request):
-            outbox.queue(
-                to=user.email,
+            emails.send(
+                user,
+                kind=EmailKind.JOIN_REQUESTS,
                 subject=f"An employer asks to join: {join_request.employer_name}",
-                body=render_to_string(
-                    "enrolments/email/join_request.txt",
-                    {"user": user, "request": join_request, "url": url},
-                ),
+                template="enrolments/email/join_request",
+                context={"request": join_request, "url": url},
+                why=emails.reason(user, [Role.LOCAL_SECRETARY, Role.NATIONAL_OFFICER]),
             )
-        outbox.queue(
-            to=join_request.email,
+        # The requester has no account, so no preferences: this is the one e-mail they get.
+        composed = mail.compose(
             subject=f"Your request to join {scheme.name}",
-            body=render_to_string(
-                "enrolments/email/join_request_received.txt", {"request": join_request}
-            ),
+            template="enrolments/email/join_request_received",
+            context={"request": join_request},
+            name=join_request.contact_name,
+            reason=f"you asked, on the {scheme.name} site, for {join_request.employer_name} "
+            "to join; Accord writes to you only this once",
+            preferences=False,
         )
+        mail.queue(to=join_request.email, composed=composed)
     return join_request
 
 

@@ -9,10 +9,9 @@ from __future__ import annotations
 import logging
 
 from django.conf import settings
-from django.template.loader import render_to_string
 
-from accord.accounts.models import Role, RoleAssignment, User
-from accord.core import outbox
+from accord.accounts import emails
+from accord.accounts.models import EmailKind, Role, RoleAssignment, User
 
 from . import rules, selectors
 from .models import Enrolment
@@ -59,15 +58,18 @@ def step_taken(enrolment_pk: int, step: Step, actor_pk: int, *, moved: bool = Tr
         if user.pk in alerted:
             subject = f"Needs someone in scope: {enrolment.employer.name}"
             context["unattended"] = unattended
+            why = emails.reason(user, [Role.NATIONAL_OFFICER])
         else:
             subject = f"Waiting for you: {steps[0].label} — {enrolment.employer.name}"
-        _queue(user, subject, context)
+            why = emails.reason(user, {role for step in steps for role in step.roles})
+        _queue(user, subject, context, why)
         count += 1
     for user in informed:
         _queue(
             user,
             f"{enrolment.employer.name}: {rules.state_label(user, enrolment)}",
             {"user": user, "enrolment": enrolment, "steps": [], "url": url},
+            f"you proposed {enrolment.employer.name} for {enrolment.scheme.name}",
         )
         count += 1
     logger.debug("Queued %d e-mail(s) for enrolment %s", count, enrolment_pk)
@@ -85,7 +87,13 @@ def missing_roles(step: Step) -> str:
     return " or ".join(sorted(Role(role).label.lower() for role in step.roles))
 
 
-def _queue(user: User, subject: str, context: dict) -> None:
+def _queue(user: User, subject: str, context: dict, why: str) -> None:
     context = {**context, "state_label": rules.state_label(user, context["enrolment"])}
-    body = render_to_string("enrolments/email/step.txt", context)
-    outbox.queue(to=user.email, subject=subject, body=body)
+    emails.send(
+        user,
+        kind=EmailKind.STEPS,
+        subject=subject,
+        template="enrolments/email/step",
+        context=context,
+        why=why,
+    )

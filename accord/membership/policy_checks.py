@@ -8,8 +8,9 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from accord.accounts.models import Role, User
-from accord.core import audit, outbox
+from accord.accounts import emails
+from accord.accounts.models import EmailKind, Role, User
+from accord.core import audit
 from accord.enrolments import rules as enrolment_rules
 
 from . import rules
@@ -47,11 +48,13 @@ def _tell(check: PolicyCheck, roles: list[Role], actor: User, subject: str) -> N
     url = f"{settings.SITE_URL}{check.get_absolute_url()}"
     for user in enrolment_rules.role_holders(enrolment, roles):
         if user.pk != actor.pk:
-            outbox.queue(
-                to=user.email,
-                subject=f"{subject} — {enrolment.employer.name}"[:150],
-                body=f"Dear {user.get_full_name()},\n\n{subject}\n{enrolment.employer.name}, "
-                f"{enrolment.scheme.name}\n\nOpen it in Accord: {url}\n",
+            emails.send(
+                user,
+                kind=EmailKind.POLICY_CHECKS,
+                subject=f"{subject} — {enrolment.employer.name}",
+                template="membership/email/policy_check",
+                context={"what": subject, "check": check, "enrolment": enrolment, "url": url},
+                why=emails.reason(user, roles),
             )
 
 

@@ -18,12 +18,13 @@ from typing import Any
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import OuterRef, Q, Subquery
-from django.template.loader import render_to_string
 from django.utils import timezone
 
-from accord.accounts.models import Role, RoleAssignment, User
+from accord.accounts import emails
+from accord.accounts.models import EmailKind, Role, RoleAssignment, User
 from accord.actions.models import Action
-from accord.core import audit, outbox
+from accord.core import audit
+from accord.core.mail import shorten
 from accord.enrolments import notifications as step_notifications
 from accord.enrolments import rules as enrolment_rules
 from accord.enrolments import selectors as enrolment_selectors
@@ -55,6 +56,15 @@ class Due:
     @property
     def context(self) -> str:
         return self.target.audit_context
+
+    @property
+    def link_text(self) -> str:
+        """What the reminder's link opens, for its words in the e-mail."""
+        if isinstance(self.target, Enrolment):
+            return f"the case of {self.target.employer.name}"
+        if "/actions/" in self.url:
+            return f"the action in {self.target.title}"
+        return f"the plan {self.target.title}"
 
 
 def _days(name: str, default: int) -> datetime.timedelta:
@@ -203,7 +213,7 @@ def _activity_reminders(member: _Member, today: datetime.date) -> Iterator[Due]:
             f"{ReminderKind.ACTIVITY_OVERDUE}:action:{action.pk}:{action.due_on.isoformat()}",
             ReminderKind.ACTIVITY_OVERDUE,
             f"{enrolment.employer.name}: activity {action.number} of cycle "
-            f"{action.cycle.number} (“{action.detail[:80]}”, {action.owner}) was due on "
+            f"{action.cycle.number} (“{shorten(action.detail, 80)}”, {action.owner}) was due on "
             f"{action.due_on:%-d %B %Y}",
             _url(enrolment),
             enrolment,
@@ -317,7 +327,7 @@ def _plan_reminders(today: datetime.date) -> Iterator[Due]:
         overdue = action.due_on < today
         kind = ReminderKind.PLAN_ACTION_OVERDUE if overdue else ReminderKind.PLAN_ACTION_DUE
         text = (
-            f"{action.plan.title}: action {action.number} (“{action.detail[:80]}”, "
+            f"{action.plan.title}: action {action.number} (“{shorten(action.detail, 80)}”, "
             f"{action.owner}) {'was' if overdue else 'is'} due on {action.due_on:%-d %B %Y}"
         )
         yield Due(
@@ -392,7 +402,7 @@ def _send_digest(user: User, items: list[Due]) -> bool:
                     user=user,
                     kind=d.kind,
                     key=d.key,
-                    text=d.text[:300],
+                    text=shorten(d.text, 300),
                     context=d.context,
                 )
                 for d in items
@@ -407,17 +417,20 @@ def _send_digest(user: User, items: list[Due]) -> bool:
                 )
                 for d in items
             )
-            body = render_to_string(
-                "notifications/email/digest.txt", {"user": user, "items": items}
-            )
             subject = (
-                items[0].text
-                if len(items) == 1
-                else f"Accord: {len(items)} things need your attention"
+                items[0].text if len(items) == 1 else f"{len(items)} things need your attention"
             )
             # Queued with the record that it was sent: the worker delivers it after commit, so
             # a refused address costs that person's digest only, never the rest of the run.
-            outbox.queue(to=user.email, subject=subject[:150], body=body)
+            # Held instead, with the record, when the person takes reminders in a digest.
+            emails.send(
+                user,
+                kind=EmailKind.REMINDERS,
+                subject=subject,
+                template="notifications/email/digest",
+                context={"items": items},
+                why=emails.reason(user),
+            )
     except IntegrityError:
         # Another run sent these at the same moment: nothing more to do.
         logger.info("Reminders for %s were sent by another run", user.pk)

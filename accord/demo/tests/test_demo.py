@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.core.management import call_command
 
-from accord.accounts.models import Role, RoleAssignment
+from accord.accounts.models import Role, RoleAssignment, User
 from accord.core.audit import verify_chain
 from accord.core.models import AuditEvent
 from accord.enrolments import documents
@@ -36,6 +36,11 @@ def test_the_demo_has_a_dozen_employers_several_states_and_a_user_per_role(
     assert PolicyCheck.objects.get().assessment == "consistent"
     plan = Plan.objects.get()
     assert sorted(plan.actions.values_list("number", flat=True)) == [1, 2, 3, 4]
+    # People are named as they are greeted ("Dear Tom Bell,"): their party or role is in
+    # their role's scope, never in their name.
+    member = RoleAssignment.objects.select_related("user", "party").get(role=Role.PLAN_MEMBER)
+    assert (member.user.full_name, member.party.name) == ("Tom Bell", "Trade Union side")
+    assert not User.objects.filter(full_name__contains="(").exists()
 
 
 def test_the_demo_letter_greets_the_colleges_principal_from_the_associations_address(
