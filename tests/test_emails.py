@@ -20,7 +20,8 @@ from django.urls import reverse
 from accord.accounts import services as account_services
 from accord.accounts.models import Role, RoleAssignment, User
 from accord.core import outbox
-from accord.core.mail import shorten, subject_line
+from accord.core.mail import subject_line
+from accord.core.text import shorten
 from accord.enrolments import join_requests
 from accord.enrolments.process import State
 from accord.membership import policy_checks

@@ -11,6 +11,8 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
+from accord.core.text import shorten
+
 
 class ActionStatus(models.TextChoices):
     NOT_STARTED = "not_started", "Not started"
@@ -80,7 +82,7 @@ class Action(models.Model):
         indexes = [models.Index(fields=["status", "due_on"], name="action_status_due_idx")]
 
     def __str__(self) -> str:
-        return f"{self.number}. {self.detail[:60]}"
+        return f"{self.number}. {shorten(self.detail, 60)}"
 
     def get_absolute_url(self) -> str:
         return reverse("action", args=[self.pk])

@@ -21,12 +21,11 @@ from django.utils.html import escape, urlize
 from django.utils.safestring import SafeString, mark_safe
 
 from . import outbox
-from .text import clean_text
+from .text import clean_text, shorten
 
 PREFIX = "Accord: "
 # Long enough for an employer's name and what waits; mail programs show about this much.
 SUBJECT_LENGTH = 150
-ELLIPSIS = "…"
 
 # The site's colours and type (accord/static/accord/accord.css), written onto each element.
 STYLES = {
@@ -42,18 +41,6 @@ STYLES = {
 }
 _TAGS = "|".join(STYLES)
 _OPENING_TAG = re.compile(rf"<({_TAGS})(\s[^>]*)?>")
-
-
-def shorten(text: str, limit: int) -> str:
-    """`text` on one line, at most `limit` characters: cut after a whole word and ended with
-    "…" when it is longer, never in the middle of a word."""
-    text = " ".join(text.split())
-    if len(text) <= limit:
-        return text
-    kept = text[: limit - len(ELLIPSIS)]
-    if text[len(kept)] != " " and " " in kept:  # the cut falls inside a word: drop it
-        kept = kept.rsplit(" ", 1)[0]
-    return kept.rstrip(" ,;:—–-") + ELLIPSIS
 
 
 def subject_line(subject: str) -> str:

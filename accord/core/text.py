@@ -49,3 +49,18 @@ def removal(value: str) -> str | None:
 def clean_text(value: str, *, multiline: bool = True) -> str:
     """`value` without the characters that cannot be stored."""
     return _pattern(multiline).sub("", value)
+
+
+ELLIPSIS = "…"
+
+
+def shorten(text: str, limit: int) -> str:
+    """`text` on one line, at most `limit` characters: cut after a whole word and ended with
+    "…" when it is longer, never in the middle of a word."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    kept = text[: limit - len(ELLIPSIS)]
+    if text[len(kept)] != " " and " " in kept:  # the cut falls inside a word: drop it
+        kept = kept.rsplit(" ", 1)[0]
+    return kept.rstrip(" ,;:—–-") + ELLIPSIS

@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from accord.core.text import shorten
 from accord.organisations.models import Association, Employer, EmployerKind, LocalAuthority, Union
 from accord.schemes.models import Material, Scheme
 
@@ -216,7 +217,7 @@ class Note(models.Model):
         ordering = ["created_at", "id"]
 
     def __str__(self) -> str:
-        return self.text[:50]
+        return shorten(self.text, 50)
 
 
 class JoinRequestStatus(models.TextChoices):

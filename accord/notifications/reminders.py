@@ -24,7 +24,7 @@ from accord.accounts import emails
 from accord.accounts.models import EmailKind, Role, RoleAssignment, User
 from accord.actions.models import Action
 from accord.core import audit
-from accord.core.mail import shorten
+from accord.core.text import shorten
 from accord.enrolments import notifications as step_notifications
 from accord.enrolments import rules as enrolment_rules
 from accord.enrolments import selectors as enrolment_selectors

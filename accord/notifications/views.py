@@ -4,6 +4,7 @@ address, revocable, with their review and activity due dates from a month back t
 from __future__ import annotations
 
 import datetime
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib import messages
@@ -19,6 +20,7 @@ from icalendar import Calendar, Event
 
 from accord.accounts import rules
 from accord.core import outbox, params
+from accord.core.text import shorten
 from accord.enrolments import rules as enrolment_rules
 
 from . import selectors, start
@@ -141,7 +143,7 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
             _event(
                 f"action-{action.pk}",
                 action.due_on,
-                f"Activity due: {action.detail[:80]} ({enrolment.employer.name})",
+                f"Activity due: {shorten(action.detail, 80)} ({enrolment.employer.name})",
                 enrolment.get_absolute_url(),
             )
         )
@@ -150,7 +152,8 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
             _event(
                 f"action-{action.pk}",
                 action.due_on,
-                f"Plan action due: {action.number}. {action.detail[:80]} ({action.plan.title})",
+                f"Plan action due: {action.number}. {shorten(action.detail, 80)} "
+                f"({action.plan.title})",
                 action.get_absolute_url(),
             )
         )
@@ -160,11 +163,15 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
 
 
 def _event(uid: str, day: datetime.date, summary: str, path: str) -> Event:
+    """An all-day event: its UID on the site's own domain (RFC 5545), and its address both as the
+    URL property and in the description, which is what most calendar programs show."""
+    url = f"{settings.SITE_URL}{path}"
     event = Event()
-    event.add("uid", f"{uid}@accord")
+    event.add("uid", f"{uid}@{urlsplit(settings.SITE_URL).hostname or 'accord'}")
     event.add("dtstamp", datetime.datetime.now(datetime.UTC))
     event.add("dtstart", day)
     event.add("dtend", day + datetime.timedelta(days=1))
     event.add("summary", summary)
-    event.add("url", f"{settings.SITE_URL}{path}")
+    event.add("description", f"{summary}\n\nOpen it in Accord: {url}")
+    event.add("url", url)
     return event

@@ -20,6 +20,8 @@ import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
+from accord.core.text import shorten
+
 from .dates import DateWordingError, read
 
 BLOCK_TAGS = {"p", "br", "li", "div", "tr", "td", "ul", "ol"}
@@ -132,7 +134,7 @@ def note_change(plan: ParsedPlan, source: Source, value: str) -> None:
 
 
 def _shortened(text: str) -> str:
-    return text if len(text) <= 60 else f"{text[:59]}…"
+    return shorten(text, 60)
 
 
 def cell_column(cells: list[str], index: int) -> str:
@@ -396,7 +398,7 @@ def _assign_parties(plan: ParsedPlan, known: dict[str, str]) -> None:
                     Note(
                         source.line,
                         source.column,
-                        f"“{commitment.text[:50]}…” names no party: taken as "
+                        f"“{shorten(commitment.text, 50)}” names no party: taken as "
                         f"{' and '.join(previous)}, like the sentence before it.",
                     )
                 )
@@ -405,7 +407,7 @@ def _assign_parties(plan: ParsedPlan, known: dict[str, str]) -> None:
                     Note(
                         source.line,
                         source.column,
-                        f"“{commitment.text[:50]}…” names no party responsible for it.",
+                        f"“{shorten(commitment.text, 50)}” names no party responsible for it.",
                     )
                 )
             previous = commitment.parties

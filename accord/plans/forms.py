@@ -8,6 +8,7 @@ from django import forms
 from django.conf import settings
 
 from accord.core.forms import AccordForm, AccordModelForm
+from accord.core.text import shorten
 from accord.core.uploads import too_large
 from accord.enrolments.forms import LONG_TEXT, DateInput, not_in_future
 
@@ -65,7 +66,7 @@ class ActionForm(AccordForm):
             .order_by("theme__position", "position")
         )
         self.fields["commitments"].label_from_instance = lambda c: (
-            f"{c.theme.position}.{c.position} {c.text[:110]}"
+            f"{c.theme.position}.{c.position} {shorten(c.text, 110)}"
         )
 
 

@@ -7,6 +7,8 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 
+from accord.core.text import shorten
+
 
 class PlanStatus(models.TextChoices):
     DRAFT = "draft", "Draft"
@@ -71,7 +73,7 @@ class Purpose(models.Model):
         ordering = ["plan", "position"]
 
     def __str__(self) -> str:
-        return self.text[:60]
+        return shorten(self.text, 60)
 
 
 class Theme(models.Model):
@@ -102,7 +104,7 @@ class Commitment(models.Model):
         ordering = ["theme", "position"]
 
     def __str__(self) -> str:
-        return self.text[:60]
+        return shorten(self.text, 60)
 
 
 class PlanReview(models.Model):

@@ -8,7 +8,7 @@ import pytest
 import time_machine
 from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
+from django.test.utils import CaptureQueriesContext, override_settings
 from django.urls import reverse
 from icalendar import Calendar
 
@@ -99,6 +99,30 @@ def test_the_calendar_feed_has_my_due_dates_and_can_be_replaced(world: World) ->
     assert Client().get(reverse("calendar-feed", args=[feed.token])).status_code == 404
     feed.refresh_from_db()
     assert Client().get(reverse("calendar-feed", args=[feed.token])).status_code == 200
+
+
+@override_settings(SITE_URL="https://accord.example.org")
+def test_a_long_activity_is_cut_at_a_word_and_each_event_carries_its_link(world: World) -> None:
+    enrolment = world.enrolment(State.LISTED)
+    action = Cycle.objects.get(enrolment=enrolment).actions.order_by("due_on").first()
+    action.detail = (
+        "Agree with the Union Learning Reps a joint approach to skills within government "
+        "departments and their agencies"
+    )
+    action.save()
+    feed, _ = CalendarFeed.objects.get_or_create(user=world.users["secretary"])
+    response = Client().get(reverse("calendar-feed", args=[feed.token]))
+    events = Calendar.from_ical(response.content).walk("VEVENT")
+    (activity,) = [e for e in events if str(e["UID"]).startswith(f"action-{action.pk}@")]
+    assert str(activity["SUMMARY"]) == (
+        "Activity due: Agree with the Union Learning Reps a joint approach to skills within "
+        "government… "
+        "(Northtown High School)"
+    )
+    assert str(activity["UID"]) == f"action-{action.pk}@accord.example.org"
+    link = f"https://accord.example.org/enrolments/{enrolment.pk}/"
+    assert str(activity["URL"]) == link
+    assert link in str(activity["DESCRIPTION"])
 
 
 def test_a_deactivated_user_has_no_feed(world: World) -> None:
