@@ -4,6 +4,7 @@ the limit) before its body is read, so an oversize upload costs neither memory n
 
 from __future__ import annotations
 
+import io
 import os
 import unicodedata
 import zipfile
@@ -15,6 +16,9 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from PIL import Image, UnidentifiedImageError
+
+from accord.core.errors import DomainError
 
 View = TypeVar("View", bound=Callable[..., Any])
 
@@ -185,3 +189,51 @@ def check_file(
         raise FileRefused(f"The file “{name}” is not really a {kind.description}.")
     upload.seek(0)
     return name, kind
+
+
+# The largest logo accepted, in pixels on each side; the smallest that still reads.
+LOGO_MAX_SIDE = 4000
+LOGO_MIN_SIDE = 32
+
+
+def check_png(upload: UploadedFile, *, limit: int, field: str, label: str = "logo") -> bytes:
+    """The image re-encoded as a clean PNG (pixels only: no text chunks, no metadata), or a
+    DomainError on `field` saying what is wrong with "the `label`"."""
+    if upload.size > limit:
+        raise DomainError(
+            f"The {label} is too large: it may be no larger than {size_text(limit)}.", field=field
+        )
+    upload.seek(0)
+    if upload.read(8) != PNG_SIGNATURE:
+        raise DomainError(
+            f"The {label} must be a PNG image (other formats, SVG included, are not accepted).",
+            field=field,
+        )
+    upload.seek(0)
+    try:
+        with Image.open(upload, formats=["PNG"]) as image:
+            width, height = image.size
+            if not (
+                LOGO_MIN_SIDE <= width <= LOGO_MAX_SIDE and LOGO_MIN_SIDE <= height <= LOGO_MAX_SIDE
+            ):
+                raise DomainError(
+                    f"The {label} is {width} × {height} pixels: each side must be between "
+                    f"{LOGO_MIN_SIDE} and {LOGO_MAX_SIDE} pixels.",
+                    field=field,
+                )
+            image.verify()
+        upload.seek(0)
+        with Image.open(upload, formats=["PNG"]) as image:
+            image.load()
+            pixels = image.convert("RGBA" if _has_transparency(image) else "RGB")
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:
+        raise DomainError(
+            f"The {label} is not a readable PNG image: export it again as PNG.", field=field
+        ) from error
+    buffer = io.BytesIO()
+    pixels.save(buffer, format="PNG", optimize=True)
+    return buffer.getvalue()
+
+
+def _has_transparency(image: Image.Image) -> bool:
+    return image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info
