@@ -403,9 +403,10 @@ GIAS_UPLOAD_MAX_BYTES = envint("ACCORD_GIAS_UPLOAD_MAX_BYTES", 100 * 1024 * 1024
 EVIDENCE_MAX_BYTES = envint("ACCORD_EVIDENCE_MAX_BYTES", 10 * 1024 * 1024)
 # Largest plan file (CSV, XLSX or document) accepted for import.
 PLAN_IMPORT_MAX_BYTES = envint("ACCORD_PLAN_IMPORT_MAX_BYTES", 10 * 1024 * 1024)
-# Largest scheme material file and scheme logo accepted.
+# Largest scheme material file, scheme logo and union logo accepted.
 SCHEME_MATERIAL_MAX_BYTES = envint("ACCORD_SCHEME_MATERIAL_MAX_BYTES", 25 * 1024 * 1024)
 SCHEME_LOGO_MAX_BYTES = envint("ACCORD_SCHEME_LOGO_MAX_BYTES", 2 * 1024 * 1024)
+UNION_LOGO_MAX_BYTES = envint("ACCORD_UNION_LOGO_MAX_BYTES", 2 * 1024 * 1024)
 # The joint letter's Word template for every scheme without its own (empty: the house
 # template, accord/enrolments/files/joint-letter.docx).
 LETTER_TEMPLATE = os.environ.get("ACCORD_LETTER_TEMPLATE", "")

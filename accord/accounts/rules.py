@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from accord.organisations.models import Employer
+from accord.organisations.models import Employer, Union
 from accord.schemes.models import Scheme
 
 from .models import Role, RoleAssignment, User
@@ -343,6 +343,13 @@ def can_choose_scheme_unions(user: AnyUser) -> bool:
 def can_manage_scheme(user: AnyUser, scheme: Scheme) -> bool:
     unions = scheme_lead_union_ids(user)
     return unions is None or scheme.lead_union_id in unions
+
+
+def can_manage_union(user: AnyUser, union: Union) -> bool:
+    """A union's own page (its logo, shown in the joint letter's letterhead): the union's
+    national officers, and superusers."""
+    unions = scheme_lead_union_ids(user)
+    return unions is None or union.pk in unions
 
 
 # --- people: who may give, end or change which role, and who may see whom --------------------

@@ -1,4 +1,5 @@
-"""Forms of the employer pages: the GIAS import, and officers' changes to an employer."""
+"""Forms of the employer pages (the GIAS import, and officers' changes to an employer) and of a
+union's page (its logo)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db.models import Q
 
 from accord.core.forms import AccordForm, AccordModelForm
-from accord.core.uploads import too_large
+from accord.core.uploads import LOGO_MAX_SIDE, LOGO_MIN_SIDE, size_text, too_large
 
 from .gias import normalise_postcode
 from .models import Association, Employer, LocalAuthority
@@ -122,3 +123,15 @@ class EmployerMergeForm(AccordForm):
     def __init__(self, *args: Any, duplicate: Employer, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["into"].queryset = Employer.objects.current().exclude(pk=duplicate.pk)
+
+
+class UnionLogoForm(AccordForm):
+    logo = forms.FileField(
+        label="Logo",
+        error_messages={
+            "required": "Choose a PNG file for the logo.",
+            "empty": "The logo file is empty: choose the file again.",
+        },
+        help_text=f"A PNG image, no larger than {size_text(settings.UNION_LOGO_MAX_BYTES)}, "
+        f"between {LOGO_MIN_SIDE} and {LOGO_MAX_SIDE} pixels on each side.",
+    )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+
 from django.db import models
 from django.urls import reverse
 
@@ -31,16 +33,26 @@ class Area(models.Model):
         return self.retired_at is not None
 
 
+def union_logo_path(instance: Union, filename: str) -> str:
+    """A random name: nothing uploaded chooses where it is stored."""
+    return f"union-logos/{secrets.token_urlsafe(24)}.png"
+
+
 class Union(models.Model):
     name = models.CharField(max_length=200, unique=True)
     short_name = models.CharField(max_length=30, unique=True)
     slug = models.SlugField(unique=True)
+    # A checked, re-encoded PNG: shown in the joint letter's letterhead.
+    logo = models.FileField(upload_to=union_logo_path, blank=True, max_length=200)
 
     class Meta:
         ordering = ["short_name"]
 
     def __str__(self) -> str:
         return self.short_name
+
+    def get_absolute_url(self) -> str:
+        return reverse("union", args=[self.slug])
 
 
 class Region(Area):

@@ -8,16 +8,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import UploadedFile
 from django.db import models, transaction
 from django.utils import timezone
 
-from accord.core import audit
+from accord.core import audit, uploads
 from accord.core.errors import DomainError
 from accord.core.signals import employers_changed
 
 from . import merging
-from .models import Association, Employer, LocalAuthority
+from .models import Association, Employer, LocalAuthority, Union
 
 # What an officer edits on the details page.
 DETAIL_FIELDS = (
@@ -244,3 +247,44 @@ def merge_employers(duplicate: Employer, survivor: Employer, *, actor: Any) -> E
             ]
         )
     return survivor
+
+
+# --- a union's logo -------------------------------------------------------------------------
+# Who may change it is decided in accounts.rules.can_manage_union; the pages ask it first.
+
+
+def upload_union_logo(union: Union, *, actor: Any, file: UploadedFile) -> Union:
+    """Check the PNG and store it re-encoded; the joint letter's letterhead shows it."""
+    clean = uploads.check_png(file, limit=settings.UNION_LOGO_MAX_BYTES, field="logo")
+    with transaction.atomic():
+        union = Union.objects.select_for_update().get(pk=union.pk)
+        before = union.logo.name or None
+        union.logo.save("logo.png", ContentFile(clean), save=False)
+        union.save(update_fields=["logo"])
+        audit.log_action(
+            union,
+            "union.logo",
+            actor=actor,
+            summary=f"{actor} uploaded a logo for {union.short_name}",
+            changes={"logo": [before, union.logo.name]},
+        )
+    return union
+
+
+def remove_union_logo(union: Union, *, actor: Any) -> Union:
+    """The letterhead shows the union's name alone from now on."""
+    with transaction.atomic():
+        union = Union.objects.select_for_update().get(pk=union.pk)
+        before = union.logo.name or None
+        if before is None:
+            raise DomainError(f"{union.short_name} has no logo to remove.")
+        union.logo = ""
+        union.save(update_fields=["logo"])
+        audit.log_action(
+            union,
+            "union.logo_removed",
+            actor=actor,
+            summary=f"{actor} removed the logo of {union.short_name}",
+            changes={"logo": [before, None]},
+        )
+    return union
