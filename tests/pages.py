@@ -41,6 +41,7 @@ ARGUMENTS: dict[str, Filler] = {
     "plans/imports": lambda s, kw: [i.pk for i in s.plan_imports],
     "register": lambda s, kw: [m.reference for m in s.memberships],
     "schemes": lambda s, kw: [s.world.scheme.slug],
+    "unions": lambda s, kw: [u.slug for u in s.world.unions.values()],
     "principles": lambda s, kw: [p.number for p in _scheme(kw["slug"]).principles.all()],
     "materials": lambda s, kw: [m.pk for m in _scheme(kw["slug"]).materials.current()],
     "areas/regions": lambda s, kw: [s.world.association.region_id],
@@ -92,6 +93,8 @@ NOT_PAGES = {
     "scheme-letter-template",
     "scheme-letter-template-remove",
     "scheme-material-move",
+    "union-logo",
+    "union-logo-remove",
     # Reached only from a link e-mailed with its key (accounts/tests/test_sign_in_and_passwords).
     "account_reset_password_from_key",
     "account_confirm_email",

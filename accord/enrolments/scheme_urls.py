@@ -11,6 +11,9 @@ urlpatterns = [
     path("schemes/<slug:slug>/edit/", views.scheme_edit, name="scheme-edit"),
     path("schemes/<slug:slug>/logo/", views.logo_upload, name="scheme-logo-upload"),
     path("schemes/<slug:slug>/logo.png", views.logo_image, name="scheme-logo"),
+    path("unions/<slug:slug>/", views.union_detail, name="union"),
+    path("unions/<slug:slug>/logo/remove/", views.union_logo_remove, name="union-logo-remove"),
+    path("unions/<slug:slug>/logo.png", views.union_logo_image, name="union-logo"),
     path(
         "schemes/<slug:slug>/letter-template/",
         views.letter_template_upload,

@@ -25,6 +25,9 @@ from accord.core.forms import AccordForm
 from accord.core.pages import form_page, posted, posted_files
 from accord.core.params import choice_param
 from accord.core.uploads import accepts_files
+from accord.organisations import services as organisation_services
+from accord.organisations.forms import UnionLogoForm
+from accord.organisations.models import Union
 from accord.schemes import services, wording
 from accord.schemes.forms import (
     LogoForm,
@@ -96,6 +99,11 @@ def scheme_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "principles": principles,
             "materials": list(scheme.materials.current().order_by("position", "title", "pk")),
             "may_manage": account_rules.can_manage_scheme(request.user, scheme),
+            "own_unions": [
+                union
+                for union in [scheme.lead_union, *scheme.partner_unions.all()]
+                if account_rules.can_manage_union(request.user, union)
+            ],
         },
     )
 
@@ -318,6 +326,55 @@ def logo_image(request: HttpRequest, slug: str) -> FileResponse:
     if not scheme.logo:
         raise Http404("This scheme has no logo yet.")
     response = FileResponse(scheme.logo.open("rb"), content_type="image/png")
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+# --- a union's own page: its logo, shown in the joint letter's letterhead ---------------------
+
+
+def _managed_union(request: HttpRequest, slug: str) -> Union:
+    union = get_object_or_404(Union, slug=slug)
+    if not account_rules.can_manage_union(request.user, union):
+        raise PermissionDenied("Only the union's national officers change its page.")
+    return union
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@accepts_files("UNION_LOGO_MAX_BYTES")
+def union_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    """The union's name and logo, and the form to upload a logo, for its national officers."""
+    union = _managed_union(request, slug)
+    return form_page(
+        request,
+        UnionLogoForm(posted(request), posted_files(request)),
+        lambda data: organisation_services.upload_union_logo(
+            union, actor=request.user, file=data["logo"]
+        ),
+        done="logo uploaded",
+        then=lambda saved: saved,
+        template="organisations/union_detail.html",
+        context={"union": union},
+    )
+
+
+@login_required
+@require_POST
+def union_logo_remove(request: HttpRequest, slug: str) -> HttpResponse:
+    union = _managed_union(request, slug)
+    organisation_services.remove_union_logo(union, actor=request.user)
+    messages.success(request, f"Done: letters show {union.short_name}'s name without a logo.")
+    return redirect(union)
+
+
+def union_logo_image(request: HttpRequest, slug: str) -> FileResponse:
+    """A union's logo, for anyone: it is printed on every joint letter the union signs."""
+    union = get_object_or_404(Union, slug=slug)
+    if not union.logo:
+        raise Http404("This union has no logo.")
+    response = FileResponse(union.logo.open("rb"), content_type="image/png")
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response["X-Content-Type-Options"] = "nosniff"
     return response
