@@ -3,6 +3,7 @@ JCC agenda item, both signed for every union taking part."""
 
 from __future__ import annotations
 
+import base64
 import datetime
 from dataclasses import dataclass
 
@@ -10,6 +11,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from accord.accounts.models import Role, RoleAssignment
+from accord.organisations.models import Union
 
 from . import docx_letter, letter_templates, rules
 from .models import Enrolment, Position
@@ -23,8 +25,22 @@ class Signatory:
 
 
 @dataclass
+class Logo:
+    """A signing union's logo in the letterhead: a checked PNG, described by the union's name."""
+
+    union: str
+    png: bytes
+
+    @property
+    def data_uri(self) -> str:
+        """The picture inside the page itself, so that the PDF maker needs to fetch nothing."""
+        return "data:image/png;base64," + base64.b64encode(self.png).decode("ascii")
+
+
+@dataclass
 class Letter:
     letterhead: list[str]
+    logos: list[Logo]
     sender: list[str]
     date: str
     recipient: list[str]
@@ -82,6 +98,21 @@ def signatories(enrolment: Enrolment) -> list[Signatory]:
     return result
 
 
+def logos(unions: list[Union]) -> list[Logo]:
+    """The logos of the signing unions that have one, in signing order. A logo whose file has
+    gone from storage is left out: the union's name is still in the letterhead."""
+    found = []
+    for union in unions:
+        if not union.logo:
+            continue
+        try:
+            with union.logo.open("rb") as file:
+                found.append(Logo(union.name, file.read()))
+        except OSError:
+            continue
+    return found
+
+
 def sender(enrolment: Enrolment) -> list[str]:
     """The sender's lines under the letterhead: the lead union's local association, its postal
     address and e-mail address, as far as they are known."""
@@ -97,7 +128,8 @@ def sender(enrolment: Enrolment) -> list[str]:
 
 def letter(enrolment: Enrolment) -> Letter:
     scheme, employer = enrolment.scheme, enrolment.employer
-    unions = [u.short_name for u in enrolment.signing_unions()]
+    signing = enrolment.signing_unions()
+    unions = [u.short_name for u in signing]
     principles = scheme.current_principles()
     addressee = [enrolment.addressee_name, enrolment.addressee_job_title]
     address = [*addressee, employer.name, employer.street, employer.town, employer.postcode]
@@ -106,6 +138,7 @@ def letter(enrolment: Enrolment) -> Letter:
     named = bool(enrolment.addressee_name)
     return Letter(
         letterhead=unions,
+        logos=logos(signing),
         sender=sender(enrolment),
         date=f"{timezone.localdate():%-d %B %Y}",
         recipient=[line for line in address if line],
@@ -174,7 +207,8 @@ def letter_docx(enrolment: Enrolment, *, now: datetime.datetime | None = None) -
         created=now or timezone.now(),
     )
     template = letter_templates.template_for(enrolment.scheme)
-    return docx_letter.fill(template, parts, signatures, properties)
+    pictures = [docx_letter.Picture(logo.png, logo.union) for logo in content.logos]
+    return docx_letter.fill(template, parts, signatures, properties, pictures)
 
 
 def agenda_item(enrolment: Enrolment) -> str:

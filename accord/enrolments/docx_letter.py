@@ -5,8 +5,10 @@ A template is an ordinary .docx (files/joint-letter.docx is the house one, rebui
 its placeholder, such as `{salutation}`, written in the style the part should have; a part of
 several paragraphs (the address, the principles) repeats that paragraph. The signatures are a
 table whose one cell holds `{signatory_name}`, `{signatory_role}` and `{signatory_union}`: the
-cell is copied for each union, side by side, and its rows are kept on one page. Nothing here sets
-a font, a size or a colour: a union changes the letter's look by changing the template.
+cell is copied for each union, side by side, and its rows are kept on one page. The unions'
+logos, for those that have one, go into a copy of the `{letterhead}` paragraph just above the
+names, side by side at one height. Nothing here sets a font, a size or a colour: a union changes
+the letter's look by changing the template.
 """
 
 from __future__ import annotations
@@ -25,6 +27,8 @@ from docx import Document
 from docx.opc.exceptions import PackageNotFoundError
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
+from docx.shared import Mm
+from docx.text.paragraph import Paragraph
 
 DEFAULT_TEMPLATE = Path(__file__).resolve().parent / "files" / "joint-letter.docx"
 CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -48,6 +52,8 @@ PARTS = (
 SIGNATURE_PARTS = ("signatory_name", "signatory_role", "signatory_union")
 # Signatures side by side, up to this many in a row; more make a second row.
 MOST_SIDE_BY_SIDE = 4
+# The height of each logo in the letterhead.
+LOGO_HEIGHT = Mm(14)
 
 
 @dataclass
@@ -65,6 +71,14 @@ class Properties:
     author: str
     subject: str
     created: datetime.datetime
+
+
+@dataclass
+class Picture:
+    """A logo for the letterhead: PNG bytes, and the words a screen reader says for it."""
+
+    png: bytes
+    description: str
 
 
 class TemplateError(ValueError):
@@ -178,20 +192,42 @@ def _fill_signatures(body: Any, signatures: Sequence[Signature]) -> None:
     table.remove(template_row)
 
 
+def _add_logos(document: Any, letterhead: Any, logos: Sequence[Picture]) -> None:
+    """A copy of the letterhead paragraph, holding the logos side by side, put before it."""
+    copied = copy.deepcopy(letterhead)
+    for child in list(copied):
+        if child.tag != qn("w:pPr"):
+            copied.remove(child)
+    letterhead.addprevious(copied)
+    paragraph = Paragraph(copied, document._body)
+    for index, logo in enumerate(logos):
+        if index:
+            paragraph.add_run("\t")
+        paragraph.add_run().add_picture(io.BytesIO(logo.png), height=LOGO_HEIGHT)
+        inline = copied.findall(".//" + qn("wp:inline"))[-1]
+        inline.docPr.set("descr", logo.description)
+        inline.docPr.set("title", logo.description)
+
+
 def fill(
     template: Path | IO[bytes],
     parts: dict[str, Sequence[str]],
     signatures: Sequence[Signature],
     properties: Properties,
+    logos: Sequence[Picture] = (),
 ) -> bytes:
-    """The letter: `parts` (each a list of paragraphs, by placeholder name) and `signatures`
-    filled into `template`, with its document properties."""
+    """The letter: `parts` (each a list of paragraphs, by placeholder name), `signatures` and
+    the letterhead's `logos` filled into `template`, with its document properties."""
     document = _open(template)
     body = document.element.body
     # The placeholders are found before anything is filled in, so that text filled in (a name
     # someone typed as "{closing}") is never taken for one.
     found = [(p, _placeholder(p)) for p in _paragraphs(body)]
     _fill_signatures(body, signatures)
+    if logos:
+        for paragraph, name in found:
+            if name == "letterhead":
+                _add_logos(document, paragraph, logos)
     for paragraph, name in found:
         if name in parts:
             _fill_paragraph(paragraph, parts[name])
