@@ -11,7 +11,13 @@ from accord.core.forms import AccordModelForm
 
 from .models import Association, District, Employer, LocalAuthority, Region, Union
 
-admin.site.register([Union, Region, District], AuditedAdmin)
+admin.site.register([Region, District], AuditedAdmin)
+
+
+@admin.register(Union)
+class UnionAdmin(AuditedAdmin):
+    # The logo is uploaded on the union's page, which checks it is a real PNG.
+    readonly_fields = ["logo"]
 
 
 @admin.register(LocalAuthority)

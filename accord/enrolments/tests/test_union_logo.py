@@ -18,6 +18,7 @@ from docx.oxml.ns import qn
 from PIL import Image
 from pypdf import PdfReader
 
+from accord.accounts.models import User
 from accord.core.models import AuditEvent
 from accord.enrolments.models import Enrolment
 from accord.enrolments.process import State
@@ -213,3 +214,13 @@ def test_the_pdf_prints_the_logo_on_the_first_page(world: World, with_logo: byte
 
 def test_the_pdf_has_no_picture_when_no_union_has_a_logo(world: World) -> None:
     assert _pdf_images(world) == []
+
+
+def test_the_admin_shows_the_logo_but_takes_no_upload_that_skips_the_check(world: World) -> None:
+    from_admin = Client()
+    root = User.objects.create_superuser("root@example.org", "root@example.org", None)
+    from_admin.force_login(root)
+    union = world.unions["NASUWT"]
+    page = from_admin.get(f"/admin/organisations/union/{union.pk}/change/")
+    assert page.status_code == 200
+    assert 'type="file"' not in page.content.decode()
