@@ -13,11 +13,15 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.db.models import Model
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from PIL import Image, UnidentifiedImageError
 
+from accord.core import audit
 from accord.core.errors import DomainError
 
 View = TypeVar("View", bound=Callable[..., Any])
@@ -237,3 +241,38 @@ def check_png(upload: UploadedFile, *, limit: int, field: str, label: str = "log
 
 def _has_transparency(image: Image.Image) -> bool:
     return image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info
+
+
+M = TypeVar("M", bound=Model)
+
+
+def replace_file(
+    instance: M,
+    field: str,
+    content: bytes | None,
+    *,
+    filename: str,
+    actor: Any,
+    verb: str,
+    summary: str,
+) -> M:
+    """Store `content` (already checked) as the record's file in `field`, or clear the field
+    for None: in one transaction, with the row locked, audited with the stored name before and
+    after. Returns the record as saved."""
+    with transaction.atomic():
+        instance = type(instance).objects.select_for_update().get(pk=instance.pk)
+        stored = getattr(instance, field)
+        before = stored.name or None
+        if content is None:
+            setattr(instance, field, "")
+        else:
+            stored.save(filename, ContentFile(content), save=False)
+        instance.save(update_fields=[field])
+        audit.log_action(
+            instance,
+            verb,
+            actor=actor,
+            summary=summary,
+            changes={field: [before, getattr(instance, field).name or None]},
+        )
+    return instance

@@ -9,13 +9,10 @@ from pathlib import Path
 from typing import IO, Any
 
 from django.conf import settings
-from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
 
-from accord.core import audit
 from accord.core.errors import DomainError
-from accord.core.uploads import FileRefused, check_file
+from accord.core.uploads import FileRefused, check_file, replace_file
 from accord.schemes.models import Scheme
 
 from . import docx_letter
@@ -58,36 +55,27 @@ def check_template(upload: UploadedFile) -> bytes:
 
 def upload_template(scheme: Scheme, *, actor: Any, file: UploadedFile) -> Scheme:
     """Make the uploaded template the scheme's: its joint letters are filled into it from now."""
-    content = check_template(file)
-    with transaction.atomic():
-        scheme = Scheme.objects.select_for_update().get(pk=scheme.pk)
-        before = scheme.letter_template.name or None
-        scheme.letter_template.save("letter.docx", ContentFile(content), save=False)
-        scheme.save(update_fields=["letter_template"])
-        audit.log_action(
-            scheme,
-            "scheme.letter_template",
-            actor=actor,
-            summary=f"{actor} uploaded a joint letter template for {scheme.name}",
-            changes={"letter_template": [before, scheme.letter_template.name]},
-        )
-    return scheme
+    return replace_file(
+        scheme,
+        "letter_template",
+        check_template(file),
+        filename="letter.docx",
+        actor=actor,
+        verb="scheme.letter_template",
+        summary=f"{actor} uploaded a joint letter template for {scheme.name}",
+    )
 
 
 def remove_template(scheme: Scheme, *, actor: Any) -> Scheme:
     """The scheme's letters go back to the site's template."""
-    with transaction.atomic():
-        scheme = Scheme.objects.select_for_update().get(pk=scheme.pk)
-        before = scheme.letter_template.name or None
-        if before is None:
-            return scheme
-        scheme.letter_template = ""
-        scheme.save(update_fields=["letter_template"])
-        audit.log_action(
-            scheme,
-            "scheme.letter_template",
-            actor=actor,
-            summary=f"{actor} put {scheme.name}'s joint letters back on the standard template",
-            changes={"letter_template": [before, None]},
-        )
-    return scheme
+    if not scheme.letter_template:
+        return scheme
+    return replace_file(
+        scheme,
+        "letter_template",
+        None,
+        filename="",
+        actor=actor,
+        verb="scheme.letter_template",
+        summary=f"{actor} put {scheme.name}'s joint letters back on the standard template",
+    )

@@ -10,7 +10,6 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import models, transaction
 from django.utils import timezone
@@ -255,36 +254,27 @@ def merge_employers(duplicate: Employer, survivor: Employer, *, actor: Any) -> E
 
 def upload_union_logo(union: Union, *, actor: Any, file: UploadedFile) -> Union:
     """Check the PNG and store it re-encoded; the joint letter's letterhead shows it."""
-    clean = uploads.check_png(file, limit=settings.UNION_LOGO_MAX_BYTES, field="logo")
-    with transaction.atomic():
-        union = Union.objects.select_for_update().get(pk=union.pk)
-        before = union.logo.name or None
-        union.logo.save("logo.png", ContentFile(clean), save=False)
-        union.save(update_fields=["logo"])
-        audit.log_action(
-            union,
-            "union.logo",
-            actor=actor,
-            summary=f"{actor} uploaded a logo for {union.short_name}",
-            changes={"logo": [before, union.logo.name]},
-        )
-    return union
+    return uploads.replace_file(
+        union,
+        "logo",
+        uploads.check_png(file, limit=settings.UNION_LOGO_MAX_BYTES, field="logo"),
+        filename="logo.png",
+        actor=actor,
+        verb="union.logo",
+        summary=f"{actor} uploaded a logo for {union.short_name}",
+    )
 
 
 def remove_union_logo(union: Union, *, actor: Any) -> Union:
     """The letterhead shows the union's name alone from now on."""
-    with transaction.atomic():
-        union = Union.objects.select_for_update().get(pk=union.pk)
-        before = union.logo.name or None
-        if before is None:
-            raise DomainError(f"{union.short_name} has no logo to remove.")
-        union.logo = ""
-        union.save(update_fields=["logo"])
-        audit.log_action(
-            union,
-            "union.logo_removed",
-            actor=actor,
-            summary=f"{actor} removed the logo of {union.short_name}",
-            changes={"logo": [before, None]},
-        )
-    return union
+    if not union.logo:
+        raise DomainError(f"{union.short_name} has no logo to remove.")
+    return uploads.replace_file(
+        union,
+        "logo",
+        None,
+        filename="",
+        actor=actor,
+        verb="union.logo_removed",
+        summary=f"{actor} removed the logo of {union.short_name}",
+    )

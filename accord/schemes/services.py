@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Max
@@ -356,17 +355,12 @@ def remove_material(material: Material, *, actor: Any) -> Material:
 
 def upload_logo(scheme: Scheme, *, actor: Any, file: UploadedFile) -> Scheme:
     """Check the PNG and store it re-encoded; the logo pack uses it from now on."""
-    clean = files.check_logo(file)
-    with transaction.atomic():
-        scheme = Scheme.objects.select_for_update().get(pk=scheme.pk)
-        before = scheme.logo.name or None
-        scheme.logo.save("logo.png", ContentFile(clean), save=False)
-        scheme.save(update_fields=["logo"])
-        audit.log_action(
-            scheme,
-            "scheme.logo",
-            actor=actor,
-            summary=f"{actor} uploaded a logo for {scheme.name}",
-            changes={"logo": [before, scheme.logo.name]},
-        )
-    return scheme
+    return uploads.replace_file(
+        scheme,
+        "logo",
+        files.check_logo(file),
+        filename="logo.png",
+        actor=actor,
+        verb="scheme.logo",
+        summary=f"{actor} uploaded a logo for {scheme.name}",
+    )
