@@ -53,6 +53,10 @@ def check_template(upload: UploadedFile) -> bytes:
             "paragraph holding its placeholder alone.",
             field="template",
         )
+    try:
+        docx_letter.try_fill(io.BytesIO(content))
+    except docx_letter.TemplateError as error:
+        raise DomainError(str(error), field="template") from error
     return content
 
 
