@@ -214,3 +214,19 @@ def test_a_small_file_that_unpacks_to_a_huge_one_is_refused_before_it_is_unpacke
     assert "unpacks to more than" in response.context["form"].errors["template"][0]
     world.scheme.refresh_from_db()
     assert not world.scheme.letter_template
+
+
+def test_a_template_missing_from_storage_leaves_the_letters_on_the_standard_one(
+    world: World, tmp_path: Path
+) -> None:
+    """A stored template lost from the file store (a restore without the uploads) must not stop
+    every letter of the scheme: they are made from the standard template, as the logo pack
+    falls back to the placeholder logo."""
+    assert _upload(_template(tmp_path)).status_code == 302
+    world.scheme.refresh_from_db()
+    Path(world.scheme.letter_template.path).unlink()
+    enrolment = world.enrolment(State.AGREED)
+    response = _client("secretary").get(reverse("enrolment-letter-docx", args=[enrolment.pk]))
+    assert response.status_code == 200
+    document = Document(io.BytesIO(response.content))
+    assert "Dear Sir or Madam," in [p.text for p in document.paragraphs]
