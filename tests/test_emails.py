@@ -273,3 +273,32 @@ def test_the_date_is_in_the_servers_zone(world: World, settings) -> None:  # typ
         assert date.utcoffset() == datetime.timedelta(seconds=offset)
         assert parsed["Date"].endswith(written)
         assert date == moment.replace(tzinfo=datetime.UTC)
+
+
+def test_text_typed_by_a_visitor_is_shown_as_text_in_the_html_part(world: World, settings) -> None:  # type: ignore[no-untyped-def]
+    """The join form is open to anyone: what they type reaches officers' and their own HTML
+    part as words, never as markup."""
+    settings.SITE_URL = "http://testserver-site"
+    join_requests.submit(
+        scheme=world.scheme,
+        data={
+            "employer_name": '<img src="http://evil.example/x.png" onerror="alert(1)"> School',
+            "kind": EmployerKind.COLLEGE,
+            "local_authority": world.employer.local_authority,
+            "contact_name": '<a href="http://evil.example/">Ann</a>',
+            "job_title": "Principal",
+            "email": "principal@example.org",
+            "message": "<script>alert(1)</script>",
+        },
+    )
+    mail.outbox.clear()
+    outbox.deliver_due()
+    assert len(mail.outbox) >= 2  # the requester, and at least one officer
+    for message in mail.outbox:
+        parsed, _raw = _read(message)
+        text, page = _parts(parsed)
+        assert "img" not in page.tags and "script" not in page.tags
+        assert all("evil.example" not in href for _words, href in page.links)
+        html = parsed.get_body(preferencelist=("html",)).get_content()
+        assert "&lt;img src=" in html
+        assert "<img" in text

@@ -29,6 +29,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm
 from docx.text.paragraph import Paragraph
+from lxml import etree
 
 DEFAULT_TEMPLATE = Path(__file__).resolve().parent / "files" / "joint-letter.docx"
 CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -54,6 +55,9 @@ SIGNATURE_PARTS = ("signatory_name", "signatory_role", "signatory_union")
 MOST_SIDE_BY_SIDE = 4
 # The height of each logo in the letterhead.
 LOGO_HEIGHT = Mm(14)
+# A template unpacks to at most this many bytes: a small file that unpacks to gigabytes is
+# refused before anything is unpacked.
+MOST_UNPACKED_BYTES = 50 * 1024 * 1024
 
 
 @dataclass
@@ -96,11 +100,35 @@ def _paragraphs(element: Any) -> list[Any]:
     return list(element.iter(qn("w:p")))
 
 
+def _unpacked_size(template: Path | IO[bytes]) -> int:
+    with zipfile.ZipFile(template) as archive:
+        size = sum(info.file_size for info in archive.infolist())
+    if not isinstance(template, Path):
+        template.seek(0)
+    return size
+
+
 def _open(template: Path | IO[bytes]) -> Any:
+    not_a_document = "The letter template is not a Word document (.docx)."
+    try:
+        unpacked = _unpacked_size(template)
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise TemplateError(not_a_document) from exc
+    if unpacked > MOST_UNPACKED_BYTES:
+        raise TemplateError(
+            f"The letter template unpacks to more than {MOST_UNPACKED_BYTES // (1024 * 1024)} "
+            "MB: make its pictures smaller."
+        )
     try:
         return Document(template)
-    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:
-        raise TemplateError("The letter template is not a Word document (.docx).") from exc
+    except (
+        PackageNotFoundError,
+        zipfile.BadZipFile,
+        KeyError,
+        ValueError,
+        etree.LxmlError,
+    ) as exc:
+        raise TemplateError(not_a_document) from exc
 
 
 def missing_placeholders(template: Path | IO[bytes]) -> list[str]:
@@ -150,7 +178,13 @@ def _keep_with_next(paragraph: Any) -> None:
 def _fill_signatures(body: Any, signatures: Sequence[Signature]) -> None:
     table = _signature_table(body)
     template_row = table.find(qn("w:tr"))
-    template_cell = template_row.find(qn("w:tc"))
+    template_cell = template_row.find(qn("w:tc")) if template_row is not None else None
+    if template_cell is None or not any(
+        _placeholder(p) == "signatory_name" for p in _paragraphs(template_cell)
+    ):
+        raise TemplateError(
+            "The letter template's {signatory_name} must be in the first cell of its table."
+        )
     count = max(len(signatures), 1)
     per_row = count if count <= MOST_SIDE_BY_SIDE else math.ceil(count / 2)
     grid = table.find(qn("w:tblGrid"))
@@ -245,3 +279,11 @@ def fill(
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
+
+
+def try_fill(template: Path | IO[bytes]) -> None:
+    """A letter filled into `template` with every part and several signatures, or the
+    TemplateError that a real letter would meet."""
+    signatures = [Signature("Name", "Role", "for Union")] * (MOST_SIDE_BY_SIDE + 1)
+    properties = Properties("Title", "Author", "Subject", datetime.datetime.now(datetime.UTC))
+    fill(template, {name: [name] for name in PARTS}, signatures, properties)

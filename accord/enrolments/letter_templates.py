@@ -5,6 +5,7 @@ audited."""
 from __future__ import annotations
 
 import io
+import logging
 from pathlib import Path
 from typing import IO, Any
 
@@ -17,13 +18,19 @@ from accord.schemes.models import Scheme
 
 from . import docx_letter
 
+logger = logging.getLogger(__name__)
+
 
 def template_for(scheme: Scheme) -> Path | IO[bytes]:
-    """The scheme's own template, else the site's (ACCORD_LETTER_TEMPLATE), else the house
-    template."""
+    """The scheme's own template (unless lost from storage), else the site's
+    (ACCORD_LETTER_TEMPLATE), else the house template."""
     if scheme.letter_template:
-        with scheme.letter_template.open("rb") as stored:
-            return io.BytesIO(stored.read())
+        try:
+            with scheme.letter_template.open("rb") as stored:
+                return io.BytesIO(stored.read())
+        except FileNotFoundError:
+            # Lost from the file store: the letters are still made, from the standard one.
+            logger.warning("The letter template of %s is missing from storage", scheme.slug)
     configured = settings.LETTER_TEMPLATE
     return Path(configured) if configured else docx_letter.DEFAULT_TEMPLATE
 
@@ -50,6 +57,10 @@ def check_template(upload: UploadedFile) -> bytes:
             "paragraph holding its placeholder alone.",
             field="template",
         )
+    try:
+        docx_letter.try_fill(io.BytesIO(content))
+    except docx_letter.TemplateError as error:
+        raise DomainError(str(error), field="template") from error
     return content
 
 

@@ -169,7 +169,8 @@ def letter_docx(request: HttpRequest, pk: int) -> HttpResponse:
 def letter_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     """The printable page, printed to an A4 PDF."""
     enrolment = _documents_for(request, pk)
-    context = _letter_page(request, enrolment)
+    # No notices: one waiting for the next page is left for it, not printed in the letter.
+    context = {**_letter_page(request, enrolment), "messages": ()}
     content = context["letter"]
     html = render_to_string("enrolments/letter.html", context, request=request)
     pdf = html_to_pdf(

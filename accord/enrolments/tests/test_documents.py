@@ -217,6 +217,30 @@ def test_the_letter_prints_to_an_a4_pdf_with_its_greeting_and_signatures_togethe
     assert reader.metadata.author == "NASUWT, GMB and UNISON"
 
 
+def test_the_printed_letter_carries_none_of_the_pages_notices(world: World) -> None:
+    """A notice waiting for the next page ("Done: …") is the site's, not the letter's: the PDF
+    sent to the employer never shows it, nor the skip link."""
+    enrolment = world.enrolment(State.AGREED)
+    client = _client("secretary")
+    # Saved without following the redirect: the notice waits for the next page.
+    saved = client.post(
+        reverse("enrolment-letter-addressee", args=[enrolment.pk]),
+        {"addressee_name": "Mrs Jane Oak", "addressee_job_title": "Head Teacher"},
+    )
+    assert saved.status_code == 302
+    response = client.get(reverse("enrolment-letter-pdf", args=[enrolment.pk]))
+    text = " ".join(
+        " ".join(page.extract_text().split())
+        for page in PdfReader(io.BytesIO(response.content)).pages
+    )
+    assert "Dear Mrs Jane Oak," in text
+    assert "Done" not in text and "saved" not in text
+    assert "Skip to main content" not in text
+    # The notice is still there for the page it was meant for.
+    page = client.get(reverse("enrolment-letter", args=[enrolment.pk]))
+    assert "Done: the letter&#x27;s addressee saved." in page.content.decode()
+
+
 def test_the_signatures_never_split_from_each_other_or_the_closing_whatever_the_length(
     world: World,
 ) -> None:

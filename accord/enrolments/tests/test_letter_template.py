@@ -4,6 +4,8 @@ checked (a real .docx with every placeholder), audited, and used for the scheme'
 from __future__ import annotations
 
 import io
+import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -129,3 +131,102 @@ def test_only_the_schemes_national_officers_change_its_template(
     assert _client(persona).post("/schemes/vws/letter-template/remove/").status_code == 403
     world.scheme.refresh_from_db()
     assert not world.scheme.letter_template
+
+
+def _repacked(content: bytes, replace: dict[str, bytes]) -> bytes:
+    """`content` (a .docx) with some of its parts replaced."""
+    source = zipfile.ZipFile(io.BytesIO(content))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target:
+        for name in source.namelist():
+            target.writestr(name, replace.get(name, source.read(name)))
+        for name in set(replace) - set(source.namelist()):
+            target.writestr(name, replace[name])
+    return buffer.getvalue()
+
+
+def _signatures_out_of_their_table(content: bytes) -> bytes:
+    """The template with its signature table replaced by the paragraphs it held."""
+    document = Document(io.BytesIO(content))
+    (table,) = document.tables
+    for paragraph in [p for cell in table._cells for p in cell.paragraphs]:
+        table._tbl.addprevious(paragraph._p)
+    table._tbl.getparent().remove(table._tbl)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def test_a_template_whose_signatures_are_not_in_a_table_is_refused(
+    world: World, tmp_path: Path
+) -> None:
+    """Every placeholder is there, but the letter could not be made from it: refused on
+    upload, so that the scheme's letters keep downloading."""
+    response = _upload(_signatures_out_of_their_table(_template(tmp_path)))
+    assert response.status_code == 400
+    assert "{signatory_name}" in response.context["form"].errors["template"][0]
+    world.scheme.refresh_from_db()
+    assert not world.scheme.letter_template
+
+
+def _with_external_entity(document_xml: bytes) -> bytes:
+    """The document naming a file on the server as an entity, read in the salutation."""
+    declaration, rest = document_xml.split(b"?>", 1)
+    entity = b'<!DOCTYPE w:document [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+    return declaration + b"?>" + entity + rest.replace(b"{salutation}", b"&x;{salutation}")
+
+
+def _upload_document_xml(tmp_path: Path, change: Callable[[bytes], bytes]):  # type: ignore[no-untyped-def]
+    template = _template(tmp_path)
+    document_xml = zipfile.ZipFile(io.BytesIO(template)).read("word/document.xml")
+    return _upload(_repacked(template, {"word/document.xml": change(document_xml)}))
+
+
+def test_a_word_document_whose_text_cannot_be_read_is_refused_on_the_field(
+    world: World, tmp_path: Path
+) -> None:
+    response = _upload_document_xml(tmp_path, lambda xml: b"<w:document><w:body>unclosed")
+    assert response.status_code == 400
+    assert "is not a Word document" in response.context["form"].errors["template"][0]
+    world.scheme.refresh_from_db()
+    assert not world.scheme.letter_template
+
+
+def test_a_template_naming_a_server_file_as_an_entity_never_reads_it(
+    world: World, tmp_path: Path
+) -> None:
+    response = _upload_document_xml(tmp_path, _with_external_entity)
+    assert response.status_code == 400
+    assert "The template lacks {salutation}" in response.context["form"].errors["template"][0]
+    world.scheme.refresh_from_db()
+    assert not world.scheme.letter_template
+
+
+def test_a_small_file_that_unpacks_to_a_huge_one_is_refused_before_it_is_unpacked(
+    world: World, tmp_path: Path
+) -> None:
+    # 200 MB of spaces packs into a few hundred kilobytes.
+    padding = b" " * (200 * 1024 * 1024)
+    content = _repacked(_template(tmp_path), {"word/padding.xml": padding})
+    assert len(content) < 1024 * 1024
+    response = _upload(content)
+    assert response.status_code == 400
+    assert "unpacks to more than" in response.context["form"].errors["template"][0]
+    world.scheme.refresh_from_db()
+    assert not world.scheme.letter_template
+
+
+def test_a_template_missing_from_storage_leaves_the_letters_on_the_standard_one(
+    world: World, tmp_path: Path
+) -> None:
+    """A stored template lost from the file store (a restore without the uploads) must not stop
+    every letter of the scheme: they are made from the standard template, as the logo pack
+    falls back to the placeholder logo."""
+    assert _upload(_template(tmp_path)).status_code == 302
+    world.scheme.refresh_from_db()
+    Path(world.scheme.letter_template.path).unlink()
+    enrolment = world.enrolment(State.AGREED)
+    response = _client("secretary").get(reverse("enrolment-letter-docx", args=[enrolment.pk]))
+    assert response.status_code == 200
+    document = Document(io.BytesIO(response.content))
+    assert "Dear Sir or Madam," in [p.text for p in document.paragraphs]
