@@ -171,7 +171,7 @@ def test_every_email_has_a_text_and_an_html_part_in_the_house_layout(
     for expected in (
         "Accord: Waiting for you: Record no objection — Northtown High School",
         "Accord: An employer asks to join: Northtown Sixth Form College",
-        "Accord: Your request to join Valued Worker Scheme",
+        "Accord: Your request to join the Valued Worker Scheme",
         "Accord: You are invited to Accord",
         "Accord: You have a new role in Accord",
         "Accord: Reset your password",
@@ -273,3 +273,27 @@ def test_the_date_is_in_the_servers_zone(world: World, settings) -> None:  # typ
         assert date.utcoffset() == datetime.timedelta(seconds=offset)
         assert parsed["Date"].endswith(written)
         assert date == moment.replace(tzinfo=datetime.UTC)
+
+
+def test_the_scheme_is_named_with_the(world: World, settings) -> None:  # type: ignore[no-untyped-def]
+    sent = one_of_each(world, settings)
+    [requester] = [m for m in sent if m.to == ["principal@example.org"]]
+    parsed, _ = _read(requester)
+    assert parsed["Subject"] == "Accord: Your request to join the Valued Worker Scheme"
+    text, _ = _parts(parsed)
+    assert "Northtown Sixth Form College to join the Valued Worker Scheme." in text
+    html = parsed.get_body(preferencelist=("html",)).get_content()
+    assert re.search(r"<h1[^>]*>Your request to join the Valued Worker Scheme</h1>", html)
+    [asks] = [m for m in sent if m.subject.startswith("Accord: An employer asks to join")]
+    text, _ = _parts(_read(asks)[0])
+    assert "asks to join the Valued Worker Scheme." in text
+    told = [_parts(_read(m)[0])[0] for m in sent]
+    assert any(
+        "you proposed Northtown High School for the Valued Worker Scheme." in t for t in told
+    )
+    for message in sent:
+        parsed, _ = _read(message)
+        text, _ = _parts(parsed)
+        html = parsed.get_body(preferencelist=("html",)).get_content()
+        for part in (parsed["Subject"], text, html):
+            assert not re.search(r"(join|for|to|in) Valued Worker Scheme", part), part
