@@ -162,11 +162,11 @@ def test_every_email_has_a_text_and_an_html_part_in_the_house_layout(
         assert not any(t in ("here", "click here", "link") for t in link_texts), name
         if message.to == ["principal@example.org"]:
             continue  # the requester has no account, so no preferences to change
-        assert f"your e-mail preferences:\n{PREFERENCES}" in text, subject
-        assert (
-            "Choose which e-mails Accord sends you, and how often, on your e-mail preferences page",
-            PREFERENCES,
-        ) in page.links
+        assert f"daily or weekly digest:\n{PREFERENCES}\n" in text, subject
+        assert ("Change which e-mails you receive", PREFERENCES) in page.links
+        assert ("Open Accord", "http://testserver-site/") in page.links
+        # Every address in the text part stands on its own line, never followed by a full stop.
+        assert not re.search(r"https?://\S*[.,;:]\s", text), text
     # Each sender was heard from.
     for expected in (
         "Accord: Waiting for you: Record no objection — Northtown High School",
@@ -301,3 +301,16 @@ def test_a_subject_too_long_is_never_cut_inside_a_date() -> None:
         "Accord: Escalated to you: Northtown High School and Sixth Form College of the "
         "Northern Star Academy Trust's review of cycle 12 is overdue…"
     )
+
+
+def test_the_step_email_does_not_repeat_its_heading(world: World, settings) -> None:  # type: ignore[no-untyped-def]
+    sent = one_of_each(world, settings)
+    [to_nem] = [m for m in sent if m.subject.startswith("Accord: Waiting for you: Record no")]
+    parsed, _ = _read(to_nem)
+    html = parsed.get_body(preferencelist=("html",)).get_content()
+    text = parsed.get_body(preferencelist=("plain",)).get_content()
+    assert re.search(r">Waiting for you: Record no objection — Northtown High School</h1>", html)
+    assert re.search(r">Steps for you to take</h2>", html)
+    assert ">Waiting for you</h2>" not in html
+    assert "Open the case in Accord:\nhttp://testserver-site/" in text
+    assert "Accord, at " not in html

@@ -117,6 +117,7 @@ def wrap(
     name: str,
     reason: str,
     preferences: bool = True,
+    what: str = "this",
 ) -> Composed:
     """Place content (text and HTML) in the layout: greeting, content, why-received footer.
     The HTML heading is the subject in full, even when the subject line had to be cut."""
@@ -126,6 +127,7 @@ def wrap(
         "subject": line,
         "name": name,
         "reason": reason,
+        "what": what,
         "preferences_url": preferences_url() if preferences else "",
         "site_url": settings.SITE_URL,
     }
