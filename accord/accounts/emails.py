@@ -218,7 +218,8 @@ def _send_digest(user: User, waiting: Any, now: datetime.datetime) -> int:
                 subject=f"Your {which}digest: {count} e-mail{'s' if count != 1 else ''}",
                 **_digest_content(items),
                 name=user.get_full_name(),
-                reason=f"you chose to receive {kinds} in a digest",
+                reason=f"you chose {which}digests for {kinds}",
+                what="this digest",
             )
             message = mail.queue(to=user.email, composed=composed)
             marked = (
