@@ -19,6 +19,7 @@ from accord.core import audit, mail
 from accord.core.outbox import OutboxMessage
 
 from .models import (
+    EMAIL_KIND_ROLES,
     EmailKind,
     EmailPreference,
     Frequency,
@@ -74,6 +75,13 @@ def preferences(user: User) -> dict[str, str]:
     return {kind: chosen.get(kind, Frequency.AT_ONCE) for kind in EmailKind.values}
 
 
+def kinds_for(user: User) -> list[EmailKind]:
+    """The kinds of optional e-mail `user` can receive, from the roles they hold today: the
+    only kinds their preferences page offers."""
+    held = set(RoleAssignment.objects.filter(user=user).values_list("role", flat=True))
+    return [kind for kind in EmailKind if held & EMAIL_KIND_ROLES[kind]]
+
+
 def send(
     user: User,
     *,
@@ -115,12 +123,19 @@ def send(
 def set_preferences(user: User, chosen: dict[str, str], *, actor: User) -> bool:
     """Record how often `user` receives each kind of e-mail; only they choose. E-mails already
     held go out with the next digest their new choice allows (the next daily run, when they
-    now want them at once). Returns whether anything changed; every change is audited."""
+    now want them at once). Only the kinds their roles can receive are changed; others in
+    `chosen` are ignored. Returns whether anything changed; every change is audited."""
     if actor.pk != user.pk:
         raise PermissionError("People choose their own e-mail preferences.")
     with transaction.atomic():
         before = preferences(User.objects.select_for_update().get(pk=user.pk))
-        after = {kind: Frequency(chosen.get(kind, before[kind])).value for kind in before}
+        offered = set(kinds_for(user))
+        after = {
+            kind: Frequency(
+                chosen.get(kind, before[kind]) if kind in offered else before[kind]
+            ).value
+            for kind in before
+        }
         changed = {kind: f for kind, f in after.items() if f != before[kind]}
         if not changed:
             return False
@@ -203,7 +218,8 @@ def _send_digest(user: User, waiting: Any, now: datetime.datetime) -> int:
                 subject=f"Your {which}digest: {count} e-mail{'s' if count != 1 else ''}",
                 **_digest_content(items),
                 name=user.get_full_name(),
-                reason=f"you chose to receive {kinds} in a digest",
+                reason=f"you chose {which}digests for {kinds}",
+                what="this digest",
             )
             message = mail.queue(to=user.email, composed=composed)
             marked = (

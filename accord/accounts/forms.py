@@ -3,6 +3,7 @@ deactivating, and setting a password from an invitation."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django import forms
@@ -210,15 +211,19 @@ class AcceptInvitationForm(SafeTextMixin, SetPasswordForm):
 
 
 class EmailPreferencesForm(AccordForm):
-    """How often each kind of optional e-mail comes: one question per kind."""
+    """How often each kind of optional e-mail comes: one question per kind the person can
+    receive (`kinds`); posted answers for other kinds are ignored."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, kinds: Iterable[EmailKind], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        for kind in EmailKind:
+        for kind in kinds:
             self.fields[kind.value] = forms.ChoiceField(
                 label=kind.label,
                 help_text=EMAIL_KIND_HINTS[kind],
                 choices=Frequency.choices,
                 widget=forms.RadioSelect,
-                error_messages={"required": f"Choose how often you receive: {kind.label.lower()}."},
+                error_messages={
+                    "required": f"Choose how often you receive: {kind.label.lower()}.",
+                    "invalid_choice": f"Choose at once, daily or weekly for {kind.label.lower()}.",
+                },
             )

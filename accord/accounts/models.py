@@ -262,6 +262,41 @@ EMAIL_KIND_HINTS = {
 }
 
 
+# Who can receive each kind, read from its senders: joining steps go to whoever a step waits on
+# (enrolments/process.py), to national officers when nobody in scope can take one, and to the
+# proposer when a case finishes (enrolments/notifications.py); requests to join to the lead
+# union's local secretary, or its national officers (enrolments/join_requests.py); new policies to
+# the local secretary, and detriments to the national officers (membership/policy_checks.py);
+# reminders to the parties to a review, to whoever a waiting step or a plan action concerns
+# (notifications/reminders.py). An auditor receives none of them.
+EMAIL_KIND_ROLES = {
+    EmailKind.STEPS: frozenset(
+        {
+            Role.WORKPLACE_REP,
+            Role.LOCAL_SECRETARY,
+            Role.NEM,
+            Role.PARTNER_REP,
+            Role.NATIONAL_OFFICER,
+            Role.EMPLOYER_CONTACT,
+        }
+    ),
+    EmailKind.JOIN_REQUESTS: frozenset({Role.LOCAL_SECRETARY, Role.NATIONAL_OFFICER}),
+    EmailKind.POLICY_CHECKS: frozenset({Role.LOCAL_SECRETARY, Role.NATIONAL_OFFICER}),
+    EmailKind.REMINDERS: frozenset(
+        {
+            Role.WORKPLACE_REP,
+            Role.LOCAL_SECRETARY,
+            Role.NEM,
+            Role.PARTNER_REP,
+            Role.NATIONAL_OFFICER,
+            Role.EMPLOYER_CONTACT,
+            Role.PLAN_OWNER,
+            Role.PLAN_MEMBER,
+        }
+    ),
+}
+
+
 class Frequency(models.TextChoices):
     AT_ONCE = "at_once", "At once, one e-mail each time"
     DAILY = "daily", "In a daily digest"

@@ -350,7 +350,9 @@ def email_preferences(request: HttpRequest) -> HttpResponse:
     """The signed-in person's own choice of how often each kind of e-mail comes. The page has
     no one's id in its address: it reads and writes only the person signed in."""
     user = request.user
-    form = EmailPreferencesForm(posted(request), initial=emails.preferences(user))
+    form = EmailPreferencesForm(
+        posted(request), initial=emails.preferences(user), kinds=emails.kinds_for(user)
+    )
     if request.method == "POST":
         if form.is_valid():
             changed = emails.set_preferences(user, form.cleaned_data, actor=user)

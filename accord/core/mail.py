@@ -43,12 +43,31 @@ _TAGS = "|".join(STYLES)
 _OPENING_TAG = re.compile(rf"<({_TAGS})(\s[^>]*)?>")
 
 
-def subject_line(subject: str) -> str:
-    """ "Accord: " and the subject on one line, shortened at a word if it is long."""
+# What a subject must not end on when it is cut: part of a date ("since 7…").
+_DATE_WORD = re.compile(
+    r"^(\d+\w*|January|February|March|April|May|June|July|August|September|October|November"
+    r"|December|since|on|from|until|by)[,.;:]?$",
+    re.IGNORECASE,
+)
+
+
+def _heading(subject: str) -> str:
+    """The subject in full on one line, without the prefix."""
     subject = " ".join(clean_text(subject).split())
-    if subject.startswith(PREFIX):
-        subject = subject[len(PREFIX) :]
-    return PREFIX + shorten(subject, SUBJECT_LENGTH - len(PREFIX))
+    return subject[len(PREFIX) :] if subject.startswith(PREFIX) else subject
+
+
+def subject_line(subject: str) -> str:
+    """ "Accord: " and the subject on one line. Subjects are short by design (what, and which
+    employer); one that is too long anyway is shortened at a word, never inside a date."""
+    subject = _heading(subject)
+    short = shorten(subject, SUBJECT_LENGTH - len(PREFIX))
+    if short != subject:
+        words = short[: -len("…")].split()
+        while len(words) > 1 and _DATE_WORD.match(words[-1]):
+            words.pop()
+        short = " ".join(words).rstrip(" ,;:—–-(") + "…"
+    return PREFIX + short
 
 
 def preferences_url() -> str:
@@ -98,14 +117,17 @@ def wrap(
     name: str,
     reason: str,
     preferences: bool = True,
+    what: str = "this",
 ) -> Composed:
-    """Place content (text and HTML) in the layout: greeting, content, why-received footer."""
+    """Place content (text and HTML) in the layout: greeting, content, why-received footer.
+    The HTML heading is the subject in full, even when the subject line had to be cut."""
     line = subject_line(subject)
     layout: dict[str, Any] = {
-        "heading": line[len(PREFIX) :],
+        "heading": _heading(subject),
         "subject": line,
         "name": name,
         "reason": reason,
+        "what": what,
         "preferences_url": preferences_url() if preferences else "",
         "site_url": settings.SITE_URL,
     }

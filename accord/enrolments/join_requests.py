@@ -138,7 +138,7 @@ def submit(*, scheme: Scheme, data: dict[str, Any]) -> JoinRequest:
             )
         # The requester has no account, so no preferences: this is the one e-mail they get.
         composed = mail.compose(
-            subject=f"Your request to join {scheme.name}",
+            subject=f"Your request to join the {scheme.name}",
             template="enrolments/email/join_request_received",
             context={"request": join_request},
             name=join_request.contact_name,

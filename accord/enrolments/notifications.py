@@ -69,7 +69,7 @@ def step_taken(enrolment_pk: int, step: Step, actor_pk: int, *, moved: bool = Tr
             user,
             f"{enrolment.employer.name}: {rules.state_label(user, enrolment)}",
             {"user": user, "enrolment": enrolment, "steps": [], "url": url},
-            f"you proposed {enrolment.employer.name} for {enrolment.scheme.name}",
+            f"you proposed {enrolment.employer.name} for the {enrolment.scheme.name}",
         )
         count += 1
     logger.debug("Queued %d e-mail(s) for enrolment %s", count, enrolment_pk)

@@ -58,6 +58,15 @@ class Due:
         return self.target.audit_context
 
     @property
+    def subject(self) -> str:
+        """A subject line short by design: what and which employer (or plan). The detail, dates
+        included, is in the body."""
+        about = (
+            self.target.employer.name if isinstance(self.target, Enrolment) else self.target.title
+        )
+        return f"{ReminderKind(self.kind).label}: {about}"
+
+    @property
     def link_text(self) -> str:
         """What the reminder's link opens, for its words in the e-mail."""
         if isinstance(self.target, Enrolment):
@@ -418,7 +427,7 @@ def _send_digest(user: User, items: list[Due]) -> bool:
                 for d in items
             )
             subject = (
-                items[0].text if len(items) == 1 else f"{len(items)} things need your attention"
+                items[0].subject if len(items) == 1 else f"{len(items)} things need your attention"
             )
             # Queued with the record that it was sent: the worker delivers it after commit, so
             # a refused address costs that person's digest only, never the rest of the run.

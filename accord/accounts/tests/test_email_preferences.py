@@ -115,3 +115,44 @@ def test_an_unknown_choice_is_refused_on_its_field(world: World) -> None:
     html = response.content.decode()
     assert "There is a problem" in html or "error-summary" in html
     assert not EmailPreference.objects.exists()
+
+
+def test_the_employer_contact_is_offered_only_the_kinds_their_role_receives(
+    world: World,
+) -> None:
+    html = _client("employer").get(URL).content.decode()
+    for label in ("Joining steps waiting on you", "Reminders of work due or overdue"):
+        assert f'<legend class="label">{label}</legend>' in html
+    for label in ("Employers asking to join", "New policies to assess"):
+        assert label not in html
+
+
+def test_a_posted_choice_for_a_kind_not_offered_is_ignored(world: World) -> None:
+    employer = world.users["employer"]
+    response = _client("employer").post(
+        URL, {"steps": "at_once", "reminders": "daily", "join_requests": "weekly"}
+    )
+    assert response.status_code == 302
+    assert emails.preferences(employer) == {**ALL_AT_ONCE, "reminders": "daily"}
+
+
+def test_someone_whose_roles_receive_none_of_the_kinds_reads_a_sentence(world: World) -> None:
+    response = _client("auditor").get(URL)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert (
+        "None of your roles in Accord receives e-mails you can put in a digest, so there is "
+        "nothing to choose here." in html
+    )
+    assert "<legend" not in html and "Save your e-mail preferences" not in html
+    assert _client("auditor").post(URL, {"steps": "weekly"}).status_code == 302
+    assert emails.preferences(world.users["auditor"]) == ALL_AT_ONCE
+
+
+def test_a_tampered_choice_is_refused_naming_the_kind_without_echoing_it(world: World) -> None:
+    response = _client("secretary").post(URL, {**ALL_AT_ONCE, "reminders": "hourly"})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Choose at once, daily or weekly for reminders of work due or overdue." in html
+    assert "hourly" not in html
+    assert emails.preferences(world.users["secretary"]) == ALL_AT_ONCE

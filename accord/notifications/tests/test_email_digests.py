@@ -70,15 +70,18 @@ def test_steps_chosen_daily_come_in_one_digest_the_next_morning_and_once(world: 
     assert text.startswith("Dear Nem,\n")
     for employer in ("Northtown High School", "Northern Star Trust"):
         assert (
-            f"== Waiting for you: Record no objection — {employer} (1 December 2026, 10:00) =="
+            f"== Waiting for you: Record no objection — {employer} ==\n1 December 2026, 10:00\n"
             in text
         )
         assert f"Record no objection — {employer}</h2>" in html
     assert (
-        "You receive this because you chose to receive joining steps waiting on you in a digest"
-        in text
+        "You receive this digest because you chose daily digests for joining steps waiting on "
+        "you.\n" in text
     )
-    assert "your e-mail preferences:\nhttp://127.0.0.1:8000/accounts/email-preferences/" in text
+    assert "digest:\nhttp://127.0.0.1:8000/accounts/email-preferences/\n" in text
+    # One reason, in the footer: none per held e-mail.
+    assert text.count("You receive ") == 1 and "Sent to you because" not in text
+    assert "held for your digest" not in text
     assert HeldEmail.objects.waiting().count() == 0
     assert set(HeldEmail.objects.values_list("digest__to", flat=True)) == {"nem@example.org"}
 
@@ -142,3 +145,20 @@ def test_reminders_chosen_weekly_are_logged_as_sent_and_go_in_the_weekly_digest(
     [digest] = _to("employer@example.org")
     assert digest.subject.startswith("Accord: Your weekly digest")
     assert "Northtown High School: the review of cycle 1" in digest.body
+    # One heading, the held e-mail a section under its own heading, one reason in the footer.
+    parsed = email.message_from_bytes(digest.message().as_bytes(), policy=email.policy.default)
+    text = parsed.get_body(preferencelist=("plain",)).get_content()
+    html = parsed.get_body(preferencelist=("html",)).get_content()
+    assert digest.subject == "Accord: Your weekly digest: 1 e-mail"
+    assert html.count("<h1") == 1 and html.count("<h2") == 1 and html.count("<section>") == 1
+    assert "== 3 things need your attention ==\n" in text
+    assert ">3 things need your attention</h2>" in html
+    for wrapper in ("held for your digest", "need your attention:", "Sent to you because"):
+        assert wrapper not in text and wrapper not in html
+    assert text.count("You receive ") == 1
+    assert (
+        "You receive this digest because you chose weekly digests for reminders of work due "
+        "or overdue.\n" in text
+    )
+    assert '<a href="http://127.0.0.1:8000/accounts/email-preferences/"' in html
+    assert ">Change which e-mails you receive</a>" in html

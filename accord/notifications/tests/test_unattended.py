@@ -94,3 +94,23 @@ def test_a_case_nobody_in_scope_can_act_on_is_reminded_to_the_national_officers(
     assert [m.to for m in mail.outbox] == [["officer@example.org"]]
     assert "Lost Learning Trust" in mail.outbox[0].body
     assert "nobody in scope" in mail.outbox[0].body.lower()
+
+
+def test_the_reminder_subject_says_what_and_which_employer_and_the_body_gives_the_detail(
+    world: World,
+    django_capture_on_commit_callbacks,
+    deliver_outbox,  # type: ignore[no-untyped-def]
+) -> None:
+    _propose_a_trust_without_association(world, django_capture_on_commit_callbacks)
+    deliver_outbox()
+    mail.outbox.clear()
+    today = datetime.date.today()
+    later = today + datetime.timedelta(days=14)
+    with time_machine.travel(datetime.datetime.combine(later, datetime.time(7)), tick=False):
+        send_reminders()
+        deliver_outbox()
+    [message] = mail.outbox
+    assert message.subject == "Accord: Joining step waiting: Lost Learning Trust"
+    assert f"); it has waited since {today:%-d %B %Y}\n" in message.body
+    [(html, _)] = message.alternatives
+    assert ">Joining step waiting: Lost Learning Trust</h1>" in html
