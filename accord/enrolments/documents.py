@@ -95,6 +95,37 @@ def sender(enrolment: Enrolment) -> list[str]:
     return lines
 
 
+# Courtesy titles a British letter greets with the surname: "Dear Dr Shah". Compared without
+# full stops and case, so "Dr." and "prof" count too.
+COURTESY_TITLES = frozenset(
+    {
+        "mr", "mrs", "ms", "miss", "mx", "dr", "doctor", "professor", "prof", "sir", "dame",
+        "lord", "lady", "councillor", "cllr", "rev", "revd", "reverend", "father", "sister",
+        "canon", "rabbi", "imam",
+    }
+)  # fmt: skip
+
+
+KNIGHTED = frozenset({"sir", "dame"})
+
+
+def greeting_name(name: str) -> str:
+    """How the letter greets `name`: "Dr Amina Shah" as "Dr Shah" (title and surname), a name
+    without a courtesy title in full ("Amina Shah"), and an empty name as "Sir or Madam"."""
+    words = name.split()
+    if not words:
+        return "Sir or Madam"
+    titles = 0
+    while titles < len(words) and words[titles].rstrip(".").lower() in COURTESY_TITLES:
+        titles += 1
+    if titles == 0 or titles == len(words):
+        return " ".join(words)
+    if words[titles - 1].rstrip(".").lower() in KNIGHTED:
+        # A knight or dame is greeted by the first name: "Dear Sir John", "Dear Dame Judi".
+        return " ".join([*words[:titles], words[titles]])
+    return " ".join([*words[:titles], words[-1]])
+
+
 def letter(enrolment: Enrolment) -> Letter:
     scheme, employer = enrolment.scheme, enrolment.employer
     unions = [u.short_name for u in enrolment.signing_unions()]
@@ -109,7 +140,7 @@ def letter(enrolment: Enrolment) -> Letter:
         sender=sender(enrolment),
         date=f"{timezone.localdate():%-d %B %Y}",
         recipient=[line for line in address if line],
-        salutation=f"Dear {enrolment.addressee_name if named else 'Sir or Madam'},",
+        salutation=f"Dear {greeting_name(enrolment.addressee_name)},",
         subject=f"The {scheme.name}",
         opening=[
             f"We are writing jointly on behalf of {_union_list(unions)} to invite "
