@@ -80,9 +80,10 @@ class SafeTextMixin:
                 label = str(field.label or pretty_name(name))
                 if multiline:
                     field.to_python = one_line_ending(field.to_python)  # type: ignore[method-assign]
+                named = label.replace("%", "%%")
                 field.error_messages = {
                     **field.error_messages,
-                    "max_length": f"{label.replace('%', '%%')} must be at most %(limit_value)d characters "
+                    "max_length": f"{named} must be at most %(limit_value)d characters "
                     "(it has %(show_value)d).",
                 }
                 # Django's own NUL check would repeat the message: this one covers NUL too.
