@@ -64,12 +64,13 @@ def signatories(enrolment: Enrolment) -> list[Signatory]:
         .order_by("id")
         .first()
     )
-    area = employer.association.name if employer.association_id else ""
+    # Every block is three short lines: the name, the role, and the union. The area is the
+    # sender's, named above the letter, so that no role wraps onto a fourth line.
     result = [
         Signatory(
             enrolment.scheme.lead_union.short_name,
             secretary.user.get_full_name() if secretary else "",
-            f"Local Secretary, {area}".strip(", "),
+            "Local Secretary",
         )
     ]
     positions = enrolment.positions_by_union
@@ -78,7 +79,7 @@ def signatories(enrolment: Enrolment) -> list[Signatory]:
         name = ""
         if position is not None and position.position == Position.AGREE:
             name = position.recorded_by.get_full_name()
-        result.append(Signatory(union.short_name, name, f"{union.short_name} representative"))
+        result.append(Signatory(union.short_name, name, f"{union.short_name} Representative"))
     return result
 
 

@@ -7,6 +7,7 @@ import datetime
 import io
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 import time_machine
@@ -151,9 +152,9 @@ def test_the_signatures_are_one_block_side_by_side_kept_with_the_closing(world: 
     (table,) = document.tables
     (row,) = table.rows
     assert [c.text for c in row.cells] == [
-        "Secretary\nLocal Secretary, Northtown\nfor NASUWT",
-        "Gmb\nGMB representative\nfor GMB",
-        "Unison\nUNISON representative\nfor UNISON",
+        "Secretary\nLocal Secretary\nfor NASUWT",
+        "Gmb\nGMB Representative\nfor GMB",
+        "Unison\nUNISON Representative\nfor UNISON",
     ]
     assert row._tr.trPr.find(qn("w:cantSplit")) is not None
     (closing,) = [p for p in document.paragraphs if p.text == "Yours faithfully,"]
@@ -176,7 +177,7 @@ def test_names_typed_like_placeholders_are_written_as_typed(world: World) -> Non
     lines = _text(document)
     assert "Dear {closing}," in lines
     assert lines.count("{closing}") == 1 and lines.count("{principles}") == 1
-    assert document.tables[0].rows[0].cells[1].text == "{opening}\nGMB representative\nfor GMB"
+    assert document.tables[0].rows[0].cells[1].text == "{opening}\nGMB Representative\nfor GMB"
 
 
 def test_the_word_document_says_what_it_is_and_who_it_is_from(world: World) -> None:
@@ -231,6 +232,43 @@ def test_the_signatures_never_split_from_each_other_or_the_closing_whatever_the_
         (signed,) = [p for p in pages if "for NASUWT" in p]
         assert "Yours faithfully," in signed, extra
         assert "for GMB" in signed and "for UNISON" in signed, extra
+
+
+def _collect(fragments: list[tuple[float, float, str]]) -> Any:
+    """A pypdf text visitor adding each piece of text with its position to `fragments`."""
+
+    def visit(text: str, cm: Any, tm: Any, font: Any, size: Any) -> None:
+        if text.strip():
+            fragments.append((round(tm[4]), round(tm[5]), text.strip()))
+
+    return visit
+
+
+def _signature_lines(reader: PdfReader) -> dict[int, list[str]]:
+    """The lines of each signature block in the PDF, by the block's left edge."""
+    found: list[tuple[float, float, str]] = []
+    for page in reader.pages:
+        fragments: list[tuple[float, float, str]] = []
+        page.extract_text(visitor_text=_collect(fragments))
+        names = [f for f in fragments if f[2] == "Yours faithfully,"]
+        if names:
+            found = [f for f in fragments if f[1] > names[0][1]]
+    blocks: dict[int, list[str]] = {}
+    for x, _y, text in sorted(found, key=lambda f: (f[0], f[1])):
+        blocks.setdefault(x, []).append(text)
+    return blocks
+
+
+def test_the_signature_blocks_are_alike_and_as_long_as_each_other(world: World) -> None:
+    world.association.name = "Manchester"
+    world.association.save(update_fields=["name"])
+    enrolment = world.enrolment(State.AGREED)
+    blocks = _signature_lines(_pdf(enrolment))
+    assert list(blocks.values()) == [
+        ["Secretary", "Local Secretary", "for NASUWT"],
+        ["Gmb", "GMB Representative", "for GMB"],
+        ["Unison", "UNISON Representative", "for UNISON"],
+    ]
 
 
 def test_a_collected_site_prints_the_letter_with_its_hashed_stylesheet(
