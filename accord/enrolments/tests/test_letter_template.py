@@ -129,3 +129,17 @@ def test_only_the_schemes_national_officers_change_its_template(
     assert _client(persona).post("/schemes/vws/letter-template/remove/").status_code == 403
     world.scheme.refresh_from_db()
     assert not world.scheme.letter_template
+
+
+def test_the_scheme_page_offers_to_replace_or_remove_its_own_template(
+    world: World, tmp_path: Path
+) -> None:
+    before = _client().get("/schemes/vws/").content.decode()
+    assert "Change the letter's look with your own template" in before
+    assert "/schemes/vws/letter-template/remove/" not in before
+    _upload(_template(tmp_path))
+    after = _client().get("/schemes/vws/").content.decode()
+    assert "Replace the scheme's letter template" in after
+    assert "Change the letter's look" not in after
+    assert 'action="/schemes/vws/letter-template/remove/"' in after
+    assert "Remove it and use the standard template" in after
