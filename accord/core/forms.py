@@ -8,6 +8,7 @@ what is stored. Line breaks and tabs are accepted only where the input runs over
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -50,6 +51,19 @@ class StorableText:
         )
 
 
+def one_line_ending(to_python: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """`to_python` with every line ending made a single line feed first: a browser sends a
+    textarea's lines ending in carriage return and line feed, which would count each line
+    break as two characters against the field's limit where the browser counts one."""
+
+    def normalised(value: Any) -> Any:
+        if isinstance(value, str):
+            value = value.replace("\r\n", "\n").replace("\r", "\n")
+        return to_python(value)
+
+    return normalised
+
+
 class SafeTextMixin:
     """Gives each text field of the form the `StorableText` check."""
 
@@ -64,6 +78,14 @@ class SafeTextMixin:
             if isinstance(field, forms.CharField):
                 multiline = isinstance(field.widget, forms.Textarea)
                 label = str(field.label or pretty_name(name))
+                if multiline:
+                    field.to_python = one_line_ending(field.to_python)  # type: ignore[method-assign]
+                named = label.replace("%", "%%")
+                field.error_messages = {
+                    **field.error_messages,
+                    "max_length": f"{named} must be at most %(limit_value)d characters "
+                    "(it has %(show_value)d).",
+                }
                 # Django's own NUL check would repeat the message: this one covers NUL too.
                 field.validators = [
                     v

@@ -66,13 +66,14 @@ def _schools(
     la: LocalAuthority,
     association: Association,
     establishment_type: str,
-    names: list[tuple[str, str, str]],
+    names: list[tuple[str, str, str, str]],
 ) -> list[Employer]:
     return [
         Employer.objects.create(
             kind=EmployerKind.SCHOOL,
             name=name,
             urn=urn,
+            street=street,
             postcode=postcode,
             parent=parent,
             local_authority=la,
@@ -81,7 +82,7 @@ def _schools(
             town=la.name,
             status_name="Open",
         )
-        for name, urn, postcode in names
+        for name, urn, street, postcode in names
     ]
 
 
@@ -129,6 +130,7 @@ def load_demo() -> bool:
         gias_group_uid="16001",
         local_authority=manchester,
         association=manchester_assoc,
+        street="3 Riverside Way",
         town="Manchester",
         postcode="M1 2AB",
     )
@@ -138,6 +140,8 @@ def load_demo() -> bool:
         la_code="352",
         local_authority=manchester,
         association=manchester_assoc,
+        street="Town Hall, Albert Square",
+        town="Manchester",
         postcode="M60 2LA",
     )
     scc = employer(
@@ -146,6 +150,8 @@ def load_demo() -> bool:
         la_code="355",
         local_authority=salford,
         association=salford_assoc,
+        street="Civic Centre, Chorley Road",
+        town="Swinton",
         postcode="M27 5AW",
     )
     ardwick, moss_side, _ = _schools(
@@ -154,9 +160,9 @@ def load_demo() -> bool:
         manchester_assoc,
         "Academy converter",
         [
-            ("Ardwick Green Academy", "140001", "M12 6BP"),
-            ("Moss Side Primary Academy", "140002", "M14 4PX"),
-            ("Hulme Park Academy", "140003", "M15 5AA"),
+            ("Ardwick Green Academy", "140001", "21 Hyde Road", "M12 6BP"),
+            ("Moss Side Primary Academy", "140002", "4 Quinney Crescent", "M14 4PX"),
+            ("Hulme Park Academy", "140003", "60 Stretford Road", "M15 5AA"),
         ],
     )
     eccles, irlam, swinton, _ = _schools(
@@ -165,10 +171,10 @@ def load_demo() -> bool:
         salford_assoc,
         "Community school",
         [
-            ("Eccles Community High School", "105901", "M30 0LX"),
-            ("Irlam Community Primary School", "105902", "M44 6GH"),
-            ("Swinton Park Community School", "105903", "M27 4BS"),
-            ("Walkden Community Primary School", "105904", "M28 3FB"),
+            ("Eccles Community High School", "105901", "Barton Lane", "M30 0LX"),
+            ("Irlam Community Primary School", "105902", "37 Liverpool Road", "M44 6GH"),
+            ("Swinton Park Community School", "105903", "Chorley Road", "M27 4BS"),
+            ("Walkden Community Primary School", "105904", "12 Bolton Road", "M28 3FB"),
         ],
     )
     college = employer(
@@ -177,6 +183,8 @@ def load_demo() -> bool:
         ukprn="10004112",
         local_authority=manchester,
         association=manchester_assoc,
+        street="45 Ashton Old Road",
+        town="Manchester",
         postcode="M11 2WH",
     )
     camden_school = employer(
@@ -185,6 +193,8 @@ def load_demo() -> bool:
         urn="100001",
         local_authority=camden,
         association=camden_assoc,
+        street="8 Albany Street",
+        town="London",
         postcode="NW1 3PS",
         establishment_type="Community school",
     )
@@ -496,10 +506,18 @@ class Journey:
 
     def confirm(self, enrolment: Enrolment, secretary: str) -> Enrolment:
         enrolment = self.take(enrolment, "confirm_commitment_union", secretary, confirm=True)
-        return self.take(
+        enrolment = self.take(
             enrolment,
             "confirm_commitment_employer",
             "employer",
             confirm=True,
             accept_logo_terms=True,
         )
+        # The employer accepts the logo terms as it confirms the commitment: in the story a
+        # week and a day before it joins (see "record_joined"), not when the demo is loaded.
+        accepted = datetime.datetime.combine(
+            timezone.localdate() - _days(8), datetime.time(10, 30), timezone.get_current_timezone()
+        )
+        Enrolment.objects.filter(pk=enrolment.pk).update(logo_terms_accepted_at=accepted)
+        enrolment.logo_terms_accepted_at = accepted
+        return enrolment

@@ -80,12 +80,13 @@ def signatories(enrolment: Enrolment) -> list[Signatory]:
         .order_by("id")
         .first()
     )
-    area = employer.association.name if employer.association_id else ""
+    # Every block is three short lines: the name, the role, and the union. The area is the
+    # sender's, named above the letter, so that no role wraps onto a fourth line.
     result = [
         Signatory(
             enrolment.scheme.lead_union.short_name,
             secretary.user.get_full_name() if secretary else "",
-            f"Local Secretary, {area}".strip(", "),
+            "Local Secretary",
         )
     ]
     positions = enrolment.positions_by_union
@@ -94,7 +95,7 @@ def signatories(enrolment: Enrolment) -> list[Signatory]:
         name = ""
         if position is not None and position.position == Position.AGREE:
             name = position.recorded_by.get_full_name()
-        result.append(Signatory(union.short_name, name, f"{union.short_name} representative"))
+        result.append(Signatory(union.short_name, name, f"{union.short_name} Representative"))
     return result
 
 
@@ -126,6 +127,37 @@ def sender(enrolment: Enrolment) -> list[str]:
     return lines
 
 
+# Courtesy titles a British letter greets with the surname: "Dear Dr Shah". Compared without
+# full stops and case, so "Dr." and "prof" count too.
+COURTESY_TITLES = frozenset(
+    {
+        "mr", "mrs", "ms", "miss", "mx", "dr", "doctor", "professor", "prof", "sir", "dame",
+        "lord", "lady", "councillor", "cllr", "rev", "revd", "reverend", "father", "sister",
+        "canon", "rabbi", "imam",
+    }
+)  # fmt: skip
+
+
+KNIGHTED = frozenset({"sir", "dame"})
+
+
+def greeting_name(name: str) -> str:
+    """How the letter greets `name`: "Dr Amina Shah" as "Dr Shah" (title and surname), a name
+    without a courtesy title in full ("Amina Shah"), and an empty name as "Sir or Madam"."""
+    words = name.split()
+    if not words:
+        return "Sir or Madam"
+    titles = 0
+    while titles < len(words) and words[titles].rstrip(".").lower() in COURTESY_TITLES:
+        titles += 1
+    if titles == 0 or titles == len(words):
+        return " ".join(words)
+    if words[titles - 1].rstrip(".").lower() in KNIGHTED:
+        # A knight or dame is greeted by the first name: "Dear Sir John", "Dear Dame Judi".
+        return " ".join([*words[:titles], words[titles]])
+    return " ".join([*words[:titles], words[-1]])
+
+
 def letter(enrolment: Enrolment) -> Letter:
     scheme, employer = enrolment.scheme, enrolment.employer
     signing = enrolment.signing_unions()
@@ -142,7 +174,7 @@ def letter(enrolment: Enrolment) -> Letter:
         sender=sender(enrolment),
         date=f"{timezone.localdate():%-d %B %Y}",
         recipient=[line for line in address if line],
-        salutation=f"Dear {enrolment.addressee_name if named else 'Sir or Madam'},",
+        salutation=f"Dear {greeting_name(enrolment.addressee_name)},",
         subject=f"The {scheme.name}",
         opening=[
             f"We are writing jointly on behalf of {_union_list(unions)} to invite "

@@ -168,14 +168,16 @@ class LetterAddresseeForm(AccordForm):
     """Whom the joint letter is addressed to: empty for "Dear Sir or Madam"."""
 
     addressee_name = forms.CharField(
-        label="Name (optional)",
+        label="Name",
         max_length=200,
         required=False,
-        help_text="The head teacher or chief executive, as the letter should greet them: "
-        "for example, Mrs Jane Oak. Leave empty to write “Dear Sir or Madam”.",
+        help_text="The head teacher or chief executive, with their title: for example, "
+        "Mrs Jane Oak, which the letter addresses in full and greets as “Dear Mrs Oak”. "
+        "Without a title the letter greets the full name. Leave empty to write "
+        "“Dear Sir or Madam”.",
     )
     addressee_job_title = forms.CharField(
-        label="Job title (optional)",
+        label="Job title",
         max_length=200,
         required=False,
         help_text="For example, Head Teacher or Chief Executive.",

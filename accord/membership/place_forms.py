@@ -26,7 +26,7 @@ class DistrictForm(AccordModelForm):
 
 class AssociationForm(AccordModelForm):
     address = forms.CharField(
-        label="Postal address (optional)",
+        label="Postal address",
         required=False,
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 4}),
@@ -45,13 +45,19 @@ class AssociationForm(AccordModelForm):
     class Meta:
         model = Association
         fields = ["name", "region", "district", "address", "email"]
-        labels = {"district": "NEM district", "email": "E-mail address (optional)"}
+        labels = {"district": "NEM district", "email": "E-mail address"}
         help_texts = {
             "region": "Partner representatives held for a region see the cases of its "
             "associations.",
             "district": "The NEM of this district considers the association's proposals: a "
             "change hands its cases to the new district's NEM.",
         }
+
+    def clean_address(self) -> str:
+        """The address as the letter prints it: one line of the address per line, without
+        blank lines or spaces at the ends of lines."""
+        lines = self.cleaned_data["address"].splitlines()
+        return "\n".join(line.strip() for line in lines if line.strip())
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

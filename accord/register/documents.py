@@ -89,10 +89,18 @@ def _data_uri(png: bytes) -> str:
 # --- the certificate of membership --------------------------------------------------------------
 
 
-def certificate_filename(employer_name: str, reference: str) -> str:
+def readable_filename(employer_name: str, reference: str, what: str) -> str:
     """A file name a person recognises: the employer's name, then what the file is."""
     name = slugify(employer_name)[:80].strip("-") or reference.lower()
-    return f"{name}-certificate-of-membership.pdf"
+    return f"{name}-{what}"
+
+
+def certificate_filename(employer_name: str, reference: str) -> str:
+    return readable_filename(employer_name, reference, "certificate-of-membership.pdf")
+
+
+def logo_pack_filename(membership: Membership) -> str:
+    return readable_filename(membership.employer.name, membership.reference, "logo-pack.zip")
 
 
 def certificate_pdf(entry: RegisterEntry, url: str, *, today: datetime.date) -> bytes:

@@ -169,5 +169,6 @@ def logo_pack(request: HttpRequest, reference: str) -> HttpResponse:
     if not membership.is_member:
         return render(request, "register/no_logo.html", {"membership": membership}, status=410)
     response = HttpResponse(documents.logo_pack(membership), content_type="application/zip")
-    response["Content-Disposition"] = f'attachment; filename="{membership.reference}-logo-pack.zip"'
+    filename = documents.logo_pack_filename(membership)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

@@ -16,7 +16,11 @@ def _field_errors(form: forms.BaseForm) -> list[tuple[str, str]]:
         rows += [("", str(error)) for error in field.errors]
     for field in form.visible_fields():
         anchor = field.id_for_label or field.auto_id
-        rows += [(anchor, f"{field.label}: {error}") for error in field.errors]
+        # A message that already names the field ("Name contains ...") is not prefixed again.
+        rows += [
+            (anchor, error if error.startswith(f"{field.label} ") else f"{field.label}: {error}")
+            for error in map(str, field.errors)
+        ]
     return rows
 
 

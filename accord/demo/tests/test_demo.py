@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.core.management import call_command
+from django.utils import timezone
 
 from accord.accounts.models import Role, RoleAssignment, User
 from accord.core.audit import verify_chain
@@ -49,7 +50,7 @@ def test_the_demo_letter_greets_the_colleges_principal_from_the_associations_add
     call_command("load_demo")
     college = Enrolment.objects.get(employer__name="Manchester Technical College")
     letter = documents.letter(college)
-    assert letter.salutation == "Dear Dr Amina Shah,"
+    assert letter.salutation == "Dear Dr Shah,"
     assert letter.valediction == "Yours sincerely,"
     assert letter.sender == [
         "NASUWT Manchester Local Association",
@@ -59,6 +60,23 @@ def test_the_demo_letter_greets_the_colleges_principal_from_the_associations_add
         "M1 3AB",
         "manchester@demo.accord",
     ]
+    assert letter.recipient == [
+        "Dr Amina Shah",
+        "Principal and Chief Executive",
+        "Manchester Technical College",
+        "45 Ashton Old Road",
+        "Manchester",
+        "M11 2WH",
+    ]
+
+
+def test_the_demo_employers_accept_the_logo_terms_before_they_join(db: None) -> None:
+    call_command("load_demo")
+    accepted = Enrolment.objects.exclude(logo_terms_accepted_at=None)
+    assert accepted.exists()
+    for enrolment in accepted:
+        assert enrolment.joined_on is not None
+        assert timezone.localtime(enrolment.logo_terms_accepted_at).date() < enrolment.joined_on
 
 
 def test_loading_the_demo_twice_changes_nothing(db: None) -> None:

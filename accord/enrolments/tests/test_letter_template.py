@@ -230,3 +230,17 @@ def test_a_template_missing_from_storage_leaves_the_letters_on_the_standard_one(
     assert response.status_code == 200
     document = Document(io.BytesIO(response.content))
     assert "Dear Sir or Madam," in [p.text for p in document.paragraphs]
+
+
+def test_the_scheme_page_offers_to_replace_or_remove_its_own_template(
+    world: World, tmp_path: Path
+) -> None:
+    before = _client().get("/schemes/vws/").content.decode()
+    assert "Change the letter's look with your own template" in before
+    assert "/schemes/vws/letter-template/remove/" not in before
+    _upload(_template(tmp_path))
+    after = _client().get("/schemes/vws/").content.decode()
+    assert "Replace the scheme's letter template" in after
+    assert "Change the letter's look" not in after
+    assert 'action="/schemes/vws/letter-template/remove/"' in after
+    assert "Remove it and use the standard template" in after

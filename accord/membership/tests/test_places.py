@@ -98,17 +98,50 @@ def test_an_associations_letter_address_is_edited_and_audited(world: World) -> N
     )
     assert response.status_code == 302
     world.association.refresh_from_db()
-    assert world.association.address == "12 Mill Street\r\nNT1 2AB"
+    assert world.association.address == "12 Mill Street\nNT1 2AB"
     (event,) = _events("association.edited")
     assert event.changes == {
-        "address": ["", "12 Mill Street\r\nNT1 2AB"],
+        "address": ["", "12 Mill Street\nNT1 2AB"],
         "email": ["", "nt@example.org"],
     }
     refused = client.post(url, {**values, "address": "12 Mill\x1b Street"})
     assert refused.status_code == 400
-    assert "Postal address (optional) contains characters that cannot be stored (U+001B)" in (
+    assert "Postal address contains characters that cannot be stored (U+001B)" in (
         refused.content.decode()
     )
+
+
+def test_an_address_is_counted_as_the_browser_counts_it_and_saved_tidy(world: World) -> None:
+    client = _officer(world)
+    url = reverse("association-edit", args=[world.association.pk])
+    values = {"name": "Northtown", "region": world.association.region_id}
+    values["district"] = world.association.district_id
+    # 500 characters in the browser (line breaks count one): 12 lines of 40, 11 breaks, 9 more.
+    address = "\r\n".join(["x" * 40] * 12) + "\r\n" + "y" * 8
+    assert len(address.replace("\r\n", "\n")) == 500
+    assert client.post(url, {**values, "address": address}).status_code == 302
+    world.association.refresh_from_db()
+    assert world.association.address == "\n".join(["x" * 40] * 12 + ["y" * 8])
+
+    client.post(url, {**values, "address": "  12 Mill Street  \r\n\r\n Northtown \r\n\r\n"})
+    world.association.refresh_from_db()
+    assert world.association.address == "12 Mill Street\nNorthtown"
+
+    refused = client.post(url, {**values, "address": address + "z"})
+    assert refused.status_code == 400
+    page = refused.content.decode()
+    assert page.count("Postal address must be at most 500 characters (it has 501).") == 2
+    assert "Postal address: Postal address" not in page
+
+
+def test_optional_fields_are_marked_by_the_house_pattern_not_in_their_labels(
+    world: World,
+) -> None:
+    page = _officer(world).get(reverse("association-edit", args=[world.association.pk]))
+    text = page.content.decode()
+    assert "Postal address (optional)" not in text
+    assert 'Postal address <span class="optional">(optional)</span>' in text
+    assert 'E-mail address <span class="optional">(optional)</span>' in text
 
 
 def test_an_authority_covered_elsewhere_is_moved_not_added(world: World) -> None:

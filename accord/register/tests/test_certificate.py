@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import io
+from typing import Any
 
 import pypdf
 import pytest
@@ -91,7 +92,32 @@ def test_the_certificate_is_one_a4_page_naming_the_member_and_where_to_check_it(
 
 def test_a_certificate_before_any_principle_is_met_says_so(member: Membership) -> None:
     text = _text(_pdf(Client().get(_certificate_url(member))))
-    assert "Principles met None yet: the first cycle is under way." in text
+    assert "Principles met None yet — the first cycle is under way." in text
+    assert "None yet:" not in text
+
+
+def _heights(reader: pypdf.PdfReader) -> dict[str, float]:
+    """How high on the page (in points from the foot) each line of text starts."""
+    found: dict[str, float] = {}
+
+    def visit(text: str, cm: Any, tm: Any, font: Any, size: Any) -> None:
+        if text.strip():
+            found.setdefault(text.strip(), tm[4] * cm[1] + tm[5] * cm[3] + cm[5])
+
+    reader.pages[0].extract_text(visitor_text=visit)
+    return found
+
+
+def test_the_certificate_spreads_over_its_frame_on_one_page(member: Membership) -> None:
+    reader = _pdf(Client().get(_certificate_url(member)))
+    assert len(reader.pages) == 1
+    heights = _heights(reader)
+    top = heights["Valued Worker Scheme"]
+    (issued,) = [h for line, h in heights.items() if line.startswith("Issued on")]
+    # A4 is 842 points high, inside a 15 mm (43 point) margin and the frame's border and
+    # padding (about 48 points): the first line near the frame's top, the last near its foot.
+    assert top > 842 - 43 - 48 - 40, heights
+    assert issued < 43 + 48 + 50, heights
 
 
 def test_the_employer_contact_is_offered_the_certificate_on_its_enrolment(

@@ -146,3 +146,10 @@ def test_the_pack_of_an_uploaded_logo_has_it_at_both_sizes(
         assert transparent.getpixel((size[0] // 2, size[1] // 2)) == (200, 30, 40, 255)
         on_white = _image(pack, f"{name}-on-white.png")
         assert on_white.size == size and on_white.getpixel((0, 0)) == WHITE
+
+
+def test_the_pack_is_named_after_the_employer(member: Membership) -> None:
+    response = Client().get(f"/register/{member.reference}/logo-pack.zip")
+    assert response["Content-Disposition"] == (
+        'attachment; filename="northtown-high-school-logo-pack.zip"'
+    )
