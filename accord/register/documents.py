@@ -288,3 +288,23 @@ def logo_pack(membership: Membership) -> bytes:
         for name, data in files.items():
             pack.writestr(name, data)
     return buffer.getvalue()
+
+
+# A pack takes about a second to draw (PNGs at print size, the guide's PDF): it is kept for a
+# day in the shared cache under everything it shows, so repeated downloads cost a cache read.
+LOGO_PACK_TIMEOUT = 24 * 60 * 60
+
+
+def cached_logo_pack(membership: Membership) -> bytes:
+    """The logo pack, drawn once for what it shows: the member, its scheme's name and logo,
+    the terms accepted and the site's address."""
+    shown = (
+        membership.reference,
+        membership.employer.name,
+        membership.scheme.name,
+        membership.scheme.logo.name,
+        membership.enrolment.logo_terms_accepted_at,
+        settings.SITE_URL,
+    )
+    key = "register:logo-pack:v1:" + hashlib.sha256(repr(shown).encode()).hexdigest()[:40]
+    return caches["default"].get_or_set(key, lambda: logo_pack(membership), LOGO_PACK_TIMEOUT)

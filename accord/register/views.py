@@ -14,6 +14,7 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.http import require_safe
 
 from accord.core.params import choice_param, id_param, text_param
 from accord.core.pdf import PDF_CONTENT_TYPE
@@ -124,6 +125,7 @@ def verification(request: HttpRequest, reference: str) -> HttpResponseBase:
     return caching.page(request, reference.upper(), make=make, day=today)
 
 
+@require_safe
 def certificate(request: HttpRequest, reference: str) -> HttpResponseBase:
     """The certificate of an active membership, as a PDF; a page saying why there is none for a
     suspended or withdrawn one. Made once per register version and day (it shows the date it
@@ -164,11 +166,12 @@ def verification_qr(request: HttpRequest, reference: str) -> HttpResponse:
     return HttpResponse(documents.qr_svg(_membership(reference)), content_type="image/svg+xml")
 
 
+@require_safe
 def logo_pack(request: HttpRequest, reference: str) -> HttpResponse:
     membership = _membership(reference)
     if not membership.is_member:
         return render(request, "register/no_logo.html", {"membership": membership}, status=410)
-    response = HttpResponse(documents.logo_pack(membership), content_type="application/zip")
+    response = HttpResponse(documents.cached_logo_pack(membership), content_type="application/zip")
     filename = documents.logo_pack_filename(membership)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

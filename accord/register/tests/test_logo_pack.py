@@ -18,6 +18,7 @@ from PIL import Image
 from accord.enrolments.models import Enrolment
 from accord.enrolments.process import State
 from accord.membership.models import Membership
+from accord.register import documents
 from tests.world import PASSWORD, World
 
 SITE_URL = "https://accord.example.org"
@@ -153,3 +154,37 @@ def test_the_pack_is_named_after_the_employer(member: Membership) -> None:
     assert response["Content-Disposition"] == (
         'attachment; filename="northtown-high-school-logo-pack.zip"'
     )
+
+
+def test_the_pack_is_drawn_once_until_what_it_shows_changes(
+    member: Membership, settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    drawn: list[str] = []
+    draw = documents.logo_pack
+    monkeypatch.setattr(
+        documents,
+        "logo_pack",
+        lambda membership: drawn.append(membership.reference) or draw(membership),
+    )
+    first = _pack(member)
+    assert set(_pack(member).namelist()) == set(first.namelist())
+    assert drawn == [member.reference]
+
+    settings.MEDIA_ROOT = tmp_path / "uploads"
+    buffer = io.BytesIO()
+    Image.new("RGBA", (600, 200), (200, 30, 40, 255)).save(buffer, format="PNG")
+    client = Client()
+    assert client.login(username="officer@example.org", password=PASSWORD)
+    upload = SimpleUploadedFile("logo.png", buffer.getvalue())
+    assert client.post("/schemes/vws/logo/", {"logo": upload}).status_code == 302
+    assert "logo.png" in _pack(member).namelist()
+    assert len(drawn) == 2
+
+
+def test_the_pack_and_the_certificate_answer_only_reading_requests(member: Membership) -> None:
+    client = Client()
+    for path in ("logo-pack.zip", "certificate.pdf"):
+        url = f"/register/{member.reference}/{path}"
+        assert client.head(url).status_code == 200
+        for method in (client.post, client.put, client.delete):
+            assert method(url).status_code == 405
