@@ -15,6 +15,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -325,7 +326,13 @@ def logo_image(request: HttpRequest, slug: str) -> FileResponse:
     scheme = get_object_or_404(Scheme, slug=slug)
     if not scheme.logo:
         raise Http404("This scheme has no logo yet.")
-    response = FileResponse(scheme.logo.open("rb"), content_type="image/png")
+    return _png(scheme.logo)
+
+
+def _png(stored: FieldFile) -> FileResponse:
+    """An uploaded logo (checked and re-encoded as PNG on upload), served so that a browser
+    can only show it as a picture."""
+    response = FileResponse(stored.open("rb"), content_type="image/png")
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response["X-Content-Type-Options"] = "nosniff"
     return response
@@ -374,10 +381,7 @@ def union_logo_image(request: HttpRequest, slug: str) -> FileResponse:
     union = get_object_or_404(Union, slug=slug)
     if not union.logo:
         raise Http404("This union has no logo.")
-    response = FileResponse(union.logo.open("rb"), content_type="image/png")
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return _png(union.logo)
 
 
 # --- the joint letter's template ------------------------------------------------------------
