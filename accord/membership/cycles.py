@@ -21,7 +21,7 @@ from accord.enrolments.models import Enrolment
 from accord.enrolments.process import State
 from accord.schemes.models import Principle
 
-from . import rules, selectors
+from . import lapse, rules, selectors
 from .models import Cycle, Decision, NextCycleRule, ObjectiveOutcome, Outcome, Review
 from .services import MembershipError, draft_cycle
 
@@ -173,7 +173,8 @@ def _record_review(enrolment: Enrolment, cycle: Cycle, actor: User, data: dict[s
 
 
 def confirm_review(review: Review, *, actor: User) -> Review:
-    """The employer's confirmation; an agreed extension moves the cycle's end."""
+    """The employer's confirmation; an agreed extension moves the cycle's end. A confirmed
+    review overtakes a pending decision on a lapse, and makes a lapsed membership active again."""
     enrolment = review.cycle.enrolment
     if not rules.can_confirm_for_employer(actor, enrolment):
         raise MembershipError("Only the employer's contact confirms for the employer.")
@@ -198,6 +199,7 @@ def confirm_review(review: Review, *, actor: User) -> Review:
             f"confirmed the review of cycle {locked.cycle.number}",
             changes,
         )
+        lapse.review_confirmed(locked, actor=actor)
     return locked
 
 

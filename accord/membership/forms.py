@@ -10,7 +10,7 @@ from accord.core.forms import AccordForm
 from accord.enrolments.forms import LONG_TEXT, DateInput, not_in_future
 from accord.schemes.models import PrincipleVersion
 
-from .models import Assessment, Membership
+from .models import Assessment, LapseOutcome, Membership
 
 
 class StatusChangeForm(AccordForm):
@@ -30,6 +30,35 @@ class StatusChangeForm(AccordForm):
         super().__init__(*args, **kwargs)
         if not leaving:
             del self.fields["logo_stop_requested_on"]
+
+
+class LapseDecisionForm(AccordForm):
+    outcome = forms.ChoiceField(
+        label="Decision",
+        choices=[
+            (LapseOutcome.EXTEND, "Extend: set a new date for the review"),
+            (LapseOutcome.LAPSE, "Lapse the membership"),
+        ],
+        widget=forms.RadioSelect,
+    )
+    reasons = forms.CharField(
+        label="Reasons",
+        max_length=LONG_TEXT,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Internal: national officers and the unions see them; the public does not.",
+    )
+    extended_to = forms.DateField(
+        label="New date for the review (to extend)",
+        required=False,
+        widget=DateInput(),
+        help_text="The cycle then ends on this date; the grace period counts from it.",
+    )
+    logo_stop_requested_on = forms.DateField(
+        label="Date the employer was asked to stop using the logo (to lapse)",
+        required=False,
+        widget=DateInput(),
+        validators=[not_in_future],
+    )
 
 
 def _text(label: str, **kwargs: Any) -> forms.CharField:

@@ -20,12 +20,14 @@ REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 class MembershipStatus(models.TextChoices):
     ACTIVE = "active", "Member"
     SUSPENDED = "suspended", "Suspended"
+    # A review overdue beyond the scheme's grace period, and a national officer's decision.
+    LAPSED = "lapsed", "Lapsed"
     WITHDRAWN = "withdrawn", "Withdrawn"
 
 
 class MembershipQuerySet(models.QuerySet):
     def on_register(self) -> MembershipQuerySet:
-        """Members and suspended members; withdrawn employers leave the register."""
+        """Members, suspended and lapsed members; withdrawn employers leave the register."""
         return self.exclude(status=MembershipStatus.WITHDRAWN)
 
 
@@ -315,3 +317,60 @@ class PolicyCheck(models.Model):
     @property
     def is_assessed(self) -> bool:
         return bool(self.assessment)
+
+
+class LapseOutcome(models.TextChoices):
+    """What became of a decision "extend or lapse"; empty while it waits for an officer."""
+
+    EXTEND = "extend", "Extended to a new date"
+    LAPSE = "lapse", "Lapsed"
+    REVIEWED = "reviewed", "Overtaken: the review was confirmed"
+
+
+class LapseDecision(models.Model):
+    """A review overdue beyond the scheme's grace period, put to the national officers:
+    extend to a new date, or lapse. One per cycle and due date (the occasion): a cycle
+    extended to a new date that is again overdue is a new occasion."""
+
+    membership = models.ForeignKey(
+        Membership, on_delete=models.CASCADE, related_name="lapse_decisions"
+    )
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="lapse_decisions")
+    review_due_on = models.DateField(help_text="The cycle's end when the decision was opened.")
+    grace_ended_on = models.DateField()
+    opened_on = models.DateField(help_text="The day of the daily run that opened it.")
+    opened_at = models.DateTimeField(auto_now_add=True)
+    outcome = models.CharField(max_length=20, choices=LapseOutcome.choices, blank=True)
+    reasons = models.TextField(blank=True, help_text="Internal: never shown publicly.")
+    extended_to = models.DateField(null=True, blank=True)
+    logo_stop_requested_on = models.DateField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["grace_ended_on", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cycle", "review_due_on"], name="one_lapse_decision_per_occasion"
+            )
+        ]
+        indexes = [
+            # Decisions waiting for an officer: few among many.
+            models.Index(
+                fields=["grace_ended_on"],
+                condition=models.Q(outcome=""),
+                name="lapse_decision_open_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Extend or lapse: {self.membership.employer} (review due {self.review_due_on})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("lapse-decision", args=[self.pk])
+
+    @property
+    def is_open(self) -> bool:
+        return not self.outcome

@@ -158,11 +158,12 @@ def _close_enrolment(pk: int, reason: str) -> tuple[str, str]:
 STATUS_CHANGES: dict[str, tuple[frozenset[str], MembershipStatus, str]] = {
     "suspend": (frozenset({MembershipStatus.ACTIVE}), MembershipStatus.SUSPENDED, "suspended"),
     "withdraw": (
-        frozenset({MembershipStatus.ACTIVE, MembershipStatus.SUSPENDED}),
+        frozenset({MembershipStatus.ACTIVE, MembershipStatus.SUSPENDED, MembershipStatus.LAPSED}),
         MembershipStatus.WITHDRAWN,
         "withdrew",
     ),
-    # A withdrawal is final: the employer returns only by being proposed and listed again.
+    # A withdrawal is final: the employer returns only by being proposed and listed again. A
+    # lapsed membership is reinstated by a confirmed review (`lapse.review_confirmed`), not here.
     "reinstate": (
         frozenset({MembershipStatus.SUSPENDED}),
         MembershipStatus.ACTIVE,

@@ -37,6 +37,7 @@ urlpatterns = [
     path("enrolments/<int:pk>/cycles/new/", cycle_views.start_cycle, name="cycle-new"),
     path("reviews/<int:pk>/confirmation/", cycle_views.confirm_review, name="review-confirm"),
     path("cycles/<int:pk>/confirmation/", cycle_views.confirm_cycle, name="cycle-confirm"),
+    path("lapse-decisions/<int:pk>/", views.lapse_decision, name="lapse-decision"),
     path(
         "memberships/<int:pk>/status/<slug:change>/",
         views.change_status,

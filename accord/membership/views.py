@@ -26,9 +26,9 @@ from accord.enrolments.process import (
 from accord.enrolments.views import enrolment_for
 
 from . import cycles as cycle_rules
-from . import rules, selectors, services
-from .forms import StatusChangeForm
-from .models import Membership, MembershipStatus
+from . import lapse, rules, selectors, services
+from .forms import LapseDecisionForm, StatusChangeForm
+from .models import LapseDecision, Membership, MembershipStatus
 
 TITLES = {
     "suspend": "Suspend the membership",
@@ -84,6 +84,9 @@ def enrolment_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "may_log_policy": membership is not None and rules.can_log_policy(request.user, enrolment),
         "may_manage_membership": membership is not None
         and rules.can_manage_membership(request.user, membership),
+        "lapse_decisions": list(membership.lapse_decisions.order_by("-grace_ended_on", "-pk"))
+        if membership is not None and internal
+        else [],
         "status_changes": [
             (change, title)
             for change, title in TITLES.items()
@@ -133,4 +136,38 @@ def change_status(request: HttpRequest, pk: int, change: str) -> HttpResponse:
         then=lambda result: membership.enrolment,
         template="membership/status_form.html",
         context={"membership": membership, "title": TITLES[change], "leaving": leaving},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def lapse_decision(request: HttpRequest, pk: int) -> HttpResponse:
+    """A review overdue beyond the grace period: the national officer extends or lapses."""
+    decision = get_object_or_404(
+        LapseDecision.objects.select_related(
+            "membership__scheme",
+            "membership__employer",
+            "membership__enrolment",
+            "cycle__principle_version__principle",
+            "decided_by",
+        ),
+        pk=pk,
+    )
+    membership = decision.membership
+    if not rules.can_manage_membership(request.user, membership):
+        raise PermissionDenied("Only a national officer of the scheme decides on a lapse.")
+    context = {
+        "decision": decision,
+        "membership": membership,
+        "grace_months": membership.scheme.lapse_grace_months,
+        "may_decide": decision.is_open and membership.status == MembershipStatus.ACTIVE,
+    }
+    return form_page(
+        request,
+        LapseDecisionForm(posted(request)),
+        lambda data: lapse.decide(decision, actor=request.user, **data),
+        done="decision recorded",
+        then=lambda result: membership.enrolment,
+        template="membership/lapse_decision.html",
+        context=context,
     )

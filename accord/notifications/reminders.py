@@ -3,7 +3,9 @@
 Reviews: 30 days before a cycle ends and on the day, to the secretary, the employer's contacts
 and the workplace reps; when overdue, escalated to the secretary and then to the NEM. Overdue
 activities; confirmations waiting on the employer; joining steps waiting too long (to the
-national officers when nobody in scope can take them).
+national officers when nobody in scope can take them). Each run first opens the decisions
+"extend or lapse" for reviews overdue beyond their scheme's grace period (`membership/lapse.py`)
+and tells the secretary and the NEM of each, once.
 """
 
 from __future__ import annotations
@@ -30,8 +32,8 @@ from accord.enrolments import rules as enrolment_rules
 from accord.enrolments import selectors as enrolment_selectors
 from accord.enrolments.models import Enrolment
 from accord.enrolments.process import OPEN_STATES, State, task_steps_from
-from accord.membership import cycles
-from accord.membership.models import Cycle, Review
+from accord.membership import cycles, lapse
+from accord.membership.models import Cycle, LapseDecision, MembershipStatus, Review
 from accord.plans.models import Plan, PlanStatus
 
 from . import selectors as task_selectors
@@ -368,7 +370,38 @@ def _plan_reminders(today: datetime.date) -> Iterator[Due]:
         )
 
 
+def _lapse_reminders(today: datetime.date) -> Iterator[Due]:
+    """Each decision "extend or lapse" still open, to the secretary and the NEM: sent once, on
+    the run that opened it (or, should that one fail, in the days just after)."""
+    decisions = LapseDecision.objects.filter(
+        outcome="",
+        membership__status=MembershipStatus.ACTIVE,
+        opened_on__range=(today - JUST_PASSED, today),
+    ).select_related(
+        "cycle",
+        "membership__scheme",
+        "membership__enrolment__scheme",
+        "membership__enrolment__employer__parent",
+        "membership__enrolment__employer__association",
+    )
+    for decision in decisions.iterator(chunk_size=500):
+        enrolment = decision.membership.enrolment
+        yield Due(
+            f"{ReminderKind.LAPSE_DECISION}:decision:{decision.pk}",
+            ReminderKind.LAPSE_DECISION,
+            f"{enrolment.employer.name}: the review of cycle {decision.cycle.number} has been "
+            f"overdue since {decision.review_due_on:%-d %B %Y}, beyond the "
+            f"{decision.membership.scheme.lapse_grace_months}-month grace period. The national "
+            "officers now decide whether to extend it or lapse the membership; a review recorded "
+            "and confirmed settles it",
+            _url(enrolment),
+            enrolment,
+            tuple(enrolment_rules.role_holders(enrolment, [Role.LOCAL_SECRETARY, Role.NEM])),
+        )
+
+
 def due_reminders(today: datetime.date) -> Iterator[Due]:
+    yield from _lapse_reminders(today)
     for member in _members(today):
         yield from _review_reminders(member, today)
         yield from _activity_reminders(member, today)
@@ -386,6 +419,8 @@ class RunSummary:
 def send_reminders(today: datetime.date | None = None) -> RunSummary:
     """Send what is due and not yet sent: one e-mail per person, never an empty one."""
     today = today or timezone.localdate()
+    # Nothing lapses by itself: an overdue review only goes to the national officers.
+    lapse.open_due_decisions(today)
     per_user: dict[int, tuple[User, list[Due]]] = {}
     for due in due_reminders(today):
         for user in due.recipients:

@@ -27,8 +27,8 @@ from accord.enrolments import rules as enrolment_rules
 from accord.enrolments.models import Enrolment, JoinRequest
 from accord.enrolments.notifications import missing_roles
 from accord.enrolments.process import OPEN_STATES, State, Step, task_steps_from
-from accord.membership import cycles
-from accord.membership.models import Cycle
+from accord.membership import cycles, lapse
+from accord.membership.models import Cycle, LapseDecision
 from accord.organisations.models import Association, District, Employer
 
 from . import selectors
@@ -88,6 +88,7 @@ class OfficerPart:
     listings: Shown[Row]
     join_requests: Shown[JoinRequest]
     failed_emails: int
+    lapse_decisions: Shown[LapseDecision] = field(default_factory=lambda: Shown([]))
     vacancies: list[str] = field(default_factory=list)
     invitations_open: int = 0
     links: list[tuple[str, str]] = field(default_factory=list)
@@ -240,6 +241,7 @@ def _officer(user: User, rows: list[Row], full: set[str]) -> OfficerPart:
         listings=_rows_for(rows, "list_on_register", full),
         join_requests=selectors.shown(list(join_requests.nobody_to_take(user)[: SHOWN + 1])),
         failed_emails=failed_emails,
+        lapse_decisions=selectors.shown(list(lapse.waiting(user)[: SHOWN + 1])),
         vacancies=_vacancies(),
         invitations_open=invitations_open,
         links=links,

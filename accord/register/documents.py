@@ -278,7 +278,7 @@ def logo_pack(membership: Membership) -> bytes:
         "Link the logo to the verification address, or print the QR code beside it, so that "
         "anyone can check the membership is current.\n\n"
         "The logo may be used only while the membership is active. If the membership is "
-        "suspended or withdrawn, stop using it at once.\n"
+        "suspended, lapses or is withdrawn, stop using it at once.\n"
     )
     names = [*files, "logo-guide.pdf", "README.txt"]
     files["logo-guide.pdf"] = logo_guide_pdf(membership, url, names)

@@ -20,7 +20,8 @@ class RegisterEntry(models.Model):
         Membership, primary_key=True, on_delete=models.CASCADE, related_name="+"
     )
     reference = models.CharField(max_length=12, unique=True)
-    # Members and suspended members are listed; a withdrawn one keeps only its verification page.
+    # Members, suspended and lapsed members are listed; a withdrawn one keeps only its
+    # verification page.
     listed = models.BooleanField()
     employer_id = models.BigIntegerField(db_index=True)
     employer_name = models.CharField(max_length=200)

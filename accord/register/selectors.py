@@ -20,7 +20,7 @@ def register_entries(
     local_authority: int | None = None,
     region: int | None = None,
 ) -> QuerySet[RegisterEntry]:
-    """The listed members (members and suspended members) matching the filters, by name."""
+    """The listed members (members, suspended and lapsed members) matching the filters, by name."""
     entries = RegisterEntry.objects.filter(listed=True)
     if kind:
         entries = entries.filter(employer_kind=kind)

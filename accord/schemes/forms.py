@@ -24,6 +24,15 @@ class SchemeForm(AccordModelForm):
         max_value=60,
         help_text="How long a cycle lasts unless the parties agree otherwise; usually 12.",
     )
+    lapse_grace_months = forms.IntegerField(
+        label="Grace period for an overdue review (months)",
+        min_value=1,
+        max_value=24,
+        initial=3,
+        required=False,
+        help_text="When a review is overdue by longer, the national officers decide whether "
+        "to extend or lapse the membership; usually 3. Left empty, it stays as it is.",
+    )
 
     class Meta:
         model = Scheme
@@ -33,6 +42,7 @@ class SchemeForm(AccordModelForm):
             "lead_union",
             "partner_unions",
             "default_cycle_months",
+            "lapse_grace_months",
             "summary",
             "principles_preamble",
             "contact_email",
@@ -72,6 +82,12 @@ class SchemeForm(AccordModelForm):
                 self.fields[name].help_text = "Only a superuser changes the scheme's unions."
         for name in ("summary", "principles_preamble"):
             self.fields[name].max_length = LONG_TEXT
+
+    def clean_lapse_grace_months(self) -> int:
+        months = self.cleaned_data.get("lapse_grace_months")
+        if months is None:
+            return self.instance.lapse_grace_months if self.instance.pk else 3
+        return months
 
 
 class PrincipleForm(AccordForm):

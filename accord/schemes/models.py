@@ -39,6 +39,8 @@ class Scheme(models.Model):
         blank=True, help_text="The sentence that introduces the principles."
     )
     default_cycle_months = models.PositiveSmallIntegerField(default=12)
+    # How long a review may be overdue before the national officers decide: extend or lapse.
+    lapse_grace_months = models.PositiveSmallIntegerField(default=3)
     contact_email = models.EmailField(blank=True)
     # A PNG checked and re-encoded on upload (never SVG: an image must not carry script).
     logo = models.FileField(upload_to=logo_path, blank=True, max_length=200)

@@ -26,6 +26,7 @@ SCHEME_FIELDS = (
     "lead_union",
     "partner_unions",
     "default_cycle_months",
+    "lapse_grace_months",
     "summary",
     "principles_preamble",
     "contact_email",
