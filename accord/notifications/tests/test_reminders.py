@@ -219,6 +219,9 @@ def test_a_review_months_overdue_when_reminders_first_run_gets_only_the_overdue_
         ("secretary", ReminderKind.ACTIVITY_OVERDUE),
         ("employer", ReminderKind.ACTIVITY_OVERDUE),
         ("nem", ReminderKind.REVIEW_ESCALATED_NEM),
+        # Beyond the three months' grace: the national officers decide, and both are told.
+        ("secretary", ReminderKind.LAPSE_DECISION),
+        ("nem", ReminderKind.LAPSE_DECISION),
     }
     bodies = "\n".join(m.body for m in mail.outbox)
     assert "is due on" not in bodies and "due today" not in bodies
