@@ -30,6 +30,7 @@ ARGUMENTS: dict[str, Filler] = {
     "memberships": lambda s, kw: [m.pk for m in s.memberships],
     "status": lambda s, kw: list(TITLES),
     "policy-checks": lambda s, kw: [c.pk for c in s.policy_checks],
+    "lapse-decisions": lambda s, kw: [d.pk for d in s.lapse_decisions],
     "reviews": lambda s, kw: [r.pk for r in s.reviews],
     "cycles/": lambda s, kw: [c.pk for c in s.cycles],
     "actions": lambda s, kw: (

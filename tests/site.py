@@ -13,7 +13,7 @@ from accord.enrolments import join_requests
 from accord.enrolments.models import Enrolment, JoinRequest
 from accord.enrolments.process import MAIN_PATH, State
 from accord.membership import cycles, policy_checks
-from accord.membership.models import Cycle, Membership, PolicyCheck, Review
+from accord.membership.models import Cycle, LapseDecision, Membership, PolicyCheck, Review
 from accord.organisations.models import Employer, EmployerKind
 from accord.plans.models import ImportKind, Plan, PlanImport
 from tests.world import PASSWORD, World
@@ -27,6 +27,7 @@ class Site:
     cycles: list[Cycle] = field(default_factory=list)
     reviews: list[Review] = field(default_factory=list)
     policy_checks: list[PolicyCheck] = field(default_factory=list)
+    lapse_decisions: list[LapseDecision] = field(default_factory=list)
     plans: list[Plan] = field(default_factory=list)
     plan_imports: list[PlanImport] = field(default_factory=list)
     join_requests: list[JoinRequest] = field(default_factory=list)
@@ -126,6 +127,17 @@ def build_site(world: World) -> Site:
         site.enrolments.append(enrolment)
         site.cycles.extend(enrolment.cycles.all())
         site.memberships.append(Membership.objects.get(enrolment=enrolment))
+    # A decision "extend or lapse" waiting for the national officers, on the third member's
+    # first cycle (as if its review had gone unrecorded past the grace period).
+    site.lapse_decisions.append(
+        LapseDecision.objects.create(
+            membership=site.memberships[2],
+            cycle=ready.first_cycle,
+            review_due_on=ready.first_cycle.ends_on,
+            grace_ended_on=ready.first_cycle.ends_on,
+            opened_on=ready.first_cycle.ends_on,
+        )
+    )
     site.policy_checks.append(
         policy_checks.log_policy(
             site.memberships[0],

@@ -12,7 +12,7 @@ from accord.enrolments import inline
 from accord.enrolments import selectors as enrolment_selectors
 from accord.enrolments.models import Enrolment
 
-from .models import Cycle, Membership, Review, SelfAssessment
+from .models import Cycle, LapseDecision, Membership, Review, SelfAssessment
 
 if TYPE_CHECKING:
     from accord.accounts.rules import AnyUser
@@ -84,6 +84,11 @@ def enrolment_page(pk: int) -> Enrolment:
         .annotate(
             has_earlier_enrolment=_has_earlier_enrolment(),
             membership_read=inline.child_row(Membership.objects.all(), "enrolment", **fields),
+            lapse_decisions_read=inline.child_rows(
+                LapseDecision.objects.all(),
+                "membership__enrolment",
+                **{f: f for f in LAPSE_DECISION_SHOWN},
+            ),
         )
         .get(pk=pk)
     )
@@ -105,6 +110,16 @@ MEMBERSHIP_SHOWN = [
         "logo_stop_requested_on",
     )
 ]
+
+
+# What the enrolment page shows of the decisions "extend or lapse" on its membership.
+LAPSE_DECISION_SHOWN = ("id", "outcome", "review_due_on", "grace_ended_on", "extended_to")
+
+
+def loaded_lapse_decisions(enrolment: Enrolment) -> list[LapseDecision]:
+    """The decisions read with `enrolment_page`, latest first."""
+    found = inline.instances(LapseDecision, getattr(enrolment, "lapse_decisions_read", None))
+    return sorted(found, key=lambda d: (d.grace_ended_on, d.pk), reverse=True)
 
 
 def loaded_membership(enrolment: Enrolment) -> Membership | None:

@@ -84,8 +84,10 @@ def enrolment_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "may_log_policy": membership is not None and rules.can_log_policy(request.user, enrolment),
         "may_manage_membership": membership is not None
         and rules.can_manage_membership(request.user, membership),
-        "lapse_decisions": list(membership.lapse_decisions.order_by("-grace_ended_on", "-pk"))
-        if membership is not None and internal
+        # Shown to the national officers, who take the decisions; the others are told of them
+        # by reminder, and see a lapse in the status.
+        "lapse_decisions": selectors.loaded_lapse_decisions(enrolment)
+        if membership is not None and rules.can_manage_membership(request.user, membership)
         else [],
         "status_changes": [
             (change, title)
