@@ -8,7 +8,6 @@ from xml.sax.saxutils import escape
 
 from .process import (
     CLOSED_STATES,
-    ESCALATION_TARGET_WORDS,
     MAIN_PATH,
     STEPS,
     State,
@@ -81,16 +80,9 @@ def render_svg(current: State | None) -> str:
     return "\n".join(parts)
 
 
-def escalation_words(step: Step) -> str:
-    """Whom `step` goes to when it waits too long, in the diagram's words."""
-    if step.escalates_to is None:
-        return "not escalated: nobody is above the national officers"
-    return f"after {step.escalate_after_days} days → {ESCALATION_TARGET_WORDS[step.escalates_to]}"
-
-
 def _escalation(step: Step, y: float) -> str:
     label = step.label if len(step.label) <= 48 else step.label[:46] + "…"
-    said = f"{step.label}: {escalation_words(step)}"
+    said = f"{step.label}: {step.escalation}"
     target = step.escalates_to.value if step.escalates_to else ""
     return (
         f'<g class="escalation" data-step="{step.name}" data-to="{target}" '
@@ -98,7 +90,7 @@ def _escalation(step: Step, y: float) -> str:
         f"<title>{escape(said)}</title>"
         f'<text x="{ESCALATION_X}" y="{y}" font-size="11" fill="#505a5f">{escape(label)}</text>'
         f'<text x="{ESCALATION_X + 10}" y="{y + LINE_H}" font-size="11">'
-        f"{escape(escalation_words(step))}</text></g>"
+        f"{escape(step.escalation)}</text></g>"
     )
 
 

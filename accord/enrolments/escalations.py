@@ -58,7 +58,7 @@ def escalate(enrolment: Enrolment, step_: Step) -> Escalation | None:
             return None  # another run escalated this stall a moment ago
         audit.log_action(
             enrolment,
-            "enrolment.escalated",
+            "escalation.recorded",
             actor=None,
             summary=describe(escalation, enrolment),
             context=enrolment.audit_context,

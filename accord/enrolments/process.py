@@ -149,6 +149,18 @@ class Step:
         """Whom the step is escalated to when it waits too long (None: it is not)."""
         return escalation_role(self)
 
+    @property
+    def escalation(self) -> str:
+        """What happens when the step waits too long, in words ("" for a step nothing waits
+        for)."""
+        if not self.task or not any(state is not None for state in self.sources):
+            return ""
+        if self.escalates_to is None:
+            return "not escalated: nobody is above the national officers"
+        return (
+            f"after {self.escalate_after_days} days → {ESCALATION_TARGET_WORDS[self.escalates_to]}"
+        )
+
 
 # Whom a stalled step goes to, by the role that should have taken it: a rep's or secretary's
 # step to the NEM, an NEM's to the national officers. A partner union's step goes to the

@@ -80,3 +80,10 @@ def test_the_diagram_shows_whom_each_waiting_step_is_escalated_to_and_when() -> 
         "Confirm the commitment for the employer: after 28 days → the local secretary"
     )
     assert "not escalated" in shown["list_on_register"][2]
+
+
+def test_the_process_page_says_whom_each_step_is_escalated_to() -> None:
+    page = Client().get(reverse("process")).content.decode()
+    assert "after 21 days → the NEM" in page
+    assert "after 21 days → the national officers" in page
+    assert "after 28 days → the local secretary" in page

@@ -138,7 +138,7 @@ def test_each_stall_is_escalated_once_to_the_right_person(world: World, deliver_
     assert Escalation.objects.count() == 7
     # On the case's timeline, once per stall, for the unions only.
     logged = AuditEvent.objects.filter(
-        context=enrolment.audit_context, action="enrolment.escalated"
+        context=enrolment.audit_context, action="escalation.recorded"
     )
     assert all(event.internal for event in logged)
     assert Counter(e.summary.split("escalated to ")[1] for e in logged) == {
