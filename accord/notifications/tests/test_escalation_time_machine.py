@@ -18,7 +18,7 @@ from accord.enrolments.models import Enrolment, Escalation, Position
 from accord.enrolments.process import STEPS, State
 from accord.notifications.models import ReminderKind, SentReminder
 from accord.notifications.reminders import send_reminders
-from accord.organisations.models import Union
+from accord.organisations.models import Association, District, Employer, EmployerKind, Union
 from tests.world import World
 
 START = datetime.date(2027, 1, 4)
@@ -158,3 +158,35 @@ def test_each_stall_is_escalated_once_to_the_right_person(world: World, deliver_
         (119, "secretary"): ["Confirm the commitment for the employer"],
         (126, "secretary"): [],
     }
+
+
+def test_with_no_nem_in_scope_the_escalation_goes_to_the_national_officers(
+    world: World,
+) -> None:
+    district = District.objects.create(name="Vacant")
+    area = Association.objects.create(
+        name="Vacant", region=world.association.region, district=district
+    )
+    employer = Employer.objects.create(
+        name="Vacant District School",
+        kind=EmployerKind.SCHOOL,
+        local_authority=world.employer.local_authority,
+        association=area,
+    )
+    enrolment = Enrolment.objects.create(
+        scheme=world.scheme,
+        employer=employer,
+        state=State.PROPOSED,
+        state_changed_at=timezone.now() - datetime.timedelta(days=30),
+        proposed_by=world.users["rep"],
+    )
+    send_reminders()
+    send_reminders()
+    escalation = Escalation.objects.get()
+    assert (escalation.enrolment, escalation.step, escalation.role) == (
+        enrolment,
+        "endorse",
+        "national_officer",
+    )
+    told = SentReminder.objects.filter(kind=ReminderKind.STEP_ESCALATED)
+    assert [r.user.email for r in told] == ["officer@example.org"]
