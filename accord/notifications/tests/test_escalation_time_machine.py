@@ -5,10 +5,12 @@ names; it is on the case's timeline and on that person's task list until the ste
 from __future__ import annotations
 
 import datetime
+import io
 from collections import Counter, defaultdict
 
 import time_machine
 from django.core import mail
+from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 from django.utils.html import escape
@@ -91,7 +93,7 @@ def test_each_stall_is_escalated_once_to_the_right_person(world: World, deliver_
     escalation_mail: dict[str, list[int]] = defaultdict(list)
     for n in range(1, 150):
         with _at(n, 7):
-            send_reminders()
+            call_command("send_reminders", stdout=io.StringIO())
             deliver_outbox()
             for message in mail.outbox:
                 if "escalated to" in message.body:
