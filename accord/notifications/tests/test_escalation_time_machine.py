@@ -148,6 +148,16 @@ def test_each_stall_is_escalated_once_to_the_right_person(world: World, deliver_
         "the national officers": 2,
         "the local secretary": 1,
     }
+    # The enrolment page's timeline shows them to the unions; the employer never sees them.
+    secretary, employer = Client(), Client()
+    secretary.force_login(world.users["secretary"])
+    employer.force_login(world.users["employer"])
+    union_page = secretary.get(enrolment.get_absolute_url()).content.decode()
+    assert "“Confirm the commitment for the employer” has waited since" in union_page
+    assert "escalated to the local secretary" in union_page
+    employer_page = employer.get(enrolment.get_absolute_url())
+    assert employer_page.status_code == 200
+    assert "escalated" not in employer_page.content.decode()
     # On the task list while the step waits, and gone once it is taken.
     assert tasks_seen == {
         (82, "nem"): ["Mark a partner union not represented locally"],
