@@ -1,14 +1,24 @@
-"""The process diagram, drawn as SVG from the process declaration (`process.STEPS`)."""
+"""The process diagram, drawn as SVG from the process declaration (`process.STEPS`): the way in
+down the left, the ways out beside it, and on the right, level with each state, whom each step
+waiting there is escalated to when it waits too long."""
 
 from __future__ import annotations
 
 from xml.sax.saxutils import escape
 
-from .process import CLOSED_STATES, MAIN_PATH, STEPS, State
+from .process import (
+    CLOSED_STATES,
+    MAIN_PATH,
+    STEPS,
+    State,
+    Step,
+    task_steps_from,
+)
 
 BOX_W, BOX_H, GAP = 250, 44, 34
 LEFT, RIGHT_X, TOP = 40, 470, 20
 CLOSED_W = 230
+ESCALATION_X, ESCALATION_W, LINE_H = RIGHT_X + CLOSED_W + 30, 300, 13
 
 
 def _layout() -> dict[State, tuple[int, int, int]]:
@@ -34,7 +44,7 @@ def _layout() -> dict[State, tuple[int, int, int]]:
 def render_svg(current: State | None) -> str:
     boxes = _layout()
     height = max(y for _, y, _ in boxes.values()) + BOX_H + TOP
-    width = RIGHT_X + CLOSED_W + 20
+    width = ESCALATION_X + ESCALATION_W
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
         f'width="{width}" height="{height}" role="img" aria-labelledby="diagram-title" '
@@ -58,8 +68,30 @@ def render_svg(current: State | None) -> str:
         parts.append(_arrow(boxes[source], boxes[target], " / ".join(labels), source, target))
     for state, (x, y, w) in boxes.items():
         parts.append(_box(state, x, y, w, here=state == current))
+    parts.append(
+        f'<text x="{ESCALATION_X}" y="{TOP - 6}" font-size="11" font-weight="bold">'
+        "If a step waits too long</text>"
+    )
+    for state in MAIN_PATH:
+        _, y, _ = boxes[state]
+        for index, s in enumerate(task_steps_from(state)):
+            parts.append(_escalation(s, y + 14 + index * 2 * LINE_H))
     parts.append("</svg>")
     return "\n".join(parts)
+
+
+def _escalation(step: Step, y: float) -> str:
+    label = step.label if len(step.label) <= 48 else step.label[:46] + "…"
+    said = f"{step.label}: {step.escalation}"
+    target = step.escalates_to.value if step.escalates_to else ""
+    return (
+        f'<g class="escalation" data-step="{step.name}" data-to="{target}" '
+        f'data-after-days="{step.escalate_after_days if target else ""}">'
+        f"<title>{escape(said)}</title>"
+        f'<text x="{ESCALATION_X}" y="{y}" font-size="11" fill="#505a5f">{escape(label)}</text>'
+        f'<text x="{ESCALATION_X + 10}" y="{y + LINE_H}" font-size="11">'
+        f"{escape(step.escalation)}</text></g>"
+    )
 
 
 def _box(state: State, x: int, y: int, w: int, *, here: bool) -> str:

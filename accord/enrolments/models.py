@@ -12,11 +12,12 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from accord.accounts.models import Role
 from accord.core.text import shorten
 from accord.organisations.models import Association, Employer, EmployerKind, LocalAuthority, Union
 from accord.schemes.models import Material, Scheme
 
-from .process import CLOSED_STATES, STEPS, State
+from .process import CLOSED_STATES, STEPS, STEPS_BY_NAME, State
 
 if TYPE_CHECKING:
     from accord.membership.models import Cycle
@@ -282,3 +283,32 @@ class JoinRequest(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status == JoinRequestStatus.OPEN
+
+
+class Escalation(models.Model):
+    """A joining step that waited too long, escalated once to the role above it: the daily
+    run records it (`notifications.reminders`), and it stays on the target's task list until
+    the step is taken. A later stall, on another step or after the enrolment moved on, is a
+    new escalation."""
+
+    enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="escalations")
+    step = models.CharField(max_length=50)  # a step's name in process.STEPS
+    # When the enrolment reached the state the step waits in: the stall this escalation is for.
+    since = models.DateTimeField()
+    role = models.CharField("escalated to", max_length=30, choices=Role.choices)
+    escalated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["escalated_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["enrolment", "step", "since"], name="each_stall_escalated_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.enrolment}: {self.step} escalated to {self.get_role_display()}"
+
+    @property
+    def step_label(self) -> str:
+        return STEPS_BY_NAME[self.step].label

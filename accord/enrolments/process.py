@@ -128,6 +128,9 @@ class Step:
     # The enrolment field holding the date the step took effect, when its form asks for it:
     # that date, not the moment the step was recorded, is when the enrolment reached its state.
     date_field: str = ""
+    # A task step still waiting this many days after the enrolment reached its state is
+    # escalated, once, to the role `escalates_to` names (see ESCALATES_TO).
+    escalate_after_days: int = 21
 
     def __str__(self) -> str:
         return self.label
@@ -140,6 +143,63 @@ class Step:
     @property
     def closes(self) -> bool:
         return any(target in CLOSED_STATES for target in self.targets)
+
+    @property
+    def escalates_to(self) -> Role | None:
+        """Whom the step is escalated to when it waits too long (None: it is not)."""
+        return escalation_role(self)
+
+    @property
+    def escalation(self) -> str:
+        """What happens when the step waits too long, in words ("" for a step nothing waits
+        for)."""
+        if not self.task or not any(state is not None for state in self.sources):
+            return ""
+        if self.escalates_to is None:
+            return "not escalated: nobody is above the national officers"
+        return (
+            f"after {self.escalate_after_days} days → {ESCALATION_TARGET_WORDS[self.escalates_to]}"
+        )
+
+
+# Whom a stalled step goes to, by the role that should have taken it: a rep's or secretary's
+# step to the NEM, an NEM's to the national officers. A partner union's step goes to the
+# national officers, who deal with the partner unions nationally (no one in the lead union's
+# district can answer for another union); an employer's step to the local secretary, who
+# keeps in touch with the employer. A national officer's step has nobody above it.
+ESCALATES_TO: dict[Role, Role | None] = {
+    Role.WORKPLACE_REP: Role.NEM,
+    Role.LOCAL_SECRETARY: Role.NEM,
+    Role.NEM: Role.NATIONAL_OFFICER,
+    Role.PARTNER_REP: Role.NATIONAL_OFFICER,
+    Role.EMPLOYER_CONTACT: Role.LOCAL_SECRETARY,
+    Role.NATIONAL_OFFICER: None,
+}
+# Each target as an escalation names it: "escalated to the NEM".
+ESCALATION_TARGET_WORDS: dict[Role, str] = {
+    Role.LOCAL_SECRETARY: "the local secretary",
+    Role.NEM: "the NEM",
+    Role.NATIONAL_OFFICER: "the national officers",
+}
+# The most senior first: a step several roles may take escalates above the most senior.
+SENIORITY = (
+    Role.NATIONAL_OFFICER,
+    Role.NEM,
+    Role.PARTNER_REP,
+    Role.LOCAL_SECRETARY,
+    Role.WORKPLACE_REP,
+    Role.EMPLOYER_CONTACT,
+)
+
+
+def escalation_role(step: Step) -> Role | None:
+    """The role a stalled `step` is escalated to: only a task that waits in a state escalates."""
+    if not step.task or not any(state is not None for state in step.sources):
+        return None
+    for role in SENIORITY:
+        if role in step.roles:
+            return ESCALATES_TO[role]
+    return None
 
 
 def _before(state: State) -> frozenset[State | None]:
@@ -308,6 +368,8 @@ STEPS: tuple[Step, ...] = (
         form="EmployerConfirmForm",
         internal=False,
         guard=employer_confirmation_pending,
+        # An employer often takes the draft to its governors or board first.
+        escalate_after_days=28,
     ),
     Step(
         name="request_changes",

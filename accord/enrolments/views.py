@@ -63,6 +63,9 @@ def enrolment_list(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             "states": filters.fields["state"].choices[1:],
             "state": values["state"],
+            # Stuck cases: offered to union staff only (others get no choice but "any time").
+            "waiting_choices": filters.fields["waiting"].choices[1:],
+            "waiting": values["waiting"],
             "q": values["q"],
             "querystring": urlencode({k: v for k, v in values.items() if v}),
             # An employer's way through the scheme is its membership; "enrolment" is the unions'.

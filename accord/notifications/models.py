@@ -17,6 +17,7 @@ class ReminderKind(models.TextChoices):
     CONFIRMATION_WAITING = "confirmation_waiting", "Confirmation waiting"
     STEP_WAITING = "step_waiting", "Joining step waiting"
     LAPSE_DECISION = "lapse_decision", "Overdue review: put to the national officers"
+    STEP_ESCALATED = "step_escalated", "Joining step escalated"
     PLAN_ACTION_DUE = "plan_action_due", "Plan action due in a week"
     PLAN_ACTION_OVERDUE = "plan_action_overdue", "Plan action overdue"
     PLAN_REVIEW_DUE = "plan_review_due", "Plan review due"

@@ -3,7 +3,8 @@
 Reviews: 30 days before a cycle ends and on the day, to the secretary, the employer's contacts
 and the workplace reps; when overdue, escalated to the secretary and then to the NEM. Overdue
 activities; confirmations waiting on the employer; joining steps waiting too long (to the
-national officers when nobody in scope can take them). Each run first opens the decisions
+national officers when nobody in scope can take them), and, after the days each step declares,
+escalated once to the role above (`enrolments.escalations`). Each run first opens the decisions
 "extend or lapse" for reviews overdue beyond their scheme's grace period (`membership/lapse.py`)
 and tells the secretary and the NEM of each, once.
 """
@@ -27,6 +28,7 @@ from accord.accounts.models import EmailKind, Role, RoleAssignment, User
 from accord.actions.models import Action
 from accord.core import audit
 from accord.core.text import shorten
+from accord.enrolments import escalations
 from accord.enrolments import notifications as step_notifications
 from accord.enrolments import rules as enrolment_rules
 from accord.enrolments import selectors as enrolment_selectors
@@ -304,6 +306,35 @@ def _step_reminders(today: datetime.date) -> Iterator[Due]:
             )
 
 
+def escalate_stalled(today: datetime.date) -> int:
+    """Escalate each joining step that has waited its `escalate_after_days` by `today`, once
+    per stall; returns how many were escalated."""
+    count = 0
+    for step in task_selectors.escalating_steps():
+        for enrolment in task_selectors.stalled(step, today).iterator(chunk_size=500):
+            if escalations.escalate(enrolment, step) is not None:
+                count += 1
+    return count
+
+
+def _escalation_reminders(today: datetime.date) -> Iterator[Due]:
+    """Each escalation whose step still waits, to the people it reaches: sent once each."""
+    found = task_selectors.open_escalations().select_related(
+        "enrolment__scheme", "enrolment__employer__parent", "enrolment__employer__association"
+    )
+    for escalation in found.order_by("escalated_at", "id").iterator(chunk_size=500):
+        enrolment = escalation.enrolment
+        _, people = escalations.targets(enrolment, Role(escalation.role))
+        yield Due(
+            f"{ReminderKind.STEP_ESCALATED}:escalation:{escalation.pk}",
+            ReminderKind.STEP_ESCALATED,
+            escalations.describe(escalation, enrolment),
+            _url(enrolment),
+            enrolment,
+            tuple(people),
+        )
+
+
 def _plan_reminders(today: datetime.date) -> Iterator[Due]:
     """Plan actions a week before they are due and once overdue, to the owning party's members
     and the plan's owners; plan reviews two weeks before and on the day, to the owners."""
@@ -407,6 +438,7 @@ def due_reminders(today: datetime.date) -> Iterator[Due]:
         yield from _activity_reminders(member, today)
         yield from _confirmation_reminders(member, today)
     yield from _step_reminders(today)
+    yield from _escalation_reminders(today)
     yield from _plan_reminders(today)
 
 
@@ -421,6 +453,8 @@ def send_reminders(today: datetime.date | None = None) -> RunSummary:
     today = today or timezone.localdate()
     # Nothing lapses by itself: an overdue review only goes to the national officers.
     lapse.open_due_decisions(today)
+    # Recorded first, on the cases' timelines, so that today's digests carry them.
+    escalate_stalled(today)
     per_user: dict[int, tuple[User, list[Due]]] = {}
     for due in due_reminders(today):
         for user in due.recipients:

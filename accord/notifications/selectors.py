@@ -35,7 +35,7 @@ from accord.actions.models import Action
 from accord.enrolments import notifications as step_notifications
 from accord.enrolments import process
 from accord.enrolments import rules as enrolment_rules
-from accord.enrolments.models import Enrolment, PartnerPosition
+from accord.enrolments.models import Enrolment, Escalation, PartnerPosition
 from accord.enrolments.process import OPEN_STATES, STEPS, State, Step, task_steps_from
 from accord.membership import cycles
 from accord.membership import rules as membership_rules
@@ -461,6 +461,78 @@ def steps_waiting(user: AnyUser, limit: int = SHOWN) -> Waiting:
         if enrolment.in_state > limit:
             full.add(enrolment.state)
     return Waiting(rows, full)
+
+
+# --- escalations ----------------------------------------------------------------------------------
+
+
+def escalating_steps() -> list[Step]:
+    """The steps that escalate when they wait too long (`process.escalation_role`)."""
+    return [s for s in _task_steps() if s.escalates_to is not None]
+
+
+def step_pending_q(step: Step) -> Q:
+    """`step` is still to be taken by someone, as a filter on enrolments: a partner union's
+    position is pending while any partner union's is."""
+    if step.guard is process.own_position_pending:
+        return _any_position_pending_q(None)
+    return guard_q(step, None)
+
+
+def stalled(step: Step, today: datetime.date) -> QuerySet[Enrolment]:
+    """Enrolments on which `step` has waited `step.escalate_after_days` or more by `today`
+    and whose stall has not been escalated yet."""
+    escalated = Escalation.objects.filter(
+        enrolment=OuterRef("pk"), step=step.name, since=OuterRef("state_changed_at")
+    )
+    return (
+        Enrolment.objects.filter(
+            state__in=_sources(step),
+            state_changed_at__date__lte=today - datetime.timedelta(days=step.escalate_after_days),
+        )
+        .filter(step_pending_q(step))
+        .exclude(Exists(escalated))
+        .select_related("scheme", "employer__parent", "employer__association")
+        .order_by("state_changed_at", "id")
+    )
+
+
+def open_escalations() -> QuerySet[Escalation]:
+    """Escalations whose step still waits: the enrolment has not moved since, and the step is
+    still to be taken."""
+    pending = Q(pk__in=[])
+    for step in escalating_steps():
+        condition = step_pending_q(step)
+        if condition:
+            on_enrolment = Enrolment.objects.filter(condition, pk=OuterRef("enrolment_id"))
+            pending |= Q(step=step.name) & Q(Exists(on_enrolment))
+        else:
+            pending |= Q(step=step.name)
+    return Escalation.objects.filter(pending, enrolment__state_changed_at=F("since"))
+
+
+def escalations_for(user: AnyUser, *, limit: int = SHOWN) -> Shown[Escalation]:
+    """Open escalations to a role the user holds, on enrolments that role reaches: the
+    oldest first, the first `limit`."""
+    targets = {s.escalates_to for s in escalating_steps()} | {Role.NATIONAL_OFFICER}
+    reach = Q(pk__in=[])
+    found_any = False
+    for a in rules.assignments(user):
+        if a.role in targets:
+            found_any = True
+            scope = Enrolment.objects.filter(
+                rules.enrolment_scope_q(a), pk=OuterRef("enrolment_id")
+            )
+            reach |= Q(role=a.role) & Q(Exists(scope))
+    if not found_any:
+        return Shown([])
+    found = (
+        open_escalations()
+        .filter(reach)
+        .select_related("enrolment__employer", "enrolment__scheme")
+        .order_by("escalated_at", "id")
+    )
+    return shown(list(found[: limit + 1]), limit)
 
 
 # --- cases nobody can act on --------------------------------------------------------------------

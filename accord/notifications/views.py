@@ -42,6 +42,7 @@ def tasks(request: HttpRequest) -> HttpResponse:
             "overdue": selectors.overdue_actions(request.user),
             "plan_actions": selectors.plan_actions_for(request.user),
             "unattended": selectors.unattended(request.user),
+            "escalations": selectors.escalations_for(request.user),
             "shown": selectors.SHOWN,
         },
     )

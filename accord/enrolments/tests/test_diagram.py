@@ -51,3 +51,39 @@ def test_the_public_process_page_lists_every_step() -> None:
     page = Client().get(reverse("process")).content.decode()
     for s in STEPS:
         assert escape(s.label) in page
+
+
+def test_the_diagram_shows_whom_each_waiting_step_is_escalated_to_and_when() -> None:
+    root = ET.fromstring(render_svg(None))
+    shown = {
+        g.get("data-step"): (g.get("data-to"), g.get("data-after-days"), g.find(f"{SVG}title").text)
+        for g in root.iter(f"{SVG}g")
+        if g.get("class") == "escalation"
+    }
+    # Written out from the brief: each task waiting in a state, whom it goes to, after how long.
+    assert {k: v[:2] for k, v in shown.items()} == {
+        "endorse": ("nem", "21"),
+        "record_no_objection": ("national_officer", "21"),
+        "record_partner_position": ("national_officer", "21"),
+        "mark_not_represented": ("nem", "21"),
+        "record_approach": ("nem", "21"),
+        "record_introduction": ("nem", "21"),
+        "draft_commitment": ("nem", "21"),
+        "confirm_commitment_union": ("nem", "21"),
+        "confirm_commitment_employer": ("local_secretary", "28"),
+        "record_joined": ("nem", "21"),
+        "notify_national_union": ("national_officer", "21"),
+        "list_on_register": ("", ""),
+    }
+    assert shown["endorse"][2] == "Endorse the proposal: after 21 days → the NEM"
+    assert shown["confirm_commitment_employer"][2] == (
+        "Confirm the commitment for the employer: after 28 days → the local secretary"
+    )
+    assert "not escalated" in shown["list_on_register"][2]
+
+
+def test_the_process_page_says_whom_each_step_is_escalated_to() -> None:
+    page = Client().get(reverse("process")).content.decode()
+    assert "after 21 days → the NEM" in page
+    assert "after 21 days → the national officers" in page
+    assert "after 28 days → the local secretary" in page
