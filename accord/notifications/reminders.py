@@ -3,7 +3,9 @@
 Reviews: 30 days before a cycle ends and on the day, to the secretary, the employer's contacts
 and the workplace reps; when overdue, escalated to the secretary and then to the NEM. Overdue
 activities; confirmations waiting on the employer; joining steps waiting too long (to the
-national officers when nobody in scope can take them).
+national officers when nobody in scope can take them). Concerns put to an employer: a week
+before the response is due, to the employer's contacts; once it is overdue, escalated to the
+national officers. Public concerns never confirmed are closed.
 """
 
 from __future__ import annotations
@@ -30,8 +32,8 @@ from accord.enrolments import rules as enrolment_rules
 from accord.enrolments import selectors as enrolment_selectors
 from accord.enrolments.models import Enrolment
 from accord.enrolments.process import OPEN_STATES, State, task_steps_from
-from accord.membership import cycles
-from accord.membership.models import Cycle, Review
+from accord.membership import concerns, cycles
+from accord.membership.models import Concern, ConcernEvent, ConcernState, Cycle, Review
 from accord.plans.models import Plan, PlanStatus
 
 from . import selectors as task_selectors
@@ -61,9 +63,12 @@ class Due:
     def subject(self) -> str:
         """A subject line short by design: what and which employer (or plan). The detail, dates
         included, is in the body."""
-        about = (
-            self.target.employer.name if isinstance(self.target, Enrolment) else self.target.title
-        )
+        if isinstance(self.target, Enrolment):
+            about = self.target.employer.name
+        elif isinstance(self.target, Concern):
+            about = self.target.membership.employer.name
+        else:
+            about = self.target.title
         return f"{ReminderKind(self.kind).label}: {about}"
 
     @property
@@ -71,6 +76,8 @@ class Due:
         """What the reminder's link opens, for its words in the e-mail."""
         if isinstance(self.target, Enrolment):
             return f"the case of {self.target.employer.name}"
+        if isinstance(self.target, Concern):
+            return self.target.title
         if "/actions/" in self.url:
             return f"the action in {self.target.title}"
         return f"the plan {self.target.title}"
@@ -368,6 +375,47 @@ def _plan_reminders(today: datetime.date) -> Iterator[Due]:
         )
 
 
+# A concern's response is reminded to the employer this long before it is due.
+CONCERN_RESPONSE_SOON = datetime.timedelta(days=7)
+
+
+def _concern_reminders(today: datetime.date) -> Iterator[Due]:
+    """Concerns put to an employer: the response soon due, to the employer's contacts; once
+    overdue, escalated to the national officers, who may then decide without it."""
+    waiting = Concern.objects.filter(
+        state=ConcernState.PUT_TO_EMPLOYER,
+        response_due_on__lte=today + CONCERN_RESPONSE_SOON,
+    ).select_related(
+        "membership__employer",
+        "membership__enrolment__employer__association",
+        "membership__enrolment__scheme",
+    )
+    for concern in waiting:
+        due = concern.response_due_on
+        name = concern.membership.employer.name
+        url = f"{settings.SITE_URL}{concern.get_absolute_url()}"
+        item = f"concern:{concern.pk}:{due.isoformat()}"
+        if today <= due:
+            yield Due(
+                f"{ReminderKind.CONCERN_RESPONSE_SOON}:{item}",
+                ReminderKind.CONCERN_RESPONSE_SOON,
+                f"{name}: the response to a concern is due on {due:%-d %B %Y}",
+                url,
+                concern,
+                tuple(concerns.employer_contacts(concern)),
+            )
+        else:
+            yield Due(
+                f"{ReminderKind.CONCERN_RESPONSE_OVERDUE}:{item}",
+                ReminderKind.CONCERN_RESPONSE_OVERDUE,
+                f"Escalated: {name} has not responded to a concern due on {due:%-d %B %Y}; "
+                "decide it",
+                url,
+                concern,
+                tuple(concerns.officers(concern)),
+            )
+
+
 def due_reminders(today: datetime.date) -> Iterator[Due]:
     for member in _members(today):
         yield from _review_reminders(member, today)
@@ -375,6 +423,7 @@ def due_reminders(today: datetime.date) -> Iterator[Due]:
         yield from _confirmation_reminders(member, today)
     yield from _step_reminders(today)
     yield from _plan_reminders(today)
+    yield from _concern_reminders(today)
 
 
 @dataclass
@@ -386,6 +435,7 @@ class RunSummary:
 def send_reminders(today: datetime.date | None = None) -> RunSummary:
     """Send what is due and not yet sent: one e-mail per person, never an empty one."""
     today = today or timezone.localdate()
+    concerns.expire_unconfirmed(today)
     per_user: dict[int, tuple[User, list[Due]]] = {}
     for due in due_reminders(today):
         for user in due.recipients:
@@ -425,6 +475,17 @@ def _send_digest(user: User, items: list[Due]) -> bool:
                     internal=True,
                 )
                 for d in items
+            )
+            # A concern's reminders are logged on the concern, where its officers read its steps.
+            ConcernEvent.objects.bulk_create(
+                ConcernEvent(
+                    concern=d.target,
+                    at=timezone.now(),
+                    kind=f"reminder.{d.kind}",
+                    text=f"Reminder sent to {user}: {d.text}",
+                )
+                for d in items
+                if isinstance(d.target, Concern)
             )
             subject = (
                 items[0].subject if len(items) == 1 else f"{len(items)} things need your attention"
