@@ -245,11 +245,11 @@ def test_remedies_are_actions_and_an_appeal_goes_once_to_another_officer(world: 
 def test_an_appeal_is_refused_after_28_days(world: World) -> None:
     world.enrolment(State.LISTED)
     concern = _decided(world, Membership.objects.get(), outcome=ConcernOutcome.NO_ACTION)
-    with time_machine.travel(timezone.now() + datetime.timedelta(days=29), tick=False):
-        with pytest.raises(MembershipError, match="can no longer be appealed"):
-            concerns.appeal(
-                concern, side=AppealSide.RAISER, actor=None, data={"grounds": "Too late."}
-            )
+    with (
+        time_machine.travel(timezone.now() + datetime.timedelta(days=29), tick=False),
+        pytest.raises(MembershipError, match="can no longer be appealed"),
+    ):
+        concerns.appeal(concern, side=AppealSide.RAISER, actor=None, data={"grounds": "Too late."})
 
 
 # --- who sees what: written out by hand from the brief --------------------------------------
