@@ -29,7 +29,7 @@ def _evidence() -> forms.FileField:
     return forms.FileField(
         label="Evidence",
         required=False,
-        help_text="Optional. PDF, Word, Excel, PNG, JPEG, text or CSV, no larger than "
+        help_text="PDF, Word, Excel, PNG, JPEG, text or CSV, no larger than "
         f"{size_text(settings.EVIDENCE_MAX_BYTES)}.",
     )
 
@@ -55,7 +55,7 @@ class ConcernRaiseForm(AccordForm):
         required=False,
         widget=forms.CheckboxSelectMultiple,
         label="Which principles does it concern?",
-        help_text="Optional: choose any that apply.",
+        help_text="Choose any that apply.",
     )
     file = _evidence()
     website = forms.CharField(
