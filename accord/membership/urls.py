@@ -46,7 +46,7 @@ urlpatterns = [
     path("concerns/sent/", concern_views.concern_sent, name="concern-sent"),
     path("concerns/link/<str:token>/", concern_views.concern_link, name="concern-link"),
     path("concerns/<int:pk>/", concern_views.concern_detail, name="concern"),
-    path("concerns/<int:pk>/<slug:step>/", concern_views.concern_step, name="concern-step"),
+    path("concerns/<int:pk>/step/<slug:step>/", concern_views.concern_step, name="concern-step"),
     path("concerns/evidence/<int:pk>/", concern_views.concern_evidence, name="concern-evidence"),
     path(
         "enrolments/<int:pk>/cycles/<int:number>/review/",
