@@ -80,21 +80,29 @@ def concern_link(request: HttpRequest, token: str) -> HttpResponse:
     if concern is None:
         raise Http404("No such concern.")
     may_appeal = concerns.may_appeal(concern, AppealSide.RAISER)
-    form = AppealForm(posted(request) if request.POST.get("step") == "appeal" else None)
+    step = request.POST.get("step") if request.method == "POST" else None
+    form = AppealForm(posted(request) if step == "appeal" else None)
     status = 200
-    if request.method == "POST":
+    if step == "confirm":
         try:
-            if request.POST.get("step") == "confirm":
-                concerns.confirm(concern)
-                messages.success(request, "Done: your concern is confirmed.")
-                return redirect("concern-link", token=token)
-            if request.POST.get("step") == "appeal" and may_appeal and form.is_valid():
+            concerns.confirm(concern)
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, "Done: your concern is confirmed.")
+        return redirect("concern-link", token=token)
+    if step == "appeal" and may_appeal:
+        if form.is_valid():
+            try:
                 concerns.appeal(concern, side=AppealSide.RAISER, actor=None, data=form.cleaned_data)
+            except DomainError as error:
+                attach_error(form, error)
+            else:
                 messages.success(request, "Done: your appeal was sent.")
                 return redirect("concern-link", token=token)
-        except DomainError as error:
-            attach_error(form, error)
         status = 400
+    elif request.method == "POST":
+        return redirect("concern-link", token=token)
     return render(
         request,
         "membership/concern_link.html",

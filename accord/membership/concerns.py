@@ -282,10 +282,12 @@ def raise_concern(
         concern.principles.set(principles)
         if checked is not None:
             _keep_file(concern, data["file"], checked, AppealSide.RAISER)
+        # Who raised it is on the concern, for its officers; never in its log or the audit
+        # trail, which others (auditors) may read.
         _log(
             concern,
             "raise",
-            actor=actor,
+            actor=None,
             text=(
                 "A concern was raised by a member of the public, to be confirmed by e-mail"
                 if public

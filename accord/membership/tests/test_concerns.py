@@ -124,6 +124,9 @@ def test_a_public_concern_is_confirmed_by_its_link_before_officers_see_it(
     assert concern.get_absolute_url() in officer.get(reverse("concerns")).content.decode()
     [(task, label)] = officer.get(reverse("tasks")).context["concern_tasks"]
     assert task == concern and label.startswith("Consider the new concern")
+    # Sent twice, or an appeal before any decision: no harm, no error page.
+    assert public.post(path, {"step": "confirm"}).status_code == 302
+    assert public.post(path, {"step": "appeal", "grounds": "x"}).status_code == 302
     assert public.get("/concerns/link/not-a-token/").status_code == 404
     # Nothing public shows it: not the register, not the verification page.
     for public_page in (reverse("register"), membership.get_absolute_url()):
