@@ -8,6 +8,7 @@ import datetime
 import pytest
 import time_machine
 from django.core import mail
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
 from django.test import Client
 from django.urls import reverse
@@ -371,3 +372,30 @@ def test_who_sees_a_concern_at_each_state(world: World, settings) -> None:  # ty
     for persona in ("secretary", "rep", "auditor"):
         body = clients[persona].get(membership.enrolment.get_absolute_url()).content.decode()
         assert SUBJECT not in body, persona
+
+
+def test_evidence_follows_the_upload_rules_and_only_officers_read_the_raisers(
+    world: World, settings, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    settings.MEDIA_ROOT = tmp_path
+    world.enrolment(State.LISTED)
+    membership = Membership.objects.get()
+    url = reverse("concern-raise", args=[membership.reference])
+    raiser = _client(world.users["outsider"])
+    bad = raiser.post(
+        url,
+        {"subject": SUBJECT, "file": SimpleUploadedFile("run.exe", b"MZ\x90\x00", "text/plain")},
+    )
+    assert bad.status_code == 400 and "file" in bad.context["form"].errors
+    assert not Concern.objects.exists()
+    good = raiser.post(
+        url,
+        {"subject": SUBJECT, "file": SimpleUploadedFile("notes.txt", b"Minutes.", "text/plain")},
+    )
+    concern = Concern.objects.get()
+    assert good.status_code == 302 and good["Location"] == concern.get_absolute_url()
+    [evidence] = concern.evidence.all()
+    concerns.put_to_employer(concern, actor=world.users["officer"], data={"put_note": ""})
+    assert _client(world.users["officer"]).get(evidence.get_absolute_url()).status_code == 200
+    for persona in ("employer", "outsider", "secretary"):
+        assert _client(world.users[persona]).get(evidence.get_absolute_url()).status_code == 404
