@@ -359,6 +359,14 @@ ACCORD_ESCALATE_TO_SECRETARY_DAYS = envint("ACCORD_ESCALATE_TO_SECRETARY_DAYS", 
 ACCORD_ESCALATE_TO_NEM_DAYS = envint("ACCORD_ESCALATE_TO_NEM_DAYS", 42)
 ACCORD_CONFIRMATION_REMINDER_DAYS = envint("ACCORD_CONFIRMATION_REMINDER_DAYS", 7)
 ACCORD_STEP_REMINDER_DAYS = envint("ACCORD_STEP_REMINDER_DAYS", 14)
+# Concerns about a member (days): the employer's time to respond, the time either side has to
+# appeal a decision, and the time a member of the public has to confirm their concern; the
+# public form's limits per e-mail address and per client address, per day.
+ACCORD_CONCERN_RESPONSE_DAYS = envint("ACCORD_CONCERN_RESPONSE_DAYS", 28)
+ACCORD_CONCERN_APPEAL_DAYS = envint("ACCORD_CONCERN_APPEAL_DAYS", 28)
+ACCORD_CONCERN_CONFIRM_DAYS = envint("ACCORD_CONCERN_CONFIRM_DAYS", 7)
+ACCORD_CONCERN_LIMIT_PER_EMAIL = envint("ACCORD_CONCERN_LIMIT_PER_EMAIL", 3)
+ACCORD_CONCERN_LIMIT_PER_IP = envint("ACCORD_CONCERN_LIMIT_PER_IP", 10)
 # E-mails a person chose to receive weekly are bundled on this day (0 is Monday) by the daily
 # run (`manage.py send_reminders`); a run missed that day is made up by the next one.
 ACCORD_WEEKLY_DIGEST_DAY = envint("ACCORD_WEEKLY_DIGEST_DAY", 0)

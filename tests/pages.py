@@ -15,6 +15,8 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from accord.accounts import services as account_services
 from accord.accounts.models import RoleAssignment, User
 from accord.enrolments.process import STEPS
+from accord.membership import concerns
+from accord.membership.concern_views import CONCERN_STEPS
 from accord.membership.views import TITLES
 from accord.schemes.models import Scheme
 from tests.site import Site
@@ -55,6 +57,9 @@ ARGUMENTS: dict[str, Filler] = {
         RoleAssignment.objects.filter(user=kw["pk"]).values_list("pk", flat=True)
     ),
     "invitations": lambda s, kw: [_invitation(s)],
+    "concerns": lambda s, kw: [c.pk for c in s.concerns],
+    "step": lambda s, kw: list(CONCERN_STEPS),
+    "concerns/link": lambda s, kw: [concerns.link_token(c) for c in s.concerns],
 }
 
 
@@ -89,6 +94,7 @@ NOT_PAGES = {
     "register-json",
     # A button's target (POST only), not a page: the outbox page that carries it is opened.
     "outbox-retry",
+    "concern-evidence",
     "scheme-material",
     "scheme-logo",
     "scheme-letter-template",

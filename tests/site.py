@@ -12,8 +12,16 @@ from accord.demo.data import PLAN_DATA, Journey
 from accord.enrolments import join_requests
 from accord.enrolments.models import Enrolment, JoinRequest
 from accord.enrolments.process import MAIN_PATH, State
-from accord.membership import cycles, policy_checks
-from accord.membership.models import Cycle, LapseDecision, Membership, PolicyCheck, Review
+from accord.membership import concerns, cycles, policy_checks
+from accord.membership.models import (
+    AppealSide,
+    Concern,
+    Cycle,
+    LapseDecision,
+    Membership,
+    PolicyCheck,
+    Review,
+)
 from accord.organisations.models import Employer, EmployerKind
 from accord.plans.models import ImportKind, Plan, PlanImport
 from tests.world import PASSWORD, World
@@ -28,6 +36,7 @@ class Site:
     reviews: list[Review] = field(default_factory=list)
     policy_checks: list[PolicyCheck] = field(default_factory=list)
     lapse_decisions: list[LapseDecision] = field(default_factory=list)
+    concerns: list[Concern] = field(default_factory=list)
     plans: list[Plan] = field(default_factory=list)
     plan_imports: list[PlanImport] = field(default_factory=list)
     join_requests: list[JoinRequest] = field(default_factory=list)
@@ -63,6 +72,28 @@ def _to(world: World, employer: Employer, state: State) -> Enrolment:
     """An enrolment of `employer` taken to `state`, its own contact confirming for it."""
     users = {**world.users, "employer": _contact(employer)}
     return Journey(world.scheme, users).to(employer, state, "secretary")
+
+
+def _concerns(world: World, membership: Membership) -> list[Concern]:
+    """Concerns about a member: new, put to the employer, and decided then appealed."""
+    officer, contact = world.users["officer"], _contact(membership.employer)
+    found = []
+    for state in ("open", "put", "appealed"):
+        concern = concerns.raise_concern(
+            membership, actor=world.users["outsider"], data={"subject": f"A concern ({state})"}
+        )
+        if state != "open":
+            concerns.put_to_employer(concern, actor=officer, data={"put_note": "Answer it."})
+        if state == "appealed":
+            concerns.respond(concern, actor=contact, data={"response": "Our answer."})
+            concerns.decide(
+                concern, actor=officer, data={"outcome": "no_action", "reasons": "Answered."}
+            )
+            concerns.appeal(
+                concern, side=AppealSide.RAISER, actor=None, data={"grounds": "Not answered."}
+            )
+        found.append(Concern.objects.get(pk=concern.pk))
+    return found
 
 
 def build_site(world: World) -> Site:
@@ -145,6 +176,7 @@ def build_site(world: World) -> Site:
             data={"title": "Flexible working", "description": "From day one."},
         )
     )
+    site.concerns.extend(_concerns(world, site.memberships[0]))
 
     plan = world.plan()
     site.plans.append(plan)

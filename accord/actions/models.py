@@ -34,13 +34,21 @@ class ActionQuerySet(models.QuerySet):
 
 
 class Action(models.Model):
-    # An action belongs to exactly one of a cycle or a plan. Both sit above actions (they create
-    # actions), so they are named here by label rather than imported.
+    # An action belongs to exactly one of a cycle, a plan or a concern (a remedy agreed in its
+    # decision). All sit above actions (they create actions), so they are named here by label
+    # rather than imported.
     cycle = models.ForeignKey(
         "membership.Cycle", null=True, blank=True, on_delete=models.CASCADE, related_name="actions"
     )
     plan = models.ForeignKey(
         "plans.Plan", null=True, blank=True, on_delete=models.CASCADE, related_name="actions"
+    )
+    concern = models.ForeignKey(
+        "membership.Concern",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="remedies",
     )
     number = models.PositiveIntegerField()
     detail = models.TextField()
@@ -64,15 +72,19 @@ class Action(models.Model):
     objects = ActionQuerySet.as_manager()
 
     class Meta:
-        ordering = ["cycle", "plan", "number"]
+        ordering = ["cycle", "plan", "concern", "number"]
         constraints = [
             models.UniqueConstraint(fields=["cycle", "number"], name="action_unique_number"),
             models.UniqueConstraint(fields=["plan", "number"], name="action_unique_plan_number"),
+            models.UniqueConstraint(
+                fields=["concern", "number"], name="action_unique_concern_number"
+            ),
             models.CheckConstraint(condition=models.Q(number__gt=0), name="action_number_positive"),
             models.CheckConstraint(
-                condition=models.Q(cycle__isnull=False, plan__isnull=True)
-                | models.Q(cycle__isnull=True, plan__isnull=False),
-                name="action_in_a_cycle_or_a_plan",
+                condition=models.Q(cycle__isnull=False, plan__isnull=True, concern__isnull=True)
+                | models.Q(cycle__isnull=True, plan__isnull=False, concern__isnull=True)
+                | models.Q(cycle__isnull=True, plan__isnull=True, concern__isnull=False),
+                name="action_in_a_cycle_a_plan_or_a_concern",
             ),
         ]
         # Task lists, reminders and calendars read members' open activities by due date. The
@@ -91,13 +103,18 @@ class Action(models.Model):
     def label(self) -> str:
         if self.plan_id is not None:
             return f"action {self.number} of the plan"
+        if self.concern_id is not None:
+            return f"remedy {self.number} of a concern"
         return f"activity {self.number} of cycle {self.cycle.number}"
 
     @property
     def audit_context(self) -> str:
-        """Whose history this action's changes belong to: the member's, or the plan's."""
+        """Whose history this action's changes belong to: the member's, the plan's, or the
+        concern's (kept apart from the member's, which reps and secretaries read)."""
         if self.plan_id is not None:
             return f"plan:{self.plan_id}"
+        if self.concern_id is not None:
+            return f"concern:{self.concern_id}"
         return self.cycle.enrolment.audit_context
 
     @property

@@ -47,10 +47,15 @@ def action_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "cycle__principle_version__principle",
             "plan",
             "owner_party",
+            "concern__membership__employer",
+            "concern__membership__scheme",
         ),
         pk=pk,
     )
     if not rules.can_view_action(request.user, action):
+        if action.concern_id is not None:
+            # A concern is confidential: its remedies are not known to exist.
+            raise Http404("No such action.")
         raise PermissionDenied("You do not have access to this action.")
     may_post = rules.can_update_action(request.user, action)
     if request.method == "POST" and not may_post:
@@ -66,6 +71,7 @@ def action_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "action": action,
             "enrolment": action.cycle.enrolment if action.cycle_id else None,
             "plan": action.plan,
+            "concern": action.concern,
             "updates": action.progress.select_related("author").prefetch_related("files"),
             "may_post": may_post,
             "may_edit": action.plan_id is not None
@@ -81,6 +87,7 @@ def evidence_file(request: HttpRequest, pk: int) -> FileResponse:
             "update__action__cycle__enrolment__employer",
             "update__action__cycle__enrolment__scheme",
             "update__action__plan",
+            "update__action__concern__membership__scheme",
         ),
         pk=pk,
     )

@@ -220,6 +220,8 @@ def load_demo() -> bool:
         ),
         "unite": ("Uri Teller", Role.PARTNER_REP, {"union": unions["Unite"], "region": north_west}),
         "officer": ("Olive Carter", Role.NATIONAL_OFFICER, {"union": nasuwt}),
+        # A second officer: an appeal on a concern goes to an officer other than the decider.
+        "officer2": ("Owen Price", Role.NATIONAL_OFFICER, {"union": nasuwt}),
         "employer": ("Ellen Hughes", Role.EMPLOYER_CONTACT, {"employer": trust}),
         "salford.employer": ("Emma Grant", Role.EMPLOYER_CONTACT, {"employer": scc}),
         "auditor": ("Arthur Dent", Role.AUDITOR, {}),

@@ -374,3 +374,151 @@ class LapseDecision(models.Model):
     @property
     def is_open(self) -> bool:
         return not self.outcome
+# --- concerns ------------------------------------------------------------------------------
+
+
+class ConcernState(models.TextChoices):
+    """A concern's states; the steps between them are declared in `concerns.STEPS`."""
+
+    UNCONFIRMED = "unconfirmed", "Waiting for the e-mail address to be confirmed"
+    OPEN = "open", "Open: with the national officers"
+    PUT_TO_EMPLOYER = "put_to_employer", "Put to the employer for a response"
+    RESPONDED = "responded", "The employer has responded"
+    DECIDED = "decided", "Decided"
+    APPEALED = "appealed", "Appealed"
+    APPEAL_DECIDED = "appeal_decided", "Appeal decided"
+    EXPIRED = "expired", "Never confirmed: closed"
+
+
+class ConcernOutcome(models.TextChoices):
+    NO_ACTION = "no_action", "No action"
+    REMEDIES = "remedies", "Remedies agreed"
+    SUSPENSION = "suspension", "Suspension"
+    WITHDRAWAL = "withdrawal", "Withdrawal"
+
+
+class AppealSide(models.TextChoices):
+    RAISER = "raiser", "The person who raised the concern"
+    EMPLOYER = "employer", "The employer"
+
+
+class Concern(models.Model):
+    """A concern that a member acts against the principles. Confidential to the national
+    officers of the scheme's lead union; the raiser sees its state, and the employer what it
+    is about once an officer puts it to them (never who raised it)."""
+
+    membership = models.ForeignKey(Membership, on_delete=models.PROTECT, related_name="concerns")
+    # A signed-in raiser, or a member of the public known by a name and a confirmed address.
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    raiser_name = models.CharField(max_length=200, blank=True)
+    raiser_email = models.EmailField(blank=True)
+    subject = models.TextField(help_text="What the concern is about.")
+    principles = models.ManyToManyField(PrincipleVersion, blank=True, related_name="+")
+    state = models.CharField(
+        max_length=20, choices=ConcernState.choices, default=ConcernState.UNCONFIRMED
+    )
+    raised_at = models.DateTimeField()
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    put_at = models.DateTimeField(null=True, blank=True)
+    put_note = models.TextField(blank=True, help_text="What the employer is asked to answer.")
+    response_due_on = models.DateField(null=True, blank=True)
+    response = models.TextField(blank=True)
+    responded_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=20, choices=ConcernOutcome.choices, blank=True)
+    reasons = models.TextField(blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    appeal_side = models.CharField(max_length=20, choices=AppealSide.choices, blank=True)
+    appeal_grounds = models.TextField(blank=True)
+    appealed_at = models.DateTimeField(null=True, blank=True)
+    appeal_outcome = models.CharField(max_length=20, choices=ConcernOutcome.choices, blank=True)
+    appeal_reasons = models.TextField(blank=True)
+    appeal_decided_at = models.DateTimeField(null=True, blank=True)
+    appeal_decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-raised_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(raised_by__isnull=False)
+                | (~models.Q(raiser_name="") & ~models.Q(raiser_email="")),
+                name="concern_raised_by_someone",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(appeal_decided_by=models.F("decided_by")),
+                name="concern_appeal_decided_by_another_officer",
+            ),
+        ]
+        indexes = [models.Index(fields=["state", "response_due_on"], name="concern_state_idx")]
+
+    def __str__(self) -> str:
+        return f"Concern about {self.membership.employer}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("concern", args=[self.pk])
+
+    @property
+    def title(self) -> str:
+        """How reminders and lists name it: never by who raised it."""
+        return f"a concern about {self.membership.employer.name}"
+
+    @property
+    def audit_context(self) -> str:
+        # Its own history, never the member's: reps and secretaries read the member's timeline.
+        return f"concern:{self.pk}"
+
+    @property
+    def final_outcome(self) -> str:
+        return self.appeal_outcome or self.outcome
+
+    def get_final_outcome_display(self) -> str:
+        return ConcernOutcome(self.final_outcome).label if self.final_outcome else ""
+
+
+class ConcernEvent(models.Model):
+    """One step in a concern's life, shown on the officers' page of the concern."""
+
+    concern = models.ForeignKey(Concern, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField()
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    kind = models.CharField(max_length=40)
+    text = models.TextField()
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def concern_evidence_path(instance: ConcernEvidence, filename: str) -> str:
+    # Stored under a random name: the uploaded name is never used as a path.
+    return f"concerns/{secrets.token_hex(2)}/{secrets.token_urlsafe(24)}"
+
+
+class ConcernEvidence(models.Model):
+    """A file given with a concern (by whoever raised it) or with the employer's response."""
+
+    concern = models.ForeignKey(Concern, on_delete=models.CASCADE, related_name="evidence")
+    side = models.CharField(max_length=20, choices=AppealSide.choices)
+    file = models.FileField(upload_to=concern_evidence_path, max_length=200)
+    original_name = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["concern", "id"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+    def get_absolute_url(self) -> str:
+        return reverse("concern-evidence", args=[self.pk])

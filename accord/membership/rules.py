@@ -1,4 +1,5 @@
-"""Who may do what with a membership: its status, reviews, policy checks and confirmations."""
+"""Who may do what with a membership: its status, reviews, policy checks, confirmations and
+concerns."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from accord.accounts.rules import assignments, opens_page
 from accord.enrolments.models import Enrolment
 from accord.enrolments.rules import can_view_enrolment, holds_for, is_party
 
-from .models import Membership, PolicyCheck
+from .models import Concern, ConcernState, Membership, PolicyCheck
 
 if TYPE_CHECKING:
     from accord.accounts.rules import AnyUser
@@ -46,3 +47,47 @@ def can_confirm_for_employer(user: AnyUser, enrolment: Enrolment) -> bool:
 def can_view_policy_check(user: AnyUser, check: PolicyCheck) -> bool:
     """A policy check is read by whoever may see its member's enrolment."""
     return can_view_enrolment(user, check.membership.enrolment)
+
+
+# --- concerns: confidential to the national officers of the scheme's lead union -------------
+
+
+def can_handle_concerns(user: AnyUser, membership: Membership) -> bool:
+    """Read concerns about a member, who raised them, and take their officers' steps."""
+    return can_manage_membership(user, membership)
+
+
+def is_raiser(user: AnyUser, concern: Concern) -> bool:
+    return user.is_authenticated and concern.raised_by_id == user.pk
+
+
+def is_employer_told(user: AnyUser, concern: Concern) -> bool:
+    """The employer's contact, once an officer has put the concern to the employer."""
+    return concern.put_at is not None and holds_for(
+        user, concern.membership.enrolment, [Role.EMPLOYER_CONTACT]
+    )
+
+
+@opens_page("membership.Concern")
+def can_view_concern(user: AnyUser, concern: Concern) -> bool:
+    """Officers see it whole; the raiser its state; the employer what it is about once put to
+    it. Nobody else may know it exists."""
+    return (
+        can_handle_concerns(user, concern.membership)
+        or is_raiser(user, concern)
+        or is_employer_told(user, concern)
+    )
+
+
+def can_respond_to_concern(user: AnyUser, concern: Concern) -> bool:
+    return concern.state == ConcernState.PUT_TO_EMPLOYER and is_employer_told(user, concern)
+
+
+def can_decide_appeal(user: AnyUser, concern: Concern) -> bool:
+    """An appeal goes to a national officer other than the one who decided."""
+    return (
+        concern.state == ConcernState.APPEALED
+        and user.is_authenticated
+        and user.pk != concern.decided_by_id
+        and can_handle_concerns(user, concern.membership)
+    )

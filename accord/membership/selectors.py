@@ -5,14 +5,25 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils import timezone
 
+from accord.accounts.models import Role
+from accord.accounts.rules import assignments
 from accord.actions.models import Action
 from accord.enrolments import inline
 from accord.enrolments import selectors as enrolment_selectors
 from accord.enrolments.models import Enrolment
 
-from .models import Cycle, LapseDecision, Membership, Review, SelfAssessment
+from .models import (
+    Concern,
+    ConcernState,
+    Cycle,
+    LapseDecision,
+    Membership,
+    Review,
+    SelfAssessment,
+)
 
 if TYPE_CHECKING:
     from accord.accounts.rules import AnyUser
@@ -152,3 +163,72 @@ def enrolment_for_update(pk: int) -> Enrolment:
     """Lock the enrolment's row, then read it with its cycles in full (see the enrolments'
     selector of the same name)."""
     return enrolment_selectors.enrolment_for_update(pk, cycles=_cycles(detail=True))
+
+
+# --- concerns --------------------------------------------------------------------------------
+
+
+def _concern_roles(user: AnyUser) -> tuple[set[int], set[int]]:
+    """The unions the user is a national officer of, and the employers they are a contact for."""
+    unions, employers = set(), set()
+    for a in assignments(user):
+        if a.role == Role.NATIONAL_OFFICER:
+            unions.add(a.union_id)
+        elif a.role == Role.EMPLOYER_CONTACT:
+            employers.add(a.employer_id)
+    return unions, employers
+
+
+def concerns_for(user: AnyUser) -> QuerySet[Concern]:
+    """The concerns the user may know of, newest first: as an officer, the confirmed concerns
+    about members of the schemes their union leads; as an employer contact, those put to their
+    employer; and those they raised themselves."""
+    if not user.is_authenticated:
+        return Concern.objects.none()
+    unions, employers = _concern_roles(user)
+    condition = Q(raised_by=user)
+    if unions:
+        condition |= Q(membership__scheme__lead_union_id__in=unions) & ~Q(
+            state__in=[ConcernState.UNCONFIRMED, ConcernState.EXPIRED]
+        )
+    if employers:
+        condition |= Q(put_at__isnull=False, membership__employer_id__in=employers)
+    return Concern.objects.filter(condition).select_related(
+        "membership__employer", "membership__scheme"
+    )
+
+
+def concern_tasks(user: AnyUser) -> list[tuple[Concern, str]]:
+    """The concerns waiting on the user, and what each waits for: officers consider new ones,
+    decide once the employer has responded or its deadline has passed, and decide appeals of
+    each other's decisions; the employer's contact responds by the deadline."""
+    unions, employers = _concern_roles(user)
+    if not unions and not employers:
+        return []
+    today = timezone.localdate()
+    S = ConcernState
+    rows: list[tuple[Concern, str]] = []
+    if unions:
+        mine = Concern.objects.filter(membership__scheme__lead_union_id__in=unions)
+        waiting = mine.filter(
+            Q(state__in=[S.OPEN, S.RESPONDED])
+            | Q(state=S.PUT_TO_EMPLOYER, response_due_on__lt=today)
+            | (Q(state=S.APPEALED) & ~Q(decided_by=user))
+        )
+        for concern in waiting.select_related("membership__employer").order_by("raised_at"):
+            if concern.state == S.OPEN:
+                label = "Consider the new concern: put it to the employer or decide"
+            elif concern.state == S.RESPONDED:
+                label = "Decide the concern: the employer has responded"
+            elif concern.state == S.PUT_TO_EMPLOYER:
+                label = "Decide the concern: the response deadline has passed"
+            else:
+                label = "Decide the appeal"
+            rows.append((concern, label))
+    if employers:
+        asked = Concern.objects.filter(
+            state=S.PUT_TO_EMPLOYER, membership__employer_id__in=employers
+        ).select_related("membership__employer")
+        for concern in asked.order_by("response_due_on"):
+            rows.append((concern, f"Respond to the concern by {concern.response_due_on:%-d %B %Y}"))
+    return rows

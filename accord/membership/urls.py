@@ -1,6 +1,14 @@
 from django.urls import path
 
-from . import cycle_views, employer_edit_views, employer_views, place_views, policy_views, views
+from . import (
+    concern_views,
+    cycle_views,
+    employer_edit_views,
+    employer_views,
+    place_views,
+    policy_views,
+    views,
+)
 
 urlpatterns = [
     path("enrolments/<int:pk>/", views.enrolment_detail, name="enrolment"),
@@ -29,6 +37,17 @@ urlpatterns = [
         "memberships/<int:pk>/policy-checks/new/", policy_views.log_policy, name="policy-check-new"
     ),
     path("policy-checks/<int:pk>/", policy_views.policy_check, name="policy-check"),
+    path(
+        "register/<slug:reference>/concerns/new/",
+        concern_views.concern_raise,
+        name="concern-raise",
+    ),
+    path("concerns/", concern_views.concern_list, name="concerns"),
+    path("concerns/sent/", concern_views.concern_sent, name="concern-sent"),
+    path("concerns/link/<str:token>/", concern_views.concern_link, name="concern-link"),
+    path("concerns/<int:pk>/", concern_views.concern_detail, name="concern"),
+    path("concerns/<int:pk>/step/<slug:step>/", concern_views.concern_step, name="concern-step"),
+    path("concerns/evidence/<int:pk>/", concern_views.concern_evidence, name="concern-evidence"),
     path(
         "enrolments/<int:pk>/cycles/<int:number>/review/",
         cycle_views.record_review,

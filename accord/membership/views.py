@@ -82,6 +82,9 @@ def enrolment_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "membership": membership,
         "policy_checks": list(membership.policy_checks.all()) if membership else [],
         "may_log_policy": membership is not None and rules.can_log_policy(request.user, enrolment),
+        "may_raise_concern": membership is not None
+        and membership.status != MembershipStatus.WITHDRAWN
+        and not rules.can_confirm_for_employer(request.user, enrolment),
         "may_manage_membership": membership is not None
         and rules.can_manage_membership(request.user, membership),
         # Shown to the national officers, who take the decisions; the others are told of them

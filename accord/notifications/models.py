@@ -21,6 +21,8 @@ class ReminderKind(models.TextChoices):
     PLAN_ACTION_DUE = "plan_action_due", "Plan action due in a week"
     PLAN_ACTION_OVERDUE = "plan_action_overdue", "Plan action overdue"
     PLAN_REVIEW_DUE = "plan_review_due", "Plan review due"
+    CONCERN_RESPONSE_SOON = "concern_response_soon", "Response to a concern due in a week"
+    CONCERN_RESPONSE_OVERDUE = "concern_response_overdue", "Concern: the response is overdue"
 
 
 class SentReminder(models.Model):

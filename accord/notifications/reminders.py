@@ -6,7 +6,9 @@ activities; confirmations waiting on the employer; joining steps waiting too lon
 national officers when nobody in scope can take them), and, after the days each step declares,
 escalated once to the role above (`enrolments.escalations`). Each run first opens the decisions
 "extend or lapse" for reviews overdue beyond their scheme's grace period (`membership/lapse.py`)
-and tells the secretary and the NEM of each, once.
+and tells the secretary and the NEM of each, once. Concerns put to an employer: a week before
+the response is due, to the employer's contacts; once it is overdue, escalated to the national
+officers. Public concerns never confirmed are closed.
 """
 
 from __future__ import annotations
@@ -34,8 +36,16 @@ from accord.enrolments import rules as enrolment_rules
 from accord.enrolments import selectors as enrolment_selectors
 from accord.enrolments.models import Enrolment
 from accord.enrolments.process import OPEN_STATES, State, task_steps_from
-from accord.membership import cycles, lapse
-from accord.membership.models import Cycle, LapseDecision, MembershipStatus, Review
+from accord.membership import concerns, cycles, lapse
+from accord.membership.models import (
+    Concern,
+    ConcernEvent,
+    ConcernState,
+    Cycle,
+    LapseDecision,
+    MembershipStatus,
+    Review,
+)
 from accord.plans.models import Plan, PlanStatus
 
 from . import selectors as task_selectors
@@ -65,9 +75,12 @@ class Due:
     def subject(self) -> str:
         """A subject line short by design: what and which employer (or plan). The detail, dates
         included, is in the body."""
-        about = (
-            self.target.employer.name if isinstance(self.target, Enrolment) else self.target.title
-        )
+        if isinstance(self.target, Enrolment):
+            about = self.target.employer.name
+        elif isinstance(self.target, Concern):
+            about = self.target.membership.employer.name
+        else:
+            about = self.target.title
         return f"{ReminderKind(self.kind).label}: {about}"
 
     @property
@@ -75,6 +88,8 @@ class Due:
         """What the reminder's link opens, for its words in the e-mail."""
         if isinstance(self.target, Enrolment):
             return f"the case of {self.target.employer.name}"
+        if isinstance(self.target, Concern):
+            return self.target.title
         if "/actions/" in self.url:
             return f"the action in {self.target.title}"
         return f"the plan {self.target.title}"
@@ -429,6 +444,45 @@ def _lapse_reminders(today: datetime.date) -> Iterator[Due]:
             enrolment,
             tuple(enrolment_rules.role_holders(enrolment, [Role.LOCAL_SECRETARY, Role.NEM])),
         )
+# A concern's response is reminded to the employer this long before it is due.
+CONCERN_RESPONSE_SOON = datetime.timedelta(days=7)
+
+
+def _concern_reminders(today: datetime.date) -> Iterator[Due]:
+    """Concerns put to an employer: the response soon due, to the employer's contacts; once
+    overdue, escalated to the national officers, who may then decide without it."""
+    waiting = Concern.objects.filter(
+        state=ConcernState.PUT_TO_EMPLOYER,
+        response_due_on__lte=today + CONCERN_RESPONSE_SOON,
+    ).select_related(
+        "membership__employer",
+        "membership__enrolment__employer__association",
+        "membership__enrolment__scheme",
+    )
+    for concern in waiting:
+        due = concern.response_due_on
+        name = concern.membership.employer.name
+        url = f"{settings.SITE_URL}{concern.get_absolute_url()}"
+        item = f"concern:{concern.pk}:{due.isoformat()}"
+        if today <= due:
+            yield Due(
+                f"{ReminderKind.CONCERN_RESPONSE_SOON}:{item}",
+                ReminderKind.CONCERN_RESPONSE_SOON,
+                f"{name}: the response to a concern is due on {due:%-d %B %Y}",
+                url,
+                concern,
+                tuple(concerns.employer_contacts(concern)),
+            )
+        else:
+            yield Due(
+                f"{ReminderKind.CONCERN_RESPONSE_OVERDUE}:{item}",
+                ReminderKind.CONCERN_RESPONSE_OVERDUE,
+                f"Escalated: {name} has not responded to a concern due on {due:%-d %B %Y}; "
+                "decide it",
+                url,
+                concern,
+                tuple(concerns.officers(concern)),
+            )
 
 
 def due_reminders(today: datetime.date) -> Iterator[Due]:
@@ -440,6 +494,7 @@ def due_reminders(today: datetime.date) -> Iterator[Due]:
     yield from _step_reminders(today)
     yield from _escalation_reminders(today)
     yield from _plan_reminders(today)
+    yield from _concern_reminders(today)
 
 
 @dataclass
@@ -455,6 +510,7 @@ def send_reminders(today: datetime.date | None = None) -> RunSummary:
     lapse.open_due_decisions(today)
     # Recorded first, on the cases' timelines, so that today's digests carry them.
     escalate_stalled(today)
+    concerns.expire_unconfirmed(today)
     per_user: dict[int, tuple[User, list[Due]]] = {}
     for due in due_reminders(today):
         for user in due.recipients:
@@ -494,6 +550,17 @@ def _send_digest(user: User, items: list[Due]) -> bool:
                     internal=True,
                 )
                 for d in items
+            )
+            # A concern's reminders are logged on the concern, where its officers read its steps.
+            ConcernEvent.objects.bulk_create(
+                ConcernEvent(
+                    concern=d.target,
+                    at=timezone.now(),
+                    kind=f"reminder.{d.kind}",
+                    text=f"Reminder sent to {user}: {d.text}",
+                )
+                for d in items
+                if isinstance(d.target, Concern)
             )
             subject = (
                 items[0].subject if len(items) == 1 else f"{len(items)} things need your attention"

@@ -22,6 +22,7 @@ from accord.accounts import rules
 from accord.core import outbox, params
 from accord.core.text import shorten
 from accord.enrolments import rules as enrolment_rules
+from accord.membership import selectors as membership_selectors
 
 from . import selectors, start
 from .models import CalendarFeed, new_token
@@ -43,6 +44,7 @@ def tasks(request: HttpRequest) -> HttpResponse:
             "plan_actions": selectors.plan_actions_for(request.user),
             "unattended": selectors.unattended(request.user),
             "escalations": selectors.escalations_for(request.user),
+            "concern_tasks": membership_selectors.concern_tasks(request.user),
             "shown": selectors.SHOWN,
         },
     )
