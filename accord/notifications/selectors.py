@@ -35,7 +35,7 @@ from accord.actions.models import Action
 from accord.enrolments import notifications as step_notifications
 from accord.enrolments import process
 from accord.enrolments import rules as enrolment_rules
-from accord.enrolments.models import Enrolment, PartnerPosition
+from accord.enrolments.models import Enrolment, PartnerPosition, Position
 from accord.enrolments.process import OPEN_STATES, STEPS, State, Step, task_steps_from
 from accord.membership import cycles
 from accord.membership import rules as membership_rules
@@ -46,6 +46,7 @@ from accord.membership.models import (
     MembershipStatus,
     PolicyCheck,
     Review,
+    Signature,
 )
 from accord.schemes.models import Scheme
 
@@ -97,8 +98,13 @@ class MemberTask:
     since: datetime.date
 
 
-# Both sides have confirmed the cycle: its review and activities are due.
-CONFIRMED = Q(union_confirmed_at__isnull=False, employer_confirmed_at__isnull=False)
+# Both sides have confirmed the cycle (the unions' side co-signed by each partner union
+# represented locally, `Cycle.is_confirmed`): its review and activities are due.
+CONFIRMED = Q(
+    union_confirmed_at__isnull=False,
+    partners_signed_at__isnull=False,
+    employer_confirmed_at__isnull=False,
+)
 # The calendar carries due dates from a month back to a year ahead: a whole cycle.
 CALENDAR_PAST = datetime.timedelta(days=31)
 CALENDAR_AHEAD = datetime.timedelta(days=366)
@@ -163,7 +169,10 @@ def _with_current_cycle(cycle: Cycle) -> Enrolment:
     loaded = Cycle.objects.none()
     loaded._result_cache = [cycle]
     loaded._prefetch_done = True
-    enrolment._prefetched_objects_cache = {"cycles": loaded}
+    enrolment._prefetched_objects_cache = {
+        **getattr(enrolment, "_prefetched_objects_cache", {}),
+        "cycles": loaded,
+    }
     return enrolment
 
 
@@ -176,7 +185,7 @@ def member_tasks(
 ) -> Shown[MemberTask]:
     """What the user may do now about members' cycles, reviews and policy checks, the cycles
     ending soonest first: the `limit` tasks after the first `offset`."""
-    if not rules.has_role(user, Role.LOCAL_SECRETARY, Role.EMPLOYER_CONTACT):
+    if not rules.has_role(user, Role.LOCAL_SECRETARY, Role.EMPLOYER_CONTACT, Role.PARTNER_REP):
         return Shown([])
     today = today or timezone.localdate()
     # Only the current cycles that may have a task are read; `cycles.cycle_actions` then
@@ -186,6 +195,11 @@ def member_tasks(
     due = Q(ends_on__lte=today + cycles.REVIEW_WINDOW) | Q(
         number__gt=1, employer_confirmed_at__isnull=True
     )
+    # A partner union's representative co-signs a later cycle whenever it is drafted (and a
+    # review once recorded, which is within REVIEW_WINDOW of the cycle's end).
+    partner = rules.has_role(user, Role.PARTNER_REP)
+    if partner:
+        due |= Q(number__gt=1, partners_signed_at__isnull=True)
     assessor = rules.has_role(user, Role.LOCAL_SECRETARY)
     if assessor:
         unassessed = PolicyCheck.objects.filter(
@@ -204,6 +218,14 @@ def member_tasks(
         .prefetch_related("reviews")
         .order_by("ends_on", "enrolment__employer__name", "enrolment_id")
     )
+    if partner:
+        # What says which partner unions are still to co-sign.
+        candidates = candidates.prefetch_related(
+            "signatures",
+            "reviews__signatures",
+            "enrolment__partner_positions",
+            "enrolment__scheme__partner_unions",
+        )
     wanted = offset + limit + 1
     tasks: list[MemberTask] = []
     start = 0
@@ -347,12 +369,30 @@ def _first_cycle_q(unconfirmed: str) -> GuardQ:
     return condition
 
 
+def _own_signature_pending_q(union: int | None) -> Q:
+    """`process.own_signature_pending`: cycle 1 waits for `union`'s co-signature (for None,
+    for any partner union's), the union having agreed and not yet signed."""
+    signed = Signature.objects.filter(cycle=OuterRef(OuterRef("pk")), union=OuterRef("union"))
+    agreed = PartnerPosition.objects.filter(
+        enrolment=OuterRef("enrolment"),
+        position=Position.AGREE,
+        enrolment__scheme__partner_unions=F("union"),
+    ).exclude(Exists(signed))
+    if union is not None:
+        agreed = agreed.filter(union=union)
+    first = Cycle.objects.filter(
+        Exists(agreed), enrolment=OuterRef("pk"), number=1, partners_signed_at__isnull=True
+    )
+    return Q(Exists(first))
+
+
 GUARDS: dict[Callable, GuardQ] = {
     process._always: lambda union: Q(),
     process.own_position_pending: _own_position_pending_q,
     process.any_position_pending: _any_position_pending_q,
     process.union_confirmation_pending: _first_cycle_q("union_confirmed_at__isnull"),
     process.employer_confirmation_pending: _first_cycle_q("employer_confirmed_at__isnull"),
+    process.own_signature_pending: _own_signature_pending_q,
 }
 # Guards that look at the enrolment only, not at who takes the step.
 ENROLMENT_GUARDS = frozenset(
