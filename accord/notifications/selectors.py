@@ -21,10 +21,12 @@ from django.db.models import (
     ExpressionWrapper,
     F,
     OuterRef,
+    Prefetch,
     Q,
     QuerySet,
     Subquery,
     Window,
+    prefetch_related_objects,
 )
 from django.db.models.functions import RowNumber
 from django.utils import timezone
@@ -192,14 +194,16 @@ def member_tasks(
     # decides. A review is recorded, confirmed, or leads to the next cycle only from
     # REVIEW_WINDOW before the current cycle ends; a later cycle may wait for the employer at
     # any time, and so may a policy check for the secretary.
-    due = Q(ends_on__lte=today + cycles.REVIEW_WINDOW) | Q(
-        number__gt=1, employer_confirmed_at__isnull=True
-    )
-    # A partner union's representative co-signs a later cycle whenever it is drafted (and a
-    # review once recorded, which is within REVIEW_WINDOW of the cycle's end).
+    due = Q(pk__in=[])
+    if rules.has_role(user, Role.LOCAL_SECRETARY, Role.EMPLOYER_CONTACT):
+        due |= Q(ends_on__lte=today + cycles.REVIEW_WINDOW) | Q(
+            number__gt=1, employer_confirmed_at__isnull=True
+        )
+    # A partner union's representative co-signs a later cycle, or a recorded review, that
+    # waits for their union's signature.
     partner = rules.has_role(user, Role.PARTNER_REP)
     if partner:
-        due |= Q(number__gt=1, partners_signed_at__isnull=True)
+        due |= _unsigned_for(user)
     assessor = rules.has_role(user, Role.LOCAL_SECRETARY)
     if assessor:
         unassessed = PolicyCheck.objects.filter(
@@ -253,6 +257,20 @@ def member_tasks(
             break
         size = CHUNK
     return shown(tasks[offset:wanted], limit)
+
+
+def _unsigned_for(user: AnyUser) -> Q:
+    """Current cycles with the cycle itself, or its review, waiting for the co-signature of a
+    union the user represents as a partner union (`cycles.cycle_actions` has the last word)."""
+    unions = [a.union_id for a in rules.assignments(user) if a.role == Role.PARTNER_REP]
+    cycle_signed = Signature.objects.filter(cycle=OuterRef("pk"), union__in=unions)
+    review_signed = Signature.objects.filter(review=OuterRef("pk"), union__in=unions)
+    unsigned_review = Review.objects.filter(
+        cycle=OuterRef("pk"), partners_signed_at__isnull=True, employer_confirmed_at__isnull=True
+    ).exclude(Exists(review_signed))
+    return (Q(number__gt=1, partners_signed_at__isnull=True) & ~Q(Exists(cycle_signed))) | Q(
+        Exists(unsigned_review)
+    )
 
 
 def members_taking_part(user: AnyUser) -> QuerySet[Enrolment]:
@@ -600,6 +618,7 @@ def unattended(user: AnyUser, *, limit: int = SHOWN) -> Shown[Unattended]:
         start += len(found)
         if not found:
             break
+        _load_signing(found)
         holders, former = _task_role_holders(found)
 
         def holding(enrolment: Enrolment, step: Step, by_role: dict) -> list[RoleAssignment]:
@@ -627,6 +646,20 @@ def unattended(user: AnyUser, *, limit: int = SHOWN) -> Shown[Unattended]:
             break
         size = CHUNK
     return shown(cases, limit)
+
+
+def _load_signing(enrolments: list[Enrolment]) -> None:
+    """What `process.own_signature_pending` reads of the cases waiting for co-signatures, read
+    for them all at once."""
+    signing = [e for e in enrolments if e.state == State.COMMITMENT_DRAFTED]
+    if signing:
+        prefetch_related_objects(
+            signing,
+            "partner_positions",
+            "scheme__partner_unions",
+            Prefetch("cycles", queryset=Cycle.objects.filter(number=1)),
+            "cycles__signatures",
+        )
 
 
 def _is_pending(step: Step, enrolment: Enrolment) -> bool:
