@@ -112,6 +112,12 @@ def test_the_commitment_waits_for_every_partner_union_represented_locally(world:
     )
     # The secretary and the employer alone do not confirm it.
     assert enrolment.state == State.COMMITMENT_DRAFTED
+    # The employer reads that the unions confirm it, without the partner unions named.
+    page = _client("employer").get(reverse("enrolment", args=[enrolment.pk])).content.decode()
+    assert "The unions confirm the commitment." in page
+    assert "GMB" not in page and "UNISON" not in page and "co-sign" not in page.lower()
+    secretary_page = _client("secretary").get(reverse("enrolment", args=[enrolment.pk]))
+    assert "GMB: not yet co-signed" in secretary_page.content.decode()
     enrolment = _take(world, enrolment, COSIGN.name, "unison", confirm=True)
     assert enrolment.state == State.COMMITMENT_DRAFTED
     enrolment = _take(world, enrolment, COSIGN.name, "gmb", confirm=True)
