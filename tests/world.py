@@ -14,7 +14,8 @@ from accord.accounts.models import Role, RoleAssignment, User
 from accord.demo.data import PLAN_DATA, Journey
 from accord.enrolments.models import Enrolment
 from accord.enrolments.process import State
-from accord.membership import cycles
+from accord.membership import cosigning, cycles, services
+from accord.membership import rules as membership_rules
 from accord.membership.models import Cycle, Review
 from accord.organisations.models import (
     Association,
@@ -55,9 +56,11 @@ class World:
         decision: str = "next_cycle",
         *,
         confirm: bool = False,
+        cosign: bool = True,
         **extra: object,
     ) -> Review:
-        """The secretary records a review of `cycle` on its last day; the employer may confirm."""
+        """The secretary records a review of `cycle` on its last day; the partner unions
+        represented locally co-sign it (unless `cosign` is False); the employer may confirm."""
         review = cycles.record_review(
             cycle,
             actor=self.users["secretary"],
@@ -70,9 +73,28 @@ class World:
                 **extra,
             },
         )
+        if cosign:
+            self.cosign(review)
         if confirm:
             cycles.confirm_review(review, actor=self.users["employer"])
         return review
+
+    def cosign(self, target: Cycle | Review) -> None:
+        """Each partner union represented locally co-signs a later cycle or a review, through
+        its representative among the personas."""
+        enrolment = (target if isinstance(target, Cycle) else target.cycle).enrolment
+        enrolment = Enrolment.objects.get(pk=enrolment.pk)
+        for persona in ("gmb", "unison", "unite"):
+            user = self.users[persona]
+            fresh = type(target).objects.get(pk=target.pk)
+            if membership_rules.unions_to_cosign(
+                user, enrolment, services.pending_unions(enrolment, fresh)
+            ):
+                if isinstance(target, Cycle):
+                    cosigning.cosign_cycle(fresh, actor=user)
+                else:
+                    cosigning.cosign_review(fresh, actor=user)
+        target.refresh_from_db()
 
     def enrolment(
         self, state: State, employer: Employer | None = None, *, secretary: str = "secretary"

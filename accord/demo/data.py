@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from accord.accounts.models import Role, RoleAssignment, User
 from accord.enrolments import join_requests, services
+from accord.enrolments import rules as enrolment_rules
 from accord.enrolments.models import ApproachMethod, Enrolment, Initiator, Position
 from accord.enrolments.process import CLOSED_STATES, MAIN_PATH, STEPS, State, Step, step
 from accord.membership import policy_checks
@@ -506,8 +507,18 @@ class Journey:
             ],
         )
 
+    def cosign(self, enrolment: Enrolment) -> Enrolment:
+        """Each partner union represented locally co-signs the drafted commitment, through
+        whichever persona represents it here."""
+        cosign = step("cosign_commitment")
+        for persona, user in self.users.items():
+            if enrolment_rules.can_take_step(user, enrolment, cosign):
+                enrolment = self.take(enrolment, cosign.name, persona, confirm=True)
+        return enrolment
+
     def confirm(self, enrolment: Enrolment, secretary: str) -> Enrolment:
         enrolment = self.take(enrolment, "confirm_commitment_union", secretary, confirm=True)
+        enrolment = self.cosign(enrolment)
         enrolment = self.take(
             enrolment,
             "confirm_commitment_employer",

@@ -222,6 +222,11 @@ class ConfirmCommitmentForm(StepForm):
     note = text_field("Note (optional)", required=False)
 
 
+class CosignCommitmentForm(StepForm):
+    confirm = forms.BooleanField(label="I confirm the commitment as drafted on behalf of my union.")
+    note = text_field("Note (optional)", required=False)
+
+
 class EmployerConfirmForm(StepForm):
     confirm = forms.BooleanField(
         label="I confirm the commitment as drafted on behalf of the employer."
@@ -260,6 +265,7 @@ STEP_FORMS: dict[str, type[StepForm]] = {
     "ApproachForm": ApproachForm,
     "IntroductionForm": IntroductionForm,
     "ConfirmCommitmentForm": ConfirmCommitmentForm,
+    "CosignCommitmentForm": CosignCommitmentForm,
     "EmployerConfirmForm": EmployerConfirmForm,
     "ListingForm": ListingForm,
 }

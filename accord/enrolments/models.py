@@ -143,16 +143,22 @@ class Enrolment(models.Model):
         cycles = [c for c in self.cycles.all() if c.number == 1]
         return cycles[0] if cycles else None
 
-    def signing_unions(self) -> list[Union]:
-        """The lead union and each partner union not marked as absent locally."""
-        absent = {
-            union_id
-            for union_id, p in self.positions_by_union.items()
-            if p.position == Position.NOT_REPRESENTED
-        }
-        return [self.scheme.lead_union] + [
-            u for u in self.scheme.partner_unions.all() if u.pk not in absent
+    def cosigning_unions(self) -> list[Union]:
+        """The partner unions represented locally: those whose representative agreed to the
+        approach (the secretary marks the others not represented, and a disagreement closes
+        the case). Each co-signs the commitment, every later cycle and every review."""
+        positions = self.positions_by_union
+        return [
+            u
+            for u in self.scheme.partner_unions.all()
+            if u.pk in positions and positions[u.pk].position == Position.AGREE
         ]
+
+    def signing_unions(self) -> list[Union]:
+        """The unions the joint letter and the agenda item are signed for: the lead union and
+        each partner union that co-signs (`cosigning_unions`), never merely every partner union
+        of the scheme."""
+        return [self.scheme.lead_union, *self.cosigning_unions()]
 
 
 class Position(models.TextChoices):

@@ -110,6 +110,20 @@ def employer_confirmation_pending(enrolment: Enrolment, assignment: RoleAssignme
     return cycle is not None and cycle.employer_confirmed_at is None
 
 
+def own_signature_pending(enrolment: Enrolment, assignment: RoleAssignment) -> bool:
+    """A partner rep co-signs the drafted commitment for their own union, once, when that union
+    is represented locally (`Enrolment.cosigning_unions`). Asked with no union (whether the
+    step still waits on anyone), it says whether any such union has yet to co-sign."""
+    cycle = enrolment.first_cycle
+    if cycle is None or cycle.partners_signed_at is not None:
+        return False
+    signed = {s.union_id for s in cycle.signatures.all()}
+    pending = {u.pk for u in enrolment.cosigning_unions()} - signed
+    if assignment.union_id is None:
+        return bool(pending)
+    return assignment.union_id in pending
+
+
 @dataclass(frozen=True)
 class Step:
     name: str
@@ -357,6 +371,19 @@ STEPS: tuple[Step, ...] = (
         form="ConfirmCommitmentForm",
         internal=False,
         guard=union_confirmation_pending,
+    ),
+    Step(
+        name="cosign_commitment",
+        label="Co-sign the commitment for a partner union",
+        done="co-signed the commitment for a partner union",
+        sources=frozenset({State.COMMITMENT_DRAFTED}),
+        targets=(State.COMMITTED,),
+        # Each partner union represented locally co-signs through its own representative.
+        roles=frozenset({Role.PARTNER_REP}),
+        form="CosignCommitmentForm",
+        guard=own_signature_pending,
+        help="The commitment is confirmed for the unions once the local secretary and each "
+        "partner union represented locally have confirmed it.",
     ),
     Step(
         name="confirm_commitment_employer",

@@ -58,6 +58,13 @@ def where_now(user: AnyUser, enrolment: Enrolment) -> WhereNow:
         return WhereNow(now, [s.label for s in steps], waits)
     shown = [s for s in steps if not s.internal]
     if not shown:
-        return WhereNow(now, ["The unions consider the proposal together."], [THE_UNIONS])
+        # Only the unions' own steps remain: their deliberation, or the partner unions'
+        # co-signatures of a commitment that the employer and the secretary have confirmed.
+        together = (
+            "The unions confirm the commitment."
+            if enrolment.state == State.COMMITMENT_DRAFTED
+            else "The unions consider the proposal together."
+        )
+        return WhereNow(now, [together], [THE_UNIONS])
     who = sorted({EMPLOYER_WORDS.get(Role(role), THE_UNIONS) for s in shown for role in s.roles})
     return WhereNow(now, [s.label for s in shown], [w[0].upper() + w[1:] for w in who])

@@ -224,3 +224,7 @@ class ReviewForm(AccordForm):
 
 class ConfirmForm(AccordForm):
     confirm = forms.BooleanField(label="I confirm this for the employer.")
+
+
+class CosignForm(AccordForm):
+    confirm = forms.BooleanField(label="I co-sign this on behalf of my union.")

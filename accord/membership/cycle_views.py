@@ -17,8 +17,8 @@ from accord.enrolments.models import Enrolment
 from accord.enrolments.process import State
 from accord.enrolments.views import enrolment_for
 
-from . import cycles, rules
-from .cycle_forms import CommitmentForm, ConfirmForm, ReviewForm
+from . import cosigning, cycles, rules, services
+from .cycle_forms import CommitmentForm, ConfirmForm, CosignForm, ReviewForm
 from .models import Cycle, NextCycleRule, Review
 from .selectors import member_detail
 
@@ -149,4 +149,54 @@ def confirm_cycle(request: HttpRequest, pk: int) -> HttpResponse:
         then=lambda result: enrolment,
         template="membership/confirm_form.html",
         context={"enrolment": enrolment, "cycle": cycle, "title": f"Confirm cycle {cycle.number}"},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def cosign_review(request: HttpRequest, pk: int) -> HttpResponse:
+    found = get_object_or_404(Review.objects.select_related("cycle"), pk=pk)
+    enrolment = _member_enrolment(request, found.cycle.enrolment_id)
+    cycle = _loaded_cycle(enrolment, pk=found.cycle_id)
+    review = next(r for r in cycle.reviews.all() if r.pk == found.pk)
+    if not rules.unions_to_cosign(
+        request.user, enrolment, services.pending_unions(enrolment, review)
+    ):
+        raise PermissionDenied("The review is not waiting for your union's co-signature.")
+    form = CosignForm(posted(request))
+    return form_page(
+        request,
+        form,
+        lambda data: cosigning.cosign_review(review, actor=request.user),
+        done="review co-signed",
+        then=lambda result: enrolment,
+        template="membership/confirm_form.html",
+        context={
+            "enrolment": enrolment,
+            "review": review,
+            "cycle": cycle,
+            "title": f"Co-sign the review of cycle {cycle.number}",
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def cosign_cycle(request: HttpRequest, pk: int) -> HttpResponse:
+    enrolment_id = get_object_or_404(Cycle.objects.values_list("enrolment_id", flat=True), pk=pk)
+    enrolment = _member_enrolment(request, enrolment_id)
+    cycle = _loaded_cycle(enrolment, pk=pk)
+    if cycle.number == 1 or not rules.unions_to_cosign(
+        request.user, enrolment, services.pending_unions(enrolment, cycle)
+    ):
+        raise PermissionDenied("The cycle is not waiting for your union's co-signature.")
+    form = CosignForm(posted(request))
+    return form_page(
+        request,
+        form,
+        lambda data: cosigning.cosign_cycle(cycle, actor=request.user),
+        done=f"cycle {cycle.number} co-signed",
+        then=lambda result: enrolment,
+        template="membership/confirm_form.html",
+        context={"enrolment": enrolment, "cycle": cycle, "title": f"Co-sign cycle {cycle.number}"},
     )

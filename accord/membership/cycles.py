@@ -1,9 +1,10 @@
 """After joining: reviews at the end of each cycle, extensions, and the next cycle.
 
 The rules of the scheme live here: a review may be recorded from 30 days before a cycle ends;
-both sides confirm it; if the objective was met the next cycle must take a different
-principle, and if not the parties extend the cycle or agree a revised objective on the same
-principle.
+both sides confirm it (the unions' side co-signed by each partner union represented locally,
+before the employer confirms: see cosigning.py); if the objective was met the next cycle must
+take a different principle, and if not the parties extend the cycle or agree a revised
+objective on the same principle.
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from accord.accounts.models import User
+from accord.accounts.models import Role, User
+from accord.accounts.rules import has_role
 from accord.core import audit
 from accord.enrolments.models import Enrolment
 from accord.enrolments.process import State
@@ -23,7 +25,7 @@ from accord.schemes.models import Principle
 
 from . import lapse, rules, selectors
 from .models import Cycle, Decision, NextCycleRule, ObjectiveOutcome, Outcome, Review
-from .services import MembershipError, draft_cycle
+from .services import MembershipError, draft_cycle, pending_unions, settle
 
 REVIEW_WINDOW = datetime.timedelta(days=30)
 
@@ -160,6 +162,9 @@ def _record_review(enrolment: Enrolment, cycle: Cycle, actor: User, data: dict[s
         ObjectiveOutcome(review=review, position=n, objective=objective, outcome=result)
         for n, (objective, result) in enumerate(zip(objectives, outcomes, strict=True), 1)
     )
+    # The secretary's record is the lead union's signature; with no partner union represented
+    # locally the review waits only for the employer.
+    settle(enrolment, review)
     _log(
         enrolment,
         review,
@@ -182,6 +187,11 @@ def confirm_review(review: Review, *, actor: User) -> Review:
         locked = Review.objects.select_for_update().select_related("cycle").get(pk=review.pk)
         if locked.is_confirmed:
             raise MembershipError("The review has already been confirmed.")
+        if locked.partners_signed_at is None:
+            waiting = ", ".join(u.short_name for u in pending_unions(enrolment, locked))
+            raise MembershipError(
+                f"The review waits for the partner unions to co-sign it first ({waiting})."
+            )
         locked.employer_confirmed_at = timezone.now()
         locked.employer_confirmed_by = actor
         locked.save()
@@ -302,6 +312,28 @@ def cycle_actions(user: User, enrolment: Enrolment) -> list[tuple[str, str]]:
     employer = rules.can_confirm_for_employer(user, enrolment)
     review = latest_review(current)
     today = timezone.localdate()
+    # Partner unions' co-signatures, read only for those who may give one somewhere.
+    partner = has_role(user, Role.PARTNER_REP)
+    if (
+        partner
+        and review is not None
+        and not review.is_confirmed
+        and rules.unions_to_cosign(user, enrolment, pending_unions(enrolment, review))
+    ):
+        actions.append(
+            (
+                f"Co-sign the review of cycle {current.number}",
+                reverse("review-cosign", args=[review.pk]),
+            )
+        )
+    if (
+        partner
+        and current.number > 1
+        and rules.unions_to_cosign(user, enrolment, pending_unions(enrolment, current))
+    ):
+        actions.append(
+            (f"Co-sign cycle {current.number}", reverse("cycle-cosign", args=[current.pk]))
+        )
     if secretary and review_refusal(enrolment, current, today) is None:
         actions.append(
             (
@@ -309,7 +341,12 @@ def cycle_actions(user: User, enrolment: Enrolment) -> list[tuple[str, str]]:
                 reverse("cycle-review", args=[enrolment.pk, current.number]),
             )
         )
-    if employer and review is not None and not review.is_confirmed:
+    if (
+        employer
+        and review is not None
+        and not review.is_confirmed
+        and review.partners_signed_at is not None
+    ):
         actions.append(
             (
                 f"Confirm the review of cycle {current.number}",

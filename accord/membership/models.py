@@ -3,14 +3,16 @@ commitment agreed at joining is cycle 1)."""
 
 from __future__ import annotations
 
+import datetime
 import secrets
 
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 
 from accord.enrolments.models import Enrolment
-from accord.organisations.models import Employer
+from accord.organisations.models import Employer, Union
 from accord.schemes.models import PrincipleVersion, Scheme
 
 # Letters and digits that cannot be mistaken for one another when read aloud or printed.
@@ -82,7 +84,26 @@ class Membership(models.Model):
                 return reference
 
 
-class Cycle(models.Model):
+class CoSigned:
+    """What a cycle and a review share: the partner unions' co-signatures (`Signature`)."""
+
+    partners_signed_at: datetime.datetime | None
+
+    def signed_enrolment(self) -> Enrolment:
+        raise NotImplementedError
+
+    def cosignatures(self) -> list[tuple[Union, Signature | None]]:
+        """Each partner union represented locally with its co-signature, None while it is
+        still to come; once all have co-signed, those that did (a cycle or review from before
+        co-signing has none)."""
+        by_union = {s.union_id: s for s in self.signatures.all()}  # type: ignore[attr-defined]
+        unions = self.signed_enrolment().cosigning_unions()
+        if self.partners_signed_at is not None:
+            return [(u, by_union[u.pk]) for u in unions if u.pk in by_union]
+        return [(u, by_union.get(u.pk)) for u in unions]
+
+
+class Cycle(CoSigned, models.Model):
     enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="cycles")
     number = models.PositiveSmallIntegerField()
     # The wording agreed stays with the cycle even when the principle is later reworded.
@@ -101,6 +122,9 @@ class Cycle(models.Model):
     employer_confirmed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # When the last partner union represented locally co-signed the terms (`Signature`); set
+    # as the cycle is drafted when no partner union is to co-sign.
+    partners_signed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -135,8 +159,17 @@ class Cycle(models.Model):
         )
 
     @property
+    def unions_confirmed(self) -> bool:
+        """Confirmed for the unions: by the lead union's local secretary and co-signed by
+        each partner union represented locally."""
+        return self.union_confirmed_at is not None and self.partners_signed_at is not None
+
+    @property
     def is_confirmed(self) -> bool:
-        return self.union_confirmed_at is not None and self.employer_confirmed_at is not None
+        return self.unions_confirmed and self.employer_confirmed_at is not None
+
+    def signed_enrolment(self) -> Enrolment:
+        return self.enrolment
 
     def objective_list(self) -> list[str]:
         """The objectives, one per line as agreed."""
@@ -215,7 +248,7 @@ class ReviewQuerySet(models.QuerySet):
         return self.filter(MET)
 
 
-class Review(models.Model):
+class Review(CoSigned, models.Model):
     """The review at the end of a cycle. A cycle that is extended is reviewed again later."""
 
     cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="reviews")
@@ -229,6 +262,9 @@ class Review(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     recorded_at = models.DateTimeField(auto_now_add=True)
+    # When the last partner union represented locally co-signed the review (the secretary's
+    # record is the lead union's); the employer confirms only after that.
+    partners_signed_at = models.DateTimeField(null=True, blank=True)
     employer_confirmed_at = models.DateTimeField(null=True, blank=True)
     employer_confirmed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -255,6 +291,50 @@ class Review(models.Model):
     @property
     def is_confirmed(self) -> bool:
         return self.employer_confirmed_at is not None
+
+    def signed_enrolment(self) -> Enrolment:
+        return self.cycle.enrolment
+
+
+class Signature(models.Model):
+    """A partner union's co-signature of a cycle's terms or of a review, given by one of its
+    representatives in the area. The lead union's part is its local secretary's: confirming
+    the cycle (`Cycle.union_confirmed_by`) or recording the review."""
+
+    cycle = models.ForeignKey(
+        Cycle, null=True, blank=True, on_delete=models.CASCADE, related_name="signatures"
+    )
+    review = models.ForeignKey(
+        Review, null=True, blank=True, on_delete=models.CASCADE, related_name="signatures"
+    )
+    union = models.ForeignKey(Union, on_delete=models.PROTECT, related_name="+")
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    signed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["union__short_name", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(cycle__isnull=False, review__isnull=True)
+                | models.Q(cycle__isnull=True, review__isnull=False),
+                name="signature_of_a_cycle_or_a_review",
+            ),
+            models.UniqueConstraint(
+                fields=["cycle", "union"],
+                condition=models.Q(cycle__isnull=False),
+                name="one_signature_per_union_and_cycle",
+            ),
+            models.UniqueConstraint(
+                fields=["review", "union"],
+                condition=models.Q(review__isnull=False),
+                name="one_signature_per_union_and_review",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.union} co-signed, {self.signed_at:%d %B %Y}"
 
 
 class ObjectiveOutcome(models.Model):

@@ -6,9 +6,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from accord.accounts.models import Role
-from accord.accounts.rules import assignments, opens_page
+from accord.accounts.rules import assignments, covers, opens_page
 from accord.enrolments.models import Enrolment
 from accord.enrolments.rules import can_view_enrolment, holds_for, is_party
+from accord.organisations.models import Union
 
 from .models import Concern, ConcernState, Membership, PolicyCheck
 
@@ -37,6 +38,24 @@ def can_log_policy(user: AnyUser, enrolment: Enrolment) -> bool:
 
 def can_assess_policy(user: AnyUser, enrolment: Enrolment) -> bool:
     return holds_for(user, enrolment, [Role.LOCAL_SECRETARY])
+
+
+def unions_to_cosign(user: AnyUser, enrolment: Enrolment, unions: list[Union]) -> list[Union]:
+    """Those of `unions` (partner unions) the user may co-sign for here: a partner union's
+    representative in the area signs for their own union only. The lead union's part is its
+    local secretary's (`can_record_review`, and the joining step that confirms the commitment)."""
+    held = {
+        a.union_id
+        for a in assignments(user)
+        if a.role == Role.PARTNER_REP and covers(a, enrolment.employer, enrolment.scheme)
+    }
+    return [u for u in unions if u.pk in held]
+
+
+def may_cosign(user: AnyUser, enrolment: Enrolment) -> bool:
+    """Whether the user co-signs here for some partner union represented locally, whether or
+    not anything waits for their signature now."""
+    return bool(unions_to_cosign(user, enrolment, enrolment.cosigning_unions()))
 
 
 def can_confirm_for_employer(user: AnyUser, enrolment: Enrolment) -> bool:

@@ -23,18 +23,29 @@ from .models import (
     Membership,
     Review,
     SelfAssessment,
+    Signature,
 )
 
 if TYPE_CHECKING:
     from accord.accounts.rules import AnyUser
 
 
+def _signatures() -> Prefetch:
+    return Prefetch("signatures", queryset=Signature.objects.select_related("union", "signed_by"))
+
+
 def _cycles(*, detail: bool) -> QuerySet:
-    cycles = Cycle.objects.select_related("principle_version__principle")
+    # The partner unions' co-signatures: the joining process's guards read cycle 1's.
+    cycles = Cycle.objects.select_related("principle_version__principle").prefetch_related(
+        _signatures()
+    )
     if detail:
         cycles = cycles.select_related("union_confirmed_by", "employer_confirmed_by")
         cycles = cycles.prefetch_related(
-            Prefetch("reviews", queryset=Review.objects.prefetch_related("objectives")),
+            Prefetch(
+                "reviews",
+                queryset=Review.objects.prefetch_related("objectives", _signatures()),
+            ),
             Prefetch("actions", queryset=Action.objects.order_by("number")),
             Prefetch(
                 "self_assessments",

@@ -14,9 +14,10 @@ from accord.core import audit
 from accord.core.errors import DomainError
 from accord.enrolments.models import Enrolment
 from accord.enrolments.process import CLOSED_BY_MEMBERSHIP_WITHDRAWAL
+from accord.organisations.models import Union
 
 from . import rules
-from .models import Cycle, Membership, MembershipStatus, SelfAssessment
+from .models import Cycle, Membership, MembershipStatus, Review, SelfAssessment
 
 
 class MembershipError(DomainError):
@@ -46,6 +47,42 @@ def _validate_commitment(enrolment: Enrolment, data: dict[str, Any]) -> None:
         )
 
 
+# --- partner unions' co-signatures (cosigning.py takes them) ---------------------------------
+
+Signed = Cycle | Review
+
+
+def pending_unions(enrolment: Enrolment, target: Signed) -> list[Union]:
+    """The partner unions represented locally that have yet to co-sign `target`."""
+    if target.partners_signed_at is not None:
+        return []
+    signed = {s.union_id for s in target.signatures.all()}
+    return [u for u in enrolment.cosigning_unions() if u.pk not in signed]
+
+
+def settle(enrolment: Enrolment, target: Signed) -> bool:
+    """Record that the partner unions have all co-signed `target` once none is still to; True
+    when it did so now. Called as a cycle is drafted (no partner union represented locally: at
+    once) and after each co-signature."""
+    if target.partners_signed_at is not None or pending_unions(enrolment, target):
+        return False
+    target.partners_signed_at = timezone.now()
+    fields = ["partners_signed_at"] + (["updated_at"] if isinstance(target, Cycle) else [])
+    target.save(update_fields=fields)
+    return True
+
+
+def start_afresh(enrolment: Enrolment, target: Signed) -> None:
+    """A redrafted cycle (or one sent back for changes) is co-signed again from the start."""
+    target.signatures.all().delete()
+    getattr(target, "_prefetched_objects_cache", {}).pop("signatures", None)
+    target.partners_signed_at = None
+    if target.pk is not None:
+        fields = ["partners_signed_at"] + (["updated_at"] if isinstance(target, Cycle) else [])
+        target.save(update_fields=fields)
+    settle(enrolment, target)
+
+
 def draft_first_cycle(enrolment: Enrolment, *, data: dict[str, Any]) -> Cycle:
     """Create or replace the draft commitment (cycle 1). Any earlier confirmation lapses."""
     return draft_cycle(
@@ -63,8 +100,10 @@ def draft_cycle(enrolment: Enrolment, cycle: Cycle, *, data: dict[str, Any]) -> 
     cycle.ends_on = data["ends_on"]
     cycle.union_confirmed_at = cycle.union_confirmed_by = None
     cycle.employer_confirmed_at = cycle.employer_confirmed_by = None
+    cycle.partners_signed_at = None
     cycle.full_clean()
     cycle.save()
+    start_afresh(enrolment, cycle)
     cycle.actions.all().delete()
     Action.objects.bulk_create(
         Action(
@@ -90,12 +129,14 @@ def draft_cycle(enrolment: Enrolment, cycle: Cycle, *, data: dict[str, Any]) -> 
     return cycle
 
 
-def clear_confirmations(cycle: Cycle | None) -> None:
+def clear_confirmations(enrolment: Enrolment, cycle: Cycle | None) -> None:
+    """Every confirmation of the cycle lapses, the partner unions' co-signatures too."""
     if cycle is None:
         return
     cycle.union_confirmed_at = cycle.union_confirmed_by = None
     cycle.employer_confirmed_at = cycle.employer_confirmed_by = None
     cycle.save()
+    start_afresh(enrolment, cycle)
 
 
 # --- membership status ---------------------------------------------------------------------

@@ -1,5 +1,6 @@
 """Membership's part of the joining process: drafting the commitment (cycle 1), confirming it
-or asking for changes, and listing the employer on the register, which starts its membership.
+(the secretary, each partner union represented locally, the employer) or asking for changes,
+and listing the employer on the register, which starts its membership.
 
 Enrolments sits below membership and never imports it. It declares where a step's work and form
 are found (`services.handles`, `forms.STEP_FORMS`); this module fills in these steps when the app
@@ -17,6 +18,7 @@ from accord.enrolments.forms import STEP_FORMS
 from accord.enrolments.models import Enrolment
 from accord.enrolments.services import HANDLERS, Handler, Outcome, StepError, handles, set_fields
 
+from . import cosigning
 from . import services as membership
 from .cycle_forms import CommitmentForm
 from .models import Side
@@ -49,7 +51,8 @@ def _confirm(side: Side) -> Handler:
                     enrolment, {"logo_terms_accepted_at": now, "logo_terms_accepted_by": actor}
                 )
             )
-        # The commitment is confirmed once both sides have; until then it waits for the other.
+        # The commitment is confirmed once both sides have (the unions' side: the secretary and
+        # each partner union represented locally); until then it waits for the others.
         return Outcome(changes=changes, stays=not cycle.is_confirmed)
 
     return handler
@@ -59,11 +62,24 @@ HANDLERS["confirm_commitment_union"] = _confirm(Side.UNION)
 HANDLERS["confirm_commitment_employer"] = _confirm(Side.EMPLOYER)
 
 
+@handles("cosign_commitment")
+def _cosign_commitment(
+    enrolment: Enrolment, assignment: RoleAssignment, actor: User, data: dict[str, Any]
+) -> Outcome:
+    # The step's role and guard say that only a representative of a partner union still to
+    # co-sign gets here, under that union's assignment.
+    cycle = enrolment.first_cycle
+    union = assignment.union
+    cosigning.sign(enrolment, cycle, union=union, actor=actor)
+    changes: dict[str, Any] = {f"signature:{union.short_name}": [None, str(actor)]}
+    return Outcome(changes=changes, stays=not cycle.is_confirmed)
+
+
 @handles("request_changes")
 def _request_changes(
     enrolment: Enrolment, assignment: RoleAssignment, actor: User, data: dict[str, Any]
 ) -> Outcome:
-    membership.clear_confirmations(enrolment.first_cycle)
+    membership.clear_confirmations(enrolment, enrolment.first_cycle)
     return Outcome(changes={"confirmations": ["given", None]})
 
 

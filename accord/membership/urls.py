@@ -57,6 +57,8 @@ urlpatterns = [
     path("reviews/<int:pk>/confirmation/", cycle_views.confirm_review, name="review-confirm"),
     path("cycles/<int:pk>/confirmation/", cycle_views.confirm_cycle, name="cycle-confirm"),
     path("lapse-decisions/<int:pk>/", views.lapse_decision, name="lapse-decision"),
+    path("reviews/<int:pk>/co-signature/", cycle_views.cosign_review, name="review-cosign"),
+    path("cycles/<int:pk>/co-signature/", cycle_views.cosign_cycle, name="cycle-cosign"),
     path(
         "memberships/<int:pk>/status/<slug:change>/",
         views.change_status,

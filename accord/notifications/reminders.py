@@ -2,13 +2,14 @@
 
 Reviews: 30 days before a cycle ends and on the day, to the secretary, the employer's contacts
 and the workplace reps; when overdue, escalated to the secretary and then to the NEM. Overdue
-activities; confirmations waiting on the employer; joining steps waiting too long (to the
-national officers when nobody in scope can take them), and, after the days each step declares,
-escalated once to the role above (`enrolments.escalations`). Each run first opens the decisions
-"extend or lapse" for reviews overdue beyond their scheme's grace period (`membership/lapse.py`)
-and tells the secretary and the NEM of each, once. Concerns put to an employer: a week before
-the response is due, to the employer's contacts; once it is overdue, escalated to the national
-officers. Public concerns never confirmed are closed.
+activities; confirmations waiting on the employer, and co-signatures on the partner unions;
+joining steps waiting too long (to the national officers when nobody in scope can take them),
+and, after the days each step declares, escalated once to the role above
+(`enrolments.escalations`). Each run first opens the decisions "extend or lapse" for reviews
+overdue beyond their scheme's grace period (`membership/lapse.py`) and tells the secretary and
+the NEM of each, once. Concerns put to an employer: a week before the response is due, to the
+employer's contacts; once it is overdue, escalated to the national officers. Public concerns
+never confirmed are closed.
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ from accord.membership.models import (
     LapseDecision,
     MembershipStatus,
     Review,
+    Signature,
 )
 from accord.plans.models import Plan, PlanStatus
 
@@ -145,16 +147,16 @@ def _members(today: datetime.date) -> list[_Member]:
         review_pk=Subquery(latest_review.values("pk")[:1]),
         review_recorded_at=Subquery(latest_review.values("recorded_at")[:1]),
         review_confirmed_at=Subquery(latest_review.values("employer_confirmed_at")[:1]),
+        review_signed_at=Subquery(latest_review.values("partners_signed_at")[:1]),
     ).filter(
         Q(
             review_pk__isnull=False,
             review_confirmed_at__isnull=True,
             review_recorded_at__date__lte=confirmation_since,
         )
-        | Q(
-            number__gt=1,
-            employer_confirmed_at__isnull=True,
-            created_at__date__lte=confirmation_since,
+        | (
+            Q(number__gt=1, created_at__date__lte=confirmation_since)
+            & (Q(employer_confirmed_at__isnull=True) | Q(partners_signed_at__isnull=True))
         )
     )
     due: dict[int, _Member] = {}
@@ -250,31 +252,53 @@ def _activity_reminders(member: _Member, today: datetime.date) -> Iterator[Due]:
 
 
 def _confirmation_reminders(member: _Member, today: datetime.date) -> Iterator[Due]:
+    """A review or a later cycle waiting a week: first for the partner unions' co-signatures
+    (a review's come before the employer's confirmation), and for the employer's."""
     wait = _days("ACCORD_CONFIRMATION_REMINDER_DAYS", 7)
     enrolment, cycle = member.enrolment, member.unconfirmed
     if cycle is None:
         return
+    name = enrolment.employer.name
     waiting = []
     if cycle.review_pk is not None and cycle.review_confirmed_at is None:
-        waiting.append(
-            (
-                f"review:{cycle.review_pk}",
-                cycle.review_recorded_at,
-                f"the review of cycle {cycle.number}",
-            )
-        )
+        what = f"the review of cycle {cycle.number}"
+        if cycle.review_signed_at is None:
+            signed = Signature.objects.filter(review=cycle.review_pk)
+            waiting.append((f"review:{cycle.review_pk}", cycle.review_recorded_at, what, signed))
+        else:
+            waiting.append((f"review:{cycle.review_pk}", cycle.review_recorded_at, what, None))
+    if cycle.number > 1 and cycle.partners_signed_at is None:
+        signed = Signature.objects.filter(cycle=cycle.pk)
+        waiting.append((f"cycle:{cycle.pk}", cycle.created_at, f"cycle {cycle.number}", signed))
     if cycle.number > 1 and cycle.employer_confirmed_at is None:
-        waiting.append((f"cycle:{cycle.pk}", cycle.created_at, f"cycle {cycle.number}"))
-    for item, since, what in waiting:
-        if today >= timezone.localdate(since) + wait:
+        waiting.append((f"cycle:{cycle.pk}", cycle.created_at, f"cycle {cycle.number}", None))
+    for item, since, what, signed in waiting:
+        if today < timezone.localdate(since) + wait:
+            continue
+        if signed is None:
             yield Due(
                 f"{ReminderKind.CONFIRMATION_WAITING}:{item}",
                 ReminderKind.CONFIRMATION_WAITING,
-                f"{enrolment.employer.name}: {what} waits for the employer's confirmation",
+                f"{name}: {what} waits for the employer's confirmation",
                 _url(enrolment),
                 enrolment,
                 tuple(enrolment_rules.role_holders(enrolment, [Role.EMPLOYER_CONTACT])),
             )
+            continue
+        done = set(signed.values_list("union_id", flat=True))
+        pending = {u.pk for u in enrolment.cosigning_unions()} - done
+        yield Due(
+            f"{ReminderKind.CONFIRMATION_WAITING}:{item}:cosign",
+            ReminderKind.CONFIRMATION_WAITING,
+            f"{name}: {what} waits for your union's co-signature",
+            _url(enrolment),
+            enrolment,
+            tuple(
+                enrolment_rules.role_holders(
+                    enrolment, [Role.PARTNER_REP], lambda a, pending=pending: a.union_id in pending
+                )
+            ),
+        )
 
 
 def _step_reminders(today: datetime.date) -> Iterator[Due]:

@@ -110,6 +110,7 @@ def build_members(
                     ends_on=begins + YEAR,
                     union_confirmed_at=now,
                     union_confirmed_by=proposer,
+                    partners_signed_at=now,
                     employer_confirmed_at=now,
                     employer_confirmed_by=proposer,
                 )
@@ -129,6 +130,7 @@ def build_members(
                 evidence="Minutes of three meetings.",
                 decision=Decision.NEXT_CYCLE,
                 recorded_by=proposer,
+                partners_signed_at=now,
                 employer_confirmed_at=now,
                 employer_confirmed_by=proposer,
             )

@@ -21,10 +21,12 @@ from django.db.models import (
     ExpressionWrapper,
     F,
     OuterRef,
+    Prefetch,
     Q,
     QuerySet,
     Subquery,
     Window,
+    prefetch_related_objects,
 )
 from django.db.models.functions import RowNumber
 from django.utils import timezone
@@ -35,7 +37,7 @@ from accord.actions.models import Action
 from accord.enrolments import notifications as step_notifications
 from accord.enrolments import process
 from accord.enrolments import rules as enrolment_rules
-from accord.enrolments.models import Enrolment, Escalation, PartnerPosition
+from accord.enrolments.models import Enrolment, Escalation, PartnerPosition, Position
 from accord.enrolments.process import OPEN_STATES, STEPS, State, Step, task_steps_from
 from accord.membership import cycles
 from accord.membership import rules as membership_rules
@@ -46,6 +48,7 @@ from accord.membership.models import (
     MembershipStatus,
     PolicyCheck,
     Review,
+    Signature,
 )
 from accord.schemes.models import Scheme
 
@@ -97,8 +100,13 @@ class MemberTask:
     since: datetime.date
 
 
-# Both sides have confirmed the cycle: its review and activities are due.
-CONFIRMED = Q(union_confirmed_at__isnull=False, employer_confirmed_at__isnull=False)
+# Both sides have confirmed the cycle (the unions' side co-signed by each partner union
+# represented locally, `Cycle.is_confirmed`): its review and activities are due.
+CONFIRMED = Q(
+    union_confirmed_at__isnull=False,
+    partners_signed_at__isnull=False,
+    employer_confirmed_at__isnull=False,
+)
 # The calendar carries due dates from a month back to a year ahead: a whole cycle.
 CALENDAR_PAST = datetime.timedelta(days=31)
 CALENDAR_AHEAD = datetime.timedelta(days=366)
@@ -163,7 +171,10 @@ def _with_current_cycle(cycle: Cycle) -> Enrolment:
     loaded = Cycle.objects.none()
     loaded._result_cache = [cycle]
     loaded._prefetch_done = True
-    enrolment._prefetched_objects_cache = {"cycles": loaded}
+    enrolment._prefetched_objects_cache = {
+        **getattr(enrolment, "_prefetched_objects_cache", {}),
+        "cycles": loaded,
+    }
     return enrolment
 
 
@@ -176,16 +187,23 @@ def member_tasks(
 ) -> Shown[MemberTask]:
     """What the user may do now about members' cycles, reviews and policy checks, the cycles
     ending soonest first: the `limit` tasks after the first `offset`."""
-    if not rules.has_role(user, Role.LOCAL_SECRETARY, Role.EMPLOYER_CONTACT):
+    if not rules.has_role(user, Role.LOCAL_SECRETARY, Role.EMPLOYER_CONTACT, Role.PARTNER_REP):
         return Shown([])
     today = today or timezone.localdate()
     # Only the current cycles that may have a task are read; `cycles.cycle_actions` then
     # decides. A review is recorded, confirmed, or leads to the next cycle only from
     # REVIEW_WINDOW before the current cycle ends; a later cycle may wait for the employer at
     # any time, and so may a policy check for the secretary.
-    due = Q(ends_on__lte=today + cycles.REVIEW_WINDOW) | Q(
-        number__gt=1, employer_confirmed_at__isnull=True
-    )
+    due = Q(pk__in=[])
+    if rules.has_role(user, Role.LOCAL_SECRETARY, Role.EMPLOYER_CONTACT):
+        due |= Q(ends_on__lte=today + cycles.REVIEW_WINDOW) | Q(
+            number__gt=1, employer_confirmed_at__isnull=True
+        )
+    # A partner union's representative co-signs a later cycle, or a recorded review, that
+    # waits for their union's signature.
+    partner = rules.has_role(user, Role.PARTNER_REP)
+    if partner:
+        due |= _unsigned_for(user)
     assessor = rules.has_role(user, Role.LOCAL_SECRETARY)
     if assessor:
         unassessed = PolicyCheck.objects.filter(
@@ -204,6 +222,14 @@ def member_tasks(
         .prefetch_related("reviews")
         .order_by("ends_on", "enrolment__employer__name", "enrolment_id")
     )
+    if partner:
+        # What says which partner unions are still to co-sign.
+        candidates = candidates.prefetch_related(
+            "signatures",
+            "reviews__signatures",
+            "enrolment__partner_positions",
+            "enrolment__scheme__partner_unions",
+        )
     wanted = offset + limit + 1
     tasks: list[MemberTask] = []
     start = 0
@@ -231,6 +257,20 @@ def member_tasks(
             break
         size = CHUNK
     return shown(tasks[offset:wanted], limit)
+
+
+def _unsigned_for(user: AnyUser) -> Q:
+    """Current cycles with the cycle itself, or its review, waiting for the co-signature of a
+    union the user represents as a partner union (`cycles.cycle_actions` has the last word)."""
+    unions = [a.union_id for a in rules.assignments(user) if a.role == Role.PARTNER_REP]
+    cycle_signed = Signature.objects.filter(cycle=OuterRef("pk"), union__in=unions)
+    review_signed = Signature.objects.filter(review=OuterRef("pk"), union__in=unions)
+    unsigned_review = Review.objects.filter(
+        cycle=OuterRef("pk"), partners_signed_at__isnull=True, employer_confirmed_at__isnull=True
+    ).exclude(Exists(review_signed))
+    return (Q(number__gt=1, partners_signed_at__isnull=True) & ~Q(Exists(cycle_signed))) | Q(
+        Exists(unsigned_review)
+    )
 
 
 def members_taking_part(user: AnyUser) -> QuerySet[Enrolment]:
@@ -347,12 +387,30 @@ def _first_cycle_q(unconfirmed: str) -> GuardQ:
     return condition
 
 
+def _own_signature_pending_q(union: int | None) -> Q:
+    """`process.own_signature_pending`: cycle 1 waits for `union`'s co-signature (for None,
+    for any partner union's), the union having agreed and not yet signed."""
+    signed = Signature.objects.filter(cycle=OuterRef(OuterRef("pk")), union=OuterRef("union"))
+    agreed = PartnerPosition.objects.filter(
+        enrolment=OuterRef("enrolment"),
+        position=Position.AGREE,
+        enrolment__scheme__partner_unions=F("union"),
+    ).exclude(Exists(signed))
+    if union is not None:
+        agreed = agreed.filter(union=union)
+    first = Cycle.objects.filter(
+        Exists(agreed), enrolment=OuterRef("pk"), number=1, partners_signed_at__isnull=True
+    )
+    return Q(Exists(first))
+
+
 GUARDS: dict[Callable, GuardQ] = {
     process._always: lambda union: Q(),
     process.own_position_pending: _own_position_pending_q,
     process.any_position_pending: _any_position_pending_q,
     process.union_confirmation_pending: _first_cycle_q("union_confirmed_at__isnull"),
     process.employer_confirmation_pending: _first_cycle_q("employer_confirmed_at__isnull"),
+    process.own_signature_pending: _own_signature_pending_q,
 }
 # Guards that look at the enrolment only, not at who takes the step.
 ENROLMENT_GUARDS = frozenset(
@@ -632,6 +690,7 @@ def unattended(user: AnyUser, *, limit: int = SHOWN) -> Shown[Unattended]:
         start += len(found)
         if not found:
             break
+        _load_signing(found)
         holders, former = _task_role_holders(found)
 
         def holding(enrolment: Enrolment, step: Step, by_role: dict) -> list[RoleAssignment]:
@@ -659,6 +718,20 @@ def unattended(user: AnyUser, *, limit: int = SHOWN) -> Shown[Unattended]:
             break
         size = CHUNK
     return shown(cases, limit)
+
+
+def _load_signing(enrolments: list[Enrolment]) -> None:
+    """What `process.own_signature_pending` reads of the cases waiting for co-signatures, read
+    for them all at once."""
+    signing = [e for e in enrolments if e.state == State.COMMITMENT_DRAFTED]
+    if signing:
+        prefetch_related_objects(
+            signing,
+            "partner_positions",
+            "scheme__partner_unions",
+            Prefetch("cycles", queryset=Cycle.objects.filter(number=1)),
+            "cycles__signatures",
+        )
 
 
 def _is_pending(step: Step, enrolment: Enrolment) -> bool:

@@ -62,6 +62,14 @@ def test_an_employer_goes_from_proposed_to_listed_through_the_pages(
 
     approach_to_commitment(secretary, material="The Valued Worker Scheme video")
 
+    # GMB and UNISON, represented locally, co-sign it from their task lists.
+    for persona in ("gmb", "unison"):
+        partner = Session(browser, url, persona)
+        page = partner.task("Co-sign the commitment for a partner union")
+        page.get_by_label("I confirm the commitment as drafted on behalf of my union.").check()
+        partner.submit("Co-sign the commitment for a partner union")
+        partner.close()
+
     employer = Session(browser, url, "employer")
     page = employer.task("Confirm the commitment for the employer")
     expect(page.get_by_text("Set up a joint consultation committee.")).to_be_visible()
@@ -92,6 +100,8 @@ def test_an_employer_goes_from_proposed_to_listed_through_the_pages(
         "Secretary recorded that the scheme was introduced",
         "Secretary drafted the commitment",
         "Secretary confirmed the commitment for the unions",
+        "Gmb co-signed the commitment for a partner union",
+        "Unison co-signed the commitment for a partner union",
         "Employer confirmed the commitment for the employer",
         "Secretary recorded that the employer has joined",
         "Nem notified the national union",
@@ -110,6 +120,7 @@ def test_an_employer_goes_from_proposed_to_listed_through_the_pages(
         "recorded no objection",
         "recorded a partner union's position",
         "marked a partner union as not represented locally",
+        "co-signed",
         "Strong case",
         "endorsed the proposal",
         "(internal)",

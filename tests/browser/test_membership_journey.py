@@ -50,6 +50,15 @@ def test_a_member_is_reviewed_moves_on_a_principle_and_is_suspended(
     page.get_by_role("button", name="Record the review").click()
     expect(page.get_by_text("Done: review of cycle 1 recorded.")).to_be_visible()
 
+    # GMB and UNISON, represented locally, co-sign the review before the employer confirms it.
+    for persona in ("gmb", "unison"):
+        partner = Session(browser, url, persona)
+        page = partner.task("Co-sign the review of cycle 1")
+        page.get_by_label("I co-sign this on behalf of my union.").check()
+        page.get_by_role("button", name="Co-sign the review of cycle 1").click()
+        expect(page.get_by_text("Done: review co-signed.")).to_be_visible()
+        partner.close()
+
     page = employer.task("Confirm the review of cycle 1")
     page.get_by_label("I confirm this for the employer.").check()
     page.get_by_role("button", name="Confirm the review of cycle 1").click()

@@ -15,7 +15,7 @@ from django.utils.html import escape
 from accord.core.models import AuditEvent
 from accord.enrolments import services
 from accord.enrolments.models import ApproachMethod, Enrolment, Initiator, Position
-from accord.enrolments.process import STEPS, step
+from accord.enrolments.process import STEPS, State, step
 from accord.notifications.models import CalendarFeed
 from tests.world import World
 
@@ -31,6 +31,10 @@ INTERNAL_STEPS = {
     "reopen_discussion",
     "withdraw",
     "add_note",
+    # Which partner unions are represented locally, and who speaks for each, is the unions'
+    # own business, as their positions are: to the employer the commitment is confirmed by
+    # "the unions".
+    "cosign_commitment",
 }
 
 
@@ -81,6 +85,12 @@ def _every_internal_step(world: World) -> list[Enrolment]:
           approach_method=ApproachMethod.JCC, jcc_name="Staff JCC",
           jcc_meeting_date=approached.created_at.date())  # fmt: skip
     _take(world, approached, "add_note", "secretary", note=_marker("add_note"))
+    journey = world.journey()
+    drafted = journey.to_state(
+        Enrolment.objects.get(pk=approached.pk), State.COMMITMENT_DRAFTED, "secretary"
+    )
+    _take(world, drafted, "cosign_commitment", "gmb", confirm=True,
+          note=_marker("cosign_commitment"))  # fmt: skip
     return [declined, objected, withdrawn, approached]
 
 

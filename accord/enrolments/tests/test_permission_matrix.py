@@ -145,6 +145,10 @@ WHO_MAY: dict[str, Row] = {
     # the commitment"). One side alone leaves it waiting for the other.
     "confirm_commitment_union": _row({SECRETARY}, {State.COMMITMENT_DRAFTED}, None),
     "confirm_commitment_employer": _row({EMPLOYER}, {State.COMMITMENT_DRAFTED}, None),
+    # Partner rep: "co-sign commitments and reviews" (Who uses it): each partner union
+    # represented locally (here all three agreed) co-signs for itself; until each has, the
+    # commitment waits.
+    "cosign_commitment": _row({PARTNER}, {State.COMMITMENT_DRAFTED}, None),
     # The commitment is agreed between the two sides (7): either may send the draft back.
     "request_changes": _row({SECRETARY, EMPLOYER}, {State.COMMITMENT_DRAFTED}, State.INTRODUCED),
     # Once approached (5) and until it has committed, the employer may say no; its contact or
@@ -218,7 +222,7 @@ def valid_data(matrix: Matrix, step_name: str, persona: str) -> dict[str, Any]:
             return {"introduced_on": TODAY.isoformat(), "materials_sent": matrix.material_pks}
         case "draft_commitment" | "revise_commitment":
             return _commitment_data(matrix)
-        case "confirm_commitment_union":
+        case "confirm_commitment_union" | "cosign_commitment":
             return {"confirm": "on"}
         case "confirm_commitment_employer":
             return {"confirm": "on", "accept_logo_terms": "on"}
@@ -346,6 +350,7 @@ def enrolment_in(matrix: Matrix, state: State) -> Enrolment:
             union_confirmed_by=users["secretary"] if confirmed else None,
             employer_confirmed_at=now if confirmed else None,
             employer_confirmed_by=users["employer"] if confirmed else None,
+            partners_signed_at=now if confirmed else None,
         )
         if confirmed:
             enrolment.logo_terms_accepted_at = now

@@ -173,6 +173,7 @@ def test_asking_for_changes_sends_the_commitment_back_and_clears_confirmations(
 
 
 def test_the_commitment_is_confirmed_only_when_both_sides_have(world: World) -> None:
+    # GMB and UNISON agreed on the way (Unite is not represented locally): both co-sign.
     enrolment = world.enrolment(State.COMMITMENT_DRAFTED)
     enrolment = _take(
         world,
@@ -184,6 +185,10 @@ def test_the_commitment_is_confirmed_only_when_both_sides_have(world: World) -> 
     )
     assert enrolment.state == State.COMMITMENT_DRAFTED
     enrolment = _take(world, enrolment, "confirm_commitment_union", "secretary", confirm=True)
+    assert enrolment.state == State.COMMITMENT_DRAFTED
+    enrolment = _take(world, enrolment, "cosign_commitment", "gmb", confirm=True)
+    assert enrolment.state == State.COMMITMENT_DRAFTED
+    enrolment = _take(world, enrolment, "cosign_commitment", "unison", confirm=True)
     assert enrolment.state == State.COMMITTED
 
 

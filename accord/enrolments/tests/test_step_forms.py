@@ -12,7 +12,7 @@ from django.urls import reverse
 from accord.core.models import AuditEvent
 from accord.enrolments.models import Enrolment, InitialMeeting, Note, PartnerPosition
 from accord.enrolments.process import STEPS, State, Step
-from accord.membership.models import Cycle
+from accord.membership.models import Cycle, Signature
 from tests.world import PASSWORD, World
 
 FUTURE = (datetime.date.today() + datetime.timedelta(days=30)).isoformat()
@@ -42,10 +42,11 @@ INVALID: dict[str, tuple[dict[str, str], str]] = {
         "ends_on",
     ),
     "ConfirmCommitmentForm": ({"note": "yes"}, "confirm"),
+    "CosignCommitmentForm": ({"note": "yes"}, "confirm"),
     "EmployerConfirmForm": ({"confirm": "on"}, "accept_logo_terms"),
     "ListingForm": ({"listed_on": "2026-01-01", "logo_sent_on": "yesterday"}, "logo_sent_on"),
 }
-WHO = {"propose": "secretary", "record_partner_position": "gmb"}
+WHO = {"propose": "secretary", "record_partner_position": "gmb", "cosign_commitment": "gmb"}
 
 
 def _who(s: Step) -> str:
@@ -66,7 +67,15 @@ def _who(s: Step) -> str:
 def _counts() -> tuple[int, ...]:
     return tuple(
         model.objects.count()
-        for model in (AuditEvent, Enrolment, PartnerPosition, InitialMeeting, Note, Cycle)
+        for model in (
+            AuditEvent,
+            Enrolment,
+            PartnerPosition,
+            InitialMeeting,
+            Note,
+            Cycle,
+            Signature,
+        )
     )
 
 

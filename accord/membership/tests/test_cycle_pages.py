@@ -66,6 +66,13 @@ def test_a_member_is_reviewed_and_moves_to_a_different_principle(world: World) -
         assert response.status_code == 302
         review = Review.objects.get()
         confirm_url = reverse("review-confirm", args=[review.pk])
+        # The partner unions represented locally co-sign it before the employer confirms.
+        assert confirm_url not in employer.get(enrolment.get_absolute_url()).content.decode()
+        cosign_url = reverse("review-cosign", args=[review.pk])
+        for persona in ("gmb", "unison"):
+            partner = _client(persona)
+            assert cosign_url in partner.get(enrolment.get_absolute_url()).content.decode()
+            assert partner.post(cosign_url, {"confirm": "on"}).status_code == 302
         assert confirm_url in employer.get(enrolment.get_absolute_url()).content.decode()
         assert secretary.get(confirm_url).status_code == 403
         assert employer.post(confirm_url, {"confirm": "on"}).status_code == 302
@@ -90,6 +97,11 @@ def test_a_member_is_reviewed_and_moves_to_a_different_principle(world: World) -
     confirm_cycle = reverse("cycle-confirm", args=[second.pk])
     assert employer.post(confirm_cycle, {}).status_code == 400
     assert employer.post(confirm_cycle, {"confirm": "on"}).status_code == 302
+    second.refresh_from_db()
+    assert not second.is_confirmed
+    for persona in ("gmb", "unison"):
+        cosign = reverse("cycle-cosign", args=[second.pk])
+        assert _client(persona).post(cosign, {"confirm": "on"}).status_code == 302
     second.refresh_from_db()
     assert second.is_confirmed
     page = employer.get(enrolment.get_absolute_url()).content.decode()

@@ -66,6 +66,8 @@ def test_a_met_review_requires_a_different_principle_next(world: World, listed: 
     assert second.union_confirmed_at is not None and second.employer_confirmed_at is None
     cycles.confirm_cycle(second, actor=world.users["employer"])
     second.refresh_from_db()
+    assert not second.is_confirmed  # GMB and UNISON, represented locally, co-sign it too
+    world.cosign(second)
     assert second.is_confirmed
 
 
