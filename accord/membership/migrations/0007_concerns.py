@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('membership', '0005_indexes_for_what_is_due'),
+        ('membership', '0006_lapsed_status_and_lapse_decisions'),
         ('schemes', '0003_scheme_letter_template'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

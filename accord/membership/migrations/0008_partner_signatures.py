@@ -19,7 +19,7 @@ def sign_what_was_already_agreed(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("membership", "0005_indexes_for_what_is_due"),
+        ("membership", "0007_concerns"),
         ("organisations", "0006_union_logo"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
