@@ -68,7 +68,11 @@ def test_each_stall_is_escalated_once_to_the_right_person(world: World, deliver_
             State.COMMITMENT_DRAFTED,
             "secretary",
         ),
+        # The partner unions that agreed co-sign the commitment: GMB at once, UNISON only
+        # after its step was escalated.
+        100: lambda e: take(e, "cosign_commitment", "gmb", confirm=True),
         115: lambda e: take(e, "confirm_commitment_union", "secretary", confirm=True),
+        120: lambda e: take(e, "cosign_commitment", "unison", confirm=True),
         125: lambda e: take(
             e, "confirm_commitment_employer", "employer", confirm=True, accept_logo_terms=True
         ),
@@ -82,7 +86,9 @@ def test_each_stall_is_escalated_once_to_the_right_person(world: World, deliver_
         (91, "nem"),
         (91, "officer"),
         (112, "nem"),
+        (112, "officer"),
         (116, "nem"),
+        (121, "officer"),
         (119, "secretary"),
         (126, "secretary"),
     }
@@ -127,6 +133,7 @@ def test_each_stall_is_escalated_once_to_the_right_person(world: World, deliver_
             ("officer", 81, "record_partner_position"),
             ("nem", 81, "mark_not_represented"),
             ("nem", 111, "confirm_commitment_union"),
+            ("officer", 111, "cosign_commitment"),
             ("secretary", 118, "confirm_commitment_employer"),
             ("nem", 146, "record_joined"),
         ]
@@ -134,10 +141,10 @@ def test_each_stall_is_escalated_once_to_the_right_person(world: World, deliver_
     # Once each: one e-mail carrying it on that morning and never again.
     assert dict(escalation_mail) == {
         "nem": [21, 81, 111, 146],
-        "officer": [51, 81],
+        "officer": [51, 81, 111],
         "secretary": [118],
     }
-    assert Escalation.objects.count() == 7
+    assert Escalation.objects.count() == 8
     # On the case's timeline, once per stall, for the unions only.
     logged = AuditEvent.objects.filter(
         context=enrolment.audit_context, action="escalation.recorded"
@@ -145,7 +152,7 @@ def test_each_stall_is_escalated_once_to_the_right_person(world: World, deliver_
     assert all(event.internal for event in logged)
     assert Counter(e.summary.split("escalated to ")[1] for e in logged) == {
         "the NEM": 4,
-        "the national officers": 2,
+        "the national officers": 3,
         "the local secretary": 1,
     }
     # The enrolment page's timeline shows them to the unions; the employer never sees them.
@@ -166,7 +173,9 @@ def test_each_stall_is_escalated_once_to_the_right_person(world: World, deliver_
         (91, "nem"): [],
         (91, "officer"): [],
         (112, "nem"): ["Confirm the commitment for the unions"],
+        (112, "officer"): ["Co-sign the commitment for a partner union"],
         (116, "nem"): [],
+        (121, "officer"): [],
         (119, "secretary"): ["Confirm the commitment for the employer"],
         (126, "secretary"): [],
     }
