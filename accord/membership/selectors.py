@@ -123,6 +123,12 @@ def enrolment_detail(pk: int) -> Enrolment:
     return enrolment_selectors.enrolment_detail(pk, cycles=_cycles(detail=True))
 
 
+def with_cycles(pk: int) -> Enrolment:
+    """An enrolment with its cycles alone (their principles): what the employer's view reads
+    to know which cycle it may be entered for."""
+    return enrolments().get(pk=pk)
+
+
 def member_detail(pk: int) -> Enrolment:
     """A member's enrolment with its cycles in full, for the pages of its cycles and reviews
     (the joining's meetings and materials left out)."""
