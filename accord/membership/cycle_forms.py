@@ -15,7 +15,8 @@ from accord.enrolments.models import Enrolment
 from accord.enrolments.process import State
 from accord.schemes.models import PrincipleVersion
 
-from .models import Cycle, Decision, EmployerAssessment, Outcome, Priority, Readiness
+from . import employer_voice
+from .models import Cycle, Decision, Outcome, Priority, Readiness
 
 
 def add_assessment_fields(
@@ -80,11 +81,9 @@ def pop_assessments(data: dict[str, Any], principles: list[PrincipleVersion]) ->
 
 def employer_view_assessments(enrolment: Enrolment, number: int) -> dict[int, Any]:
     """The employer's own assessments for cycle `number`, by principle version (empty when it
-    gave none), read in one query."""
-    rows = EmployerAssessment.objects.filter(
-        view__enrolment=enrolment, view__cycle_number=number
-    ).select_related("view")
-    return {row.principle_version_id: row for row in rows}
+    gave none)."""
+    view = employer_voice.view_for(enrolment, number)
+    return {item.principle_version_id: item for item in view.loaded} if view else {}
 
 
 def _next_number(enrolment: Enrolment) -> int:

@@ -14,12 +14,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from accord.accounts.models import User
 from accord.core import audit
 from accord.enrolments.models import Enrolment
 from accord.enrolments.process import State
+from accord.schemes.models import Principle, PrincipleVersion
 
 from . import rules, selectors
 from .cycles import REVIEW_WINDOW, latest_cycle
@@ -58,25 +60,75 @@ def closed_message(number: int) -> str:
     return f"The employer's view for cycle {number} is not open for changes now."
 
 
-def views_by_number(enrolment: Enrolment) -> dict[int, EmployerView]:
-    """The enrolment's employer's views by cycle number, each with its assessments loaded
-    (`loaded`), read in one query."""
+def views_of(enrolment: Enrolment) -> dict[int, EmployerView]:
+    """The enrolment's employer's views by cycle number, each with its assessments in order
+    (`loaded`) and who last changed it: from the rows read with the enrolment
+    (`selectors.employer_views_read`), or else read now in one query."""
+    rows = getattr(enrolment, "employer_views_read", None)
+    if rows is None and not hasattr(enrolment, "employer_views_read"):
+        rows = list(
+            EmployerAssessment.objects.filter(view__enrolment=enrolment).values(
+                "id",
+                "principle_version_id",
+                "readiness",
+                "priority",
+                "narrative",
+                "view_id",
+                principle_number=F("principle_version__principle__number"),
+                principle_title=F("principle_version__principle__short_title"),
+                cycle_number=F("view__cycle_number"),
+                priorities=F("view__priorities"),
+                updated_at=F("view__updated_at"),
+                updated_by_id=F("view__updated_by_id"),
+                updated_by_name=F("view__updated_by__full_name"),
+                updated_by_email=F("view__updated_by__email"),
+            )
+        )
     found: dict[int, EmployerView] = {}
-    rows = (
-        EmployerAssessment.objects.filter(view__enrolment=enrolment)
-        .select_related("view__updated_by", "principle_version__principle")
-        .order_by("view__cycle_number", "principle_version__principle__number")
-    )
-    for row in rows:
-        view = found.setdefault(row.view.cycle_number, row.view)
-        if not hasattr(view, "loaded"):
+    for row in sorted(rows or [], key=lambda r: (r["cycle_number"], r["principle_number"])):
+        view = found.get(row["cycle_number"])
+        if view is None:
+            view = found[row["cycle_number"]] = EmployerView(
+                pk=row["view_id"],
+                enrolment_id=enrolment.pk,
+                cycle_number=row["cycle_number"],
+                priorities=row["priorities"],
+                updated_by=User(
+                    pk=row["updated_by_id"],
+                    full_name=row["updated_by_name"],
+                    email=row["updated_by_email"],
+                ),
+            )
+            view.updated_at = _moment(row["updated_at"])
             view.loaded = []
-        view.loaded.append(row)
+        version = PrincipleVersion(
+            pk=row["principle_version_id"],
+            principle=Principle(number=row["principle_number"], short_title=row["principle_title"]),
+        )
+        view.loaded.append(
+            EmployerAssessment(
+                pk=row["id"],
+                view=view,
+                principle_version=version,
+                readiness=row["readiness"],
+                priority=row["priority"],
+                narrative=row["narrative"],
+            )
+        )
     return found
 
 
+def _moment(value: Any) -> datetime.datetime:
+    """A moment read as JSON (text) or by a query, made aware: SQLite's JSON gives UTC text
+    without its offset."""
+    moment = EmployerView._meta.get_field("updated_at").to_python(value)
+    if timezone.is_naive(moment):
+        moment = timezone.make_aware(moment, datetime.UTC)
+    return moment
+
+
 def view_for(enrolment: Enrolment, number: int) -> EmployerView | None:
-    return views_by_number(enrolment).get(number)
+    return views_of(enrolment).get(number)
 
 
 def _snapshot(view: EmployerView | None, assessments: list[Any]) -> dict[str, Any]:

@@ -74,7 +74,7 @@ def enrolment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     reads_view = rules.can_read_employer_view(request.user, enrolment)
     open_number = employer_voice.open_number(enrolment)
-    views = employer_voice.views_by_number(enrolment) if reads_view else {}
+    views = employer_voice.views_of(enrolment) if reads_view else {}
     context = {
         "employer_views": employer_voice.comparisons(enrolment, views),
         "employer_view_numbers": list(views),
