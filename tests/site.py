@@ -97,7 +97,9 @@ def build_site(world: World) -> Site:
             _employer_view(world, introduced, 1, site.users["drafted_contact"])
             users = {**world.users, "employer": site.users["drafted_contact"]}
             journey = Journey(world.scheme, users)
-            site.enrolments.append(journey.to_state(introduced, state, "secretary"))
+            drafted = journey.to_state(introduced, state, "secretary")
+            # Read afresh: the page crawls find its cycles through it.
+            site.enrolments.append(Enrolment.objects.get(pk=drafted.pk))
             continue
         site.enrolments.append(_to(world, school, state))
 
