@@ -12,7 +12,7 @@ from accord.demo.data import PLAN_DATA, Journey
 from accord.enrolments import join_requests
 from accord.enrolments.models import Enrolment, JoinRequest
 from accord.enrolments.process import MAIN_PATH, State
-from accord.membership import concerns, cycles, policy_checks
+from accord.membership import concerns, cycles, employer_voice, policy_checks
 from accord.membership.models import (
     AppealSide,
     Concern,
@@ -96,6 +96,21 @@ def _concerns(world: World, membership: Membership) -> list[Concern]:
     return found
 
 
+def _employer_view(world: World, enrolment: Enrolment, number: int, contact: User) -> None:
+    employer_voice.save_view(
+        enrolment,
+        number,
+        actor=contact,
+        data={
+            "priorities": "Wellbeing first.",
+            "assessments": [
+                {"principle_version": v, "readiness": "not_yet", "priority": "high"}
+                for v in world.scheme.current_principles()
+            ],
+        },
+    )
+
+
 def build_site(world: World) -> Site:
     """Add to `world` an enrolment at every state of the main path and three members: one whose
     review waits for the employer, one ready for its next cycle, one whose next cycle waits."""
@@ -106,15 +121,26 @@ def build_site(world: World) -> Site:
     )
     for state in (*MAIN_PATH[:-1], State.OBJECTED):
         school = _school(world, f"School at {state}")
-        site.enrolments.append(_to(world, school, state))
         if state == State.COMMITMENT_DRAFTED:
-            # The one whose contact has a form to fill: confirming the commitment.
+            # The one whose contact has a form to fill: confirming the commitment. It gave the
+            # employer's view before the commitment was drafted.
             site.users["drafted_contact"] = _contact(school)
+            introduced = _to(world, school, State.INTRODUCED)
+            _employer_view(world, introduced, 1, site.users["drafted_contact"])
+            users = {**world.users, "employer": site.users["drafted_contact"]}
+            journey = Journey(world.scheme, users)
+            drafted = journey.to_state(introduced, state, "secretary")
+            # Read afresh: the page crawls find its cycles through it.
+            site.enrolments.append(Enrolment.objects.get(pk=drafted.pk))
+            continue
+        site.enrolments.append(_to(world, school, state))
 
     # The world's employer: reviewed and confirmed, its next cycle drafted and waiting.
     waiting = world.enrolment(State.LISTED)
     with time_machine.travel(waiting.first_cycle.ends_on, tick=False):
         world.review(waiting.first_cycle, confirm=True)
+        # Its contact gave the employer's view before the unions drafted cycle 2 (below).
+        _employer_view(world, waiting, 2, world.users["employer"])
     # The trust: its review waits for the employer's confirmation.
     reviewed = _to(world, world.trust, State.LISTED)
     site.users["trust_contact"] = _contact(world.trust)

@@ -71,8 +71,16 @@ class SafeTextMixin:
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.guard_text_fields()
+
+    def guard_text_fields(self) -> None:
+        """Give the checks to every field not yet given them: a form that adds fields in its
+        own `__init__` calls this again once they are added."""
         # self.fields is the form's own copy, so the validators added here stay with it.
         for name, field in self.fields.items():
+            if getattr(field, "accord_guarded", False):
+                continue
+            field.accord_guarded = True  # type: ignore[attr-defined]
             if type(field) is forms.ModelMultipleChoiceField:
                 field.__class__ = BoundedModelMultipleChoiceField
             if isinstance(field, forms.CharField):

@@ -11,9 +11,84 @@ from django.utils import timezone
 
 from accord.core.forms import AccordForm
 from accord.enrolments.forms import LONG_TEXT, DateInput, StepForm, not_in_future, text_field
+from accord.enrolments.models import Enrolment
+from accord.enrolments.process import State
 from accord.schemes.models import PrincipleVersion
 
+from . import employer_voice
 from .models import Cycle, Decision, Outcome, Priority, Readiness
+
+
+def add_assessment_fields(
+    form: forms.Form,
+    principles: list[PrincipleVersion],
+    prior: dict[int, Any],
+    *,
+    words: str = "the employer's words",
+    now: str = "where the employer is now",
+) -> None:
+    """A rating, a priority and a few words for each principle; `prior`: the values to start
+    from, by principle version."""
+    for version in principles:
+        n = version.principle.number
+        given = prior.get(version.pk)
+        form.fields[f"readiness_{n}"] = forms.ChoiceField(
+            label=f"Principle {n}: {now}",
+            choices=[("", "Choose…"), *Readiness.choices],
+            initial=given.readiness if given else "",
+        )
+        form.fields[f"priority_{n}"] = forms.ChoiceField(
+            label=f"Principle {n}: priority for the year ahead",
+            choices=[("", "Choose…"), *Priority.choices],
+            initial=given.priority if given else "",
+        )
+        form.fields[f"narrative_{n}"] = forms.CharField(
+            label=f"Principle {n}: {words}",
+            max_length=LONG_TEXT,
+            required=False,
+            widget=forms.Textarea(attrs={"rows": 2}),
+            initial=given.narrative if given else "",
+        )
+    # Added after the form's own checks were given: these fields need them too.
+    form.guard_text_fields()  # type: ignore[attr-defined]
+
+
+def assessment_rows(form: forms.Form, principles: list[PrincipleVersion]) -> list[dict[str, Any]]:
+    """The self-assessment fields grouped per principle, for the template."""
+    return [
+        {
+            "version": version,
+            "readiness": form[f"readiness_{version.principle.number}"],
+            "priority": form[f"priority_{version.principle.number}"],
+            "narrative": form[f"narrative_{version.principle.number}"],
+        }
+        for version in principles
+    ]
+
+
+def pop_assessments(data: dict[str, Any], principles: list[PrincipleVersion]) -> list[dict]:
+    """The cleaned self-assessment fields, taken out of `data`, one entry per principle."""
+    return [
+        {
+            "principle_version": version,
+            "readiness": data.pop(f"readiness_{version.principle.number}"),
+            "priority": data.pop(f"priority_{version.principle.number}"),
+            "narrative": data.pop(f"narrative_{version.principle.number}"),
+        }
+        for version in principles
+    ]
+
+
+def employer_view_assessments(enrolment: Enrolment, number: int) -> dict[int, Any]:
+    """The employer's own assessments for cycle `number`, by principle version (empty when it
+    gave none)."""
+    view = employer_voice.view_for(enrolment, number)
+    return {item.principle_version_id: item for item in view.loaded} if view else {}
+
+
+def _next_number(enrolment: Enrolment) -> int:
+    numbers = [c.number for c in enrolment.cycles.all()]
+    return max(numbers, default=0) + 1
 
 
 class ActivityForm(AccordForm):
@@ -66,26 +141,15 @@ class CommitmentForm(StepForm):
         existing = {}
         if cycle is not None:
             existing = {s.principle_version_id: s for s in cycle.self_assessments.all()}
-        for version in self.principles:
-            n = version.principle.number
-            prior = existing.get(version.pk)
-            self.fields[f"readiness_{n}"] = forms.ChoiceField(
-                label=f"Principle {n}: where the employer is now",
-                choices=[("", "Choose…"), *Readiness.choices],
-                initial=prior.readiness if prior else "",
-            )
-            self.fields[f"priority_{n}"] = forms.ChoiceField(
-                label=f"Principle {n}: priority for the year ahead",
-                choices=[("", "Choose…"), *Priority.choices],
-                initial=prior.priority if prior else "",
-            )
-            self.fields[f"narrative_{n}"] = forms.CharField(
-                label=f"Principle {n}: the employer's words",
-                max_length=LONG_TEXT,
-                required=False,
-                widget=forms.Textarea(attrs={"rows": 2}),
-                initial=prior.narrative if prior else "",
-            )
+        number = cycle.number if cycle is not None else _next_number(enrolment)
+        self.employer_view: dict[int, Any] = {}
+        if enrolment.state != State.COMMITMENT_DRAFTED:
+            # Drafting afresh starts from the employer's own view, where it gave one; revising
+            # a draft starts from the draft.
+            self.employer_view = employer_view_assessments(enrolment, number)
+            if self.employer_view:
+                existing = self.employer_view
+        add_assessment_fields(self, self.principles, existing)
         if cycle is not None:
             self.initial.update(
                 principle=cycle.principle_version_id,
@@ -114,15 +178,7 @@ class CommitmentForm(StepForm):
 
     def assessment_rows(self) -> list[dict[str, Any]]:
         """The self-assessment fields grouped per principle, for the template."""
-        return [
-            {
-                "version": version,
-                "readiness": self[f"readiness_{version.principle.number}"],
-                "priority": self[f"priority_{version.principle.number}"],
-                "narrative": self[f"narrative_{version.principle.number}"],
-            }
-            for version in self.principles
-        ]
+        return assessment_rows(self, self.principles)
 
     def _filled_activities(self) -> list[dict[str, Any]]:
         return [form.cleaned_data for form in self.activities if form.cleaned_data.get("detail")]
@@ -146,15 +202,7 @@ class CommitmentForm(StepForm):
         data = dict(self.cleaned_data)
         data["principle_version"] = data.pop("principle")
         data["activities"] = self._filled_activities()
-        data["self_assessments"] = [
-            {
-                "principle_version": version,
-                "readiness": data.pop(f"readiness_{version.principle.number}"),
-                "priority": data.pop(f"priority_{version.principle.number}"),
-                "narrative": data.pop(f"narrative_{version.principle.number}"),
-            }
-            for version in self.principles
-        ]
+        data["self_assessments"] = pop_assessments(data, self.principles)
         return data
 
 
@@ -228,3 +276,46 @@ class ConfirmForm(AccordForm):
 
 class CosignForm(AccordForm):
     confirm = forms.BooleanField(label="I co-sign this on behalf of my union.")
+
+
+class ReviewConfirmForm(ConfirmForm):
+    comment = forms.CharField(
+        label="Your comment on the review (optional)",
+        max_length=LONG_TEXT,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Anything the employer wants on the record with the review: it is shown with it.",
+    )
+
+    field_order = ["comment", "confirm"]
+
+
+class EmployerViewForm(AccordForm):
+    """The employer's own priorities for the year ahead and its view of every principle."""
+
+    priorities = forms.CharField(
+        label="Your priorities for the year ahead",
+        max_length=LONG_TEXT,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="In your own words: what your organisation wants to work on this year.",
+    )
+
+    def __init__(
+        self, *args: Any, principles: list[PrincipleVersion], prior: dict[int, Any], **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.principles = principles
+        add_assessment_fields(
+            self, principles, prior, words="in your words", now="where you are now"
+        )
+
+    def assessment_rows(self) -> list[dict[str, Any]]:
+        return assessment_rows(self, self.principles)
+
+    def view_data(self) -> dict[str, Any]:
+        data = dict(self.cleaned_data)
+        return {
+            "priorities": data.get("priorities", ""),
+            "assessments": pop_assessments(data, self.principles),
+        }

@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
 from accord.core.pages import form_page, posted
@@ -17,10 +17,17 @@ from accord.enrolments.models import Enrolment
 from accord.enrolments.process import State
 from accord.enrolments.views import enrolment_for
 
-from . import cosigning, cycles, rules, services
-from .cycle_forms import CommitmentForm, ConfirmForm, CosignForm, ReviewForm
+from . import cosigning, cycles, employer_voice, rules, services
+from .cycle_forms import (
+    CommitmentForm,
+    ConfirmForm,
+    CosignForm,
+    EmployerViewForm,
+    ReviewConfirmForm,
+    ReviewForm,
+)
 from .models import Cycle, NextCycleRule, Review
-from .selectors import member_detail
+from .selectors import member_detail, with_cycles
 
 
 def _member_enrolment(request: HttpRequest, pk: int) -> Enrolment:
@@ -71,11 +78,13 @@ def confirm_review(request: HttpRequest, pk: int) -> HttpResponse:
     review = next(r for r in cycle.reviews.all() if r.pk == found.pk)
     if not rules.can_confirm_for_employer(request.user, enrolment):
         raise PermissionDenied("Only the employer's contact confirms for the employer.")
-    form = ConfirmForm(posted(request))
+    form = ReviewConfirmForm(posted(request))
     return form_page(
         request,
         form,
-        lambda data: cycles.confirm_review(review, actor=request.user),
+        lambda data: cycles.confirm_review(
+            review, actor=request.user, comment=data.get("comment", "")
+        ),
         done="review confirmed",
         then=lambda result: enrolment,
         template="membership/confirm_form.html",
@@ -200,3 +209,56 @@ def cosign_cycle(request: HttpRequest, pk: int) -> HttpResponse:
         template="membership/confirm_form.html",
         context={"enrolment": enrolment, "cycle": cycle, "title": f"Co-sign cycle {cycle.number}"},
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def employer_view(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    """The employer's priorities and self-assessment for cycle `number`: its contact enters and
+    changes them while they are open; the unions' people at the employer read them."""
+    enrolment = enrolment_for(request, pk, load=with_cycles)
+    if not rules.can_read_employer_view(request.user, enrolment):
+        raise PermissionDenied("The employer's view is for the employer and its unions.")
+    editor = rules.can_edit_employer_view(request.user, enrolment)
+    if request.method == "POST" and not editor:
+        raise PermissionDenied("Only the employer's contact enters the employer's view.")
+    view = employer_voice.view_for(enrolment, number)
+    is_open = employer_voice.open_number(enrolment) == number
+    if view is None and not is_open:
+        raise Http404("No view of the employer for this cycle.")
+    context: dict[str, Any] = {
+        "enrolment": enrolment,
+        "number": number,
+        "view": view,
+        "is_open": is_open,
+        "title": f"Your priorities and self-assessment for {_cycle_words(number)}"
+        if editor
+        else f"The employer's view for {_cycle_words(number)}",
+    }
+    if not editor or not (is_open or request.method == "POST"):
+        if editor:
+            context["closed"] = employer_voice.closed_message(number)
+        return render(request, "membership/employer_view.html", context)
+    principles = enrolment.scheme.current_principles()
+    prior = {item.principle_version_id: item for item in view.loaded} if view else {}
+    form = EmployerViewForm(
+        posted(request),
+        principles=principles,
+        prior=prior,
+        initial={"priorities": view.priorities if view else ""},
+    )
+    return form_page(
+        request,
+        form,
+        lambda data: employer_voice.save_view(
+            enrolment, number, actor=request.user, data=form.view_data()
+        ),
+        done="your priorities and self-assessment saved",
+        then=lambda result: enrolment,
+        template="membership/employer_view.html",
+        context=context,
+    )
+
+
+def _cycle_words(number: int) -> str:
+    return "the commitment (cycle 1)" if number == 1 else f"cycle {number}"

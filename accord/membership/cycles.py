@@ -177,9 +177,10 @@ def _record_review(enrolment: Enrolment, cycle: Cycle, actor: User, data: dict[s
     return review
 
 
-def confirm_review(review: Review, *, actor: User) -> Review:
-    """The employer's confirmation; an agreed extension moves the cycle's end. A confirmed
-    review overtakes a pending decision on a lapse, and makes a lapsed membership active again."""
+def confirm_review(review: Review, *, actor: User, comment: str = "") -> Review:
+    """The employer's confirmation, with its comment if it gives one; an agreed extension moves
+    the cycle's end. A confirmed review overtakes a pending decision on a lapse, and makes a
+    lapsed membership active again."""
     enrolment = review.cycle.enrolment
     if not rules.can_confirm_for_employer(actor, enrolment):
         raise MembershipError("Only the employer's contact confirms for the employer.")
@@ -194,8 +195,11 @@ def confirm_review(review: Review, *, actor: User) -> Review:
             )
         locked.employer_confirmed_at = timezone.now()
         locked.employer_confirmed_by = actor
+        locked.employer_comment = comment.strip()
         locked.save()
         changes: dict[str, Any] = {"employer_confirmed": [None, str(actor)]}
+        if locked.employer_comment:
+            changes["employer_comment"] = ["", locked.employer_comment]
         if locked.decision == Decision.EXTEND:
             cycle = locked.cycle
             changes["ends_on"] = [cycle.ends_on.isoformat(), locked.extended_to.isoformat()]
@@ -208,6 +212,7 @@ def confirm_review(review: Review, *, actor: User) -> Review:
             actor,
             f"confirmed the review of cycle {locked.cycle.number}",
             changes,
+            locked.employer_comment,
         )
         lapse.review_confirmed(locked, actor=actor)
     return locked

@@ -211,6 +211,61 @@ class SelfAssessment(models.Model):
         return f"{self.principle_version.principle}: {self.get_readiness_display()}"
 
 
+class EmployerView(models.Model):
+    """The employer's own priorities for the year ahead and its self-assessment against every
+    principle, entered by its contact before the unions draft the cycle it prepares (cycle 1
+    is the commitment). It stays as the employer wrote it: the cycle's self-assessments are
+    the version as drafted."""
+
+    enrolment = models.ForeignKey(
+        Enrolment, on_delete=models.CASCADE, related_name="employer_views"
+    )
+    cycle_number = models.PositiveSmallIntegerField()
+    priorities = models.TextField(blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["enrolment", "cycle_number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["enrolment", "cycle_number"], name="one_employer_view_per_cycle"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"The employer's view for cycle {self.cycle_number}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("employer-view", args=[self.enrolment_id, self.cycle_number])
+
+
+class EmployerAssessment(models.Model):
+    """The employer's own view of one principle, in its view for a cycle to come."""
+
+    view = models.ForeignKey(EmployerView, on_delete=models.CASCADE, related_name="assessments")
+    principle_version = models.ForeignKey(
+        PrincipleVersion, on_delete=models.PROTECT, related_name="+"
+    )
+    readiness = models.CharField(max_length=20, choices=Readiness.choices)
+    priority = models.CharField(max_length=20, choices=Priority.choices)
+    narrative = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["view", "principle_version__principle__number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["view", "principle_version"], name="one_employer_assessment_per_principle"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.principle_version.principle}: {self.get_readiness_display()}"
+
+
 class Outcome(models.TextChoices):
     MET = "met", "Met"
     PARTLY_MET = "partly_met", "Partly met"
@@ -268,6 +323,9 @@ class Review(CoSigned, models.Model):
     employer_confirmed_at = models.DateTimeField(null=True, blank=True)
     employer_confirmed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    employer_comment = models.TextField(
+        blank=True, help_text="The employer's comment, given as it confirms the review."
     )
 
     objects = ReviewQuerySet.as_manager()
@@ -454,6 +512,8 @@ class LapseDecision(models.Model):
     @property
     def is_open(self) -> bool:
         return not self.outcome
+
+
 # --- concerns ------------------------------------------------------------------------------
 
 

@@ -62,6 +62,29 @@ def can_confirm_for_employer(user: AnyUser, enrolment: Enrolment) -> bool:
     return holds_for(user, enrolment, [Role.EMPLOYER_CONTACT])
 
 
+def can_edit_employer_view(user: AnyUser, enrolment: Enrolment) -> bool:
+    """The employer's own priorities and self-assessment: its contact, and nobody else."""
+    return holds_for(user, enrolment, [Role.EMPLOYER_CONTACT])
+
+
+# Who reads the employer's view: the unions' people at the employer (not the auditor, who
+# reads the cycles as drafted) and the employer itself.
+EMPLOYER_VIEW_READERS = frozenset(
+    {
+        Role.WORKPLACE_REP,
+        Role.LOCAL_SECRETARY,
+        Role.NEM,
+        Role.PARTNER_REP,
+        Role.NATIONAL_OFFICER,
+        Role.EMPLOYER_CONTACT,
+    }
+)
+
+
+def can_read_employer_view(user: AnyUser, enrolment: Enrolment) -> bool:
+    return can_view_enrolment(user, enrolment) and holds_for(user, enrolment, EMPLOYER_VIEW_READERS)
+
+
 @opens_page("membership.PolicyCheck")
 def can_view_policy_check(user: AnyUser, check: PolicyCheck) -> bool:
     """A policy check is read by whoever may see its member's enrolment."""

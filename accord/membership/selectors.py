@@ -3,7 +3,7 @@ reviews and self-assessments loaded up front."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
@@ -19,6 +19,7 @@ from .models import (
     Concern,
     ConcernState,
     Cycle,
+    EmployerAssessment,
     LapseDecision,
     Membership,
     Review,
@@ -94,6 +95,29 @@ def _has_earlier_enrolment() -> Exists:
     )
 
 
+def employer_views_read() -> Any:
+    """The enrolment's employer's views, every principle's row with its view's own fields, read
+    in the enrolment's query (`employer_voice.views_of` reads them)."""
+    return inline.child_rows(
+        EmployerAssessment.objects.all(),
+        "view__enrolment",
+        id="id",
+        principle_version_id="principle_version_id",
+        principle_number="principle_version__principle__number",
+        principle_title="principle_version__principle__short_title",
+        readiness="readiness",
+        priority="priority",
+        narrative="narrative",
+        view_id="view_id",
+        cycle_number="view__cycle_number",
+        priorities="view__priorities",
+        updated_at="view__updated_at",
+        updated_by_id="view__updated_by_id",
+        updated_by_name="view__updated_by__full_name",
+        updated_by_email="view__updated_by__email",
+    )
+
+
 def enrolment_page(pk: int) -> Enrolment:
     """The enrolment as its page shows it: its cycles in full, and with it, in one query, its
     joining record, its membership (`loaded_membership`) and whether the employer was enrolled
@@ -111,6 +135,7 @@ def enrolment_page(pk: int) -> Enrolment:
                 "membership__enrolment",
                 **{f: f for f in LAPSE_DECISION_SHOWN},
             ),
+            employer_views_read=employer_views_read(),
         )
         .get(pk=pk)
     )
@@ -160,12 +185,21 @@ def enrolment_detail(pk: int) -> Enrolment:
     return enrolment_selectors.enrolment_detail(pk, cycles=_cycles(detail=True))
 
 
+def with_cycles(pk: int) -> Enrolment:
+    """An enrolment with its cycles alone (their principles): what the employer's view reads
+    to know which cycle it may be entered for."""
+    return enrolments().annotate(employer_views_read=employer_views_read()).get(pk=pk)
+
+
 def member_detail(pk: int) -> Enrolment:
     """A member's enrolment with its cycles in full, for the pages of its cycles and reviews
     (the joining's meetings and materials left out)."""
     return (
         enrolment_selectors.enrolments(cycles=_cycles(detail=True))
-        .annotate(has_earlier_enrolment=_has_earlier_enrolment())
+        .annotate(
+            has_earlier_enrolment=_has_earlier_enrolment(),
+            employer_views_read=employer_views_read(),
+        )
         .get(pk=pk)
     )
 

@@ -54,6 +54,11 @@ urlpatterns = [
         name="cycle-review",
     ),
     path("enrolments/<int:pk>/cycles/new/", cycle_views.start_cycle, name="cycle-new"),
+    path(
+        "enrolments/<int:pk>/cycles/<int:number>/employer-view/",
+        cycle_views.employer_view,
+        name="employer-view",
+    ),
     path("reviews/<int:pk>/confirmation/", cycle_views.confirm_review, name="review-confirm"),
     path("cycles/<int:pk>/confirmation/", cycle_views.confirm_cycle, name="cycle-confirm"),
     path("lapse-decisions/<int:pk>/", views.lapse_decision, name="lapse-decision"),

@@ -26,7 +26,7 @@ from accord.enrolments.process import (
 from accord.enrolments.views import enrolment_for
 
 from . import cycles as cycle_rules
-from . import lapse, rules, selectors, services
+from . import employer_voice, lapse, rules, selectors, services
 from .forms import LapseDecisionForm, StatusChangeForm
 from .models import LapseDecision, Membership, MembershipStatus
 
@@ -72,7 +72,14 @@ def enrolment_detail(request: HttpRequest, pk: int) -> HttpResponse:
         include_internal=internal,
         number=page_param(request.GET.get("history")),
     )
+    reads_view = rules.can_read_employer_view(request.user, enrolment)
+    open_number = employer_voice.open_number(enrolment)
+    views = employer_voice.views_of(enrolment) if reads_view else {}
     context = {
+        "employer_views": employer_voice.comparisons(enrolment, views),
+        "employer_view_numbers": list(views),
+        "employer_view_open": open_number if open_number is not None and reads_view else None,
+        "may_edit_employer_view": rules.can_edit_employer_view(request.user, enrolment),
         "cycles": all_cycles,
         "cycle_actions": cycle_rules.cycle_actions(request.user, enrolment),
         "principles_met": cycle_rules.principles_met(enrolment) if membership else [],

@@ -468,6 +468,8 @@ def _lapse_reminders(today: datetime.date) -> Iterator[Due]:
             enrolment,
             tuple(enrolment_rules.role_holders(enrolment, [Role.LOCAL_SECRETARY, Role.NEM])),
         )
+
+
 # A concern's response is reminded to the employer this long before it is due.
 CONCERN_RESPONSE_SOON = datetime.timedelta(days=7)
 

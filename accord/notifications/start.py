@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Prefetch
+from django.db.models import OuterRef, Prefetch, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
@@ -27,8 +27,8 @@ from accord.enrolments import rules as enrolment_rules
 from accord.enrolments.models import Enrolment, JoinRequest
 from accord.enrolments.notifications import missing_roles
 from accord.enrolments.process import OPEN_STATES, State, Step, task_steps_from
-from accord.membership import cycles, lapse
-from accord.membership.models import Cycle, LapseDecision
+from accord.membership import cycles, employer_voice, lapse
+from accord.membership.models import Cycle, EmployerView, LapseDecision
 from accord.organisations.models import Association, District, Employer
 
 from . import selectors
@@ -98,6 +98,8 @@ class OfficerPart:
 class EmployerPart:
     memberships: Shown[tuple[Enrolment, str, Cycle | None]]  # with its state and current cycle
     due_soon: Shown[tuple[Enrolment, Action]]
+    # The employer's views open and not yet given: the enrolment, and the form's address.
+    views_due: list[tuple[Enrolment, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -280,15 +282,24 @@ def _vacancies() -> list[str]:
 
 def _employer(user: User, today: datetime.date) -> EmployerPart:
     scope = rules.visible_enrolments_q(user, [Role.EMPLOYER_CONTACT])
+    newest_view = EmployerView.objects.filter(enrolment=OuterRef("pk")).order_by("-cycle_number")
     found = list(
         Enrolment.objects.filter(scope)
         .select_related("employer", "scheme")
         .prefetch_related(Prefetch("cycles", queryset=selectors.latest_cycles()))
+        .annotate(newest_view=Subquery(newest_view.values("cycle_number")[:1]))
         .order_by("-created_at", "-id")[: SHOWN + 1]
     )
     memberships = [
         (e, enrolment_rules.state_label(user, e), cycles.latest_cycle(e)) for e in found[:SHOWN]
     ]
+    views_due = []
+    for enrolment in found[:SHOWN]:
+        # A view is only ever given for the cycle open at the time, so the newest one given
+        # tells whether the open one is.
+        number = employer_voice.open_number(enrolment, today)
+        if number is not None and enrolment.newest_view != number:
+            views_due.append((enrolment, reverse("employer-view", args=[enrolment.pk, number])))
     members = selectors.members_in_scope(user, [Role.EMPLOYER_CONTACT])
     soon = (
         Action.objects.open()
@@ -302,4 +313,5 @@ def _employer(user: User, today: datetime.date) -> EmployerPart:
     return EmployerPart(
         Shown(memberships, len(found) > SHOWN),
         selectors.shown([(a.cycle.enrolment, a) for a in soon]),
+        views_due,
     )
