@@ -75,10 +75,13 @@ axe: var
 	  echo "npm could not install axe-core $(AXE_VERSION): the browser crawl will skip its axe checks."; \
 	fi
 
-# The suite on SQLite; then the tests that need real concurrent connections on the local
+# The suite on SQLite, in parallel: one worker per core (pytest-xdist), each test file whole in
+# one worker so that data built once per module is built once (`make test PYTEST_PARALLEL=`
+# runs it in one process). Then the tests that need real concurrent connections on the local
 # PostgreSQL, when one answers (CI runs the whole suite there as well).
+PYTEST_PARALLEL ?= -n auto --dist loadfile
 test: setup axe
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest $(PYTEST_PARALLEL) $(PYTEST_ARGS)
 	@if $(BIN)/python tests/postgres_available.py "$(PG_TEST_URL)"; then \
 	  echo "== PostgreSQL-only tests on $(PG_TEST_URL) =="; \
 	  DATABASE_URL="$(PG_TEST_URL)" $(BIN)/pytest -m postgres_only $(PYTEST_ARGS); \

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+from collections import Counter
 from collections.abc import Callable, Iterator
 
 import pytest
@@ -10,6 +11,7 @@ from django.conf import settings
 from django.core.cache import caches
 from django.db import connection
 from django.db.backends.sqlite3.base import DatabaseWrapper as SQLiteWrapper
+from django.test.utils import override_settings
 
 from accord.core import outbox
 from tests.world import World, build_world
@@ -36,9 +38,16 @@ def _postgres_only(request: pytest.FixtureRequest) -> None:
         pytest.skip("needs real concurrent connections: run against PostgreSQL (DATABASE_URL)")
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings) -> None:  # type: ignore[no-untyped-def]
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+@pytest.fixture(autouse=True, scope="session")
+def _fast_passwords_and_own_uploads(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """For the whole run, data built once per module included: a fast password hasher, and
+    uploads kept in a folder of this run's own (one per worker when tests run in parallel),
+    never in the checkout's var/uploads."""
+    with override_settings(
+        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+        MEDIA_ROOT=tmp_path_factory.mktemp("uploads"),
+    ):
+        yield
 
 
 @pytest.fixture(autouse=True)
@@ -66,6 +75,18 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:  # ty
         terminalreporter.write_line(
             f"{len(skipped)} PostgreSQL-only tests (real concurrent connections) were skipped on "
             "this database; `make test` runs them on the local PostgreSQL when it answers.",
+            yellow=True,
+            bold=True,
+        )
+    # Why the browser journeys were skipped (no Chromium), once, also when workers ran them.
+    reasons = Counter(
+        report.longrepr[-1] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        for report in terminalreporter.stats.get("skipped", [])
+        if "browser" in getattr(report, "keywords", {})
+    )
+    for why, count in reasons.items():
+        terminalreporter.write_line(
+            f"{count} browser tests were skipped: {why.removeprefix('Skipped: ')}",
             yellow=True,
             bold=True,
         )
