@@ -33,6 +33,15 @@ def not_in_future(value: datetime.date) -> None:
         raise forms.ValidationError("The date cannot be in the future.")
 
 
+# A cycle is a year: a new end or review date is agreed for months ahead, never decades.
+FURTHEST_AHEAD = datetime.timedelta(days=2 * 366)
+
+
+def within_two_years(value: datetime.date) -> None:
+    if value > timezone.localdate() + FURTHEST_AHEAD:
+        raise forms.ValidationError("The date must be within two years from today.")
+
+
 class StepForm(AccordForm):
     """A form for a step on an enrolment, taken by `user` under `assignment`."""
 

@@ -10,7 +10,14 @@ from django import forms
 from django.utils import timezone
 
 from accord.core.forms import AccordForm
-from accord.enrolments.forms import LONG_TEXT, DateInput, StepForm, not_in_future, text_field
+from accord.enrolments.forms import (
+    LONG_TEXT,
+    DateInput,
+    StepForm,
+    not_in_future,
+    text_field,
+    within_two_years,
+)
 from accord.enrolments.models import Enrolment
 from accord.enrolments.process import State
 from accord.schemes.models import PrincipleVersion
@@ -245,7 +252,10 @@ class ReviewForm(AccordForm):
         "cycle or agree a revised objective on the same principle.",
     )
     extended_to = forms.DateField(
-        label="New end of the cycle (for an extension)", required=False, widget=DateInput()
+        label="New end of the cycle (for an extension)",
+        required=False,
+        widget=DateInput(),
+        validators=[within_two_years],
     )
 
     def __init__(self, *args: Any, cycle: Cycle, **kwargs: Any) -> None:

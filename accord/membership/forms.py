@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 
 from accord.core.forms import AccordForm
-from accord.enrolments.forms import LONG_TEXT, DateInput, not_in_future
+from accord.enrolments.forms import LONG_TEXT, DateInput, not_in_future, within_two_years
 from accord.schemes.models import PrincipleVersion
 
 from .models import Assessment, LapseOutcome, Membership
@@ -51,6 +51,7 @@ class LapseDecisionForm(AccordForm):
         label="New date for the review (to extend)",
         required=False,
         widget=DateInput(),
+        validators=[within_two_years],
         help_text="The cycle then ends on this date; the grace period counts from it.",
     )
     logo_stop_requested_on = forms.DateField(

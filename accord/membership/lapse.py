@@ -74,7 +74,10 @@ def _overdue_cycles(scheme: Scheme, today: datetime.date) -> QuerySet[Cycle]:
     return (
         Cycle.objects.filter(
             pk__in=members.values("current"),
+            # Confirmed by both sides, the partner unions' co-signatures included
+            # (`Cycle.is_confirmed`): only then is its review due.
             union_confirmed_at__isnull=False,
+            partners_signed_at__isnull=False,
             employer_confirmed_at__isnull=False,
             ends_on__lte=bound,
         )
@@ -247,9 +250,20 @@ def review_confirmed(review: Review, *, actor: User) -> Membership | None:
     """After a review is confirmed, in its transaction: the cycle's open decision is overtaken,
     and a lapsed membership is active again. Returns the membership reinstated, if any."""
     cycle = review.cycle
-    LapseDecision.objects.filter(cycle=cycle, outcome="").update(
-        outcome=LapseOutcome.REVIEWED, decided_at=timezone.now()
-    )
+    for decision in LapseDecision.objects.select_for_update().filter(cycle=cycle, outcome=""):
+        before = audit.snapshot(decision, ["outcome"])
+        decision.outcome, decision.decided_at = LapseOutcome.REVIEWED, timezone.now()
+        decision.save(update_fields=["outcome", "decided_at"])
+        audit.log_action(
+            decision,
+            "lapse_decision.reviewed",
+            actor=actor,
+            summary=f"The decision on the overdue review of cycle {cycle.number} is overtaken: "
+            "the review was confirmed by both sides",
+            context=cycle.enrolment.audit_context,
+            changes=audit.diff(before, audit.snapshot(decision, ["outcome"])),
+            internal=True,
+        )
     membership = (
         Membership.objects.select_for_update()
         .select_related("enrolment")

@@ -11,6 +11,7 @@ from django.test import Client
 from accord.core.models import AuditEvent
 from accord.enrolments.process import State
 from accord.membership import cycles, lapse, services
+from accord.membership.forms import LapseDecisionForm
 from accord.membership.models import (
     Cycle,
     LapseDecision,
@@ -154,3 +155,30 @@ def test_a_confirmed_review_overtakes_an_open_decision(world: World) -> None:
     decision.refresh_from_db()
     assert decision.outcome == LapseOutcome.REVIEWED
     assert list(lapse.waiting(world.users["officer"])) == []
+    overtaken = AuditEvent.objects.get(action="lapse_decision.reviewed")
+    assert overtaken.changes == {"outcome": ["", LapseOutcome.REVIEWED]}
+
+
+def test_a_cycle_still_waiting_for_a_partner_unions_signature_gets_no_decision(
+    world: World,
+) -> None:
+    enrolment = world.enrolment(State.LISTED)
+    # Not yet confirmed by both sides: its review is not due, so it cannot be overdue.
+    Cycle.objects.filter(enrolment=enrolment).update(
+        starts_on=TODAY - datetime.timedelta(days=500),
+        ends_on=TODAY - datetime.timedelta(days=150),
+        partners_signed_at=None,
+    )
+    assert lapse.open_due_decisions(TODAY) == []
+
+
+def test_an_extension_is_at_most_two_years_ahead() -> None:
+    far = TODAY + datetime.timedelta(days=3 * 365)
+    form = LapseDecisionForm(
+        {"outcome": LapseOutcome.EXTEND, "reasons": "Agreed.", "extended_to": far.isoformat()}
+    )
+    assert form.errors == {"extended_to": ["The date must be within two years from today."]}
+    near = TODAY + datetime.timedelta(days=200)
+    assert LapseDecisionForm(
+        {"outcome": LapseOutcome.EXTEND, "reasons": "Agreed.", "extended_to": near.isoformat()}
+    ).is_valid()
