@@ -59,6 +59,8 @@ class LapseDecisionForm(AccordForm):
         required=False,
         widget=DateInput(),
         validators=[not_in_future],
+        help_text="Left empty, Accord asks the employer's contacts by e-mail today and records "
+        "today's date.",
     )
 
 

@@ -18,13 +18,16 @@ import calendar
 import datetime
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
+from accord.accounts import emails
 from accord.accounts.models import Role, User
 from accord.accounts.rules import assignments
 from accord.core import audit
+from accord.enrolments import rules as enrolment_rules
 from accord.enrolments.process import State
 from accord.schemes.models import Scheme
 
@@ -180,10 +183,9 @@ def decide(
     if outcome == LapseOutcome.EXTEND and (extended_to is None or extended_to <= today):
         raise MembershipError("Give the new date for the review, after today.", field="extended_to")
     if outcome == LapseOutcome.LAPSE and logo_stop_requested_on is None:
-        raise MembershipError(
-            "Record when the employer was asked to stop using the logo.",
-            field="logo_stop_requested_on",
-        )
+        # Accord asks the employer's contacts itself, today (below), unless the officer
+        # records that the employer was asked earlier.
+        logo_stop_requested_on = today
     with transaction.atomic():
         locked = LapseDecision.objects.select_for_update().get(pk=decision.pk)
         if not locked.is_open:
@@ -226,6 +228,7 @@ def decide(
             locked.logo_stop_requested_on = logo_stop_requested_on
             summary = f"{actor} lapsed the membership: its review was overdue"
             target = member
+            _ask_to_stop_using_the_logo(member)
         locked.save()
         changes.update(
             audit.diff(
@@ -244,6 +247,22 @@ def decide(
             internal=True,
         )
     return locked
+
+
+def _ask_to_stop_using_the_logo(membership: Membership) -> None:
+    """Tell the employer's contacts, in the decision's transaction, that the membership has
+    lapsed, that the logo may no longer be used, and how to become a member again."""
+    enrolment = membership.enrolment
+    url = f"{settings.SITE_URL}{enrolment.get_absolute_url()}"
+    for user in enrolment_rules.role_holders(enrolment, [Role.EMPLOYER_CONTACT]):
+        emails.send(
+            user,
+            kind=None,
+            subject=f"Your membership of the {membership.scheme.name} has lapsed",
+            template="membership/email/lapsed",
+            context={"membership": membership, "url": url},
+            why=emails.reason(user),
+        )
 
 
 def review_confirmed(review: Review, *, actor: User) -> Membership | None:

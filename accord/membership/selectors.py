@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from accord.accounts.models import Role
@@ -276,4 +276,15 @@ def concern_tasks(user: AnyUser) -> list[tuple[Concern, str]]:
         ).select_related("membership__employer")
         for concern in asked.order_by("response_due_on"):
             rows.append((concern, f"Respond to the concern by {concern.response_due_on:%-d %B %Y}"))
+        # Remedies agreed and still open: the employer carries them out, the next due first.
+        next_due = Action.objects.open().filter(concern=OuterRef("pk")).order_by("due_on")
+        remedied = (
+            Concern.objects.filter(membership__employer_id__in=employers, put_at__isnull=False)
+            .annotate(next_due=Subquery(next_due.values("due_on")[:1]))
+            .filter(next_due__isnull=False)
+            .select_related("membership__employer")
+        )
+        for concern in remedied.order_by("next_due"):
+            due = f"{concern.next_due:%-d %B %Y}"
+            rows.append((concern, f"Carry out the remedies agreed: the next is due on {due}"))
     return rows

@@ -23,6 +23,7 @@ class ReminderKind(models.TextChoices):
     PLAN_REVIEW_DUE = "plan_review_due", "Plan review due"
     CONCERN_RESPONSE_SOON = "concern_response_soon", "Response to a concern due in a week"
     CONCERN_RESPONSE_OVERDUE = "concern_response_overdue", "Concern: the response is overdue"
+    REMEDY_OVERDUE = "remedy_overdue", "Concern: a remedy agreed is overdue"
 
 
 class SentReminder(models.Model):

@@ -80,7 +80,9 @@ class Due:
         if isinstance(self.target, Enrolment):
             about = self.target.employer.name
         elif isinstance(self.target, Concern):
-            about = self.target.membership.employer.name
+            # The outbox's list of failed e-mails shows subjects: a concern's never names
+            # the employer.
+            return ReminderKind(self.kind).label
         else:
             about = self.target.title
         return f"{ReminderKind(self.kind).label}: {about}"
@@ -349,7 +351,11 @@ def escalate_stalled(today: datetime.date) -> int:
     """Escalate each joining step that has waited its `escalate_after_days` by `today`, once
     per stall; returns how many were escalated."""
     count = 0
-    for step in task_selectors.escalating_steps():
+    steps = task_selectors.escalating_steps()
+    waiting = task_selectors.states_stalled(steps, today)
+    for step in steps:
+        if waiting.isdisjoint(s.value for s in step.sources if s is not None):
+            continue
         for enrolment in task_selectors.stalled(step, today).iterator(chunk_size=500):
             if escalations.escalate(enrolment, step) is not None:
                 count += 1
@@ -511,6 +517,33 @@ def _concern_reminders(today: datetime.date) -> Iterator[Due]:
             )
 
 
+def _remedy_reminders(today: datetime.date) -> Iterator[Due]:
+    """Remedies agreed on a concern and not done by their deadline: to the employer's contacts,
+    who carry them out, and to the national officers, who follow them up; once each."""
+    late = (
+        Action.objects.overdue(today)
+        .filter(concern__isnull=False)
+        .select_related(
+            "concern__membership__employer",
+            "concern__membership__enrolment__employer__association",
+            "concern__membership__enrolment__scheme",
+        )
+        .order_by("due_on", "concern_id", "number")
+    )
+    for action in late:
+        concern = action.concern
+        yield Due(
+            f"{ReminderKind.REMEDY_OVERDUE}:action:{action.pk}:{action.due_on.isoformat()}",
+            ReminderKind.REMEDY_OVERDUE,
+            f"{concern.membership.employer.name}: remedy {action.number} agreed on a concern "
+            f"(“{shorten(action.detail, 80)}”, {action.owner}) was due on "
+            f"{action.due_on:%-d %B %Y}",
+            f"{settings.SITE_URL}{action.get_absolute_url()}",
+            concern,
+            (*concerns.employer_contacts(concern), *concerns.officers(concern)),
+        )
+
+
 def due_reminders(today: datetime.date) -> Iterator[Due]:
     yield from _lapse_reminders(today)
     for member in _members(today):
@@ -521,6 +554,7 @@ def due_reminders(today: datetime.date) -> Iterator[Due]:
     yield from _escalation_reminders(today)
     yield from _plan_reminders(today)
     yield from _concern_reminders(today)
+    yield from _remedy_reminders(today)
 
 
 @dataclass

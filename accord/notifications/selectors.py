@@ -537,6 +537,21 @@ def step_pending_q(step: Step) -> Q:
     return guard_q(step, None)
 
 
+def states_stalled(steps: list[Step], today: datetime.date) -> set[str]:
+    """The states in which some case has waited long enough for one of `steps` to escalate: one
+    cheap read, so that the daily run looks further only where something may have stalled."""
+    shortest = min((s.escalate_after_days for s in steps), default=0)
+    return set(
+        Enrolment.objects.filter(
+            state__in={state.value for step in steps for state in _sources(step)},
+            state_changed_at__date__lte=today - datetime.timedelta(days=shortest),
+        )
+        .order_by()
+        .values_list("state", flat=True)
+        .distinct()
+    )
+
+
 def stalled(step: Step, today: datetime.date) -> QuerySet[Enrolment]:
     """Enrolments on which `step` has waited `step.escalate_after_days` or more by `today`
     and whose stall has not been escalated yet."""

@@ -9,6 +9,7 @@ import pytest
 from django.test import Client
 
 from accord.core.models import AuditEvent
+from accord.core.outbox import OutboxMessage
 from accord.enrolments.process import State
 from accord.membership import cycles, lapse, services
 from accord.membership.forms import LapseDecisionForm
@@ -75,7 +76,6 @@ def test_suspended_members_and_recorded_reviews_get_no_decision(world: World) ->
     ("data", "field"),
     [
         ({"outcome": "lapse", "reasons": " "}, "reasons"),
-        ({"outcome": "lapse", "reasons": "Overdue."}, "logo_stop_requested_on"),
         ({"outcome": "extend", "reasons": "Agreed.", "extended_to": TODAY}, "extended_to"),
         ({"outcome": "extend", "reasons": "Agreed."}, "extended_to"),
         ({"outcome": "withdraw", "reasons": "Agreed."}, "outcome"),
@@ -126,6 +126,16 @@ def test_an_extension_moves_the_review_and_is_decided_once(world: World) -> None
         )
     # The new date is a new occasion, only once its own grace period has passed.
     assert lapse.open_due_decisions(new_due + datetime.timedelta(days=30)) == []
+
+
+def test_a_lapse_asks_the_employers_contact_to_stop_using_the_logo(world: World) -> None:
+    decision = _overdue_member(world)
+    lapse.decide(decision, actor=world.users["officer"], outcome="lapse", reasons="Overdue.")
+    membership = Membership.objects.get()
+    assert (membership.status, membership.logo_stop_requested_on) == ("lapsed", TODAY)
+    (message,) = OutboxMessage.objects.filter(subject__contains="has lapsed")
+    assert message.to == "employer@example.org"
+    assert "Please stop using the scheme's logo from today" in message.body
 
 
 def test_a_confirmed_review_reinstates_a_lapsed_member(world: World) -> None:
