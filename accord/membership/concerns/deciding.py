@@ -185,16 +185,16 @@ def _drop_open_remedies(concern: Concern, *, actor: User) -> None:
         )
 
 
-def _tell_raiser(concern: Concern, what: str, *, actor: User | None) -> None:
+def _tell_raiser(concern: Concern, subject: str, what: str, *, actor: User | None) -> None:
     """Tell the person who raised the concern that it moved on, never the reasons or the
     employer's response: signed in, by the usual e-mail; the public, at their address, with
     their link."""
     if concern.raised_by_id is not None:
-        _tell(concern, [concern.raised_by], what, actor=actor)
+        _tell(concern, [concern.raised_by], subject, actor=actor, what=what)
         return
     employer = concern.membership.employer.name
     composed = mail.compose(
-        subject=what,
+        subject=subject,
         template="membership/email/concern",
         context={"what": what, "concern": concern, "employer": employer, "url": link_url(concern)},
         name=concern.raiser_name,
@@ -247,6 +247,7 @@ def decide(concern: Concern, *, actor: User, data: dict[str, Any]) -> Concern:
         until = appeal_open_until(locked)
         _tell_raiser(
             locked,
+            "A decision on your concern",
             f"A decision was made on your concern: open it to see its state. You may appeal "
             f"until {until:%-d %B %Y}.",
             actor=actor,
@@ -356,6 +357,9 @@ def decide_appeal(concern: Concern, *, actor: User, data: dict[str, Any]) -> Con
         told = employer_contacts(locked) if locked.put_at else []
         _tell(locked, told, "The appeal on the concern is decided", actor=actor)
         _tell_raiser(
-            locked, "The appeal on your concern is decided: open it to see its state.", actor=actor
+            locked,
+            "The appeal on your concern is decided",
+            "The appeal on your concern is decided: open it to see its state.",
+            actor=actor,
         )
     return locked

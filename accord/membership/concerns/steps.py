@@ -138,7 +138,14 @@ def _keep_file(
     )
 
 
-def _tell(concern: Concern, people: Iterable[User], subject: str, *, actor: User | None) -> None:
+def _tell(
+    concern: Concern,
+    people: Iterable[User],
+    subject: str,
+    *,
+    actor: User | None,
+    what: str = "",
+) -> None:
     """Queue an e-mail about the concern, in the caller's transaction, to `people` (not the
     person who acted). Its subject is generic (never the member: outboxes are read by others);
     its body names the member, never who raised the concern."""
@@ -152,7 +159,7 @@ def _tell(concern: Concern, people: Iterable[User], subject: str, *, actor: User
             kind=None,
             subject=subject,
             template="membership/email/concern",
-            context={"what": subject, "concern": concern, "employer": employer, "url": url},
+            context={"what": what or subject, "concern": concern, "employer": employer, "url": url},
             why=emails.reason(user),
         )
 
