@@ -122,6 +122,7 @@ class DecisionForm(AccordForm):
             self.fields[f"remedy_{n}_due_on"] = forms.DateField(
                 label=f"Deadline {n}", required=False, widget=DateInput()
             )
+        self.guard_text_fields()
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()

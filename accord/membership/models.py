@@ -572,6 +572,8 @@ class Concern(models.Model):
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # Whether the decision suspended or withdrew the membership (an appeal reinstates only then).
+    changed_status = models.BooleanField(default=False)
     appeal_side = models.CharField(max_length=20, choices=AppealSide.choices, blank=True)
     appeal_grounds = models.TextField(blank=True)
     appealed_at = models.DateTimeField(null=True, blank=True)

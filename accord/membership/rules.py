@@ -113,9 +113,11 @@ def is_employer_told(user: AnyUser, concern: Concern) -> bool:
 @opens_page("membership.Concern")
 def can_view_concern(user: AnyUser, concern: Concern) -> bool:
     """Officers see it whole; the raiser its state; the employer what it is about once put to
-    it. Nobody else may know it exists."""
+    it. Nobody else may know it exists, nor anyone (officers included) a public concern never
+    confirmed: only its raiser's link opens that."""
+    confirmed = concern.state not in (ConcernState.UNCONFIRMED, ConcernState.EXPIRED)
     return (
-        can_handle_concerns(user, concern.membership)
+        (confirmed and can_handle_concerns(user, concern.membership))
         or is_raiser(user, concern)
         or is_employer_told(user, concern)
     )

@@ -27,7 +27,6 @@ from .raising import (
     raise_concern,
 )
 from .steps import (
-    LIVE,
     REMEDY_ROWS,
     STEPS,
     Step,
@@ -39,7 +38,6 @@ from .steps import (
 )
 
 __all__ = [
-    "LIVE",
     "REMEDY_ROWS",
     "STEPS",
     "Step",

@@ -10,7 +10,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from accord.accounts.models import User
-from accord.actions.models import Action
+from accord.actions.models import OPEN_STATUSES, Action, ActionStatus
+from accord.core import audit, mail
 
 from .. import rules, services
 from ..models import (
@@ -20,6 +21,7 @@ from ..models import (
     MembershipStatus,
 )
 from ..services import MembershipError
+from .raising import link_url
 from .steps import (
     S,
     _check_file,
@@ -33,6 +35,10 @@ from .steps import (
     officers,
     response_days,
 )
+
+# What the member's history says of a status change decided on a concern: its pages are read
+# by reps, secretaries, partners and auditors, who must learn nothing of the concern.
+NEUTRAL_REASON = "Decision of the national officers on a confidential matter"
 
 
 def _require_officer(actor: User, concern: Concern) -> None:
@@ -115,11 +121,18 @@ def _validate_decision(data: dict[str, Any]) -> list[dict[str, Any]]:
     return remedies if data["outcome"] == ConcernOutcome.REMEDIES else []
 
 
-def _apply(
-    concern: Concern, outcome: str, remedies: list[dict[str, Any]], *, actor: User, reasons: str
-) -> None:
+def _remedies_audit(remedies: list[dict[str, Any]]) -> list[dict[str, str]]:
+    return [
+        {"detail": r["detail"], "owner": r["owner"], "due_on": r["due_on"].isoformat()}
+        for r in remedies
+    ]
+
+
+def _apply(concern: Concern, outcome: str, remedies: list[dict[str, Any]], *, actor: User) -> bool:
     """What a decision does: remedies become actions; a suspension or withdrawal changes the
-    membership (which records that the employer was asked to stop using the logo)."""
+    membership (which records that the employer was asked to stop using the logo), under a
+    neutral reason. True when it changed the membership's status; a change the membership
+    cannot make is refused."""
     if remedies:
         start = concern.remedies.count()
         Action.objects.bulk_create(
@@ -137,14 +150,59 @@ def _apply(
         ConcernOutcome.SUSPENSION: "suspend",
         ConcernOutcome.WITHDRAWAL: "withdraw",
     }.get(outcome)
-    if change and membership.status in services.STATUS_CHANGES[change][0]:
-        services.change_status(
-            membership,
-            change,
-            actor=actor,
-            reason=f"Decision on a concern: {reasons}",
-            logo_stop_requested_on=timezone.localdate(),
+    if change is None:
+        return False
+    if membership.status not in services.STATUS_CHANGES[change][0]:
+        raise MembershipError(
+            f"The membership is {membership.get_status_display().lower()}: this decision "
+            "cannot change it.",
+            field="outcome",
         )
+    services.change_status(
+        membership,
+        change,
+        actor=actor,
+        reason=NEUTRAL_REASON,
+        logo_stop_requested_on=timezone.localdate(),
+    )
+    return True
+
+
+def _drop_open_remedies(concern: Concern, *, actor: User) -> None:
+    """A decision changed on appeal away from remedies: the remedies still open are dropped."""
+    for action in concern.remedies.filter(status__in=OPEN_STATUSES):
+        before = action.status
+        action.status = ActionStatus.DROPPED
+        action.save(update_fields=["status"])
+        audit.log_action(
+            action,
+            "action.dropped",
+            actor=actor,
+            summary=f"{actor} dropped {action.label}: the decision was changed on appeal",
+            context=action.audit_context,
+            changes={"status": [before, action.status]},
+            internal=True,
+        )
+
+
+def _tell_raiser(concern: Concern, subject: str, what: str, *, actor: User | None) -> None:
+    """Tell the person who raised the concern that it moved on, never the reasons or the
+    employer's response: signed in, by the usual e-mail; the public, at their address, with
+    their link."""
+    if concern.raised_by_id is not None:
+        _tell(concern, [concern.raised_by], subject, actor=actor, what=what)
+        return
+    employer = concern.membership.employer.name
+    composed = mail.compose(
+        subject=subject,
+        template="membership/email/concern",
+        context={"what": what, "concern": concern, "employer": employer, "url": link_url(concern)},
+        name=concern.raiser_name,
+        reason=f"you raised a concern about {employer} on the "
+        f"{concern.membership.scheme.name} site",
+        preferences=False,
+    )
+    mail.queue(to=concern.raiser_email, composed=composed)
 
 
 def decide(concern: Concern, *, actor: User, data: dict[str, Any]) -> Concern:
@@ -171,9 +229,11 @@ def decide(concern: Concern, *, actor: User, data: dict[str, Any]) -> Concern:
         locked.reasons = data["reasons"].strip()
         locked.decided_at = timezone.now()
         locked.decided_by = actor
+        locked.changed_status = _apply(locked, outcome, remedies, actor=actor)
         locked.save()
-        _apply(locked, outcome, remedies, actor=actor, reasons=locked.reasons)
         changes["outcome"] = [None, outcome]
+        if remedies:
+            changes["remedies"] = [None, _remedies_audit(remedies)]
         _log(
             locked,
             "decide",
@@ -184,6 +244,14 @@ def decide(concern: Concern, *, actor: User, data: dict[str, Any]) -> Concern:
         )
         told = employer_contacts(locked) if locked.put_at else []
         _tell(locked, told, "A decision on the concern", actor=actor)
+        until = appeal_open_until(locked)
+        _tell_raiser(
+            locked,
+            "A decision on your concern",
+            f"A decision was made on your concern: open it to see its state. You may appeal "
+            f"until {until:%-d %B %Y}.",
+            actor=actor,
+        )
     return locked
 
 
@@ -255,19 +323,23 @@ def decide_appeal(concern: Concern, *, actor: User, data: dict[str, Any]) -> Con
         locked.appeal_decided_by = actor
         locked.save()
         if outcome != locked.outcome:
-            _apply(locked, outcome, remedies, actor=actor, reasons=locked.appeal_reasons)
-            membership = locked.membership
-            if (
-                locked.outcome == ConcernOutcome.SUSPENSION
-                and outcome in (ConcernOutcome.NO_ACTION, ConcernOutcome.REMEDIES)
-                and membership.status == MembershipStatus.SUSPENDED
+            if locked.outcome == ConcernOutcome.REMEDIES:
+                _drop_open_remedies(locked, actor=actor)
+            if locked.outcome == ConcernOutcome.SUSPENSION and outcome in (
+                ConcernOutcome.NO_ACTION,
+                ConcernOutcome.REMEDIES,
             ):
-                services.change_status(
-                    membership,
-                    "reinstate",
-                    actor=actor,
-                    reason=f"Appeal on a concern: {locked.appeal_reasons}",
-                )
+                # Only a suspension this concern made is lifted, never one for another reason.
+                if locked.changed_status and locked.membership.status == MembershipStatus.SUSPENDED:
+                    services.change_status(
+                        locked.membership, "reinstate", actor=actor, reason=NEUTRAL_REASON
+                    )
+                locked.changed_status = False
+            if _apply(locked, outcome, remedies, actor=actor):
+                locked.changed_status = True
+            if remedies:
+                changes["remedies"] = [None, _remedies_audit(remedies)]
+            locked.save()
         verdict = (
             "confirmed the decision"
             if outcome == locked.outcome
@@ -284,4 +356,10 @@ def decide_appeal(concern: Concern, *, actor: User, data: dict[str, Any]) -> Con
         )
         told = employer_contacts(locked) if locked.put_at else []
         _tell(locked, told, "The appeal on the concern is decided", actor=actor)
+        _tell_raiser(
+            locked,
+            "The appeal on your concern is decided",
+            "The appeal on your concern is decided: open it to see its state.",
+            actor=actor,
+        )
     return locked

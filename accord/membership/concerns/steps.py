@@ -47,8 +47,6 @@ STEPS: dict[str, Step] = {
     "decide_appeal": Step("Decide the appeal", frozenset({S.APPEALED}), S.APPEAL_DECIDED),
 }
 
-# The states in which a concern is a live case for the officers (an unconfirmed one is not).
-LIVE = frozenset({S.OPEN, S.PUT_TO_EMPLOYER, S.RESPONDED, S.APPEALED})
 # How many remedies the decision form offers.
 REMEDY_ROWS = 3
 
@@ -140,9 +138,17 @@ def _keep_file(
     )
 
 
-def _tell(concern: Concern, people: Iterable[User], subject: str, *, actor: User | None) -> None:
+def _tell(
+    concern: Concern,
+    people: Iterable[User],
+    subject: str,
+    *,
+    actor: User | None,
+    what: str = "",
+) -> None:
     """Queue an e-mail about the concern, in the caller's transaction, to `people` (not the
-    person who acted). It names the member, never who raised the concern."""
+    person who acted). Its subject is generic (never the member: outboxes are read by others);
+    its body names the member, never who raised the concern."""
     url = f"{settings.SITE_URL}{concern.get_absolute_url()}"
     employer = concern.membership.employer.name
     for user in people:
@@ -151,9 +157,9 @@ def _tell(concern: Concern, people: Iterable[User], subject: str, *, actor: User
         emails.send(
             user,
             kind=None,
-            subject=f"{subject} — {employer}",
+            subject=subject,
             template="membership/email/concern",
-            context={"what": subject, "concern": concern, "employer": employer, "url": url},
+            context={"what": what or subject, "concern": concern, "employer": employer, "url": url},
             why=emails.reason(user),
         )
 

@@ -17,8 +17,10 @@ from django.utils import timezone
 from accord.accounts.models import Role, RoleAssignment, User
 from accord.actions.models import Action
 from accord.core.models import AuditEvent
+from accord.core.outbox import OutboxMessage
 from accord.enrolments.process import State
 from accord.membership import concerns
+from accord.membership.concern_forms import DecisionForm
 from accord.membership.models import (
     AppealSide,
     Concern,
@@ -362,6 +364,18 @@ def test_who_sees_a_concern_at_each_state(world: World, settings) -> None:  # ty
         body = page.content.decode()
         assert page.status_code == 200 and concern.get_state_display() in body
         assert "Our answer." not in body and "Answered." not in body
+    # A public concern never confirmed is known to nobody but its raiser's link.
+    unconfirmed = concerns.raise_concern(
+        membership,
+        actor=None,
+        data={"subject": SUBJECT, "raiser_name": "Pat Public", "raiser_email": "pat@example.net"},
+    )
+    for persona in ("officer", "officer2", "employer"):
+        assert clients[persona].get(unconfirmed.get_absolute_url()).status_code == 404, persona
+    # The raiser's list shows where each concern has got to, never the employer's deadline.
+    due = signed_in["put_to_employer"].response_due_on
+    assert f"{due:%-d %b %Y}" not in lists["raiser"].content.decode()
+    assert f"{due:%-d %b %Y}" in lists["officer"].content.decode()
     # The employer never learns who raised a public concern either.
     body = clients["employer"].get(public["decided"].get_absolute_url()).content.decode()
     assert "Pat Public" not in body and "pat@example.net" not in body
@@ -399,3 +413,162 @@ def test_evidence_follows_the_upload_rules_and_only_officers_read_the_raisers(
     assert _client(world.users["officer"]).get(evidence.get_absolute_url()).status_code == 200
     for persona in ("employer", "outsider", "secretary"):
         assert _client(world.users[persona]).get(evidence.get_absolute_url()).status_code == 404
+
+
+# --- what a decision tells, and to whom -----------------------------------------------------
+
+REASONS = "Zebra-striped misconduct in the staffroom"
+
+
+def test_a_suspension_tells_the_members_readers_nothing_of_the_concern(world: World) -> None:
+    world.enrolment(State.LISTED)
+    membership = Membership.objects.get()
+    concern = _decided(world, membership, outcome=ConcernOutcome.NO_ACTION)
+    # Reasons and remedies are on the concern's own record only.
+    other = concerns.raise_concern(
+        membership, actor=world.users["outsider"], data={"subject": SUBJECT}
+    )
+    concerns.put_to_employer(other, actor=world.users["officer"], data={"put_note": ""})
+    concerns.respond(other, actor=world.users["employer"], data={"response": "No."})
+    concerns.decide(
+        other,
+        actor=world.users["officer"],
+        data={"outcome": "suspension", "reasons": REASONS, "remedies": []},
+    )
+    membership.refresh_from_db()
+    assert membership.status == MembershipStatus.SUSPENDED
+    raiser = world.users["outsider"]
+    for persona in ("rep", "secretary", "nem", "unison", "gmb", "auditor"):
+        page = _client(world.users[persona]).get(membership.enrolment.get_absolute_url())
+        body = page.content.decode()
+        assert page.status_code == 200, persona
+        assert REASONS not in body and "Agreed with the head." not in body, persona
+        # The page's one mention: its link for anyone to raise a concern.
+        body = body.lower().replace("raise a concern about this member", "")
+        assert "concern" not in body.replace("/concerns/new/", ""), persona
+        assert raiser.full_name not in body and raiser.email not in body, persona
+    assert concern.reasons == "Agreed with the head."
+
+
+def test_a_decision_changes_the_status_only_when_it_can_and_its_appeal_undoes_only_its_own(
+    world: World,
+) -> None:
+    world.enrolment(State.LISTED)
+    membership = Membership.objects.get()
+    officer2 = _second_officer(world)
+    concern = _decided(world, membership, outcome=ConcernOutcome.SUSPENSION)
+    assert concern.changed_status is True
+    # Suspended already: a second concern's suspension is refused, not silently ignored.
+    second = concerns.raise_concern(
+        membership, actor=world.users["outsider"], data={"subject": "x"}
+    )
+    concerns.put_to_employer(second, actor=world.users["officer"], data={"put_note": ""})
+    concerns.respond(second, actor=world.users["employer"], data={"response": "No."})
+    with pytest.raises(MembershipError) as refused:
+        concerns.decide(
+            second,
+            actor=world.users["officer"],
+            data={"outcome": "suspension", "reasons": "Again.", "remedies": []},
+        )
+    assert refused.value.field == "outcome"
+    second.refresh_from_db()
+    assert second.state == ConcernState.RESPONDED
+    concerns.decide(
+        second, actor=world.users["officer"], data={"outcome": "no_action", "reasons": "Fine."}
+    )
+    assert Concern.objects.get(pk=second.pk).changed_status is False
+    # An appeal on the decision that changed nothing never reinstates the member.
+    concerns.appeal(second, side=AppealSide.RAISER, actor=None, data={"grounds": "More."})
+    concerns.decide_appeal(
+        second,
+        actor=officer2,
+        data={"outcome": "no_action", "reasons": "Stands.", "remedies": []},
+    )
+    membership.refresh_from_db()
+    assert membership.status == MembershipStatus.SUSPENDED
+    # The appeal on the one that suspended it does, under a neutral reason.
+    concerns.appeal(
+        concern,
+        side=AppealSide.EMPLOYER,
+        actor=world.users["employer"],
+        data={"grounds": "Unfair."},
+    )
+    concerns.decide_appeal(
+        concern, actor=officer2, data={"outcome": "no_action", "reasons": "Too harsh."}
+    )
+    membership.refresh_from_db()
+    assert membership.status == MembershipStatus.ACTIVE
+    assert "Too harsh" not in membership.status_reason
+    assert "concern" not in membership.status_reason.lower()
+
+
+def test_remedies_dropped_on_appeal_and_listed_in_the_decisions_audit(world: World) -> None:
+    world.enrolment(State.LISTED)
+    membership = Membership.objects.get()
+    officer2 = _second_officer(world)
+    concern = _decided(world, membership)
+    decided = AuditEvent.objects.get(context=f"concern:{concern.pk}", action="concern.decide")
+    due = (timezone.localdate() + datetime.timedelta(days=60)).isoformat()
+    assert decided.changes["remedies"] == [
+        None,
+        [
+            {
+                "detail": "Invite supply staff to the consultation",
+                "owner": "Head teacher",
+                "due_on": due,
+            }
+        ],
+    ]
+    concerns.appeal(concern, side=AppealSide.RAISER, actor=None, data={"grounds": "Weak."})
+    concerns.decide_appeal(
+        concern, actor=officer2, data={"outcome": "suspension", "reasons": "Worse than that."}
+    )
+    [remedy] = concern.remedies.all()
+    assert remedy.status == "dropped"
+    assert AuditEvent.objects.filter(
+        context=f"concern:{concern.pk}", action="action.dropped"
+    ).exists()
+
+
+def test_the_raiser_is_told_of_the_decision_without_reasons_and_subjects_name_no_one(
+    world: World, django_capture_on_commit_callbacks
+) -> None:  # type: ignore[no-untyped-def]
+    world.enrolment(State.LISTED)
+    membership = Membership.objects.get()
+    name = membership.employer.name
+    start = max(OutboxMessage.objects.values_list("pk", flat=True), default=0)
+    with django_capture_on_commit_callbacks(execute=True):
+        _decided(world, membership, outcome=ConcernOutcome.NO_ACTION)
+        public = concerns.raise_concern(
+            membership,
+            actor=None,
+            data={"subject": SUBJECT, "raiser_name": "Pat", "raiser_email": "pat@example.net"},
+        )
+        concerns.confirm(public)
+        concerns.decide(
+            public, actor=world.users["officer"], data={"outcome": "no_action", "reasons": REASONS}
+        )
+    sent = list(OutboxMessage.objects.filter(pk__gt=start))
+    assert sent and all(name not in m.subject for m in sent)
+    until = f"{timezone.localdate() + datetime.timedelta(days=28):%-d %B %Y}"
+    for address in (world.users["outsider"].email, "pat@example.net"):
+        [told] = [m for m in sent if m.to == address and "decision" in m.subject.lower()]
+        assert until in told.body, address
+        assert REASONS not in told.body and "Agreed with the head." not in told.body
+        assert "We now include them." not in told.body
+    [public_told] = [m for m in sent if m.to == "pat@example.net" and "decision" in m.subject]
+    assert concerns.link_token(public) in public_told.body
+
+
+def test_the_raise_form_warns_the_words_may_reach_the_employer(world: World) -> None:
+    world.enrolment(State.LISTED)
+    url = reverse("concern-raise", args=[Membership.objects.get().reference])
+    for client in (_client(), _client(world.users["outsider"])):
+        assert "may be shown to the employer" in client.get(url).content.decode()
+
+
+def test_remedy_fields_refuse_control_characters(world: World) -> None:
+    form = DecisionForm(
+        data={"outcome": "remedies", "reasons": "Fine.", "remedy_1_detail": "Bad\x07text"}
+    )
+    assert not form.is_valid() and "remedy_1_detail" in form.errors
