@@ -97,6 +97,10 @@ def check_rate(*, email: str, client_ip: str) -> None:
         )
 
 
+# The same concern sent again this soon after is the same concern.
+RESENT_WITHIN = datetime.timedelta(minutes=10)
+
+
 def raise_concern(
     membership: Membership,
     *,
@@ -125,6 +129,22 @@ def raise_concern(
     if public:
         check_rate(email=data["raiser_email"], client_ip=client_ip)
     with transaction.atomic():
+        # A second send of the same form (a double click, a resubmit) finds the first: the
+        # member's row is locked so that two at once cannot both create one.
+        Membership.objects.select_for_update().filter(pk=membership.pk).first()
+        same = Concern.objects.filter(
+            membership=membership,
+            subject=subject,
+            raised_at__gte=timezone.now() - RESENT_WITHIN,
+            state__in=[S.UNCONFIRMED, S.OPEN],
+        )
+        same = (
+            same.filter(raiser_email__iexact=data["raiser_email"].strip())
+            if public
+            else (same.filter(raised_by=actor))
+        )
+        if (earlier := same.first()) is not None:
+            return earlier
         concern = Concern.objects.create(
             membership=membership,
             raised_by=actor,

@@ -145,12 +145,12 @@ def test_the_public_form_is_limited_per_address_and_per_connection(world: World,
     url = reverse("concern-raise", args=[membership.reference])
     public = _client()
 
-    def raise_as(email: str):  # type: ignore[no-untyped-def]
-        return public.post(url, {"raiser_name": "Pat", "raiser_email": email, "subject": SUBJECT})
+    def raise_as(email: str, subject: str = SUBJECT):  # type: ignore[no-untyped-def]
+        return public.post(url, {"raiser_name": "Pat", "raiser_email": email, "subject": subject})
 
     assert raise_as("pat@example.net").status_code == 302
-    assert raise_as("PAT@example.net").status_code == 302
-    refused = raise_as("pat@example.net")
+    assert raise_as("PAT@example.net", "Another matter").status_code == 302
+    refused = raise_as("pat@example.net", "A third matter")
     assert refused.status_code == 400
     assert "as many concerns as it may today" in refused.context["form"].errors["raiser_email"][0]
     assert raise_as("sam@example.net").status_code == 302
@@ -572,3 +572,17 @@ def test_remedy_fields_refuse_control_characters(world: World) -> None:
         data={"outcome": "remedies", "reasons": "Fine.", "remedy_1_detail": "Bad\x07text"}
     )
     assert not form.is_valid() and "remedy_1_detail" in form.errors
+
+
+def test_the_same_concern_sent_twice_is_recorded_once(world: World) -> None:
+    world.enrolment(State.LISTED)
+    membership = Membership.objects.get()
+    data = {"subject": "Unpaid breaks", "raiser_name": "Pat", "raiser_email": "pat@example.net"}
+    first = concerns.raise_concern(membership, actor=None, data=dict(data))
+    again = concerns.raise_concern(membership, actor=None, data=dict(data))
+    assert again.pk == first.pk
+    assert Concern.objects.count() == 1
+    assert OutboxMessage.objects.filter(to="pat@example.net").count() == 1
+    # A different concern from the same person is a new one.
+    other = concerns.raise_concern(membership, actor=None, data={**data, "subject": "Rotas"})
+    assert other.pk != first.pk
