@@ -134,6 +134,10 @@ class DecisionForm(AccordForm):
             }
             for n in range(1, concerns.REMEDY_ROWS + 1)
         ]
+        # A row with an owner or a date but no remedy is a remedy half written, never dropped.
+        for n, remedy in enumerate(data["remedies"], start=1):
+            if not remedy["detail"] and (remedy["owner"] or remedy["due_on"]):
+                self.add_error(f"remedy_{n}_detail", f"Say what remedy {n} is, or clear its row.")
         return data
 
 

@@ -586,3 +586,9 @@ def test_the_same_concern_sent_twice_is_recorded_once(world: World) -> None:
     # A different concern from the same person is a new one.
     other = concerns.raise_concern(membership, actor=None, data={**data, "subject": "Rotas"})
     assert other.pk != first.pk
+
+
+def test_a_remedy_row_half_written_is_refused_naming_its_field() -> None:
+    form = DecisionForm({"outcome": "remedies", "reasons": "Agreed.", "remedy_2_owner": "Bursar"})
+    assert not form.is_valid()
+    assert form.errors["remedy_2_detail"] == ["Say what remedy 2 is, or clear its row."]
