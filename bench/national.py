@@ -273,6 +273,7 @@ def _cycles(
                     "ends_on": ends,
                     "union_confirmed_at": now,
                     "union_confirmed_by_id": staff.officer,
+                    "partners_signed_at": now,
                     "employer_confirmed_at": now,
                     "employer_confirmed_by_id": staff.officer,
                     "created_at": now,
@@ -304,8 +305,10 @@ def _cycles(
                 "extended_to": None,
                 "recorded_by_id": staff.officer,
                 "recorded_at": now,
+                "partners_signed_at": now,
                 "employer_confirmed_at": now,
                 "employer_confirmed_by_id": staff.officer,
+                "employer_comment": "",
             }
             for cycle, _, _, ends, current in cycles
             if not current
@@ -382,6 +385,7 @@ def _action(*, now: datetime.datetime, **values: Any) -> dict[str, Any]:
     return {
         "cycle_id": None,
         "plan_id": None,
+        "concern_id": None,
         "detail": f"Activity {number}: meet, agree and publish the next step",
         "owner": "Headteacher" if number % 2 else "Union representative",
         "due_wording": "",

@@ -305,6 +305,13 @@ def test_a_union_starts_from_empty_and_lists_its_first_member_through_the_pages(
 
     approach_to_commitment(secretary, material="Guide for employers")
 
+    # GMB and UNISON agreed, so they are represented locally: each co-signs the commitment.
+    for key in ("gmb", "unison"):
+        partner = signed_in[key]
+        page = partner.task("Co-sign the commitment for a partner union")
+        page.get_by_label("I confirm the commitment as drafted on behalf of my union.").check()
+        partner.submit("Co-sign the commitment for a partner union")
+
     employer = signed_in["employer"]
     page = employer.task("Confirm the commitment for the employer")
     expect(page.get_by_text("Set up a joint consultation committee.")).to_be_visible()

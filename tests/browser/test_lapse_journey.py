@@ -71,6 +71,15 @@ def test_an_overdue_member_lapses_and_a_confirmed_review_reinstates_it(
     page.get_by_role("button", name="Record the review").click()
     expect(page.get_by_text("Done: review of cycle 1 recorded.")).to_be_visible()
 
+    # GMB and UNISON, represented locally, co-sign the review before the employer confirms it.
+    for persona in ("gmb", "unison"):
+        partner = Session(browser, url, persona)
+        page = partner.task("Co-sign the review of cycle 1")
+        page.get_by_label("I co-sign this on behalf of my union.").check()
+        page.get_by_role("button", name="Co-sign the review of cycle 1").click()
+        expect(page.get_by_text("Done: review co-signed.")).to_be_visible()
+        partner.close()
+
     employer = Session(browser, url, "employer")
     page = employer.task("Confirm the review of cycle 1")
     page.get_by_label("I confirm this for the employer.").check()

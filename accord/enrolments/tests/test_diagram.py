@@ -70,6 +70,7 @@ def test_the_diagram_shows_whom_each_waiting_step_is_escalated_to_and_when() -> 
         "record_introduction": ("nem", "21"),
         "draft_commitment": ("nem", "21"),
         "confirm_commitment_union": ("nem", "21"),
+        "cosign_commitment": ("national_officer", "21"),
         "confirm_commitment_employer": ("local_secretary", "28"),
         "record_joined": ("nem", "21"),
         "notify_national_union": ("national_officer", "21"),

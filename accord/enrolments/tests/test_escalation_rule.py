@@ -26,6 +26,8 @@ EXPECTED: dict[str, tuple[Role | None, int | None]] = {
     "draft_commitment": (Role.NEM, 21),
     "revise_commitment": (None, None),
     "confirm_commitment_union": (Role.NEM, 21),
+    # A partner union's co-signature: the national officers deal with the partner unions.
+    "cosign_commitment": (Role.NATIONAL_OFFICER, 21),
     "confirm_commitment_employer": (Role.LOCAL_SECRETARY, 28),
     "request_changes": (None, None),
     "record_employer_declined": (None, None),
