@@ -151,6 +151,10 @@ def build_site(world: World) -> Site:
     with time_machine.travel(ready.first_cycle.ends_on, tick=False):
         review = world.review(ready.first_cycle)
         site.reviews.append(cycles.confirm_review(review, actor=_contact(ready.employer)))
+    # A fourth member: its review waits for the partner unions' co-signatures.
+    cosigning = _to(world, _school(world, "Signing Primary"), State.LISTED)
+    with time_machine.travel(cosigning.first_cycle.ends_on, tick=False):
+        site.reviews.append(world.review(cosigning.first_cycle, cosign=False))
     first = waiting.first_cycle
     principles = world.scheme.current_principles()
     other = next(p for p in principles if p.pk != first.principle_version_id)
