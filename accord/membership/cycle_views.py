@@ -45,6 +45,22 @@ def _loaded_cycle(enrolment: Enrolment, **match: int) -> Cycle:
     raise Http404("No such cycle.")
 
 
+def _member_cycle(request: HttpRequest, pk: int) -> tuple[Enrolment, Cycle]:
+    """Cycle `pk` as read with its member's enrolment in full, or 404."""
+    enrolment_id = get_object_or_404(Cycle.objects.values_list("enrolment_id", flat=True), pk=pk)
+    enrolment = _member_enrolment(request, enrolment_id)
+    return enrolment, _loaded_cycle(enrolment, pk=pk)
+
+
+def _member_review(request: HttpRequest, pk: int) -> tuple[Enrolment, Cycle, Review]:
+    """Review `pk` as read with its member's enrolment, with its cycle's activities and its
+    objectives, or 404."""
+    found = get_object_or_404(Review.objects.values_list("cycle_id", "cycle__enrolment_id"), pk=pk)
+    enrolment = _member_enrolment(request, found[1])
+    cycle = _loaded_cycle(enrolment, pk=found[0])
+    return enrolment, cycle, next(r for r in cycle.reviews.all() if r.pk == pk)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def record_review(request: HttpRequest, pk: int, number: int) -> HttpResponse:
@@ -71,11 +87,7 @@ def record_review(request: HttpRequest, pk: int, number: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def confirm_review(request: HttpRequest, pk: int) -> HttpResponse:
-    found = get_object_or_404(Review.objects.select_related("cycle"), pk=pk)
-    enrolment = _member_enrolment(request, found.cycle.enrolment_id)
-    # The review as read with its enrolment, with its cycle's activities and its objectives.
-    cycle = _loaded_cycle(enrolment, pk=found.cycle_id)
-    review = next(r for r in cycle.reviews.all() if r.pk == found.pk)
+    enrolment, cycle, review = _member_review(request, pk)
     if not rules.can_confirm_for_employer(request.user, enrolment):
         raise PermissionDenied("Only the employer's contact confirms for the employer.")
     form = ReviewConfirmForm(posted(request))
@@ -144,9 +156,7 @@ def _rule_help(rule: NextCycleRule, principle: Any, suggestions: list[Any]) -> s
 @login_required
 @require_http_methods(["GET", "POST"])
 def confirm_cycle(request: HttpRequest, pk: int) -> HttpResponse:
-    enrolment_id = get_object_or_404(Cycle.objects.values_list("enrolment_id", flat=True), pk=pk)
-    enrolment = _member_enrolment(request, enrolment_id)
-    cycle = _loaded_cycle(enrolment, pk=pk)
+    enrolment, cycle = _member_cycle(request, pk)
     if not rules.can_confirm_for_employer(request.user, enrolment):
         raise PermissionDenied("Only the employer's contact confirms for the employer.")
     form = ConfirmForm(posted(request))
@@ -164,10 +174,7 @@ def confirm_cycle(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def cosign_review(request: HttpRequest, pk: int) -> HttpResponse:
-    found = get_object_or_404(Review.objects.select_related("cycle"), pk=pk)
-    enrolment = _member_enrolment(request, found.cycle.enrolment_id)
-    cycle = _loaded_cycle(enrolment, pk=found.cycle_id)
-    review = next(r for r in cycle.reviews.all() if r.pk == found.pk)
+    enrolment, cycle, review = _member_review(request, pk)
     if not rules.unions_to_cosign(
         request.user, enrolment, services.pending_unions(enrolment, review)
     ):
@@ -192,9 +199,7 @@ def cosign_review(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def cosign_cycle(request: HttpRequest, pk: int) -> HttpResponse:
-    enrolment_id = get_object_or_404(Cycle.objects.values_list("enrolment_id", flat=True), pk=pk)
-    enrolment = _member_enrolment(request, enrolment_id)
-    cycle = _loaded_cycle(enrolment, pk=pk)
+    enrolment, cycle = _member_cycle(request, pk)
     if cycle.number == 1 or not rules.unions_to_cosign(
         request.user, enrolment, services.pending_unions(enrolment, cycle)
     ):

@@ -188,10 +188,9 @@ class Priority(models.TextChoices):
     LOW = "low", "Not a priority this year"
 
 
-class SelfAssessment(models.Model):
-    """The employer's own view of one principle at the start of a cycle."""
+class PrincipleAssessment(models.Model):
+    """A view of one principle: where the employer is now, its priority this year, in words."""
 
-    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="self_assessments")
     principle_version = models.ForeignKey(
         PrincipleVersion, on_delete=models.PROTECT, related_name="+"
     )
@@ -200,15 +199,24 @@ class SelfAssessment(models.Model):
     narrative = models.TextField(blank=True)
 
     class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{self.principle_version.principle}: {self.get_readiness_display()}"
+
+
+class SelfAssessment(PrincipleAssessment):
+    """The employer's own view of one principle at the start of a cycle, as drafted."""
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="self_assessments")
+
+    class Meta:
         ordering = ["cycle", "principle_version__principle__number"]
         constraints = [
             models.UniqueConstraint(
                 fields=["cycle", "principle_version"], name="one_self_assessment_per_principle"
             )
         ]
-
-    def __str__(self) -> str:
-        return f"{self.principle_version.principle}: {self.get_readiness_display()}"
 
 
 class EmployerView(models.Model):
@@ -243,16 +251,10 @@ class EmployerView(models.Model):
         return reverse("employer-view", args=[self.enrolment_id, self.cycle_number])
 
 
-class EmployerAssessment(models.Model):
+class EmployerAssessment(PrincipleAssessment):
     """The employer's own view of one principle, in its view for a cycle to come."""
 
     view = models.ForeignKey(EmployerView, on_delete=models.CASCADE, related_name="assessments")
-    principle_version = models.ForeignKey(
-        PrincipleVersion, on_delete=models.PROTECT, related_name="+"
-    )
-    readiness = models.CharField(max_length=20, choices=Readiness.choices)
-    priority = models.CharField(max_length=20, choices=Priority.choices)
-    narrative = models.TextField(blank=True)
 
     class Meta:
         ordering = ["view", "principle_version__principle__number"]
@@ -261,9 +263,6 @@ class EmployerAssessment(models.Model):
                 fields=["view", "principle_version"], name="one_employer_assessment_per_principle"
             )
         ]
-
-    def __str__(self) -> str:
-        return f"{self.principle_version.principle}: {self.get_readiness_display()}"
 
 
 class Outcome(models.TextChoices):
