@@ -70,3 +70,15 @@ def approach_to_commitment(secretary: Session, *, material: str) -> Page:
     page.get_by_label("I confirm the commitment as drafted on behalf of the unions.").check()
     secretary.submit("Confirm the commitment for the unions")
     return page
+
+
+def partners_cosign_review(browser, base_url: str, number: int) -> None:  # type: ignore[no-untyped-def]
+    """GMB and UNISON, the partner unions represented locally, co-sign the review of cycle
+    `number` from their task lists."""
+    for persona in ("gmb", "unison"):
+        partner = Session(browser, base_url, persona)
+        page = partner.task(f"Co-sign the review of cycle {number}")
+        page.get_by_label("I co-sign this on behalf of my union.").check()
+        page.get_by_role("button", name=f"Co-sign the review of cycle {number}").click()
+        expect(page.get_by_text("Done: review co-signed.")).to_be_visible()
+        partner.close()

@@ -15,7 +15,7 @@ from accord.membership.models import Cycle, Membership
 from accord.notifications.reminders import send_reminders
 from tests.world import World
 
-from .session import Session
+from .session import Session, partners_cosign_review
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -72,13 +72,7 @@ def test_an_overdue_member_lapses_and_a_confirmed_review_reinstates_it(
     expect(page.get_by_text("Done: review of cycle 1 recorded.")).to_be_visible()
 
     # GMB and UNISON, represented locally, co-sign the review before the employer confirms it.
-    for persona in ("gmb", "unison"):
-        partner = Session(browser, url, persona)
-        page = partner.task("Co-sign the review of cycle 1")
-        page.get_by_label("I co-sign this on behalf of my union.").check()
-        page.get_by_role("button", name="Co-sign the review of cycle 1").click()
-        expect(page.get_by_text("Done: review co-signed.")).to_be_visible()
-        partner.close()
+    partners_cosign_review(browser, url, 1)
 
     employer = Session(browser, url, "employer")
     page = employer.task("Confirm the review of cycle 1")

@@ -13,7 +13,7 @@ from accord.enrolments.process import State
 from accord.membership.models import Cycle, Membership
 from tests.world import World
 
-from .session import Session
+from .session import Session, partners_cosign_review
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -51,13 +51,7 @@ def test_a_member_is_reviewed_moves_on_a_principle_and_is_suspended(
     expect(page.get_by_text("Done: review of cycle 1 recorded.")).to_be_visible()
 
     # GMB and UNISON, represented locally, co-sign the review before the employer confirms it.
-    for persona in ("gmb", "unison"):
-        partner = Session(browser, url, persona)
-        page = partner.task("Co-sign the review of cycle 1")
-        page.get_by_label("I co-sign this on behalf of my union.").check()
-        page.get_by_role("button", name="Co-sign the review of cycle 1").click()
-        expect(page.get_by_text("Done: review co-signed.")).to_be_visible()
-        partner.close()
+    partners_cosign_review(browser, url, 1)
 
     page = employer.task("Confirm the review of cycle 1")
     page.get_by_label("I confirm this for the employer.").check()
