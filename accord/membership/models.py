@@ -11,6 +11,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
+from accord.enrolments import inline
 from accord.enrolments.models import Enrolment
 from accord.organisations.models import Employer, Union
 from accord.schemes.models import PrincipleVersion, Scheme
@@ -344,6 +345,14 @@ class Review(CoSigned, models.Model):
 
     def __str__(self) -> str:
         return f"Review of {self.cycle}: {self.get_outcome_display()}"
+
+    def objective_outcomes(self) -> list[ObjectiveOutcome]:
+        """Its objectives' outcomes in order: those read with it (`objectives_read`, see
+        `selectors._cycles`) where its query read them, else read now."""
+        if not hasattr(self, "objectives_read"):
+            return list(self.objectives.all())
+        found = inline.instances(ObjectiveOutcome, self.objectives_read)
+        return sorted(found, key=lambda o: (o.position, o.pk))
 
     @property
     def is_confirmed(self) -> bool:

@@ -22,6 +22,8 @@ from .models import (
     EmployerAssessment,
     LapseDecision,
     Membership,
+    ObjectiveOutcome,
+    PolicyCheck,
     Review,
     SelfAssessment,
     Signature,
@@ -45,7 +47,17 @@ def _cycles(*, detail: bool) -> QuerySet:
         cycles = cycles.prefetch_related(
             Prefetch(
                 "reviews",
-                queryset=Review.objects.prefetch_related("objectives", _signatures()),
+                queryset=Review.objects.prefetch_related(_signatures()).annotate(
+                    objectives_read=inline.child_rows(
+                        ObjectiveOutcome.objects.all(),
+                        "review",
+                        id="id",
+                        review_id="review_id",
+                        position="position",
+                        objective="objective",
+                        outcome="outcome",
+                    )
+                ),
             ),
             Prefetch("actions", queryset=Action.objects.order_by("number")),
             Prefetch(
@@ -136,9 +148,24 @@ def enrolment_page(pk: int) -> Enrolment:
                 **{f: f for f in LAPSE_DECISION_SHOWN},
             ),
             employer_views_read=employer_views_read(),
+            policy_checks_read=inline.child_rows(
+                PolicyCheck.objects.all(),
+                "membership__enrolment",
+                **{f: f for f in POLICY_CHECK_SHOWN},
+            ),
         )
         .get(pk=pk)
     )
+
+
+# What the enrolment page shows of its membership's policy checks.
+POLICY_CHECK_SHOWN = ("id", "title", "assessment", "logged_at")
+
+
+def loaded_policy_checks(enrolment: Enrolment) -> list[PolicyCheck]:
+    """The policy checks read with `enrolment_page`, latest logged first."""
+    found = inline.instances(PolicyCheck, getattr(enrolment, "policy_checks_read", None))
+    return sorted(found, key=lambda c: (c.logged_at, c.pk), reverse=True)
 
 
 # What the enrolment page shows of a membership, and the rules about it read.

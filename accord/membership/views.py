@@ -87,7 +87,7 @@ def enrolment_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "initial_meetings": enrolment_selectors.initial_meetings(enrolment) if internal else [],
         "materials_sent": enrolment_selectors.materials_sent_titles(enrolment),
         "membership": membership,
-        "policy_checks": list(membership.policy_checks.all()) if membership else [],
+        "policy_checks": selectors.loaded_policy_checks(enrolment) if membership else [],
         "may_log_policy": membership is not None and rules.can_log_policy(request.user, enrolment),
         "may_raise_concern": membership is not None
         and membership.status != MembershipStatus.WITHDRAWN

@@ -20,22 +20,21 @@ from django.db.models import (
     Exists,
     ExpressionWrapper,
     F,
+    JSONField,
     OuterRef,
-    Prefetch,
     Q,
     QuerySet,
     Subquery,
     Window,
-    prefetch_related_objects,
 )
-from django.db.models.functions import RowNumber
+from django.db.models.functions import JSONObject, RowNumber
 from django.utils import timezone
 
 from accord.accounts import rules
 from accord.accounts.models import Role, RoleAssignment
 from accord.actions.models import Action
+from accord.enrolments import inline, process
 from accord.enrolments import notifications as step_notifications
-from accord.enrolments import process
 from accord.enrolments import rules as enrolment_rules
 from accord.enrolments.models import Enrolment, Escalation, PartnerPosition, Position
 from accord.enrolments.process import OPEN_STATES, STEPS, State, Step, task_steps_from
@@ -50,6 +49,7 @@ from accord.membership.models import (
     Review,
     Signature,
 )
+from accord.organisations.models import Union
 from accord.schemes.models import Scheme
 
 if TYPE_CHECKING:
@@ -683,6 +683,7 @@ def _unattended_candidates() -> QuerySet[Enrolment]:
     return (
         Enrolment.objects.filter(nobody, state__in=waiting_states)
         .annotate(**{f"pending_{name}": condition for name, condition in pending.items()})
+        .annotate(unsigned_unions_read=_unsigned_unions(), partner_unions_read=_partner_unions())
         .select_related("scheme", "employer__parent", "employer__association")
         .order_by("state_changed_at", "id")
     )
@@ -705,7 +706,7 @@ def unattended(user: AnyUser, *, limit: int = SHOWN) -> Shown[Unattended]:
         start += len(found)
         if not found:
             break
-        _load_signing(found)
+        _load_partner_unions(found)
         holders, former = _task_role_holders(found)
 
         def holding(enrolment: Enrolment, step: Step, by_role: dict) -> list[RoleAssignment]:
@@ -714,7 +715,7 @@ def unattended(user: AnyUser, *, limit: int = SHOWN) -> Shown[Unattended]:
                 for role in step.roles
                 for a in by_role.get(role, [])
                 if rules.covers(a, enrolment.employer, enrolment.scheme)
-                and (step.guard in ENROLMENT_GUARDS or step.guard(enrolment, a))
+                and (step.guard in ENROLMENT_GUARDS or _guard(step)(enrolment, a))
             ]
 
         for enrolment in found:
@@ -735,18 +736,81 @@ def unattended(user: AnyUser, *, limit: int = SHOWN) -> Shown[Unattended]:
     return shown(cases, limit)
 
 
-def _load_signing(enrolments: list[Enrolment]) -> None:
-    """What `process.own_signature_pending` reads of the cases waiting for co-signatures, read
-    for them all at once."""
-    signing = [e for e in enrolments if e.state == State.COMMITMENT_DRAFTED]
-    if signing:
-        prefetch_related_objects(
-            signing,
-            "partner_positions",
-            "scheme__partner_unions",
-            Prefetch("cycles", queryset=Cycle.objects.filter(number=1)),
-            "cycles__signatures",
+def _unsigned_unions() -> Subquery:
+    """The partner unions that have yet to co-sign the outer enrolment's drafted commitment, as
+    `process.own_signature_pending` finds them, read in the enrolment's query: those of the
+    scheme's partner unions whose representative agreed (`Enrolment.cosigning_unions`) with
+    no signature on the first cycle, while that cycle waits for its co-signatures."""
+    first_cycle = Cycle.objects.filter(enrolment_id=OuterRef("enrolment_id"), number=1)
+    waiting = PartnerPosition.objects.filter(
+        Exists(first_cycle.filter(partners_signed_at__isnull=True)),
+        Exists(
+            Scheme.partner_unions.through.objects.filter(
+                scheme_id=OuterRef("enrolment__scheme_id"), union_id=OuterRef("union_id")
+            )
+        ),
+        ~Exists(
+            Signature.objects.filter(
+                cycle__enrolment_id=OuterRef("enrolment_id"),
+                cycle__number=1,
+                union_id=OuterRef("union_id"),
+            )
+        ),
+        position=Position.AGREE,
+    )
+    return inline.child_rows(waiting, "enrolment", union_id="union_id")
+
+
+def _partner_unions() -> Subquery:
+    """The partner unions of the outer enrolment's scheme, read in the enrolment's query as
+    JSON (`_load_partner_unions` puts them on the scheme): `rules.covers` reads them."""
+    through = Scheme.partner_unions.through
+    return Subquery(
+        through.objects.filter(scheme_id=OuterRef("scheme_id"))
+        .order_by()
+        .values("scheme_id")
+        .annotate(
+            rows=inline.JSONList(
+                JSONObject(
+                    id="union__id",
+                    name="union__name",
+                    short_name="union__short_name",
+                    slug="union__slug",
+                    logo="union__logo",
+                )
+            )
         )
+        .values("rows")[:1],
+        output_field=JSONField(),
+    )
+
+
+def _load_partner_unions(enrolments: list[Enrolment]) -> None:
+    """Each enrolment's scheme's partner unions from what `_partner_unions` read, as if
+    prefetched."""
+    for enrolment in enrolments:
+        unions = sorted(
+            inline.instances(Union, enrolment.partner_unions_read), key=lambda u: u.short_name
+        )
+        loaded = enrolment.scheme.partner_unions.all()
+        loaded._result_cache = unions
+        loaded._prefetch_done = True
+        enrolment.scheme._prefetched_objects_cache = {"partner_unions": loaded}
+
+
+def _signature_pending(enrolment: Enrolment, assignment: RoleAssignment) -> bool:
+    """`process.own_signature_pending`, from the unions `_unsigned_unions` read."""
+    pending = {row["union_id"] for row in enrolment.unsigned_unions_read or []}
+    if assignment.union_id is None:
+        return bool(pending)
+    return assignment.union_id in pending
+
+
+def _guard(step: Step) -> Callable[[Enrolment, RoleAssignment], bool]:
+    """The step's guard, as `unattended` asks it of what its query read."""
+    if step.guard is process.own_signature_pending:
+        return _signature_pending
+    return step.guard
 
 
 def _is_pending(step: Step, enrolment: Enrolment) -> bool:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import OuterRef, Prefetch, Subquery
+from django.db.models import OuterRef, Prefetch, Subquery, Value
 from django.urls import reverse
 from django.utils import timezone
 
@@ -267,16 +267,35 @@ def _counts() -> tuple[int, int]:
 
 
 def _vacancies() -> list[str]:
-    """The areas in use where nobody holds the role that acts there: people to invite."""
+    """The areas in use where nobody holds the role that acts there: people to invite. The
+    associations and the districts are read in one query."""
     held = RoleAssignment.objects.filter(role=Role.LOCAL_SECRETARY, user__is_active=True).values(
         "association_id"
     )
-    associations = Association.objects.current().exclude(pk__in=held).order_by("name")
+    associations = (
+        Association.objects.current().exclude(pk__in=held).order_by("name").values("pk")[:SHOWN]
+    )
     held = RoleAssignment.objects.filter(role=Role.NEM, user__is_active=True).values("district_id")
-    districts = District.objects.current().exclude(pk__in=held).order_by("name")
+    districts = (
+        District.objects.current().exclude(pk__in=held).order_by("name").values("pk")[:SHOWN]
+    )
+    # The first few of each, in a query each within the one: a compound query may not slice.
+    found = sorted(
+        Association.objects.filter(pk__in=associations)
+        .annotate(kind=Value(0))
+        .order_by()
+        .values_list("kind", "name")
+        .union(
+            District.objects.filter(pk__in=districts)
+            .annotate(kind=Value(1))
+            .order_by()
+            .values_list("kind", "name"),
+            all=True,
+        )
+    )
     return [
-        *(f"{a.name}: no local secretary" for a in associations[:SHOWN]),
-        *(f"{d.name}: no National Executive Member" for d in districts[:SHOWN]),
+        f"{name}: no local secretary" if kind == 0 else f"{name}: no National Executive Member"
+        for kind, name in found
     ]
 
 
