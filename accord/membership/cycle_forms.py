@@ -140,9 +140,11 @@ class CommitmentForm(StepForm):
             .select_related("principle")
             .order_by("principle__number")
         )
-        self.fields["principle"].label_from_instance = lambda v: (
-            f"{v.principle.number}. {v.wording}"
-        )
+        # Offered from the versions read above, in order: the field's own query runs only to
+        # check what is posted.
+        self.fields["principle"].choices = [
+            (v.pk, f"{v.principle.number}. {v.wording}") for v in self.principles
+        ]
         if cycle == "first":
             cycle = enrolment.first_cycle
         existing = {}

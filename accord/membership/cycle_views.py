@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from accord.core.pages import form_page, posted
@@ -30,8 +30,10 @@ from .models import Cycle, NextCycleRule, Review
 from .selectors import member_detail, with_cycles
 
 
-def _member_enrolment(request: HttpRequest, pk: int) -> Enrolment:
-    enrolment = enrolment_for(request, pk, load=member_detail)
+def _member_enrolment(request: HttpRequest, pk: int, *, by: str = "pk") -> Enrolment:
+    """The member's enrolment `pk`, or the one whose cycle or review (`by`) is `pk`."""
+    load = member_detail if by == "pk" else (lambda key: member_detail(**{by: key}))
+    enrolment = enrolment_for(request, pk, load=load)
     if enrolment.state != State.LISTED:
         raise PermissionDenied("Reviews and new cycles are for listed members.")
     return enrolment
@@ -47,18 +49,19 @@ def _loaded_cycle(enrolment: Enrolment, **match: int) -> Cycle:
 
 def _member_cycle(request: HttpRequest, pk: int) -> tuple[Enrolment, Cycle]:
     """Cycle `pk` as read with its member's enrolment in full, or 404."""
-    enrolment_id = get_object_or_404(Cycle.objects.values_list("enrolment_id", flat=True), pk=pk)
-    enrolment = _member_enrolment(request, enrolment_id)
+    enrolment = _member_enrolment(request, pk, by="cycles__pk")
     return enrolment, _loaded_cycle(enrolment, pk=pk)
 
 
 def _member_review(request: HttpRequest, pk: int) -> tuple[Enrolment, Cycle, Review]:
     """Review `pk` as read with its member's enrolment, with its cycle's activities and its
     objectives, or 404."""
-    found = get_object_or_404(Review.objects.values_list("cycle_id", "cycle__enrolment_id"), pk=pk)
-    enrolment = _member_enrolment(request, found[1])
-    cycle = _loaded_cycle(enrolment, pk=found[0])
-    return enrolment, cycle, next(r for r in cycle.reviews.all() if r.pk == pk)
+    enrolment = _member_enrolment(request, pk, by="cycles__reviews__pk")
+    for cycle in enrolment.cycles.all():
+        for review in cycle.reviews.all():
+            if review.pk == pk:
+                return enrolment, cycle, review
+    raise Http404("No such review.")
 
 
 @login_required

@@ -218,17 +218,15 @@ def with_cycles(pk: int) -> Enrolment:
     return enrolments().annotate(employer_views_read=employer_views_read()).get(pk=pk)
 
 
-def member_detail(pk: int) -> Enrolment:
+def member_detail(pk: int | None = None, **match: int) -> Enrolment:
     """A member's enrolment with its cycles in full, for the pages of its cycles and reviews
-    (the joining's meetings and materials left out)."""
-    return (
-        enrolment_selectors.enrolments(cycles=_cycles(detail=True))
-        .annotate(
-            has_earlier_enrolment=_has_earlier_enrolment(),
-            employer_views_read=employer_views_read(),
-        )
-        .get(pk=pk)
+    (the joining's meetings and materials left out): enrolment `pk`, or the one that `match`
+    finds (`cycles__pk=...`, `cycles__reviews__pk=...`), in the same one query."""
+    found = enrolment_selectors.enrolments(cycles=_cycles(detail=True)).annotate(
+        has_earlier_enrolment=_has_earlier_enrolment(),
+        employer_views_read=employer_views_read(),
     )
+    return found.get(pk=pk) if pk is not None else found.get(**match)
 
 
 def enrolment_for_update(pk: int) -> Enrolment:
