@@ -86,13 +86,6 @@ def pop_assessments(data: dict[str, Any], principles: list[PrincipleVersion]) ->
     ]
 
 
-def employer_view_assessments(enrolment: Enrolment, number: int) -> dict[int, Any]:
-    """The employer's own assessments for cycle `number`, by principle version (empty when it
-    gave none)."""
-    view = employer_voice.view_for(enrolment, number)
-    return {item.principle_version_id: item for item in view.loaded} if view else {}
-
-
 def _next_number(enrolment: Enrolment) -> int:
     numbers = [c.number for c in enrolment.cycles.all()]
     return max(numbers, default=0) + 1
@@ -152,10 +145,14 @@ class CommitmentForm(StepForm):
             existing = {s.principle_version_id: s for s in cycle.self_assessments.all()}
         number = cycle.number if cycle is not None else _next_number(enrolment)
         self.employer_view: dict[int, Any] = {}
+        self.employer_priorities = ""
         if enrolment.state != State.COMMITMENT_DRAFTED:
             # Drafting afresh starts from the employer's own view, where it gave one; revising
             # a draft starts from the draft.
-            self.employer_view = employer_view_assessments(enrolment, number)
+            view = employer_voice.view_for(enrolment, number)
+            if view is not None:
+                self.employer_view = {item.principle_version_id: item for item in view.loaded}
+                self.employer_priorities = view.priorities
             if self.employer_view:
                 existing = self.employer_view
         add_assessment_fields(self, self.principles, existing)

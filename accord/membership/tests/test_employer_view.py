@@ -233,6 +233,8 @@ def test_the_draft_starts_from_the_employers_view_and_the_page_shows_where_they_
     assert form["narrative_3"].value() == "No wellbeing policy yet."
     assert form["readiness_1"].value() == "partly"
     assert 'data-testid="employer-view-prefilled"' in form_page.content.decode()
+    # The employer's priorities, in its own words, are before the secretary too.
+    assert "Wellbeing first, then pay." in form_page.content.decode()
 
     # The secretary drafts it with principle 2 rated differently.
     drafted = secretary.post(step_url, _draft_post(voice, readiness_2="in_place"))
