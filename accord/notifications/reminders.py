@@ -38,6 +38,7 @@ from accord.enrolments import selectors as enrolment_selectors
 from accord.enrolments.models import Enrolment
 from accord.enrolments.process import OPEN_STATES, State, task_steps_from
 from accord.membership import concerns, cycles, lapse
+from accord.membership import services as membership_services
 from accord.membership.models import (
     Concern,
     ConcernEvent,
@@ -46,7 +47,6 @@ from accord.membership.models import (
     LapseDecision,
     MembershipStatus,
     Review,
-    Signature,
 )
 from accord.plans.models import Plan, PlanStatus
 
@@ -261,23 +261,20 @@ def _confirmation_reminders(member: _Member, today: datetime.date) -> Iterator[D
     if cycle is None:
         return
     name = enrolment.employer.name
-    waiting = []
+    waiting: list[tuple[str, datetime.datetime, str, Cycle | Review | None]] = []
     if cycle.review_pk is not None and cycle.review_confirmed_at is None:
         what = f"the review of cycle {cycle.number}"
-        if cycle.review_signed_at is None:
-            signed = Signature.objects.filter(review=cycle.review_pk)
-            waiting.append((f"review:{cycle.review_pk}", cycle.review_recorded_at, what, signed))
-        else:
-            waiting.append((f"review:{cycle.review_pk}", cycle.review_recorded_at, what, None))
+        # Until the partner unions have co-signed the review, they are the ones reminded.
+        review = Review.objects.get(pk=cycle.review_pk) if cycle.review_signed_at is None else None
+        waiting.append((f"review:{cycle.review_pk}", cycle.review_recorded_at, what, review))
     if cycle.number > 1 and cycle.partners_signed_at is None:
-        signed = Signature.objects.filter(cycle=cycle.pk)
-        waiting.append((f"cycle:{cycle.pk}", cycle.created_at, f"cycle {cycle.number}", signed))
+        waiting.append((f"cycle:{cycle.pk}", cycle.created_at, f"cycle {cycle.number}", cycle))
     if cycle.number > 1 and cycle.employer_confirmed_at is None:
         waiting.append((f"cycle:{cycle.pk}", cycle.created_at, f"cycle {cycle.number}", None))
-    for item, since, what, signed in waiting:
+    for item, since, what, unsigned in waiting:
         if today < timezone.localdate(since) + wait:
             continue
-        if signed is None:
+        if unsigned is None:
             yield Due(
                 f"{ReminderKind.CONFIRMATION_WAITING}:{item}",
                 ReminderKind.CONFIRMATION_WAITING,
@@ -287,8 +284,7 @@ def _confirmation_reminders(member: _Member, today: datetime.date) -> Iterator[D
                 tuple(enrolment_rules.role_holders(enrolment, [Role.EMPLOYER_CONTACT])),
             )
             continue
-        done = set(signed.values_list("union_id", flat=True))
-        pending = {u.pk for u in enrolment.cosigning_unions()} - done
+        pending = {u.pk for u in membership_services.pending_unions(enrolment, unsigned)}
         yield Due(
             f"{ReminderKind.CONFIRMATION_WAITING}:{item}:cosign",
             ReminderKind.CONFIRMATION_WAITING,
