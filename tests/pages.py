@@ -1,5 +1,5 @@
 """Every page of the site, found from the URL resolver and filled from the site (tests/site.py):
-the page crawls (tests/test_form_pages.py, the browser's accessibility crawl) walk these, so a
+the page crawls (tests/test_page_crawl.py, the browser's accessibility crawl) walk these, so a
 new page is covered without editing them. A new kind of URL argument needs a filler here."""
 
 from __future__ import annotations

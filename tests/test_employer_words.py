@@ -1,6 +1,6 @@
 """An employer contact reads every page they can open in their own words: their membership,
 never the unions' "enrolment", the NEM, the National Executive or partner unions' positions.
-Pages are found from the URL resolver, as in test_form_pages, so a new page is covered."""
+Pages are found from the URL resolver, as in test_page_crawl, so a new page is covered."""
 
 from __future__ import annotations
 
