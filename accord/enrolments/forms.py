@@ -93,7 +93,7 @@ class ProposeForm(StepForm):
 
 
 class NoteForm(StepForm):
-    note = text_field("Note (optional)", required=False)
+    note = text_field("Note", required=False)
 
 
 class NoteRequiredForm(StepForm):
@@ -106,7 +106,7 @@ class ReasonForm(StepForm):
 
 class DatedNoteForm(StepForm):
     date = forms.DateField(widget=DateInput(), validators=[not_in_future])
-    note = text_field("Note (optional)", required=False)
+    note = text_field("Note", required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -135,7 +135,7 @@ class NotRepresentedForm(StepForm):
     """The local secretary marks a partner union as not represented locally."""
 
     union = forms.ModelChoiceField(queryset=Union.objects.none(), label="Partner union")
-    note = text_field("Note (optional)", required=False)
+    note = text_field("Note", required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -157,7 +157,7 @@ class ApproachForm(StepForm):
     letter_date = forms.DateField(
         label="Date of the joint letter", required=False, widget=DateInput()
     )
-    note = text_field("Note (optional)", required=False)
+    note = text_field("Note", required=False)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -216,7 +216,7 @@ class IntroductionForm(StepForm):
         widget=forms.CheckboxSelectMultiple,
         label="Materials sent to the employer",
     )
-    note = text_field("Note (optional)", required=False)
+    note = text_field("Note", required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -228,12 +228,12 @@ class ConfirmCommitmentForm(StepForm):
     confirm = forms.BooleanField(
         label="I confirm the commitment as drafted on behalf of the unions."
     )
-    note = text_field("Note (optional)", required=False)
+    note = text_field("Note", required=False)
 
 
 class CosignCommitmentForm(StepForm):
     confirm = forms.BooleanField(label="I confirm the commitment as drafted on behalf of my union.")
-    note = text_field("Note (optional)", required=False)
+    note = text_field("Note", required=False)
 
 
 class EmployerConfirmForm(StepForm):
@@ -241,7 +241,7 @@ class EmployerConfirmForm(StepForm):
         label="I confirm the commitment as drafted on behalf of the employer."
     )
     accept_logo_terms = forms.BooleanField(label=f"We accept the logo terms: {LOGO_TERMS}")
-    note = text_field("Note (optional)", required=False)
+    note = text_field("Note", required=False)
 
 
 class ListingForm(StepForm):
@@ -251,7 +251,7 @@ class ListingForm(StepForm):
     logo_sent_on = forms.DateField(
         label="Logo sent on", widget=DateInput(), validators=[not_in_future]
     )
-    note = text_field("Note (optional)", required=False)
+    note = text_field("Note", required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -317,10 +317,10 @@ class JoinRequestForm(AccordModelForm):
             "employer_name": "Name of the employer",
             "kind": "Kind of employer",
             "local_authority": "Local authority area",
-            "urn": "URN (optional)",
+            "urn": "URN",
             "contact_name": "Your name",
             "job_title": "Your job title",
-            "phone": "Phone number (optional)",
+            "phone": "Phone number",
             "message": "Your message",
         }
         help_texts = {

@@ -120,7 +120,7 @@ class CommitmentForm(StepForm):
     success_criteria = text_field("Success criteria")
     starts_on = forms.DateField(label="Period starts", widget=DateInput())
     ends_on = forms.DateField(label="Period ends", widget=DateInput())
-    note = text_field("Note (optional)", required=False)
+    note = text_field("Note", required=False)
 
     def __init__(self, *args: Any, cycle: Any = "first", **kwargs: Any) -> None:
         """`cycle`: the cycle being drafted again, or None for a new one after cycle 1."""
@@ -289,7 +289,7 @@ class CosignForm(AccordForm):
 
 class ReviewConfirmForm(ConfirmForm):
     comment = forms.CharField(
-        label="Your comment on the review (optional)",
+        label="Your comment on the review",
         max_length=LONG_TEXT,
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
