@@ -185,6 +185,7 @@ def concern_detail(request: HttpRequest, pk: int) -> HttpResponse:
 class ConcernStep:
     name: str  # in concerns.STEPS
     title: str
+    done: str  # what the person is told once it is taken
     form: Callable[..., forms.Form]
     allowed: Callable[[Any, Concern], bool]
     run: Callable[[HttpRequest, Concern, dict[str, Any]], Concern]
@@ -207,6 +208,7 @@ CONCERN_STEPS: dict[str, ConcernStep] = {
     "put-to-employer": ConcernStep(
         "put_to_employer",
         "Put it to the employer",
+        "the concern was put to the employer",
         lambda data, files, concern: PutToEmployerForm(data),
         _officer,
         lambda r, c, d: concerns.put_to_employer(c, actor=r.user, data=d),
@@ -214,6 +216,7 @@ CONCERN_STEPS: dict[str, ConcernStep] = {
     "response": ConcernStep(
         "respond",
         "Respond to the concern",
+        "your response was sent",
         lambda data, files, concern: ResponseForm(data, files),
         rules.can_respond_to_concern,
         lambda r, c, d: concerns.respond(c, actor=r.user, data=d),
@@ -222,6 +225,7 @@ CONCERN_STEPS: dict[str, ConcernStep] = {
     "decision": ConcernStep(
         "decide",
         "Decide the concern",
+        "the decision was recorded",
         lambda data, files, concern: DecisionForm(data),
         _officer,
         lambda r, c, d: concerns.decide(c, actor=r.user, data=d),
@@ -229,6 +233,7 @@ CONCERN_STEPS: dict[str, ConcernStep] = {
     "appeal": ConcernStep(
         "appeal",
         "Appeal the decision",
+        "your appeal was sent",
         lambda data, files, concern: AppealForm(data),
         _may_appeal,
         lambda r, c, d: concerns.appeal(c, side=_appeal_side(r, c), actor=r.user, data=d),
@@ -236,6 +241,7 @@ CONCERN_STEPS: dict[str, ConcernStep] = {
     "appeal-decision": ConcernStep(
         "decide_appeal",
         "Decide the appeal",
+        "the appeal was decided",
         lambda data, files, concern: AppealDecisionForm(data, decided=concern.outcome),
         rules.can_decide_appeal,
         lambda r, c, d: concerns.decide_appeal(c, actor=r.user, data=d),
@@ -261,7 +267,7 @@ def concern_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
         request,
         form,
         lambda data: taken.run(request, concern, data),
-        done=taken.title.lower(),
+        done=taken.done,
         then=lambda result: result,
         template="membership/concern_step.html",
         context={"concern": concern, "title": taken.title, "files": taken.files},
