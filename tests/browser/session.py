@@ -30,9 +30,11 @@ class Session:
         expect(self.page.get_by_role("heading", level=1)).to_have_text(label)
         return self.page
 
-    def submit(self, label: str) -> None:
+    def submit(self, label: str, *, done: str | None = None) -> None:
+        """Press the button `label` and see it confirmed: "Done: <done>." (by default the
+        button's own words)."""
         self.page.get_by_role("button", name=label).click()
-        expect(self.page.get_by_text(f"Done: {label.lower()}.")).to_be_visible()
+        expect(self.page.get_by_text(f"Done: {done or label.lower()}.")).to_be_visible()
 
     def close(self) -> None:
         self.context.close()

@@ -85,7 +85,7 @@ def test_a_public_concern_is_put_to_the_employer_decided_and_appealed(
     page.get_by_label("What the employer is asked to answer").fill(
         "Tell us how supply staff are consulted."
     )
-    officer.submit("Put it to the employer")
+    officer.submit("Put it to the employer", done="the concern was put to the employer")
     expect(page.get_by_test_id("concern-state")).to_have_text("Put to the employer for a response")
 
     employer = Session(browser, url, "employer")
@@ -95,7 +95,7 @@ def test_a_public_concern_is_put_to_the_employer_decided_and_appealed(
     expect(page.locator("body")).not_to_contain_text("pat@example.net")
     page.get_by_role("link", name="Respond to the concern").click()
     page.get_by_label("The employer's response").fill("Supply staff are invited from next term.")
-    employer.submit("Respond to the concern")
+    employer.submit("Respond to the concern", done="your response was sent")
 
     # The officer decides: remedies agreed, each an action with an owner and a deadline.
     page = open_task(officer, "Decide the concern")
@@ -107,7 +107,7 @@ def test_a_public_concern_is_put_to_the_employer_decided_and_appealed(
     page.get_by_label(re.compile("^Deadline 1 ")).fill(
         (today + datetime.timedelta(days=60)).isoformat()
     )
-    officer.submit("Decide the concern")
+    officer.submit("Decide the concern", done="the decision was recorded")
     expect(page.get_by_test_id("concern-outcome")).to_contain_text("Remedies agreed")
     expect(page.get_by_test_id("remedies")).to_contain_text("Head teacher")
     public_pages_show_nothing()
@@ -117,7 +117,7 @@ def test_a_public_concern_is_put_to_the_employer_decided_and_appealed(
     page.goto(f"{url}{Concern.objects.get().get_absolute_url()}")
     page.get_by_role("link", name="Appeal the decision").click()
     page.get_by_label("Why the decision should be changed").fill("The deadline is too short.")
-    employer.submit("Appeal the decision")
+    employer.submit("Appeal the decision", done="your appeal was sent")
     officer.page.goto(f"{url}/tasks/")
     expect(officer.page.locator("body")).not_to_contain_text("Decide the appeal")
 
@@ -126,7 +126,7 @@ def test_a_public_concern_is_put_to_the_employer_decided_and_appealed(
     page.get_by_role("link", name="Decide the appeal").click()
     expect(page.get_by_label("Remedies agreed")).to_be_checked()
     page.get_by_label("Reasons").fill("Sixty days is reasonable.")
-    second.submit("Decide the appeal")
+    second.submit("Decide the appeal", done="the appeal was decided")
     expect(page.get_by_test_id("appeal-outcome")).to_contain_text("Confirmed: Remedies agreed")
 
     # The raiser's link shows the state, and the public pages still show nothing.
