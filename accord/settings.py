@@ -42,6 +42,14 @@ def envint(name: str, default: int) -> int:
         raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}") from exc
 
 
+def envcount(name: str, default: int) -> int:
+    """A whole number of zero or more (a period, a limit)."""
+    value = envint(name, default)
+    if value < 0:
+        raise ImproperlyConfigured(f"{name} must be 0 or more, not {value}")
+    return value
+
+
 def envlist(name: str, default: list[str]) -> list[str]:
     value = os.environ.get(name)
     if value is None or value.strip() == "":
@@ -374,6 +382,13 @@ ACCORD_WEEKLY_DIGEST_DAY = envint("ACCORD_WEEKLY_DIGEST_DAY", 0)
 ACCORD_STUCK_DAYS = envint("ACCORD_STUCK_DAYS", 14)
 # How long an invitation's link to set a password works.
 ACCORD_INVITATION_DAYS = envint("ACCORD_INVITATION_DAYS", 7)
+
+# Retention (`manage.py apply_retention`, daily). Each period counts from the day the record
+# was closed: a closed enrolment's internal notes (years), a deactivated person (months,
+# then erased), the uploaded files of a withdrawn member (months). 0 turns a rule off.
+ACCORD_RETENTION_CLOSED_NOTES_YEARS = envcount("ACCORD_RETENTION_CLOSED_NOTES_YEARS", 6)
+ACCORD_RETENTION_DEACTIVATED_MONTHS = envcount("ACCORD_RETENTION_DEACTIVATED_MONTHS", 24)
+ACCORD_RETENTION_WITHDRAWN_FILES_MONTHS = envcount("ACCORD_RETENTION_WITHDRAWN_FILES_MONTHS", 24)
 
 # Signed-in people are signed out after this long without a request (special-category data on
 # shared office machines).
