@@ -135,6 +135,7 @@ MIDDLEWARE = [
     "accord.core.uploads.RequestSizeLimitMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "accord.core.logs.RequestLogMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "accord.core.middleware.IdleTimeoutMiddleware",
@@ -436,10 +437,25 @@ LETTER_TEMPLATE = os.environ.get("ACCORD_LETTER_TEMPLATE", "")
 # Rows (or document lines) a plan import may hold: a larger file is refused, not previewed.
 ACCORD_PLAN_IMPORT_MAX_ROWS = envint("ACCORD_PLAN_IMPORT_MAX_ROWS", 5000)
 
+# No personal data or secrets in the logs (accord/core/logs.py): every record names the
+# signed-in person by id, and e-mail addresses and secret links' tokens are scrubbed.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {
+        "user_id": {"()": "accord.core.logs.UserIdFilter"},
+        "redact": {"()": "accord.core.logs.RedactFilter"},
+    },
+    "formatters": {
+        "accord": {"format": "%(asctime)s %(levelname)s %(name)s user=%(user_id)s %(message)s"}
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["user_id", "redact"],
+            "formatter": "accord",
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
     # WeasyPrint logs each step of every PDF it prints (and of its own stylesheet on import) at
     # INFO: its warnings are what matter.
