@@ -29,6 +29,7 @@ from accord.accounts import services as account_services
 from accord.accounts.models import User
 from accord.actions.models import EvidenceFile
 from accord.core import audit
+from accord.core.errors import DomainError
 from accord.core.models import AuditEvent
 from accord.enrolments.models import Enrolment, InitialMeeting, Note, PartnerPosition
 from accord.enrolments.process import CLOSED_STATES
@@ -168,7 +169,7 @@ def _text_changes(record: models.Model, label: str, fields: Iterable[str]) -> di
     }
 
 
-def blank_enrolment_text(enrolment: Enrolment, *, today: datetime.date) -> Removal:
+def blank_enrolment_text(enrolment: Enrolment) -> Removal:
     """Blank a closed enrolment's internal free text, in one transaction, audited."""
     with transaction.atomic():
         locked = Enrolment.objects.select_for_update().get(pk=enrolment.pk)
@@ -192,29 +193,33 @@ def blank_enrolment_text(enrolment: Enrolment, *, today: datetime.date) -> Remov
                 changes=changes,
                 internal=True,
             )
-    return Removal("closed-notes", f"enrolment {enrolment.pk}", _fields_said(changes))
-
-
-def _fields_said(changes: dict[str, list]) -> str:
-    return f"{len(changes)} text field(s) blanked"
-
-
-def erase(person: User, *, today: datetime.date) -> Removal:
-    """Erase a deactivated person through the accounts service, which audits it."""
-    # Until the erasure service is there, say so rather than pretend.
-    erase_person: Callable[..., object] | None = getattr(account_services, "erase_person", None)
-    if erase_person is None:
-        logger.warning("Retention: person %s is due for erasure; erasure is unavailable", person.pk)
-        return Removal("deactivated-people", f"person {person.pk}", "due, not erased: no erasure")
-    erase_person(
-        person=person,
-        actor=None,
-        reason=(
-            f"Deactivated more than {settings.ACCORD_RETENTION_DEACTIVATED_MONTHS} months ago: "
-            "erased under the retention rules."
-        ),
+    return Removal(
+        "closed-notes", f"enrolment {enrolment.pk}", f"{len(changes)} text field(s) blanked"
     )
-    return Removal("deactivated-people", f"person {person.pk}", "erased")
+
+
+def erase(person: User, *, months: int) -> Removal:
+    """Erase a deactivated person through the accounts service, which audits it."""
+    # The erasure service (`accounts.services.erase_person`) is built beside this; until it is
+    # there, a person due is reported, not erased.
+    erase_person: Callable[..., object] | None = getattr(account_services, "erase_person", None)
+    record = f"person {person.pk}"
+    if erase_person is None:
+        logger.warning("Retention: %s is due for erasure; erasure is unavailable", record)
+        return Removal("deactivated-people", record, "due, not erased: erasure unavailable")
+    try:
+        erase_person(
+            person=person,
+            actor=None,
+            reason=(
+                f"Deactivated more than {months} months ago: erased under the retention rules."
+            ),
+        )
+    except DomainError:
+        # The reason may name the person: the person's page says it to whoever erases them.
+        logger.warning("Retention: erasure of %s refused", record)
+        return Removal("deactivated-people", record, "not erased: the erasure was refused")
+    return Removal("deactivated-people", record, "erased")
 
 
 def remove_file(evidence: EvidenceFile | ConcernEvidence, *, today: datetime.date) -> Removal:
@@ -287,13 +292,13 @@ def apply_retention(
             if dry_run:
                 done.append(Removal("closed-notes", f"enrolment {enrolment.pk}", "would blank"))
             else:
-                done.append(blank_enrolment_text(enrolment, today=today))
+                done.append(blank_enrolment_text(enrolment))
     if periods.deactivated_months:
         for person in people_due(today, periods.deactivated_months):
             if dry_run:
                 done.append(Removal("deactivated-people", f"person {person.pk}", "would erase"))
             else:
-                done.append(erase(person, today=today))
+                done.append(erase(person, months=periods.deactivated_months))
     if periods.withdrawn_files_months:
         files: list[EvidenceFile | ConcernEvidence] = [
             *evidence_due(today, periods.withdrawn_files_months),

@@ -186,11 +186,17 @@ def _run(*args: str) -> str:
     return out.getvalue()
 
 
-def test_a_dry_run_says_what_would_go_and_changes_nothing(seeded: Seeded) -> None:
+def test_a_dry_run_says_what_would_go_and_changes_nothing(world: World, seeded: Seeded) -> None:
+    gone = world.users["other_rep"]
+    with time_machine.travel(START, tick=False):
+        account_services.deactivate(gone, actor=world.users["officer"], reason="Left")
     before = _state(seeded)
     stored = seeded.evidence.file.name
     output = _run("--dry-run")
     assert _state(seeded) == before
+    assert f"deactivated-people: person {gone.pk}: would erase" in output
+    gone.refresh_from_db()
+    assert gone.email == "other_rep@example.org"
     assert seeded.evidence.file.storage.exists(stored)
     assert f"closed-notes: enrolment {seeded.old_closed.pk}: would blank" in output
     assert f"withdrawn-files: evidence file {seeded.evidence.pk}: would delete" in output
