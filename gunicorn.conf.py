@@ -43,8 +43,10 @@ max_requests_jitter = max_requests // 10
 # once instead of failing in every worker, and the workers share the loaded code's memory.
 preload_app = True
 
-# Requests to standard output, errors to standard error, as a process manager expects.
-accesslog = "-"
+# Errors to standard error, as a process manager expects. Requests are logged by Accord itself
+# (accord/core/logs.py), with the person's id and secret links' tokens masked: gunicorn's own
+# access log knows neither, so it is off.
+accesslog = None
 errorlog = "-"
 loglevel = os.environ.get("ACCORD_WEB_LOG_LEVEL") or "info"
 

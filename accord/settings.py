@@ -42,6 +42,14 @@ def envint(name: str, default: int) -> int:
         raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}") from exc
 
 
+def envcount(name: str, default: int) -> int:
+    """A whole number of zero or more (a period, a limit)."""
+    value = envint(name, default)
+    if value < 0:
+        raise ImproperlyConfigured(f"{name} must be 0 or more, not {value}")
+    return value
+
+
 def envlist(name: str, default: list[str]) -> list[str]:
     value = os.environ.get(name)
     if value is None or value.strip() == "":
@@ -127,6 +135,7 @@ MIDDLEWARE = [
     "accord.core.uploads.RequestSizeLimitMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "accord.core.logs.RequestLogMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "accord.core.middleware.IdleTimeoutMiddleware",
@@ -375,6 +384,13 @@ ACCORD_STUCK_DAYS = envint("ACCORD_STUCK_DAYS", 14)
 # How long an invitation's link to set a password works.
 ACCORD_INVITATION_DAYS = envint("ACCORD_INVITATION_DAYS", 7)
 
+# Retention (`manage.py apply_retention`, daily). Each period counts from the day the record
+# was closed: a closed enrolment's internal notes (years), a deactivated person (months,
+# then erased), the uploaded files of a withdrawn member (months). 0 turns a rule off.
+ACCORD_RETENTION_CLOSED_NOTES_YEARS = envcount("ACCORD_RETENTION_CLOSED_NOTES_YEARS", 6)
+ACCORD_RETENTION_DEACTIVATED_MONTHS = envcount("ACCORD_RETENTION_DEACTIVATED_MONTHS", 24)
+ACCORD_RETENTION_WITHDRAWN_FILES_MONTHS = envcount("ACCORD_RETENTION_WITHDRAWN_FILES_MONTHS", 24)
+
 # Signed-in people are signed out after this long without a request (special-category data on
 # shared office machines).
 SESSION_IDLE_TIMEOUT_MINUTES = envint("ACCORD_SESSION_IDLE_MINUTES", 30)
@@ -421,10 +437,25 @@ LETTER_TEMPLATE = os.environ.get("ACCORD_LETTER_TEMPLATE", "")
 # Rows (or document lines) a plan import may hold: a larger file is refused, not previewed.
 ACCORD_PLAN_IMPORT_MAX_ROWS = envint("ACCORD_PLAN_IMPORT_MAX_ROWS", 5000)
 
+# No personal data or secrets in the logs (accord/core/logs.py): every record names the
+# signed-in person by id, and e-mail addresses and secret links' tokens are scrubbed.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {
+        "user_id": {"()": "accord.core.logs.UserIdFilter"},
+        "redact": {"()": "accord.core.logs.RedactFilter"},
+    },
+    "formatters": {
+        "accord": {"format": "%(asctime)s %(levelname)s %(name)s user=%(user_id)s %(message)s"}
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["user_id", "redact"],
+            "formatter": "accord",
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
     # WeasyPrint logs each step of every PDF it prints (and of its own stylesheet on import) at
     # INFO: its warnings are what matter.

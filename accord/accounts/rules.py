@@ -209,6 +209,28 @@ def visible_enrolments_q(user: AnyUser, roles: Iterable[Role] | None = None) -> 
     return combined
 
 
+# --- positions: what each union decided about a case, with its reasons ----------------------
+# The lead union's officers who decide on a case (its local secretary, NEM and national
+# officers) read every union's position, as the auditor reads everything; anyone else in a
+# union role reads only their own union's, and the outcome (the enrolment's state).
+ALL_POSITIONS_ROLES = frozenset(
+    {Role.LOCAL_SECRETARY, Role.NEM, Role.NATIONAL_OFFICER, Role.AUDITOR}
+)
+
+
+def sees_position(user: AnyUser, employer: Employer, scheme: Scheme, union_id: int | None) -> bool:
+    """Whether the user may read the position (with its reasons) of the union `union_id` on a
+    case at `employer` in `scheme`. `union_id` None asks whether they read every union's."""
+    for a in assignments(user):
+        if a.role not in STAFF_ROLES or not covers(a, employer, scheme):
+            continue
+        if a.role in ALL_POSITIONS_ROLES:
+            return True
+        if union_id is not None and a.union_id == union_id:
+            return True
+    return False
+
+
 def can_browse_employers(user: AnyUser) -> bool:
     """The employer directory (public GIAS data plus enrolment states in scope): staff only."""
     return any(a.role in STAFF_ROLES for a in assignments(user))

@@ -94,6 +94,8 @@ def evidence_file(request: HttpRequest, pk: int) -> FileResponse:
     if not rules.can_view_action(request.user, evidence.update.action):
         # The same answer as a missing file: an address that is guessed reveals nothing.
         raise Http404("No such file.")
+    if evidence.removed_on is not None:
+        raise Http404("This file was deleted under the retention rules.")
     response = FileResponse(
         evidence.file.open("rb"),
         as_attachment=True,

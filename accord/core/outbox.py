@@ -224,7 +224,9 @@ def _failed(message: OutboxMessage, exc: Exception, *, claimed_at: datetime.date
     OutboxMessage.objects.filter(pk=message.pk, claimed_at=claimed_at).update(
         status=status, last_error=error, next_attempt_at=next_attempt_at
     )
-    logger.warning("E-mail %s to %s failed (%s): %s", message.pk, message.to, status, error)
+    # The address and the server's words (which often repeat it) stay in the outbox, where
+    # national officers read them; the log says only which message and what kind of failure.
+    logger.warning("E-mail %s failed (%s): %s", message.pk, status, type(exc).__name__)
     if status == OutboxStatus.PENDING:
         _enqueue(message.pk, run_after=next_attempt_at)
     return status

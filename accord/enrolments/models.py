@@ -168,7 +168,8 @@ class Position(models.TextChoices):
 
 
 class PartnerPosition(models.Model):
-    """A partner union's position on an enrolment. Visible to union roles only."""
+    """A partner union's position on an enrolment. Read by that union's roles and the lead
+    union's officers (`rules.can_see_position`)."""
 
     enrolment = models.ForeignKey(
         Enrolment, on_delete=models.CASCADE, related_name="partner_positions"

@@ -19,13 +19,17 @@ from accord.accounts.rules import (
     is_superuser,
     is_union_staff,
     opens_page,
+    sees_position,
     visible_enrolments_q,
 )
-from accord.organisations.models import Employer
+from accord.organisations.models import Employer, Union
 from accord.schemes.models import Material, Scheme
 
-from .models import Enrolment, Initiator, JoinRequest
+from .models import Enrolment, Initiator, JoinRequest, PartnerPosition, Position
 from .process import EMPLOYER_LABELS, MAIN_PATH, NOT_PROCEEDING_LABEL, State, Step, step
+
+if TYPE_CHECKING:
+    from accord.core.models import AuditEvent
 
 if TYPE_CHECKING:
     from accord.accounts.rules import AnyUser
@@ -108,6 +112,73 @@ def state_label(user: AnyUser, enrolment: Enrolment) -> str:
 def can_see_internal(user: AnyUser, enrolment: Enrolment) -> bool:
     """Union deliberations (NEM objections, partner positions, notes): union roles only."""
     return holds_for(user, enrolment, STAFF_ROLES)
+
+
+# The steps whose note is a union's position: the lead union's (its local secretary's and
+# NEM's decisions) or, for a partner union's, the union named in the event's changes.
+LEAD_POSITION_STEPS = frozenset(
+    {"endorse", "decline", "record_no_objection", "record_objection", "reopen_discussion"}
+)
+PARTNER_POSITION_STEPS = frozenset({"record_partner_position", "mark_not_represented"})
+# Closures whose reason is a union's position.
+LEAD_POSITION_CLOSURES = frozenset({State.DECLINED, State.OBJECTED})
+
+
+def can_see_position(user: AnyUser, enrolment: Enrolment, union_id: int | None) -> bool:
+    """Whether the user reads the position (and reasons) of union `union_id` on this case; None
+    asks for every union's. See `accounts.rules.sees_position`."""
+    return sees_position(user, enrolment.employer, enrolment.scheme, union_id)
+
+
+def shown_positions(
+    user: AnyUser, enrolment: Enrolment
+) -> list[tuple[Union, PartnerPosition | None, bool]]:
+    """The partner unions with each one's position and whether the user may read it."""
+    everything = can_see_position(user, enrolment, None)
+    positions = enrolment.positions_by_union
+    return [
+        (union, positions.get(union.pk), everything or can_see_position(user, enrolment, union.pk))
+        for union in enrolment.scheme.partner_unions.all()
+    ]
+
+
+def can_see_closed_reason(user: AnyUser, enrolment: Enrolment) -> bool:
+    """A closure's reason, where it is a union's position, only for those who read that
+    union's position; other closures' reasons for anyone who sees internal deliberations."""
+    if not can_see_internal(user, enrolment):
+        return False
+    if enrolment.state in LEAD_POSITION_CLOSURES:
+        return can_see_position(user, enrolment, enrolment.scheme.lead_union_id)
+    if enrolment.state == State.PARTNER_DISAGREED:
+        return any(
+            p.position == Position.DISAGREE and can_see_position(user, enrolment, p.union_id)
+            for p in enrolment.positions_by_union.values()
+        )
+    return True
+
+
+def _position_in(event: AuditEvent, enrolment: Enrolment) -> tuple[bool, int | None]:
+    """Whether a timeline event records a union's position, and whose (None: not known, so
+    only those who read every union's)."""
+    name = event.action.removeprefix("enrolment.")
+    if name in LEAD_POSITION_STEPS:
+        return True, enrolment.scheme.lead_union_id
+    if name in PARTNER_POSITION_STEPS:
+        named = {u.short_name: u.pk for u in enrolment.scheme.partner_unions.all()}
+        for key in event.changes or {}:
+            if key.startswith("position:"):
+                return True, named.get(key.removeprefix("position:"))
+        return True, None
+    return False, None
+
+
+def shown_note(user: AnyUser, enrolment: Enrolment, event: AuditEvent) -> str:
+    """A timeline event's note as the user may read it: a union's position only for those who
+    read that union's."""
+    records_position, union_id = _position_in(event, enrolment)
+    if not records_position or can_see_position(user, enrolment, union_id):
+        return event.note
+    return ""
 
 
 def step_assignments(

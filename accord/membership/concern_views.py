@@ -289,6 +289,8 @@ def concern_evidence(request: HttpRequest, pk: int) -> FileResponse:
     )
     if not (officer or employer_side):
         raise Http404("No such file.")
+    if evidence.removed_on is not None:
+        raise Http404("This file was deleted under the retention rules.")
     response = FileResponse(
         evidence.file.open("rb"),
         as_attachment=True,

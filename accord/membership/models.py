@@ -663,6 +663,9 @@ class ConcernEvidence(models.Model):
     original_name = models.CharField(max_length=200)
     content_type = models.CharField(max_length=100)
     size = models.PositiveIntegerField()
+    # Set when the file was deleted under the retention rules (`manage.py apply_retention`);
+    # the row stays, saying so.
+    removed_on = models.DateField(null=True, blank=True)
 
     class Meta:
         ordering = ["concern", "id"]

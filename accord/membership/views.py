@@ -72,6 +72,8 @@ def enrolment_detail(request: HttpRequest, pk: int) -> HttpResponse:
         include_internal=internal,
         number=page_param(request.GET.get("history")),
     )
+    for event in timeline.events:
+        event.shown_note = enrolment_rules.shown_note(request.user, enrolment, event)
     reads_view = rules.can_read_employer_view(request.user, enrolment)
     open_number = employer_voice.open_number(enrolment)
     views = employer_voice.views_of(enrolment) if reads_view else {}
@@ -113,12 +115,10 @@ def enrolment_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "path": _path_rows(enrolment, employer_words=not internal),
         "where": summary.where_now(request.user, enrolment),
         "documents": internal and documents.available(enrolment),
-        "partner_rows": [
-            (union, enrolment.positions_by_union.get(union.pk))
-            for union in enrolment.scheme.partner_unions.all()
-        ]
+        "partner_rows": enrolment_rules.shown_positions(request.user, enrolment)
         if internal
         else [],
+        "shows_closed_reason": enrolment_rules.can_see_closed_reason(request.user, enrolment),
     }
     return render(request, "enrolments/enrolment_detail.html", context)
 

@@ -69,6 +69,37 @@ def test_internal_deliberations_are_for_union_roles_and_the_auditor_only(world: 
         assert not rules.can_see_internal(world.users[persona], enrolment), persona
 
 
+# Whose position (with its reasons) each persona reads on a case at world.employer: the lead
+# union's officers who decide on it and the auditor read every union's; every other union role
+# reads its own union's only (issue 12, "Least privilege"); the employer none.
+POSITIONS_READ = [
+    # persona, (NASUWT's, GMB's, UNISON's, Unite's)
+    ("secretary", (True, True, True, True)),
+    ("nem", (True, True, True, True)),
+    ("officer", (True, True, True, True)),
+    ("auditor", (True, True, True, True)),
+    ("rep", (True, False, False, False)),
+    ("gmb", (False, True, False, False)),
+    ("unison", (False, False, True, False)),
+    ("unite", (False, False, False, True)),
+    ("employer", (False, False, False, False)),
+    ("other_secretary", (False, False, False, False)),
+    ("other_gmb", (False, False, False, False)),
+    ("other_officer", (False, False, False, False)),
+    ("outsider", (False, False, False, False)),
+]
+
+
+@pytest.mark.parametrize(("persona", "reads"), POSITIONS_READ)
+def test_each_persona_reads_the_positions_of_the_unions_the_table_gives(
+    world: World, persona: str, reads: tuple[bool, bool, bool, bool]
+) -> None:
+    enrolment = world.enrolment(State.NEM_CLEARED)
+    unions = [world.unions[name].pk for name in ("NASUWT", "GMB", "UNISON", "Unite")]
+    user = world.users[persona]
+    assert tuple(rules.can_see_position(user, enrolment, union) for union in unions) == reads
+
+
 def test_a_role_must_be_held_for_the_scope_it_needs(world: World) -> None:
     with pytest.raises(IntegrityError), transaction.atomic():
         RoleAssignment.objects.create(
