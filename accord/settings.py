@@ -442,7 +442,9 @@ SECURE_PROXY_SSL_HEADER = tuple(_proxy_header) if _proxy_header else None
 SECURE_SSL_REDIRECT = envbool("DJANGO_SECURE_SSL_REDIRECT", not DEBUG)
 SECURE_HSTS_SECONDS = envint("DJANGO_SECURE_HSTS_SECONDS", 0 if DEBUG else 31_536_000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
-SECURE_HSTS_PRELOAD = envbool("DJANGO_SECURE_HSTS_PRELOAD", False)
+# Preload (on by default in production, as the browsers' preload list requires) asks browsers to
+# use HTTPS before the first visit, once the domain is submitted to that list.
+SECURE_HSTS_PRELOAD = envbool("DJANGO_SECURE_HSTS_PRELOAD", not DEBUG)
 # Forms posted from the public address are trusted even if a proxy rewrites the Host header.
 CSRF_TRUSTED_ORIGINS = [SITE_URL]
 # The site's own page for a refused form (Django's has an inline style the policy refuses).
