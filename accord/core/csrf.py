@@ -1,5 +1,6 @@
-"""The page shown when a form arrives without a valid CSRF token: the site's own, since Django's
-carries an inline <style> that the Content-Security-Policy refuses."""
+"""The page shown when a form arrives without a valid CSRF token: the site's own, with the
+person's navigation, rather than Django's, whose inline <style> the Content-Security-Policy
+refuses."""
 
 from __future__ import annotations
 
