@@ -9,7 +9,7 @@ MANAGE := $(BIN)/python manage.py
 # The local PostgreSQL that `make test` also runs the concurrency tests on, when it answers.
 PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/accord_local
 
-.PHONY: run test axe setup install migrate lint format migrations-check bench bench-full bench-run clean manage
+.PHONY: run test axe setup install migrate lint format migrations-check check-deploy bench bench-full bench-run clean manage
 
 $(BIN)/uv:
 	$(PYTHON) -m venv $(VENV)
@@ -103,6 +103,16 @@ format: install
 
 migrations-check: install
 	$(MANAGE) makemigrations --check --dry-run
+
+# `check --deploy` on the production settings .env.example documents, with throwaway keys and
+# static files collected into a temporary directory: any warning fails it.
+check-deploy: install
+	@var=$$(mktemp -d) && trap 'rm -rf "$$var"' EXIT && \
+	export ACCORD_ENV_FILE=.env.example ACCORD_VAR_DIR="$$var" DJANGO_DEBUG=0 \
+	  DJANGO_SECRET_KEY="$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))')" \
+	  ACCORD_AUDIT_KEY="$$($(BIN)/python -c 'import secrets; print(secrets.token_hex(32))')" && \
+	$(MANAGE) collectstatic --noinput --verbosity 0 && \
+	$(MANAGE) check --deploy --fail-level WARNING
 
 # The benchmarks (bench/README.md): every page under gunicorn against a floor view, send_reminders
 # and the GIAS import. `make bench` runs at a twentieth of national scale, `make bench-full` at

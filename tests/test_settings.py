@@ -89,6 +89,35 @@ def test_production_starts_with_what_it_needs(collected: dict[str, str]) -> None
     assert result.returncode == 0, result.stderr
 
 
+def test_check_deploy_is_clean_with_only_what_production_needs(collected: dict[str, str]) -> None:
+    """Transport security is on by default with DEBUG off: no deployment warning at all."""
+    env = {**PRODUCTION, **collected, "DJANGO_SECRET_KEY": secrets.token_urlsafe(50)}
+    result = _manage("check", "--deploy", "--fail-level", "WARNING", env=env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+def test_production_defaults_secure_the_transport_and_the_browser() -> None:
+    value = _settings(
+        PRODUCTION,
+        "s.SECURE_SSL_REDIRECT, s.SECURE_HSTS_SECONDS, s.SECURE_HSTS_INCLUDE_SUBDOMAINS, "
+        "s.SECURE_HSTS_PRELOAD, s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, "
+        "s.SECURE_CROSS_ORIGIN_OPENER_POLICY, s.X_FRAME_OPTIONS",
+    )
+    assert value == "True 31536000 True True True True same-origin DENY"
+    # The proxy's header is trusted only when named: a client could otherwise claim HTTPS.
+    assert _settings(PRODUCTION, "s.SECURE_PROXY_SSL_HEADER") == "None"
+
+
+def test_development_serves_plain_http_without_hsts() -> None:
+    value = _settings(
+        {"DJANGO_DEBUG": "1"},
+        "s.SECURE_SSL_REDIRECT, s.SECURE_HSTS_SECONDS, s.SECURE_HSTS_PRELOAD, "
+        "s.SESSION_COOKIE_SECURE",
+    )
+    assert value == "False 0 False False"
+
+
 def test_production_without_collected_static_files_refuses_to_start(tmp_path: Path) -> None:
     result = _manage("check", env={**PRODUCTION, "ACCORD_VAR_DIR": str(tmp_path)})
     assert result.returncode != 0

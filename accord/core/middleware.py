@@ -1,4 +1,4 @@
-"""Signing people out after a period without activity."""
+"""Signing people out after a period without activity; the Permissions-Policy header."""
 
 from __future__ import annotations
 
@@ -45,4 +45,19 @@ class IdleTimeoutMiddleware:
                 httponly=True,
                 samesite="Lax",
             )
+        return response
+
+
+class PermissionsPolicyMiddleware:
+    """Refuses every browser feature named in PERMISSIONS_POLICY to each page and to anything
+    it embeds (`camera=(), microphone=(), ...`), unless a view set its own header."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+        self.header = ", ".join(f"{feature}=()" for feature in settings.PERMISSIONS_POLICY)
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if self.header:
+            response.headers.setdefault("Permissions-Policy", self.header)
         return response
