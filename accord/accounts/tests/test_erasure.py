@@ -48,7 +48,8 @@ def _signed_in(user: User) -> Client:
 def test_before_erasure_the_database_holds_the_name_and_address(world: World) -> None:
     seed_subject(world)
     dump = _everything_in_the_database()
-    for trace in TRACES:
+    # Only SQLite keeps JSON with non-ASCII characters escaped.
+    for trace in TRACES if connection.vendor == "sqlite" else TRACES[:-1]:
         assert trace.lower() in dump, trace
 
 
