@@ -25,6 +25,7 @@ from django.db import models, transaction
 from django.db.models import Q
 from django.db.models.functions import Cast
 from django.utils import timezone
+from django.utils.html import escape
 
 from accord.core import audit
 from accord.core.errors import DomainError
@@ -41,18 +42,6 @@ ERASED_TEXT = "(removed when its author's personal data was erased)"
 _TEXT_FIELDS = (models.CharField, models.TextField, models.JSONField)
 # Rows the erasure handles itself, before the pass over every table.
 _HANDLED = {"core.auditevent", "accounts.user", "sessions.session"}
-
-
-def pseudonym_name(person: User) -> str:
-    return f"Erased person {person.pk}"
-
-
-def pseudonym_email(person: User) -> str:
-    return f"erased-{person.pk}@invalid"
-
-
-def is_erased(person: User) -> bool:
-    return person.email == pseudonym_email(person)
 
 
 @dataclass
@@ -113,7 +102,9 @@ def _erased_values(person: User) -> list[str]:
             pair = change.get(key) if isinstance(change, dict) else None
             if isinstance(pair, list):
                 values.update(v for v in pair if isinstance(v, str))
-    return sorted({v.strip() for v in values if v and len(v.strip()) >= 2})
+    values = {v.strip() for v in values if v and len(v.strip()) >= 2}
+    # As HTML parts of e-mails hold them: "O'Brien" is "O&#x27;Brien" there.
+    return sorted(values | {escape(v) for v in values})
 
 
 def _replace_json(value: Any, swap: Callable[[str], str]) -> Any:
@@ -210,9 +201,9 @@ def erase_person(*, person: User, actor: User | None, reason: str) -> Erasure:
         if actor is None and person.is_active:
             raise DomainError("Only a deactivated person is erased by the retention rules.")
         erasure = Erasure(person)
-        if is_erased(person):
+        if person.is_erased:
             return erasure
-        name, address = pseudonym_name(person), pseudonym_email(person)
+        name, address = person.pseudonym_name, person.pseudonym_email
         values = _erased_values(person)
         replacements = {value: name for value in values if "@" not in value}
         replacements.update({value: address for value in values if "@" in value})

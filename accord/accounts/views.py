@@ -151,7 +151,7 @@ def person(request: HttpRequest, pk: int) -> HttpResponse:
             "invitation": Invitation.objects.filter(user=person).first(),
             "may_grant": bool(rules.grantable_roles(user)) and person.is_active,
             "may_manage": rules.can_manage_person(user, person),
-            "may_erase": rules.can_erase_person(user, person) and not erasure.is_erased(person),
+            "may_erase": rules.can_erase_person(user, person) and not person.is_erased,
         },
     )
 

@@ -12,7 +12,7 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
-from accord.accounts import erasure, rules
+from accord.accounts import erasure, rules, services
 from accord.accounts.models import EmailPreference, HeldEmail, User
 from accord.core.audit import verify_chain
 from accord.core.errors import DomainError
@@ -104,6 +104,8 @@ def test_erasing_twice_changes_nothing_more(world: World) -> None:
     again = erasure.erase_person(person=subject.person, actor=officer, reason="Asked again")
     assert again.rows == {} and again.redacted_events == 0
     assert AuditEvent.objects.count() == events
+    with pytest.raises(DomainError, match="erased"):
+        services.reactivate(subject.person, actor=officer)
     assert list(verify_chain()) == []
 
 
