@@ -53,6 +53,11 @@ SQLITE_REVERSE = [
     f"""CREATE TRIGGER core_auditevent_no_update BEFORE UPDATE ON {TABLE}
         BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END;""",
 ]
+SQLITE_NO_DELETE = [
+    "DROP TRIGGER IF EXISTS core_auditevent_no_delete",
+    f"""CREATE TRIGGER core_auditevent_no_delete BEFORE DELETE ON {TABLE}
+        BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END;""",
+]
 POSTGRESQL = [
     f"""CREATE OR REPLACE FUNCTION core_auditevent_refuse() RETURNS trigger AS $$
         BEGIN
@@ -97,7 +102,13 @@ def digest_and_reseal(apps, schema_editor):
             cursor.execute(
                 f"UPDATE {TABLE} SET content_salt = %s, content_digest = %s, previous_hash = %s,"
                 " hash = %s WHERE id = %s",
-                [event.content_salt, event.content_digest, event.previous_hash, event.hash, event.id],
+                [
+                    event.content_salt,
+                    event.content_digest,
+                    event.previous_hash,
+                    event.hash,
+                    event.id,
+                ],
             )
             heads[event.stream] = (event.sequence, event.hash)
         if vendor == "postgresql":
@@ -110,6 +121,10 @@ class Migration(migrations.Migration):
     dependencies = [("core", "0007_outbox_html_part")]
 
     operations = [
+        # Undone last: removing the columns rebuilds the SQLite table, which drops its triggers.
+        migrations.RunPython(
+            migrations.RunPython.noop, _run({"sqlite": SQLITE_REVERSE + SQLITE_NO_DELETE})
+        ),
         migrations.AddField(
             model_name="auditevent",
             name="content_salt",
