@@ -19,6 +19,7 @@ urlpatterns = [
         accounts_views.email_preferences,
         name="email-preferences",
     ),
+    path("accounts/data/", accounts_views.own_data, name="own-data"),
     path("accounts/", include("allauth.account.urls")),
     path("", include("accord.enrolments.urls")),
     path("", include("accord.enrolments.scheme_urls")),

@@ -202,6 +202,19 @@ class StatusForm(AccordForm):
     reason = forms.CharField(max_length=300, required=False, label="Reason")
 
 
+class EraseForm(AccordForm):
+    reason = forms.CharField(
+        max_length=500,
+        label="Reason",
+        help_text="For example: the person asked to be erased, or the retention period ended.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    confirm = forms.BooleanField(
+        label="I understand that this cannot be undone",
+        error_messages={"required": "Confirm that you understand this cannot be undone."},
+    )
+
+
 class ConfirmForm(AccordForm):
     """A button's form: nothing to fill in."""
 

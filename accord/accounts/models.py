@@ -45,6 +45,19 @@ class User(AbstractUser):
     def get_absolute_url(self) -> str:
         return reverse("person", args=[self.pk])
 
+    @property
+    def pseudonym_name(self) -> str:
+        """The name an erased person goes by (accounts/erasure.py)."""
+        return f"Erased person {self.pk}"
+
+    @property
+    def pseudonym_email(self) -> str:
+        return f"erased-{self.pk}@invalid"
+
+    @property
+    def is_erased(self) -> bool:
+        return self.email == self.pseudonym_email
+
     def clean(self) -> None:
         # Lower-cased before the unique check, as `save` stores it: "Rep@X" is "rep@x" taken.
         super().clean()

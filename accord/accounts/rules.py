@@ -563,3 +563,21 @@ def can_end_role(actor: AnyUser, assignment: RoleAssignment) -> bool:
     """End or change a role: whoever may give it, except the holder themselves (an officer
     ending their own role could leave nobody to give it back)."""
     return assignment.user_id != actor.pk and may_grant(actor, assignment)
+
+
+def can_erase_person(actor: AnyUser, person: User) -> bool:
+    """Erase a person's personal data: a national officer who may manage the person (every role
+    they hold or held is one the officer gives), or a superuser; never oneself."""
+    if not actor.is_authenticated or not actor.is_active or actor.pk == person.pk:
+        return False
+    if not (actor.is_superuser or has_role(actor, Role.NATIONAL_OFFICER)):
+        return False
+    return can_manage_person(actor, person)
+
+
+def can_export_person_data(actor: AnyUser, person: User) -> bool:
+    """Download everything Accord holds about a person: the person themselves, or whoever may
+    erase them (for a request made offline)."""
+    if not actor.is_authenticated or not actor.is_active:
+        return False
+    return actor.pk == person.pk or can_erase_person(actor, person)

@@ -373,6 +373,8 @@ def reactivate(user: User, *, actor: User, reason: str = "") -> User:
             raise DomainError("You may not reactivate this person.")
         if user.is_active:
             raise DomainError("This person is active already.")
+        if user.is_erased:
+            raise DomainError("This person's personal data was erased: invite them afresh.")
         user.is_active = True
         user.save(update_fields=["is_active"])
         audit.log_action(

@@ -16,6 +16,8 @@ urlpatterns = [
         name="person-role-change",
     ),
     path("people/<int:pk>/status/", views.status, name="person-status"),
+    path("people/<int:pk>/erase/", views.erase, name="person-erase"),
+    path("people/<int:pk>/data/", views.person_data, name="person-data"),
     path("people/<int:pk>/invitation/", views.resend_invitation, name="person-invitation"),
     path("invitations/<str:token>/", views.accept_invitation, name="invitation"),
 ]

@@ -21,13 +21,14 @@ from accord.core.pages import form_page, posted
 from accord.core.params import choice_param, id_param, text_param
 from accord.organisations.models import Association, District, Region, Union
 
-from . import emails, rules, services
+from . import emails, erasure, rules, services, subject_access
 from .forms import (
     AcceptInvitationForm,
     ChangeRoleForm,
     ConfirmForm,
     EmailPreferencesForm,
     EndRoleForm,
+    EraseForm,
     InviteForm,
     RoleForm,
     StatusForm,
@@ -150,6 +151,7 @@ def person(request: HttpRequest, pk: int) -> HttpResponse:
             "invitation": Invitation.objects.filter(user=person).first(),
             "may_grant": bool(rules.grantable_roles(user)) and person.is_active,
             "may_manage": rules.can_manage_person(user, person),
+            "may_erase": rules.can_erase_person(user, person) and not person.is_erased,
         },
     )
 
@@ -285,6 +287,54 @@ def status(request: HttpRequest, pk: int) -> HttpResponse:
         template="accounts/status_form.html",
         context={"person": person, "verb": verb},
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def erase(request: HttpRequest, pk: int) -> HttpResponse:
+    """Erase a person's personal data, after a confirmation and with a reason."""
+    person = _person(request, pk)
+    if not rules.can_erase_person(request.user, person):
+        raise PermissionDenied("You may not erase this person.")
+    form = EraseForm(posted(request))
+    return form_page(
+        request,
+        form,
+        lambda data: erasure.erase_person(person=person, actor=request.user, reason=data["reason"]),
+        done="their name and e-mail address are replaced by a pseudonym everywhere",
+        then=lambda result: result.person.get_absolute_url(),
+        template="accounts/erase_form.html",
+        context={"person": person},
+    )
+
+
+def _data_download(request: HttpRequest, person: User, template: str) -> HttpResponse:
+    """The page with the download button; the POST answers with the zip."""
+    form = ConfirmForm(posted(request))
+    if request.method == "POST" and form.is_valid():
+        content = subject_access.export_person_data(person=person, actor=request.user)
+        response = HttpResponse(content, content_type="application/zip")
+        name = f"accord-personal-data-{person.pk}.zip"
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
+    return render(request, template, {"person": person, "form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def own_data(request: HttpRequest) -> HttpResponse:
+    """A person downloads everything Accord holds about them."""
+    return _data_download(request, request.user, "accounts/own_data.html")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def person_data(request: HttpRequest, pk: int) -> HttpResponse:
+    """An officer produces a person's data for a request they made offline."""
+    person = _person(request, pk)
+    if not rules.can_export_person_data(request.user, person):
+        raise PermissionDenied("You may not download this person's data.")
+    return _data_download(request, person, "accounts/person_data.html")
 
 
 @login_required

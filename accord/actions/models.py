@@ -132,6 +132,11 @@ class Action(models.Model):
 class ProgressUpdate(models.Model):
     """A dated note of progress on an action, from either side, perhaps with evidence."""
 
+    # Free text its author wrote, kept when the author is erased, and on what basis.
+    PERSONAL_TEXT_KEPT = {
+        "text": "progress on an action, a record shared by the parties to the plan or cycle"
+    }
+
     action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="progress")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     text = models.TextField()

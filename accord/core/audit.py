@@ -20,7 +20,15 @@ How the trail is made tamper-evident:
   publication; `manage.py verify_audit` checks the chain against the newest checkpoint in that
   file and against any published one given with `--checkpoint`. Events after the newest
   checkpoint are protected only by the next one, so checkpoints are taken periodically (cron).
-- **Refusal.** Triggers refuse UPDATE and DELETE on PostgreSQL and SQLite alike.
+- **Redaction.** The seal covers the event's free content (summary, changes, note) through a
+  digest keyed by a random salt of the event's own. Erasing a person replaces their name and
+  address in that content (`redact`), gives the event a new salt, and records one sealed
+  "audit.redact" event listing each redacted event with the digest of its new content. The
+  chain and seals stay whole; verification checks a redacted event's content against the
+  newest redaction that lists it, so an edit passed off as a redaction is found.
+  `accord/core/README.md` has the whole design.
+- **Refusal.** Triggers refuse DELETE, and any UPDATE except a redaction's (content, salt and
+  `redacted_at` only), on PostgreSQL and SQLite alike.
 """
 
 from __future__ import annotations
@@ -30,8 +38,10 @@ import decimal
 import hashlib
 import hmac
 import json
+import re
+import secrets
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -39,9 +49,11 @@ from typing import Any
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, models, transaction
+from django.db.models import Q
+from django.db.models.functions import Cast
 from django.utils import timezone
 
-from .models import AuditEvent, AuditStreamHead, seal
+from .models import AuditEvent, AuditStreamHead, content_digest, seal
 
 GENESIS_HASH = "0" * 64
 # How many stream heads are created and locked per query when a batch touches many streams.
@@ -161,6 +173,7 @@ def record(events: Iterable[Event]) -> list[AuditEvent]:
             sequence=head.sequence + 1,
             previous_hash=head.hash,
         )
+        row.salt_and_digest()
         row.hash = row.compute_hash()
         head.sequence, head.hash = row.sequence, row.hash
         rows.append(row)
@@ -196,6 +209,104 @@ def log_action(
     context = context or context_of(target)
     (row,) = record([Event(action, summary, target, context, actor, changes or {}, note, internal)])
     return row
+
+
+# Redaction
+
+REDACTION_ACTION = "audit.redact"
+
+
+def _replace_in(value: Any, swap: Callable[[str], str]) -> Any:
+    """`value` (JSON) with `swap` applied to every string in it, keys included."""
+    if isinstance(value, str):
+        return swap(value)
+    if isinstance(value, dict):
+        return {swap(k): _replace_in(v, swap) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_replace_in(v, swap) for v in value]
+    return value
+
+
+def replacer(replacements: dict[str, str]) -> Callable[[str], str] | None:
+    """A function that replaces each key of `replacements`, as a whole word in any case, by its
+    value; None when there is nothing to replace."""
+    by_value = {value.lower(): new for value, new in replacements.items() if value}
+    if not by_value:
+        return None
+    pattern = re.compile(
+        r"(?<!\w)(?:"
+        + "|".join(re.escape(v) for v in sorted(by_value, key=len, reverse=True))
+        + r")(?!\w)",
+        re.IGNORECASE,
+    )
+    return lambda text: pattern.sub(lambda m: by_value[m.group(0).lower()], text)
+
+
+def mentioning(values: Iterable[str]) -> models.QuerySet[AuditEvent]:
+    """Events whose summary, changes or note holds any of `values`, in any case."""
+    condition = Q(pk__in=[])
+    for value in {v for v in values if v}:
+        # SQLite keeps JSON with non-ASCII characters escaped; PostgreSQL keeps them as they are.
+        escaped = json.dumps(value)[1:-1]
+        condition |= Q(summary__icontains=value) | Q(note__icontains=value)
+        condition |= Q(changes_text__icontains=value) | Q(changes_text__icontains=escaped)
+    return AuditEvent.objects.annotate(changes_text=Cast("changes", models.TextField())).filter(
+        condition
+    )
+
+
+def redact(
+    replacements: dict[str, str],
+    *,
+    actor: Any,
+    target: models.Model,
+    context: str,
+    summary: str,
+) -> list[int]:
+    """Replace each key of `replacements` (a whole word, in any case) by its value in every
+    event that holds it, and record the redaction, without the replaced values, as one sealed
+    event listing each redacted event with the digest of its new content. Returns the ids of
+    the redacted events."""
+    if not connection.in_atomic_block:
+        raise RuntimeError("Audit events must be redacted inside a transaction.")
+    swap = replacer(replacements)
+    if swap is None:
+        return []
+
+    changed: list[AuditEvent] = []
+    found = mentioning(replacements).exclude(action=REDACTION_ACTION).order_by("id")
+    for event in found.iterator(chunk_size=500):
+        new_summary, note = swap(event.summary)[:300], swap(event.note)
+        changes = _replace_in(event.changes, swap)
+        if (new_summary, changes, note) == (event.summary, event.changes, event.note):
+            continue
+        event.summary, event.changes, event.note = new_summary, changes, note
+        event.content_salt = secrets.token_hex(16)
+        changed.append(event)
+    if not changed:
+        return []
+    listed = {str(e.id): content_digest(e.content_salt, e.canonical_content()) for e in changed}
+    log_action(
+        target,
+        REDACTION_ACTION,
+        actor=actor,
+        summary=summary,
+        context=context,
+        changes={"redacted_events": listed},
+        internal=True,
+    )
+    now = timezone.now()
+    for event in changed:
+        # The one change the triggers allow: content, salt and the time of the redaction.
+        models.QuerySet.update(
+            AuditEvent.objects.filter(pk=event.pk),
+            summary=event.summary,
+            changes=event.changes,
+            note=event.note,
+            content_salt=event.content_salt,
+            redacted_at=now,
+        )
+    return [e.id for e in changed]
 
 
 # Checkpoints
@@ -317,6 +428,10 @@ def verify_chain(
             yield ChainBreak(None, f"The {checkpoint.label} does not carry a valid signature.")
     pending = [c for c in pending if c.signature_is_valid()]
     heads: dict[str, tuple[int, str]] = {}
+    # Redacted events, by id: the digest of their content now, checked at the end against the
+    # newest redaction event that lists them (which comes after them).
+    redacted: dict[int, str] = {}
+    redactions: dict[int, str] = {}
     count = 0
     last_id = 0
     while True:
@@ -331,6 +446,14 @@ def verify_chain(
                 event.compute_hash(), event.hash
             ):
                 yield ChainBreak(event.id, "its contents do not match its seal")
+            elif event.redacted_at is not None:
+                redacted[event.id] = event.compute_content_digest()
+            elif not hmac.compare_digest(event.compute_content_digest(), event.content_digest):
+                yield ChainBreak(event.id, "its contents do not match its seal")
+            elif event.action == REDACTION_ACTION:
+                listed = event.changes.get("redacted_events")
+                if isinstance(listed, dict):
+                    redactions.update({int(k): str(v) for k, v in listed.items() if k.isdigit()})
             heads[event.stream] = (event.sequence, event.hash)
             count += 1
             last_id = event.id
@@ -338,6 +461,12 @@ def verify_chain(
             break
     for checkpoint in pending:
         yield from _check_against(checkpoint, count, heads)
+    for event_id, digest in sorted(redacted.items()):
+        recorded = redactions.get(event_id)
+        if recorded is None:
+            yield ChainBreak(event_id, "it is marked redacted, but no redaction lists it")
+        elif not hmac.compare_digest(recorded, digest):
+            yield ChainBreak(event_id, "its contents do not match its redaction")
     yield from _check_stream_heads(heads)
 
 

@@ -6,6 +6,7 @@ import datetime
 import hashlib
 import hmac
 import json
+import secrets
 from typing import Any
 
 from django.conf import settings
@@ -31,10 +32,13 @@ class AuditTrailIsAppendOnly(Exception):
 class AuditEvent(models.Model):
     """One change: who, when, what, before and after.
 
-    Rows are never updated or deleted (the model refuses, and database triggers refuse too).
-    Events form one chain per stream (the record whose history they belong to, `context`):
-    each row carries its place in the stream and the seal of its predecessor, and its own seal
-    is an HMAC over every field under a key kept outside the database. See `accord.core.audit`.
+    Rows are never deleted, and never updated except by a redaction (the model refuses, and
+    database triggers refuse too). Events form one chain per stream (the record whose history
+    they belong to, `context`): each row carries its place in the stream and the seal of its
+    predecessor, and its own seal is an HMAC over every field under a key kept outside the
+    database. The free content (summary, changes, note), which may name people, is sealed
+    through a digest keyed by the event's own random salt, so that erasing a person can redact
+    it without breaking the chain. See `accord.core.audit` and `accord/core/README.md`.
     """
 
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
@@ -61,6 +65,12 @@ class AuditEvent(models.Model):
     previous_hash = models.CharField(max_length=64)
     # HMAC-SHA256 of the event under settings.ACCORD_AUDIT_KEY (see canonical_payload).
     hash = models.CharField(max_length=64, unique=True)
+    # HMAC-SHA256 of the content (summary, changes, note) keyed by `content_salt`: the seal
+    # covers this digest, not the content. A redaction replaces the content and the salt, and
+    # the sealed redaction event that lists the event carries the new content's digest.
+    content_salt = models.CharField(max_length=64, blank=True)
+    content_digest = models.CharField(max_length=64)
+    redacted_at = models.DateTimeField(null=True, blank=True)
 
     objects = AuditEventQuerySet.as_manager()
 
@@ -88,8 +98,25 @@ class AuditEvent(models.Model):
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise AuditTrailIsAppendOnly("Audit events cannot be deleted.")
 
+    def canonical_content(self) -> bytes:
+        """The free content of the event, serialised one way only."""
+        content = {"summary": self.summary, "changes": self.changes, "note": self.note}
+        return json.dumps(
+            content, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+        ).encode()
+
+    def compute_content_digest(self) -> str:
+        return content_digest(self.content_salt, self.canonical_content())
+
+    def salt_and_digest(self) -> None:
+        """Give the event a fresh salt and the digest of its content under it."""
+        self.content_salt = secrets.token_hex(16)
+        self.content_digest = self.compute_content_digest()
+
     def canonical_payload(self) -> bytes:
-        """Every field of the event, serialised one way only: what the seal covers."""
+        """Every sealed field of the event, serialised one way only: what the seal covers.
+
+        The content enters only through its salted digest."""
         payload = {
             "stream": self.stream,
             "sequence": self.sequence,
@@ -99,12 +126,10 @@ class AuditEvent(models.Model):
             ),
             "actor": self.actor_id,
             "action": self.action,
-            "summary": self.summary,
+            "content": self.content_digest,
             "target_type": self.target_type,
             "target_id": self.target_id,
             "context": self.context,
-            "changes": self.changes,
-            "note": self.note,
             "internal": self.internal,
         }
         return json.dumps(
@@ -132,6 +157,12 @@ class AuditStreamHead(models.Model):
 def seal(message: bytes) -> str:
     """HMAC-SHA256 of `message` under the audit key, which the database never sees."""
     return hmac.new(settings.ACCORD_AUDIT_KEY.encode(), message, hashlib.sha256).hexdigest()
+
+
+def content_digest(salt: str, content: bytes) -> str:
+    """HMAC-SHA256 of an event's content keyed by its salt: without the salt, nobody can test a
+    guess at erased content against the digest the seal still covers."""
+    return hmac.new(salt.encode(), content, hashlib.sha256).hexdigest()
 
 
 class Submission(models.Model):

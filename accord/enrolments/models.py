@@ -46,6 +46,13 @@ class EnrolmentQuerySet(models.QuerySet):
 
 
 class Enrolment(models.Model):
+    # Free text its author wrote, kept when the author is erased, and on what basis.
+    PERSONAL_TEXT_KEPT = {
+        "reason": "the case's record of why it was proposed, which the unions act on",
+        "exception_reason": "the recorded exception the case went ahead under",
+        "closed_reason": "why the case was closed, which the employer may ask about",
+    }
+
     scheme = models.ForeignKey(Scheme, on_delete=models.PROTECT, related_name="enrolments")
     employer = models.ForeignKey(Employer, on_delete=models.PROTECT, related_name="enrolments")
     state = models.CharField(max_length=30, choices=State.choices, default=State.PROPOSED)
@@ -171,6 +178,11 @@ class PartnerPosition(models.Model):
     """A partner union's position on an enrolment. Read by that union's roles and the lead
     union's officers (`rules.can_see_position`)."""
 
+    # Free text its author wrote, kept when the author is erased, and on what basis.
+    PERSONAL_TEXT_KEPT = {
+        "reasons": "the partner union's decision on the case, not the representative's own"
+    }
+
     enrolment = models.ForeignKey(
         Enrolment, on_delete=models.CASCADE, related_name="partner_positions"
     )
@@ -195,6 +207,11 @@ class PartnerPosition(models.Model):
 
 
 class InitialMeeting(models.Model):
+    # Free text its author wrote, kept when the author is erased, and on what basis.
+    PERSONAL_TEXT_KEPT = {
+        "attendees": "the record of who met the employer (the erased name is replaced)"
+    }
+
     enrolment = models.ForeignKey(
         Enrolment, on_delete=models.CASCADE, related_name="initial_meetings"
     )
@@ -239,6 +256,12 @@ class JoinRequest(models.Model):
     secretary of the employer's area, who turns it into a proposal or closes it with a reason.
 
     It keeps what the requester typed, as they typed it, and the area it was routed to."""
+
+    # Free text its author wrote, kept when the author is erased, and on what basis.
+    PERSONAL_TEXT_KEPT = {
+        "message": "the employer's own request, not the handler's",
+        "closed_reason": "why the employer's request was closed, which it may ask about",
+    }
 
     scheme = models.ForeignKey(Scheme, on_delete=models.PROTECT, related_name="join_requests")
     employer_name = models.CharField("employer name", max_length=200)

@@ -105,6 +105,12 @@ class CoSigned:
 
 
 class Cycle(CoSigned, models.Model):
+    # Free text its author wrote, kept when the author is erased, and on what basis.
+    PERSONAL_TEXT_KEPT = {
+        "objectives": "agreed between the employer and the unions",
+        "success_criteria": "agreed between the employer and the unions",
+    }
+
     enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="cycles")
     number = models.PositiveSmallIntegerField()
     # The wording agreed stays with the cycle even when the principle is later reworded.
@@ -226,6 +232,9 @@ class EmployerView(models.Model):
     is the commitment). It stays as the employer wrote it: the cycle's self-assessments are
     the version as drafted."""
 
+    # Free text its author wrote, kept when the author is erased, and on what basis.
+    PERSONAL_TEXT_KEPT = {"priorities": "the employer's own statement"}
+
     enrolment = models.ForeignKey(
         Enrolment, on_delete=models.CASCADE, related_name="employer_views"
     )
@@ -305,6 +314,13 @@ class ReviewQuerySet(models.QuerySet):
 
 class Review(CoSigned, models.Model):
     """The review at the end of a cycle. A cycle that is extended is reviewed again later."""
+
+    # Free text its author wrote, kept when the author is erased, and on what basis.
+    PERSONAL_TEXT_KEPT = {
+        "evidence": "the review's outcome, confirmed by both sides",
+        "notes": "the review's outcome, confirmed by both sides",
+        "employer_comment": "the employer's own words",
+    }
 
     cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="reviews")
     held_on = models.DateField()
@@ -424,6 +440,13 @@ class Assessment(models.TextChoices):
 class PolicyCheck(models.Model):
     """A member's new policy or initiative, assessed against the principles."""
 
+    # Free text its author wrote, kept when the author is erased, and on what basis.
+    PERSONAL_TEXT_KEPT = {
+        "description": "the employer's policy as logged",
+        "reasoning": "the unions' assessment, on which a concern or suspension may rest",
+        "union_response": "the unions' response sent to the employer",
+    }
+
     membership = models.ForeignKey(
         Membership, on_delete=models.CASCADE, related_name="policy_checks"
     )
@@ -477,6 +500,9 @@ class LapseDecision(models.Model):
     """A review overdue beyond the scheme's grace period, put to the national officers:
     extend to a new date, or lapse. One per cycle and due date (the occasion): a cycle
     extended to a new date that is again overdue is a new occasion."""
+
+    # Free text its author wrote, kept when the author is erased, and on what basis.
+    PERSONAL_TEXT_KEPT = {"reasons": "the grounds of a decision on membership, open to challenge"}
 
     membership = models.ForeignKey(
         Membership, on_delete=models.CASCADE, related_name="lapse_decisions"
@@ -554,6 +580,16 @@ class Concern(models.Model):
     """A concern that a member acts against the principles. Confidential to the national
     officers of the scheme's lead union; the raiser sees its state, and the employer what it
     is about once an officer puts it to them (never who raised it)."""
+
+    # Free text its author wrote, kept when the author is erased, and on what basis.
+    PERSONAL_TEXT_KEPT = {
+        "subject": "a complaint and its decision: kept for its appeal and any legal claim",
+        "put_note": "a complaint and its decision: kept for its appeal and any legal claim",
+        "response": "a complaint and its decision: kept for its appeal and any legal claim",
+        "reasons": "a complaint and its decision: kept for its appeal and any legal claim",
+        "appeal_grounds": "a complaint and its decision: kept for any legal claim",
+        "appeal_reasons": "a complaint and its decision: kept for any legal claim",
+    }
 
     membership = models.ForeignKey(Membership, on_delete=models.PROTECT, related_name="concerns")
     # A signed-in raiser, or a member of the public known by a name and a confirmed address.
@@ -633,6 +669,11 @@ class Concern(models.Model):
 
 class ConcernEvent(models.Model):
     """One step in a concern's life, shown on the officers' page of the concern."""
+
+    # Free text its author wrote, kept when the author is erased, and on what basis.
+    PERSONAL_TEXT_KEPT = {
+        "text": "the history of a complaint: kept for its appeal and any legal claim"
+    }
 
     concern = models.ForeignKey(Concern, on_delete=models.CASCADE, related_name="events")
     at = models.DateTimeField()

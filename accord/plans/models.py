@@ -17,6 +17,12 @@ class PlanStatus(models.TextChoices):
 
 
 class Plan(models.Model):
+    # Free text its author wrote, kept when the author is erased, and on what basis.
+    PERSONAL_TEXT_KEPT = {
+        "introduction": "the plan as the parties adopted it",
+        "source_text": "the plan document as it was imported",
+    }
+
     title = models.CharField(max_length=200)
     adopted_on = models.DateField(null=True, blank=True)
     date_wording = models.CharField(
@@ -108,6 +114,12 @@ class Commitment(models.Model):
 
 
 class PlanReview(models.Model):
+    # Free text its author wrote, kept when the author is erased, and on what basis.
+    PERSONAL_TEXT_KEPT = {
+        "notes": "the parties' joint record of the plan's review",
+        "outcomes": "the parties' joint record of the plan's review",
+    }
+
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="reviews")
     held_on = models.DateField()
     notes = models.TextField()
@@ -133,6 +145,9 @@ class ImportKind(models.TextChoices):
 class PlanImport(models.Model):
     """An uploaded plan waiting for its preview to be confirmed. The upload is kept as it came,
     less characters that cannot be stored; corrections are kept beside it."""
+
+    # Free text its author wrote, kept when the author is erased, and on what basis.
+    PERSONAL_TEXT_KEPT = {"text": "the plan document as it was uploaded"}
 
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"

@@ -1,0 +1,174 @@
+"""Subject access: everything Accord holds about a person, as one zip file.
+
+The zip holds `data.json` (machine-readable) and `index.html` (the same, readable). Its
+sections: the profile and e-mail addresses; the roles, current and ended; every row of every
+model that points to the person through a user foreign key (the steps they took, the notes
+they wrote, the reminders sent to them: a model added later is covered without a change here);
+the e-mails addressed to them; and the audit events about them (theirs, about their account,
+or naming their address). Secrets (password hashes, tokens, second-factor keys) are left out.
+Each kind of record is bounded (`ROW_LIMIT`), and a section cut short says so.
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+import json
+import zipfile
+from typing import Any
+
+from allauth.account.models import EmailAddress
+from django.apps import apps
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models, transaction
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from accord.core import audit
+from accord.core.errors import DomainError
+from accord.core.models import AuditEvent
+from accord.core.outbox import OutboxMessage
+
+from . import rules
+from .erasure import user_foreign_keys
+from .models import RoleAssignment, User
+
+# The most rows of one kind a download holds.
+ROW_LIMIT = 5000
+# Never in a download, whoever it is for.
+SECRET_FIELDS = {"password", "token", "token_hash", "session_key", "secret", "content_salt"}
+SECRET_MODEL_FIELDS = {"mfa.authenticator": {"data"}}
+# Read in their own sections, or holding nothing of the person's but a link to a session.
+_OWN_SECTIONS = {"core.auditevent", "accounts.roleassignment", "account.emailaddress"}
+_PROFILE_FIELDS = (
+    "id",
+    "full_name",
+    "email",
+    "is_active",
+    "is_staff",
+    "is_superuser",
+    "date_joined",
+    "last_login",
+)
+
+
+def _value(value: Any) -> Any:
+    if isinstance(value, datetime.datetime | datetime.date | datetime.time):
+        return value.isoformat()
+    return json.loads(json.dumps(value, cls=DjangoJSONEncoder))
+
+
+def _row(obj: models.Model) -> dict[str, Any]:
+    secret = SECRET_FIELDS | SECRET_MODEL_FIELDS.get(obj._meta.label_lower, set())
+    return {
+        f.attname: _value(getattr(obj, f.attname))
+        for f in obj._meta.concrete_fields
+        if f.name not in secret and f.attname not in secret
+    }
+
+
+def _section(title: str, queryset: models.QuerySet) -> dict[str, Any]:
+    rows = [_row(obj) for obj in queryset[: ROW_LIMIT + 1]]
+    return {
+        "title": title,
+        "rows": rows[:ROW_LIMIT],
+        "truncated": len(rows) > ROW_LIMIT,
+    }
+
+
+def _records(person: User) -> list[dict[str, Any]]:
+    """Every row of every model that points to the person, by model."""
+    sections = []
+    for model in apps.get_models():
+        label = model._meta.label_lower
+        if model._meta.proxy or label in _OWN_SECTIONS:
+            continue
+        keys = user_foreign_keys(model)
+        if not keys:
+            continue
+        condition = Q(pk__in=[])
+        for key in keys:
+            condition |= Q(**{key.attname: person.pk})
+        queryset = model._base_manager.filter(condition).order_by("pk")
+        if not queryset.exists():
+            continue
+        section = _section(str(model._meta.verbose_name_plural).capitalize(), queryset)
+        section["kind"] = label
+        section["through"] = [key.name for key in keys]
+        sections.append(section)
+    return sections
+
+
+def _addresses(person: User) -> list[str]:
+    found = {
+        person.email,
+        *EmailAddress.objects.filter(user=person).values_list("email", flat=True),
+    }
+    return sorted(a for a in found if a)
+
+
+def collect(person: User) -> dict[str, Any]:
+    """Everything Accord holds about `person`, as plain data."""
+    addresses = _addresses(person)
+    to_them = Q(pk__in=[])
+    for address in addresses:
+        to_them |= Q(to__iexact=address)
+    about = Q(actor=person) | Q(context=audit.context_of(person))
+    about |= Q(target_type=person._meta.label_lower, target_id=str(person.pk))
+    about |= Q(pk__in=audit.mentioning(addresses).values("pk"))
+    return {
+        "format": "accord-subject-access-1",
+        "produced_at": timezone.now().isoformat(),
+        "profile": {name: _value(getattr(person, name)) for name in _PROFILE_FIELDS},
+        "email_addresses": _section(
+            "E-mail addresses", EmailAddress.objects.filter(user=person).order_by("pk")
+        ),
+        "roles": _section(
+            "Roles, current and ended",
+            RoleAssignment.history.filter(user=person).order_by("starts_on", "pk"),
+        ),
+        "records": _records(person),
+        "emails": _section(
+            "E-mails addressed to them",
+            OutboxMessage.objects.filter(to_them).order_by("created_at", "pk"),
+        ),
+        "audit_events": _section(
+            "Audit events about them",
+            AuditEvent.objects.filter(about).order_by("created_at", "pk"),
+        ),
+    }
+
+
+def build_zip(data: dict[str, Any]) -> bytes:
+    """The zip a person downloads: data.json and index.html."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(
+            "data.json", json.dumps(data, indent=2, ensure_ascii=False, cls=DjangoJSONEncoder)
+        )
+        archive.writestr("index.html", render_to_string("accounts/subject_access.html", data))
+    return buffer.getvalue()
+
+
+def export_person_data(*, person: User, actor: User) -> bytes:
+    """The zip of everything held about `person`, for them or for an officer answering their
+    request made offline; the download is audited."""
+    if not rules.can_export_person_data(actor, person):
+        raise DomainError("You may not download this person's data.")
+    with transaction.atomic():
+        data = collect(person)
+        own = actor.pk == person.pk
+        audit.log_action(
+            person,
+            "person.subject_access",
+            actor=actor,
+            summary=(
+                f"{actor} downloaded their own data"
+                if own
+                else f"{actor} produced the data held about {person} for their request"
+            ),
+            changes={"download": [None, "data.json and index.html"]},
+            internal=True,
+        )
+    return build_zip(data)
