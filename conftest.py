@@ -58,6 +58,16 @@ def _fresh_caches() -> None:
         cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _mfa_enforcement(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Two-factor sign-in is enforced in production (ACCORD_MFA_REQUIRED). Tests sign their
+    personas in with a password or `force_login`, so it is off unless a test is marked
+    `mfa_required`: the tests of two-factor sign-in itself, which set up authenticators."""
+    required = request.node.get_closest_marker("mfa_required") is not None
+    with override_settings(ACCORD_MFA_REQUIRED=required):
+        yield
+
+
 @pytest.fixture
 def deliver_outbox(db: None) -> Callable[[], dict[str, int]]:
     """Deliver the e-mail outbox now, as the worker would: call it where a test expects mail."""

@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from accord.organisations.models import Association, District, Employer, Region, Union
 
@@ -28,6 +29,9 @@ class AccordUserManager(UserManager):
 class User(AbstractUser):
     email = models.EmailField("e-mail address", unique=True)
     full_name = models.CharField(max_length=150)
+    # Part of every session's check (below): raising it ends all the person's sessions at once,
+    # wherever they are, without reading the session table.
+    security_stamp = models.PositiveIntegerField(default=0, editable=False)
 
     objects = AccordUserManager()
 
@@ -44,6 +48,17 @@ class User(AbstractUser):
 
     def get_absolute_url(self) -> str:
         return reverse("person", args=[self.pk])
+
+    def _get_session_auth_hash(self, secret: str | None = None) -> str:
+        """Django's check that a session still belongs to this person, from the password (so a
+        new password ends other sessions) and the security stamp (so "sign out everywhere" and
+        a reset of two-factor sign-in end them all)."""
+        return salted_hmac(
+            "accord.accounts.User.get_session_auth_hash",
+            f"{self.password}:{self.security_stamp}",
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()
 
     def clean(self) -> None:
         # Lower-cased before the unique check, as `save` stores it: "Rep@X" is "rep@x" taken.

@@ -16,6 +16,7 @@ urlpatterns = [
         name="person-role-change",
     ),
     path("people/<int:pk>/status/", views.status, name="person-status"),
+    path("people/<int:pk>/mfa-reset/", views.reset_mfa, name="person-mfa-reset"),
     path("people/<int:pk>/invitation/", views.resend_invitation, name="person-invitation"),
     path("invitations/<str:token>/", views.accept_invitation, name="invitation"),
 ]
