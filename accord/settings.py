@@ -403,9 +403,10 @@ ACCORD_INVITATION_DAYS = envint("ACCORD_INVITATION_DAYS", 7)
 # Signed-in people are signed out after this long without a request (special-category data on
 # shared office machines).
 SESSION_IDLE_TIMEOUT_MINUTES = envint("ACCORD_SESSION_IDLE_MINUTES", 30)
-# However active, a session ends this long after its sign-in.
+# However active, a session ends this long after its sign-in (core/middleware.py). The stored
+# session lasts an hour longer, so that the sign-in page can still say why it ended.
 SESSION_ABSOLUTE_HOURS = envint("ACCORD_SESSION_ABSOLUTE_HOURS", 12)
-SESSION_COOKIE_AGE = SESSION_ABSOLUTE_HOURS * 60 * 60
+SESSION_COOKIE_AGE = (SESSION_ABSOLUTE_HOURS + 1) * 60 * 60
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = envbool("DJANGO_SECURE_COOKIES", not DEBUG)
