@@ -94,6 +94,7 @@ NOT_PAGES = {
     "register-json",
     # A button's target (POST only), not a page: the outbox page that carries it is opened.
     "outbox-retry",
+    "sign-out-everywhere",
     "concern-evidence",
     "scheme-material",
     "scheme-logo",
@@ -111,6 +112,8 @@ NOT_PAGES = {
     "account_confirm_reauthentication_code",
     "account_confirm_login_code",
     "account_set_password",
+    # allauth's two-factor overview only redirects to Sign-in and security (account-security).
+    "mfa_index",
 }
 # Django's own admin pages are Django's.
 SKIPPED_NAMESPACES = {"admin"}

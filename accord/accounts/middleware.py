@@ -12,8 +12,9 @@ from django.shortcuts import redirect
 
 from . import rules
 
-# What the session remembers once checked, so that ordinary pages read nothing more: the check
-# runs once per session (and again after setting up an app, through `record_mfa_set_up`).
+# What the session remembers once satisfied, so that ordinary pages read nothing more: until
+# then (the set-up pages only) each request checks again, and the first after setting up an
+# app finds it.
 SESSION_KEY = "accord_mfa"
 SATISFIED = "ok"
 SET_UP_FIRST = "set-up"
@@ -37,12 +38,6 @@ def mfa_state(user: Any) -> str:
         return SATISFIED
     has_app = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
     return SATISFIED if has_app else SET_UP_FIRST
-
-
-def record_mfa_set_up(sender: Any, request: HttpRequest | None = None, **kwargs: Any) -> None:
-    """allauth's `authenticator_added`: the session may go on from now."""
-    if request is not None and hasattr(request, "session"):
-        request.session[SESSION_KEY] = SATISFIED
 
 
 class MFARequiredMiddleware:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
+from allauth.mfa import signals as mfa_signals
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -13,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
+from accord.core import audit
 from accord.organisations.models import Association, District, Employer, Region, Union
 
 
@@ -374,3 +376,32 @@ class HeldEmail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user}: {self.subject}"
+
+
+# A person's own changes to their two-factor sign-in are made by allauth's views; its signals
+# put them on the audit trail like every other change (never the secret or the codes).
+_AUTHENTICATOR_CHANGES = {
+    mfa_signals.authenticator_added: ("added", "set up"),
+    mfa_signals.authenticator_removed: ("removed", "turned off"),
+    mfa_signals.authenticator_reset: ("reset", "made new"),
+}
+
+
+def audit_authenticator_change(
+    sender: Any, signal: Any, user: User, authenticator: Any, **kwargs: Any
+) -> None:
+    change, verb = _AUTHENTICATOR_CHANGES[signal]
+    kind = {"totp": "authenticator app"}.get(authenticator.type, "recovery codes")
+    before, after = {"added": (None, kind), "removed": (kind, None)}.get(change, (kind, kind))
+    audit.log_action(
+        user,
+        f"user.authenticator_{change}",
+        actor=user,
+        summary=f"{user} {verb} {kind}",
+        changes={"authenticator": [before, after]},
+        internal=True,
+    )
+
+
+for _signal in _AUTHENTICATOR_CHANGES:
+    _signal.connect(audit_authenticator_change, dispatch_uid="accord-authenticator-audit")

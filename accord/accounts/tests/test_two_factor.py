@@ -151,6 +151,11 @@ def test_setting_up_shows_the_recovery_codes_once_then_opens_every_page(world: W
     again = client.get(done["Location"]).content.decode()
     assert not any(code in again for code in codes)
     assert _signed_in(client)
+    # On the audit trail, without the secret.
+    event = AuditEvent.objects.get(
+        action="user.authenticator_added", summary__contains="authenticator app"
+    )
+    assert event.actor == world.users["secretary"] and secret not in str(event.changes)
 
 
 def test_sign_in_asks_for_the_code_and_refuses_a_wrong_one(world: World) -> None:
@@ -213,6 +218,7 @@ def test_recovery_codes_can_be_made_anew(world: World) -> None:
         clock.move_to(start + datetime.timedelta(minutes=6))
         new = _new_codes(client)
     assert len(new) == 10 and not set(new) & set(old)
+    assert AuditEvent.objects.filter(action="user.authenticator_reset").count() == 1
 
 
 def _new_codes(client: Client) -> list[str]:
