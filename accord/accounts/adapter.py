@@ -71,7 +71,8 @@ class AccordAccountAdapter(DefaultAccountAdapter):
         context = {
             "request": request,
             "email": email,
-            "current_site": get_current_site(request),
+            # None when the change is committed after its request (as a test runs it).
+            "current_site": get_current_site(request) if request is not None else None,
             "site_url": settings.SITE_URL,
             **context,
         }

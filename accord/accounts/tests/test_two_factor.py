@@ -131,7 +131,10 @@ def test_until_set_up_only_the_set_up_page_and_signing_out_open(world: World) ->
     assert not _signed_in(client)
 
 
-def test_setting_up_shows_the_recovery_codes_once_then_opens_every_page(world: World) -> None:
+def test_setting_up_shows_the_recovery_codes_once_then_opens_every_page(
+    world: World,
+    django_capture_on_commit_callbacks,  # type: ignore[no-untyped-def]
+) -> None:
     client = Client()
     _password_step(client, "secretary@example.org")
     page = client.get(SET_UP).content.decode()
@@ -143,7 +146,8 @@ def test_setting_up_shows_the_recovery_codes_once_then_opens_every_page(world: W
     assert "The code is not correct" in wrong.content.decode()
     assert not Authenticator.objects.filter(user=world.users["secretary"]).exists()
 
-    done = client.post(SET_UP, {"code": _code(secret)})
+    with django_capture_on_commit_callbacks(execute=True):
+        done = client.post(SET_UP, {"code": _code(secret)})
     assert done.status_code == 302 and done["Location"] == reverse("mfa_view_recovery_codes")
     shown = client.get(done["Location"]).content.decode()
     codes = re.findall(r"<li><code>(\w+)</code></li>", shown)
@@ -208,7 +212,10 @@ def test_wrong_codes_are_limited_like_passwords(world: World) -> None:
     assert refused.status_code == 200 and not _signed_in(client)
 
 
-def test_recovery_codes_can_be_made_anew(world: World) -> None:
+def test_recovery_codes_can_be_made_anew(
+    world: World,
+    django_capture_on_commit_callbacks,  # type: ignore[no-untyped-def]
+) -> None:
     old = _with_app(world.users["rep"])
     client = Client()
     start = timezone.now()
@@ -216,7 +223,8 @@ def test_recovery_codes_can_be_made_anew(world: World) -> None:
         _password_step(client, "rep@example.org")
         client.post(reverse("mfa_authenticate"), {"code": _code()})
         clock.move_to(start + datetime.timedelta(minutes=6))
-        new = _new_codes(client)
+        with django_capture_on_commit_callbacks(execute=True):
+            new = _new_codes(client)
     assert len(new) == 10 and not set(new) & set(old)
     assert AuditEvent.objects.filter(action="user.authenticator_reset").count() == 1
 
