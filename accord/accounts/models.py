@@ -8,7 +8,7 @@ from typing import Any
 from allauth.mfa import signals as mfa_signals
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
@@ -393,14 +393,16 @@ def audit_authenticator_change(
     change, verb = _AUTHENTICATOR_CHANGES[signal]
     kind = {"totp": "authenticator app"}.get(authenticator.type, "recovery codes")
     before, after = {"added": (None, kind), "removed": (kind, None)}.get(change, (kind, kind))
-    audit.log_action(
-        user,
-        f"user.authenticator_{change}",
-        actor=user,
-        summary=f"{user} {verb} {kind}",
-        changes={"authenticator": [before, after]},
-        internal=True,
-    )
+    # allauth sends these once its own transaction has committed: the event gets its own.
+    with transaction.atomic():
+        audit.log_action(
+            user,
+            f"user.authenticator_{change}",
+            actor=user,
+            summary=f"{user} {verb} {kind}",
+            changes={"authenticator": [before, after]},
+            internal=True,
+        )
 
 
 for _signal in _AUTHENTICATOR_CHANGES:
