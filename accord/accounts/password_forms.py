@@ -68,13 +68,13 @@ class SetPasswordForm(SafeTextMixin, AccordLabels, allauth_forms.SetPasswordForm
 CODE = "Code from your authenticator app"
 
 
-class AuthenticateForm(AccordLabels, mfa_forms.AuthenticateForm):
+class AuthenticateForm(SafeTextMixin, AccordLabels, mfa_forms.AuthenticateForm):
     labels = {"code": f"{CODE}, or a recovery code"}
 
 
-class ReauthenticateForm(AccordLabels, mfa_forms.ReauthenticateForm):
+class ReauthenticateForm(SafeTextMixin, AccordLabels, mfa_forms.ReauthenticateForm):
     labels = {"code": f"{CODE}, or a recovery code"}
 
 
-class ActivateTOTPForm(AccordLabels, totp_forms.ActivateTOTPForm):
+class ActivateTOTPForm(SafeTextMixin, AccordLabels, totp_forms.ActivateTOTPForm):
     labels = {"code": CODE}
