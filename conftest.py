@@ -58,6 +58,25 @@ def _fresh_caches() -> None:
         cache.clear()
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _no_mfa_enforcement() -> Iterator[None]:
+    """Two-factor sign-in is enforced in production (ACCORD_MFA_REQUIRED). Tests sign their
+    personas in with a password or `force_login`, data built once per module included, so it is
+    off for the run, and on for tests marked `mfa_required` (below)."""
+    with override_settings(ACCORD_MFA_REQUIRED=False):
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _mfa_enforcement(request: pytest.FixtureRequest) -> Iterator[None]:
+    """On for the tests of two-factor sign-in itself, which set up authenticators."""
+    if request.node.get_closest_marker("mfa_required") is None:
+        yield
+        return
+    with override_settings(ACCORD_MFA_REQUIRED=True):
+        yield
+
+
 @pytest.fixture
 def deliver_outbox(db: None) -> Callable[[], dict[str, int]]:
     """Deliver the e-mail outbox now, as the worker would: call it where a test expects mail."""

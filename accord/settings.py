@@ -116,6 +116,7 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "csp",
+    "allauth.mfa",
     "accord.core",
     "accord.organisations",
     "accord.accounts",
@@ -143,6 +144,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "accord.core.middleware.IdleTimeoutMiddleware",
+    "accord.core.middleware.AbsoluteLifetimeMiddleware",
+    "accord.accounts.middleware.MFARequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -268,8 +271,13 @@ ACCOUNT_CHANGE_EMAIL = True
 # to addresses that have one.
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
-# allauth's default limits (sign-in attempts, reset requests, ...), kept in the cache.
-ACCOUNT_RATE_LIMITS: dict[str, str] = {}
+# Limits kept in the cache (ACCORD_CACHE_URL), so every app server counts the same attempts.
+# A failed sign-in counts against the address typed in (known or not, so an unknown address is
+# refused the same way) and against the client's IP address; a wrong authenticator code counts
+# against the person, under the same "login_failed" limit.
+ACCOUNT_RATE_LIMITS: dict[str, str] = {
+    "login_failed": "20/5m/ip,5/5m/key",
+}
 # Shared office machines: the session ends with the browser, and after the idle timeout.
 ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
@@ -287,9 +295,26 @@ ACCOUNT_FORMS = {
 # A password-reset link works once (it is tied to the password it replaces) and for this long.
 PASSWORD_RESET_TIMEOUT = envint("ACCORD_PASSWORD_RESET_HOURS", 24) * 60 * 60
 
+# Two-factor sign-in (allauth's mfa app): an authenticator app's codes (TOTP), with recovery
+# codes shown once. Union roles, auditors and staff must set it up before any other page opens
+# (accounts/middleware.py); everyone else may, from their own page.
+ACCORD_MFA_REQUIRED = envbool("ACCORD_MFA_REQUIRED", True)
+MFA_ADAPTER = "accord.accounts.adapter.AccordMFAAdapter"
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "Accord"
+MFA_RECOVERY_CODES_SHOW_ONCE = True
+MFA_FORMS = {
+    "authenticate": "accord.accounts.password_forms.AuthenticateForm",
+    "reauthenticate": "accord.accounts.password_forms.ReauthenticateForm",
+    "activate_totp": "accord.accounts.password_forms.ActivateTOTPForm",
+}
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -398,6 +423,10 @@ ACCORD_RETENTION_WITHDRAWN_FILES_MONTHS = envcount("ACCORD_RETENTION_WITHDRAWN_F
 # Signed-in people are signed out after this long without a request (special-category data on
 # shared office machines).
 SESSION_IDLE_TIMEOUT_MINUTES = envint("ACCORD_SESSION_IDLE_MINUTES", 30)
+# However active, a session ends this long after its sign-in (core/middleware.py). The stored
+# session lasts an hour longer, so that the sign-in page can still say why it ended.
+SESSION_ABSOLUTE_HOURS = envint("ACCORD_SESSION_ABSOLUTE_HOURS", 12)
+SESSION_COOKIE_AGE = (SESSION_ABSOLUTE_HOURS + 1) * 60 * 60
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = envbool("DJANGO_SECURE_COOKIES", not DEBUG)

@@ -3,6 +3,7 @@
 from allauth.account import views as account_views
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from accord.accounts import views as accounts_views
 from accord.schemes import views as scheme_views
@@ -20,6 +21,19 @@ urlpatterns = [
         name="email-preferences",
     ),
     path("accounts/data/", accounts_views.own_data, name="own-data"),
+    # The person's own sign-in settings, in place of allauth's two-factor overview.
+    path("accounts/security/", accounts_views.security, name="account-security"),
+    path(
+        "accounts/security/sign-out-everywhere/",
+        accounts_views.sign_out_everywhere,
+        name="sign-out-everywhere",
+    ),
+    path(
+        "accounts/2fa/",
+        RedirectView.as_view(pattern_name="account-security"),
+        name="mfa_index",
+    ),
+    path("accounts/2fa/", include("allauth.mfa.urls")),
     path("accounts/", include("allauth.account.urls")),
     path("", include("accord.enrolments.urls")),
     path("", include("accord.enrolments.scheme_urls")),

@@ -90,10 +90,13 @@ NOT_PAGES = {
     "logo-pack",
     "verification-certificate",
     "calendar-feed",
+    # Recovery codes are shown once, on their page; allauth's download is never offered.
+    "mfa_download_recovery_codes",
     "register-csv",
     "register-json",
     # A button's target (POST only), not a page: the outbox page that carries it is opened.
     "outbox-retry",
+    "sign-out-everywhere",
     "concern-evidence",
     "scheme-material",
     "scheme-logo",
@@ -111,6 +114,9 @@ NOT_PAGES = {
     "account_confirm_reauthentication_code",
     "account_confirm_login_code",
     "account_set_password",
+    "mfa_authenticate",
+    # allauth's two-factor overview only redirects to Sign-in and security (account-security).
+    "mfa_index",
 }
 # Django's own admin pages are Django's.
 SKIPPED_NAMESPACES = {"admin"}

@@ -6,9 +6,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import time_machine
+from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+from allauth.mfa.totp.internal.auth import TOTP
 
 from accord.accounts.models import Role, RoleAssignment, User
-from accord.demo.data import PLAN_DATA, Journey
+from accord.demo.data import DEMO_TOTP_SECRET, PLAN_DATA, Journey
 from accord.enrolments import join_requests
 from accord.enrolments.models import Enrolment, JoinRequest
 from accord.enrolments.process import MAIN_PATH, State
@@ -144,6 +146,9 @@ def build_site(world: World) -> Site:
     # The trust: its review waits for the employer's confirmation.
     reviewed = _to(world, world.trust, State.LISTED)
     site.users["trust_contact"] = _contact(world.trust)
+    # Someone who chose two-factor sign-in, for its pages (the secret is the demo's).
+    TOTP.activate(site.users["trust_contact"], DEMO_TOTP_SECRET)
+    RecoveryCodes.activate(site.users["trust_contact"])
     with time_machine.travel(reviewed.first_cycle.ends_on, tick=False):
         site.reviews.append(world.review(reviewed.first_cycle))
     # A third member, reviewed and confirmed: ready for its next cycle.

@@ -22,6 +22,9 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+
+from accord.demo.data import DEMO_TOTP_SECRET
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -224,7 +227,13 @@ def test_a_secretary_signs_in_and_takes_a_step_through_gunicorn(server: Server) 
         "/accounts/login/", "Sign in", login=SECRETARY, password=DEMO_PASSWORD
     )
     assert status == 200, f"sign-in answered {status}{server.output()}"
-    assert urllib.parse.urlsplit(url).path != "/accounts/login/", "sign-in was refused"
+    # Two-factor sign-in, as in production: the code of the demo's authenticator key.
+    path = urllib.parse.urlsplit(url).path
+    assert path == "/accounts/2fa/authenticate/", f"sign-in was refused ({path})"
+    code = format_hotp_value(hotp_value(DEMO_TOTP_SECRET, int(time.time()) // 30))
+    status, url, html, _ = browser.submit(path, "Sign in", code=code)
+    assert status == 200, f"the code step answered {status}{server.output()}"
+    assert urllib.parse.urlsplit(url).path == "/tasks/", "the code was refused"
 
     # The start page offers the step on the case that waits for this secretary.
     offered = [

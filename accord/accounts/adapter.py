@@ -1,19 +1,26 @@
-"""How django-allauth fits Accord: sign-up closed, e-mail through the outbox, links on the site."""
+"""How django-allauth fits Accord: sign-up closed, e-mail through the outbox, links on the site,
+two-factor sign-in kept by those who must use it."""
 
 from __future__ import annotations
 
 from typing import Any
 from urllib.parse import urlsplit
 
+from allauth.account import app_settings as account_settings
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context as allauth_context
+from allauth.mfa.adapter import DefaultMFAAdapter
+from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.contrib.sites.shortcuts import get_current_site
 from django.db import transaction
 from django.http import HttpRequest
+from django.utils import timezone
 
 from accord.core import mail
+from accord.core.middleware import SIGNED_IN_AT
 
+from . import rules
 from .models import User
 
 # Why a person receives allauth's messages (password resets, changes to their account).
@@ -44,13 +51,28 @@ class AccordAccountAdapter(DefaultAccountAdapter):
         # Accounts are made by invitation only: nobody signs themselves up.
         return False
 
+    def is_reauthentication_required(self, *, app: str, **kwargs: Any) -> bool:
+        """Two-factor settings (set-up, new recovery codes, turning it off) ask for the password
+        again, unless the person signed in within the last few minutes: setting up an app and
+        seeing its recovery codes is where a first sign-in leads."""
+        request = allauth_context.request
+        session = getattr(request, "session", None)
+        signed_in_at = session.get(SIGNED_IN_AT) if session is not None else None
+        recent = isinstance(signed_in_at, int) and (
+            timezone.now().timestamp() - signed_in_at < account_settings.REAUTHENTICATION_TIMEOUT
+        )
+        if app == "allauth.mfa" and recent:
+            return False
+        return super().is_reauthentication_required(app=app, **kwargs)
+
     def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
         """Written to the outbox in the caller's transaction, never sent while the page waits."""
         request = allauth_context.request
         context = {
             "request": request,
             "email": email,
-            "current_site": get_current_site(request),
+            # None when the change is committed after its request (as a test runs it).
+            "current_site": get_current_site(request) if request is not None else None,
             "site_url": settings.SITE_URL,
             **context,
         }
@@ -80,3 +102,18 @@ class AccordAccountAdapter(DefaultAccountAdapter):
 
     def get_email_confirmation_url(self, request: HttpRequest, emailconfirmation: Any) -> str:
         return on_site(super().get_email_confirmation_url(request, emailconfirmation))
+
+
+class AccordMFAAdapter(DefaultMFAAdapter):
+    error_messages = {
+        **DefaultMFAAdapter.error_messages,
+        "incorrect_code": "The code is not correct. Enter the 6 digits your app shows now.",
+        "cannot_delete_authenticator": (
+            "Your roles need two-factor sign-in, so you cannot turn it off. If you have lost "
+            "your phone, ask a national officer to reset it."
+        ),
+    }
+
+    def can_delete_authenticator(self, authenticator: Authenticator) -> bool:
+        # Those who must use two-factor sign-in cannot switch it off; an officer's reset can.
+        return not rules.must_use_mfa(authenticator.user)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from allauth.account.admin import EmailAddressAdmin
 from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
 from django.contrib import admin
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
@@ -75,3 +76,8 @@ admin.site.unregister(EmailAddress)
 @admin.register(EmailAddress)
 class AccordEmailAddressAdmin(AuditedAdmin, EmailAddressAdmin):
     actions = []
+
+
+# Authenticators hold the secret of a person's app: not shown, not edited here. A lost phone is
+# reset from the person's page, audited (accounts/views.py, reset_mfa).
+admin.site.unregister(Authenticator)

@@ -5,13 +5,16 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
+from allauth.mfa import signals as mfa_signals
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
+from accord.core import audit
 from accord.organisations.models import Association, District, Employer, Region, Union
 
 
@@ -28,6 +31,9 @@ class AccordUserManager(UserManager):
 class User(AbstractUser):
     email = models.EmailField("e-mail address", unique=True)
     full_name = models.CharField(max_length=150)
+    # Part of every session's check (below): raising it ends all the person's sessions at once,
+    # wherever they are, without reading the session table.
+    security_stamp = models.PositiveIntegerField(default=0, editable=False)
 
     objects = AccordUserManager()
 
@@ -57,6 +63,17 @@ class User(AbstractUser):
     @property
     def is_erased(self) -> bool:
         return self.email == self.pseudonym_email
+
+    def _get_session_auth_hash(self, secret: str | None = None) -> str:
+        """Django's check that a session still belongs to this person, from the password (so a
+        new password ends other sessions) and the security stamp (so "sign out everywhere" and
+        a reset of two-factor sign-in end them all)."""
+        return salted_hmac(
+            "accord.accounts.User.get_session_auth_hash",
+            f"{self.password}:{self.security_stamp}",
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()
 
     def clean(self) -> None:
         # Lower-cased before the unique check, as `save` stores it: "Rep@X" is "rep@x" taken.
@@ -372,3 +389,34 @@ class HeldEmail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user}: {self.subject}"
+
+
+# A person's own changes to their two-factor sign-in are made by allauth's views; its signals
+# put them on the audit trail like every other change (never the secret or the codes).
+_AUTHENTICATOR_CHANGES = {
+    mfa_signals.authenticator_added: ("added", "set up"),
+    mfa_signals.authenticator_removed: ("removed", "turned off"),
+    mfa_signals.authenticator_reset: ("reset", "made new"),
+}
+
+
+def audit_authenticator_change(
+    sender: Any, signal: Any, user: User, authenticator: Any, **kwargs: Any
+) -> None:
+    change, verb = _AUTHENTICATOR_CHANGES[signal]
+    kind = {"totp": "authenticator app"}.get(authenticator.type, "recovery codes")
+    before, after = {"added": (None, kind), "removed": (kind, None)}.get(change, (kind, kind))
+    # allauth sends these once its own transaction has committed: the event gets its own.
+    with transaction.atomic():
+        audit.log_action(
+            user,
+            f"user.authenticator_{change}",
+            actor=user,
+            summary=f"{user} {verb} {kind}",
+            changes={"authenticator": [before, after]},
+            internal=True,
+        )
+
+
+for _signal in _AUTHENTICATOR_CHANGES:
+    _signal.connect(audit_authenticator_change, dispatch_uid="accord-authenticator-audit")

@@ -1,11 +1,13 @@
-"""Allauth's sign-in and password forms in Accord's words, refusing unsafe characters and
-auditing every password change."""
+"""Allauth's sign-in, password and two-factor forms in Accord's words, refusing unsafe
+characters and auditing every password change."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from allauth.account import forms as allauth_forms
+from allauth.mfa.base import forms as mfa_forms
+from allauth.mfa.totp import forms as totp_forms
 
 from accord.core.forms import SafeTextMixin
 
@@ -61,3 +63,18 @@ class SetPasswordForm(SafeTextMixin, AccordLabels, allauth_forms.SetPasswordForm
 
     def save(self) -> None:
         services.set_password(self.user, self.cleaned_data["password1"], how="set")
+
+
+CODE = "Code from your authenticator app"
+
+
+class AuthenticateForm(SafeTextMixin, AccordLabels, mfa_forms.AuthenticateForm):
+    labels = {"code": f"{CODE}, or a recovery code"}
+
+
+class ReauthenticateForm(SafeTextMixin, AccordLabels, mfa_forms.ReauthenticateForm):
+    labels = {"code": f"{CODE}, or a recovery code"}
+
+
+class ActivateTOTPForm(SafeTextMixin, AccordLabels, totp_forms.ActivateTOTPForm):
+    labels = {"code": CODE}

@@ -581,3 +581,25 @@ def can_export_person_data(actor: AnyUser, person: User) -> bool:
     if not actor.is_authenticated or not actor.is_active:
         return False
     return actor.pk == person.pk or can_erase_person(actor, person)
+
+
+# --- two-factor sign-in ------------------------------------------------------------------------
+
+
+def must_use_mfa(user: AnyUser) -> bool:
+    """Who must sign in with a second factor: every union role and auditor (they read
+    special-category data about named people), and staff and superusers (they reach the admin).
+    Employer contacts and action-plan people may choose to."""
+    if not user.is_authenticated:
+        return False
+    return user.is_staff or user.is_superuser or is_union_staff(user)
+
+
+def can_reset_mfa(actor: AnyUser, person: User) -> bool:
+    """Remove a person's authenticator app and recovery codes, so that they set them up again:
+    a national officer for the people they manage, a superuser for anyone; never their own."""
+    if not actor.is_authenticated or not actor.is_active or actor.pk == person.pk:
+        return False
+    if actor.is_superuser:
+        return True
+    return has_role(actor, Role.NATIONAL_OFFICER) and can_manage_person(actor, person)

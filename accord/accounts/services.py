@@ -14,10 +14,12 @@ from importlib import import_module
 from typing import Any
 
 from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
@@ -448,3 +450,51 @@ def set_password(user: User, password: str, *, how: str) -> None:
         changes={"password": ["(previous password)", "(new password)"]},
         internal=True,
     )
+
+
+# --- sessions and two-factor sign-in -------------------------------------------------------
+
+
+def _raise_security_stamp(user: User) -> None:
+    """End every session of `user`: each checks the stamp on its next request (O(1), no scan)."""
+    User.objects.filter(pk=user.pk).update(security_stamp=F("security_stamp") + 1)
+    user.refresh_from_db(fields=["security_stamp"])
+
+
+def sign_out_everywhere(user: User, *, actor: User) -> None:
+    """End all of `user`'s sessions, on every device, the one making the request included."""
+    with transaction.atomic():
+        _raise_security_stamp(user)
+        audit.log_action(
+            user,
+            "user.signed_out_everywhere",
+            actor=actor,
+            summary=f"{actor} ended every session of {user}",
+            changes={"sessions": ["(open)", "(ended)"]},
+            internal=True,
+        )
+
+
+def reset_mfa(person: User, *, actor: User, reason: str = "") -> int:
+    """Remove `person`'s authenticator app and recovery codes (a lost phone) and end their
+    sessions: they sign in again with their password and, if they must, set up a new app
+    before anything else. Returns how many authenticators were removed."""
+    with transaction.atomic():
+        person = User.objects.select_for_update().get(pk=person.pk)
+        if not rules.can_reset_mfa(actor, person):
+            raise DomainError("You may not reset this person's two-factor sign-in.")
+        kinds = sorted(Authenticator.objects.filter(user=person).values_list("type", flat=True))
+        if not kinds:
+            raise DomainError("This person has not set up two-factor sign-in.")
+        Authenticator.objects.filter(user=person).delete()
+        _raise_security_stamp(person)
+        audit.log_action(
+            person,
+            "user.mfa_reset",
+            actor=actor,
+            summary=f"{actor} reset the two-factor sign-in of {person}",
+            context=_person_context(person),
+            changes={"authenticators": [kinds, []], "sessions": ["(open)", "(ended)"]},
+            note=reason,
+        )
+    return len(kinds)

@@ -18,6 +18,7 @@ urlpatterns = [
     path("people/<int:pk>/status/", views.status, name="person-status"),
     path("people/<int:pk>/erase/", views.erase, name="person-erase"),
     path("people/<int:pk>/data/", views.person_data, name="person-data"),
+    path("people/<int:pk>/mfa-reset/", views.reset_mfa, name="person-mfa-reset"),
     path("people/<int:pk>/invitation/", views.resend_invitation, name="person-invitation"),
     path("invitations/<str:token>/", views.accept_invitation, name="invitation"),
 ]

@@ -6,9 +6,10 @@ from __future__ import annotations
 import calendar
 from urllib.parse import urlencode
 
+from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login
+from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -141,6 +142,7 @@ def person(request: HttpRequest, pk: int) -> HttpResponse:
     current = [a for a in history if a.is_current()]
     former = [a for a in history if not a.is_current()]
     user = request.user
+    may_manage = rules.can_manage_person(user, person)
     return render(
         request,
         "accounts/person.html",
@@ -150,8 +152,11 @@ def person(request: HttpRequest, pk: int) -> HttpResponse:
             "former": former,
             "invitation": Invitation.objects.filter(user=person).first(),
             "may_grant": bool(rules.grantable_roles(user)) and person.is_active,
-            "may_manage": rules.can_manage_person(user, person),
+            "may_manage": may_manage,
             "may_erase": rules.can_erase_person(user, person) and not person.is_erased,
+            # Only someone who may manage the person (or a superuser) may also reset it.
+            "may_reset_mfa": (may_manage or user.is_superuser)
+            and rules.can_reset_mfa(user, person),
         },
     )
 
@@ -337,6 +342,26 @@ def person_data(request: HttpRequest, pk: int) -> HttpResponse:
     return _data_download(request, person, "accounts/person_data.html")
 
 
+def reset_mfa(request: HttpRequest, pk: int) -> HttpResponse:
+    """Remove a person's authenticator app (a lost phone); they set up a new one at sign-in."""
+    person = _person(request, pk)
+    if not rules.can_reset_mfa(request.user, person):
+        raise PermissionDenied("You may not reset this person's two-factor sign-in.")
+    form = StatusForm(posted(request))
+    return form_page(
+        request,
+        form,
+        lambda data: services.reset_mfa(person, actor=request.user, reason=data["reason"]),
+        done=f"the two-factor sign-in of {person} is reset",
+        then=lambda result: person.get_absolute_url(),
+        template="accounts/reset_mfa_form.html",
+        context={
+            "person": person,
+            "has_mfa": Authenticator.objects.filter(user=person).exists(),
+        },
+    )
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def resend_invitation(request: HttpRequest, pk: int) -> HttpResponse:
@@ -418,3 +443,34 @@ def email_preferences(request: HttpRequest) -> HttpResponse:
         status = 200
     context = {"form": form, "weekly_day": calendar.day_name[settings.ACCORD_WEEKLY_DIGEST_DAY]}
     return render(request, "accounts/email_preferences.html", context, status=status)
+
+
+@login_required
+@require_safe
+def security(request: HttpRequest) -> HttpResponse:
+    """The signed-in person's own sign-in settings: their authenticator app and recovery codes,
+    their password, and signing out on every device."""
+    kinds = set(Authenticator.objects.filter(user=request.user).values_list("type", flat=True))
+    return render(
+        request,
+        "accounts/security.html",
+        {
+            "has_totp": Authenticator.Type.TOTP in kinds,
+            "has_recovery_codes": Authenticator.Type.RECOVERY_CODES in kinds,
+            "must_use_mfa": rules.must_use_mfa(request.user),
+            "form": ConfirmForm(),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["POST"])
+def sign_out_everywhere(request: HttpRequest) -> HttpResponse:
+    """End every session of the person, on every device, this one included."""
+    form = ConfirmForm(request.POST)
+    if not form.is_valid():
+        return redirect("account-security")
+    services.sign_out_everywhere(request.user, actor=request.user)
+    logout(request)
+    messages.success(request, "You are signed out on every device, this one included.")
+    return redirect("login")

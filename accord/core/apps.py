@@ -2,6 +2,7 @@ from typing import Any
 
 from django.apps import AppConfig
 from django.contrib.admin import apps as admin_apps
+from django.contrib.auth.signals import user_logged_in
 from django.core.management import call_command
 from django.db.models.signals import post_migrate
 
@@ -19,8 +20,10 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from . import checks  # noqa: F401  (registers the system checks)
+        from .middleware import record_sign_in
 
         post_migrate.connect(create_cache_tables, sender=self)
+        user_logged_in.connect(record_sign_in, dispatch_uid="accord-signed-in-at")
 
 
 class AccordAdminConfig(admin_apps.AdminConfig):

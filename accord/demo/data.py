@@ -10,9 +10,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from allauth.mfa.totp.internal.auth import TOTP
 from django.db import transaction
 from django.utils import timezone
 
+from accord.accounts import rules as account_rules
 from accord.accounts.models import Role, RoleAssignment, User
 from accord.enrolments import join_requests, services
 from accord.enrolments import rules as enrolment_rules
@@ -34,6 +36,11 @@ from accord.schemes.loader import load_builtin_scheme
 from accord.schemes.models import Scheme
 
 DEMO_PASSWORD = "accord-demo"
+# The demo's union people sign in with codes from an authenticator app on this published key
+# (`manage.py demo_code` prints the current one), except DEMO_WITHOUT_APP, who is sent to set
+# one up at sign-in. Never a real installation's.
+DEMO_TOTP_SECRET = "ACCORDDEMOACCORDDEMOACCORDDEMO22"
+DEMO_WITHOUT_APP = "salford.secretary@demo.accord"
 
 
 def _days(n: int) -> datetime.timedelta:
@@ -231,6 +238,8 @@ def load_demo() -> bool:
     for key, (name, role, scope) in people.items():
         users[key] = _user(f"{key}@demo.accord", name)
         RoleAssignment.objects.create(user=users[key], role=role, **scope)
+        if users[key].email != DEMO_WITHOUT_APP and account_rules.must_use_mfa(users[key]):
+            TOTP.activate(users[key], DEMO_TOTP_SECRET)
 
     journey = Journey(scheme, users)
     salford_secretary = {"secretary": "salford.secretary"}

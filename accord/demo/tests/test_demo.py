@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
 from django.core.management import call_command
+from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 
 from accord.accounts.models import Role, RoleAssignment, User
@@ -99,3 +102,30 @@ def test_the_demo_journey_follows_the_declared_main_path_and_reaches_every_way_o
     for way_out in sorted(CLOSED_STATES):
         closed = world.enrolment(State(way_out), world.trust)
         assert closed.state == way_out
+
+
+@pytest.mark.mfa_required
+def test_demo_union_people_sign_in_with_the_demo_code_but_one_sets_up_an_app(
+    db: None, capsys
+) -> None:  # type: ignore[no-untyped-def]
+    call_command("load_demo")
+    assert "ACCORDDEMOACCORDDEMOACCORDDEMO22" in capsys.readouterr().out
+    client = Client()
+    response = client.post(
+        reverse("login"), {"login": "secretary@demo.accord", "password": "accord-demo"}
+    )
+    assert response["Location"] == reverse("mfa_authenticate")
+    call_command("demo_code")
+    code = capsys.readouterr().out.strip()
+    assert client.post(reverse("mfa_authenticate"), {"code": code})["Location"] == "/tasks/"
+    assert client.get("/tasks/").status_code == 200
+
+    first = Client()
+    first.post(
+        reverse("login"), {"login": "salford.secretary@demo.accord", "password": "accord-demo"}
+    )
+    assert first.get("/tasks/")["Location"] == reverse("mfa_activate_totp")
+    # Employer contacts may choose to: the demo's have not.
+    contact = Client()
+    contact.post(reverse("login"), {"login": "employer@demo.accord", "password": "accord-demo"})
+    assert contact.get("/tasks/").status_code == 200

@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand
 from django.test import override_settings
 
 from accord.core import outbox
-from accord.demo.data import DEMO_PASSWORD, load_demo, logins
+from accord.demo.data import DEMO_PASSWORD, DEMO_TOTP_SECRET, DEMO_WITHOUT_APP, load_demo, logins
 
 
 class Command(BaseCommand):
@@ -27,4 +27,10 @@ class Command(BaseCommand):
         self.stdout.write(f"\nDemo logins (password for all: {DEMO_PASSWORD}):")
         for login in logins():
             self.stdout.write(f"  {login.email:<32} {login.role} — {login.scope}")
+        self.stdout.write(
+            "\nUnion people and the auditor then enter a code from an authenticator app on the "
+            f"demo key {DEMO_TOTP_SECRET}\n(add it to any authenticator app, or run "
+            "`.venv/bin/python manage.py demo_code` for the current code);\n"
+            f"{DEMO_WITHOUT_APP} has none yet and is asked to set one up.\n"
+        )
         self.stdout.write(f"\nOpen {settings.SITE_URL}/ and sign in.\n")
