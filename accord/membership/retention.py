@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import datetime
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -25,7 +25,7 @@ from django.db import models, transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from accord.accounts import services as account_services
+from accord.accounts import erasure
 from accord.accounts.models import User
 from accord.actions.models import EvidenceFile
 from accord.core import audit
@@ -200,15 +200,9 @@ def blank_enrolment_text(enrolment: Enrolment) -> Removal:
 
 def erase(person: User, *, months: int) -> Removal:
     """Erase a deactivated person through the accounts service, which audits it."""
-    # The erasure service (`accounts.services.erase_person`) is built beside this; until it is
-    # there, a person due is reported, not erased.
-    erase_person: Callable[..., object] | None = getattr(account_services, "erase_person", None)
     record = f"person {person.pk}"
-    if erase_person is None:
-        logger.warning("Retention: %s is due for erasure; erasure is unavailable", record)
-        return Removal("deactivated-people", record, "due, not erased: erasure unavailable")
     try:
-        erase_person(
+        erasure.erase_person(
             person=person,
             actor=None,
             reason=(

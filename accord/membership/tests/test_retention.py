@@ -299,3 +299,16 @@ def test_months_before_keeps_the_day_or_the_months_last() -> None:
     assert retention.months_before(datetime.date(2026, 3, 31), 1) == datetime.date(2026, 2, 28)
     assert retention.months_before(datetime.date(2026, 1, 15), 1) == datetime.date(2025, 12, 15)
     assert retention.months_before(datetime.date(2026, 3, 10), 72) == datetime.date(2020, 3, 10)
+
+
+def test_a_person_deactivated_long_enough_ago_is_erased_once(world: World) -> None:
+    gone = world.users["other_rep"]
+    with time_machine.travel(START, tick=False):
+        account_services.deactivate(gone, actor=world.users["officer"], reason="Left")
+    output = _run()
+    assert f"deactivated-people: person {gone.pk}: erased" in output
+    gone.refresh_from_db()
+    assert (gone.full_name, gone.email) == (f"Erased person {gone.pk}", f"erased-{gone.pk}@invalid")
+    assert list(audit.verify_chain()) == []
+    # Erased people are never due again.
+    assert "Removed: closed-notes 0, deactivated-people 0, withdrawn-files 0." in _run()
