@@ -5,7 +5,8 @@ sections: the profile and e-mail addresses; the roles, current and ended; every 
 model that points to the person through a user foreign key (the steps they took, the notes
 they wrote, the reminders sent to them: a model added later is covered without a change here);
 the e-mails addressed to them; and the audit events about them (theirs, about their account,
-or naming their address). Secrets (password hashes, tokens, second-factor keys) are left out.
+or naming their address). Secrets (password hashes, tokens, second-factor keys) are left out,
+and so are the unions' own reasons and deliberations for someone outside the unions.
 Each kind of record is bounded (`ROW_LIMIT`), and a section cut short says so.
 """
 
@@ -59,17 +60,27 @@ def _value(value: Any) -> Any:
     return json.loads(json.dumps(value, cls=DjangoJSONEncoder))
 
 
-def _row(obj: models.Model) -> dict[str, Any]:
-    secret = SECRET_FIELDS | SECRET_MODEL_FIELDS.get(obj._meta.label_lower, set())
+def withheld_fields(model: type[models.Model], *, union_side: bool) -> set[str]:
+    """The fields of `model` a download leaves out: secrets always; the unions' own reasons
+    (a model's `UNION_ONLY_FIELDS`) for someone outside the unions, such as an employer's
+    contact who accepted the logo terms of their employer's case."""
+    withheld = SECRET_FIELDS | SECRET_MODEL_FIELDS.get(model._meta.label_lower, set())
+    if not union_side:
+        withheld |= set(getattr(model, "UNION_ONLY_FIELDS", ()))
+    return withheld
+
+
+def _row(obj: models.Model, withheld: set[str]) -> dict[str, Any]:
     return {
         f.attname: _value(getattr(obj, f.attname))
         for f in obj._meta.concrete_fields
-        if f.name not in secret and f.attname not in secret
+        if f.name not in withheld and f.attname not in withheld
     }
 
 
-def _section(title: str, queryset: models.QuerySet) -> dict[str, Any]:
-    rows = [_row(obj) for obj in queryset[: ROW_LIMIT + 1]]
+def _section(title: str, queryset: models.QuerySet, *, union_side: bool = True) -> dict[str, Any]:
+    withheld = withheld_fields(queryset.model, union_side=union_side)
+    rows = [_row(obj, withheld) for obj in queryset[: ROW_LIMIT + 1]]
     return {
         "title": title,
         "rows": rows[:ROW_LIMIT],
@@ -77,7 +88,7 @@ def _section(title: str, queryset: models.QuerySet) -> dict[str, Any]:
     }
 
 
-def _records(person: User) -> list[dict[str, Any]]:
+def _records(person: User, *, union_side: bool) -> list[dict[str, Any]]:
     """Every row of every model that points to the person, by model."""
     sections = []
     for model in apps.get_models():
@@ -93,7 +104,9 @@ def _records(person: User) -> list[dict[str, Any]]:
         queryset = model._base_manager.filter(condition).order_by("pk")
         if not queryset.exists():
             continue
-        section = _section(str(model._meta.verbose_name_plural).capitalize(), queryset)
+        section = _section(
+            str(model._meta.verbose_name_plural).capitalize(), queryset, union_side=union_side
+        )
         section["kind"] = label
         section["through"] = [key.name for key in keys]
         sections.append(section)
@@ -117,6 +130,12 @@ def collect(person: User) -> dict[str, Any]:
     about = Q(actor=person) | Q(context=audit.context_of(person))
     about |= Q(target_type=person._meta.label_lower, target_id=str(person.pk))
     about |= Q(pk__in=audit.mentioning(addresses).values("pk"))
+    # The unions' deliberations are theirs (the events an employer's side never sees): someone
+    # outside the unions gets the events about them that their own side may read.
+    union_side = rules.is_union_staff(person)
+    events = AuditEvent.objects.filter(about)
+    if not union_side:
+        events = events.filter(internal=False)
     return {
         "format": "accord-subject-access-1",
         "produced_at": timezone.now().isoformat(),
@@ -128,14 +147,14 @@ def collect(person: User) -> dict[str, Any]:
             "Roles, current and ended",
             RoleAssignment.history.filter(user=person).order_by("starts_on", "pk"),
         ),
-        "records": _records(person),
+        "records": _records(person, union_side=union_side),
         "emails": _section(
             "E-mails addressed to them",
             OutboxMessage.objects.filter(to_them).order_by("created_at", "pk"),
         ),
         "audit_events": _section(
             "Audit events about them",
-            AuditEvent.objects.filter(about).order_by("created_at", "pk"),
+            events.order_by("created_at", "pk"),
         ),
     }
 

@@ -52,6 +52,10 @@ class Enrolment(models.Model):
         "exception_reason": "the recorded exception the case went ahead under",
         "closed_reason": "why the case was closed, which the employer may ask about",
     }
+    # The unions' own reasons: never shown to the employer's side, in a page or in a download
+    # of a person's data (accounts/subject_access.py); blanked once a closed case is old
+    # (membership/retention.py).
+    UNION_ONLY_FIELDS = ("reason", "exception_reason", "closed_reason")
 
     scheme = models.ForeignKey(Scheme, on_delete=models.PROTECT, related_name="enrolments")
     employer = models.ForeignKey(Employer, on_delete=models.PROTECT, related_name="enrolments")

@@ -39,7 +39,7 @@ from .models import ConcernEvidence, Membership, MembershipStatus
 logger = logging.getLogger(__name__)
 
 # The internal free text of a closed enrolment: its own fields and those of its records.
-ENROLMENT_TEXT = ("reason", "exception_reason", "closed_reason")
+ENROLMENT_TEXT = Enrolment.UNION_ONLY_FIELDS
 RECORD_TEXT: tuple[tuple[type[models.Model], tuple[str, ...]], ...] = (
     (Note, ("text",)),
     (InitialMeeting, ("attendees", "notes")),

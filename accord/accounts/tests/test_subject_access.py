@@ -7,11 +7,15 @@ import io
 import json
 import zipfile
 
+from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 
 from accord.accounts.models import User
+from accord.core import audit
 from accord.core.models import AuditEvent
+from accord.enrolments.models import Enrolment
+from accord.enrolments.process import State
 from tests.world import PASSWORD, World
 
 from .personal_data import EMAIL, NAME, NOTE_BY_THEM, seed_subject
@@ -94,3 +98,39 @@ def test_an_officer_produces_a_persons_data_for_a_request_made_offline(world: Wo
     other = _signed_in(world.users["other_officer"])
     assert other.post(reverse("person-data", args=[subject.person.pk]), {}).status_code == 403
     assert AuditEvent.objects.filter(action="person.subject_access").count() == 1
+
+
+def test_someone_outside_the_unions_gets_none_of_the_unions_reasons_or_deliberations(
+    world: World,
+) -> None:
+    contact = world.users["employer"]
+    enrolment = world.enrolment(State.LISTED)
+    Enrolment.objects.filter(pk=enrolment.pk).update(
+        logo_terms_accepted_by=contact,
+        reason="UNION-ONLY why it was proposed",
+        exception_reason="UNION-ONLY exception",
+        closed_reason="UNION-ONLY closing",
+    )
+    with transaction.atomic():
+        audit.log_action(
+            enrolment,
+            "enrolment.note",
+            actor=world.users["secretary"],
+            summary=f"Spoke about {contact.email}",
+            note="UNION-ONLY deliberation",
+            internal=True,
+        )
+        audit.log_action(
+            enrolment,
+            "enrolment.note",
+            actor=world.users["secretary"],
+            summary=f"Wrote to {contact.email}",
+        )
+    data, page = _download(_signed_in(contact), reverse("own-data"))
+    rows = next(s for s in data["records"] if s["kind"] == "enrolments.enrolment")["rows"]
+    assert [row["id"] for row in rows] == [enrolment.pk]
+    assert {"reason", "exception_reason", "closed_reason"}.isdisjoint(rows[0])
+    summaries = {row["summary"] for row in data["audit_events"]["rows"]}
+    assert f"Wrote to {contact.email}" in summaries
+    assert f"Spoke about {contact.email}" not in summaries
+    assert "UNION-ONLY" not in json.dumps(data) and "UNION-ONLY" not in page
