@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods
 from accord.accounts import rules as account_rules
 from accord.core.forms import AccordForm
 from accord.core.pages import form_page, posted, posted_files
-from accord.core.uploads import accepts_files, size_text
+from accord.core.uploads import accepts_files, serve_evidence, size_text
 from accord.enrolments.forms import LONG_TEXT
 
 from . import rules, services
@@ -94,14 +94,4 @@ def evidence_file(request: HttpRequest, pk: int) -> FileResponse:
     if not rules.can_view_action(request.user, evidence.update.action):
         # The same answer as a missing file: an address that is guessed reveals nothing.
         raise Http404("No such file.")
-    if evidence.removed_on is not None:
-        raise Http404("This file was deleted under the retention rules.")
-    response = FileResponse(
-        evidence.file.open("rb"),
-        as_attachment=True,
-        filename=evidence.original_name,
-        content_type=evidence.content_type,
-    )
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return serve_evidence(evidence)

@@ -17,7 +17,8 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Model
-from django.http import HttpRequest, HttpResponse
+from django.db.models.fields.files import FieldFile
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from PIL import Image, UnidentifiedImageError
 
@@ -276,3 +277,30 @@ def replace_file(
             changes={field: [before, getattr(instance, field).name or None]},
         )
     return instance
+
+
+def serve_upload(
+    stored: FieldFile, *, content_type: str, filename: str | None = None
+) -> FileResponse:
+    """An uploaded file, served so that a browser can only save it (given a `filename`) or show
+    it as what it is, a picture: never run it as a page of this site. Permission checks are the
+    caller's."""
+    response = FileResponse(
+        stored.open("rb"),
+        as_attachment=filename is not None,
+        filename=filename or "",
+        content_type=content_type,
+    )
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def serve_evidence(evidence: Any) -> FileResponse:
+    """An evidence file (of progress, or of a concern) as an attachment under the name it was
+    uploaded with; a 404 once the retention rules deleted it, the row saying so."""
+    if evidence.removed_on is not None:
+        raise Http404("This file was deleted under the retention rules.")
+    return serve_upload(
+        evidence.file, content_type=evidence.content_type, filename=evidence.original_name
+    )

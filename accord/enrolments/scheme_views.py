@@ -25,7 +25,7 @@ from accord.accounts import rules as account_rules
 from accord.core.forms import AccordForm
 from accord.core.pages import form_page, posted, posted_files
 from accord.core.params import choice_param
-from accord.core.uploads import accepts_files
+from accord.core.uploads import accepts_files, serve_upload
 from accord.organisations import services as organisation_services
 from accord.organisations.forms import UnionLogoForm
 from accord.organisations.models import Union
@@ -289,14 +289,9 @@ def material_download(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         return HttpResponseRedirect(material.url)
     if not material.file:
         raise Http404("This material has no file yet.")
-    response = FileResponse(
-        material.file.open("rb"),
-        as_attachment=True,
-        filename=material.file_name,
-        content_type=material.content_type,
+    response = serve_upload(
+        material.file, content_type=material.content_type, filename=material.file_name
     )
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["X-Content-Type-Options"] = "nosniff"
     if not material.public:
         response["Cache-Control"] = "private, no-store"
     return response
@@ -332,10 +327,7 @@ def logo_image(request: HttpRequest, slug: str) -> FileResponse:
 def _png(stored: FieldFile) -> FileResponse:
     """An uploaded logo (checked and re-encoded as PNG on upload), served so that a browser
     can only show it as a picture."""
-    response = FileResponse(stored.open("rb"), content_type="image/png")
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return serve_upload(stored, content_type="image/png")
 
 
 # --- a union's own page: its logo, shown in the joint letter's letterhead ---------------------

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_http_methods
 
 from accord.core.errors import DomainError
 from accord.core.pages import attach_error, form_page, posted, posted_files
-from accord.core.uploads import accepts_files
+from accord.core.uploads import accepts_files, serve_evidence
 
 from . import concerns, rules, selectors
 from .concern_forms import (
@@ -289,14 +289,4 @@ def concern_evidence(request: HttpRequest, pk: int) -> FileResponse:
     )
     if not (officer or employer_side):
         raise Http404("No such file.")
-    if evidence.removed_on is not None:
-        raise Http404("This file was deleted under the retention rules.")
-    response = FileResponse(
-        evidence.file.open("rb"),
-        as_attachment=True,
-        filename=evidence.original_name,
-        content_type=evidence.content_type,
-    )
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return serve_evidence(evidence)
