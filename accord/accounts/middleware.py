@@ -12,12 +12,11 @@ from django.shortcuts import redirect
 
 from . import rules
 
-# What the session remembers once satisfied, so that ordinary pages read nothing more: until
-# then (the set-up pages only) each request checks again, and the first after setting up an
-# app finds it.
+# What the session remembers once a person who must use two-factor sign-in is found to have an
+# app, so that ordinary pages read nothing more. Whether they must is read on every request from
+# their roles, already loaded with them: a role given during a session applies at once.
 SESSION_KEY = "accord_mfa"
 SATISFIED = "ok"
-SET_UP_FIRST = "set-up"
 
 # The pages open to someone who has still to set up their app.
 OPEN_BEFORE_SET_UP = frozenset(
@@ -32,12 +31,8 @@ OPEN_BEFORE_SET_UP = frozenset(
 )
 
 
-def mfa_state(user: Any) -> str:
-    """Whether `user` may go on (`SATISFIED`) or must set up an authenticator app first."""
-    if not rules.must_use_mfa(user):
-        return SATISFIED
-    has_app = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
-    return SATISFIED if has_app else SET_UP_FIRST
+def has_app(user: Any) -> bool:
+    return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
 
 
 class MFARequiredMiddleware:
@@ -55,11 +50,10 @@ class MFARequiredMiddleware:
     ) -> HttpResponse | None:
         if not settings.ACCORD_MFA_REQUIRED or not request.user.is_authenticated:
             return None
-        state = request.session.get(SESSION_KEY)
-        if state != SATISFIED:
-            state = mfa_state(request.user)
-            request.session[SESSION_KEY] = state
-        if state == SATISFIED:
+        if not rules.must_use_mfa(request.user) or request.session.get(SESSION_KEY) == SATISFIED:
+            return None
+        if has_app(request.user):
+            request.session[SESSION_KEY] = SATISFIED
             return None
         match = request.resolver_match
         if match is not None and match.url_name in OPEN_BEFORE_SET_UP:

@@ -115,6 +115,18 @@ def test_staff_and_superusers_must_set_it_up(db: None) -> None:
         assert client.get("/admin/")["Location"] == SET_UP
 
 
+def test_a_union_role_given_during_a_session_applies_at_once(world: World) -> None:
+    contact = world.users["employer"]
+    client = Client()
+    client.force_login(contact)
+    assert client.get(reverse("tasks")).status_code == 200
+    RoleAssignment.objects.create(
+        user=contact, role=Role.WORKPLACE_REP, union=world.unions["NASUWT"], employer=world.employer
+    )
+    response = client.get(reverse("tasks"))
+    assert response.status_code == 302 and response["Location"] == SET_UP
+
+
 def test_until_set_up_only_the_set_up_page_and_signing_out_open(world: World) -> None:
     client = Client()
     client.force_login(world.users["officer"])
