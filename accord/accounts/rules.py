@@ -565,14 +565,25 @@ def can_end_role(actor: AnyUser, assignment: RoleAssignment) -> bool:
     return assignment.user_id != actor.pk and may_grant(actor, assignment)
 
 
+def answers_for_every_role(actor: AnyUser, person: User) -> bool:
+    """Whether `actor` could have given every role `person` holds or ever held; a member of the
+    staff (the admin's powers) is answered for by a superuser only."""
+    if actor.is_superuser:
+        return True
+    if person.is_staff or person.is_superuser:
+        return False
+    held = RoleAssignment.history.filter(user=person).select_related("employer")
+    return all(may_grant(actor, a) for a in held)
+
+
 def can_erase_person(actor: AnyUser, person: User) -> bool:
-    """Erase a person's personal data: a national officer who may manage the person (every role
-    they hold or held is one the officer gives), or a superuser; never oneself."""
+    """Erase a person's personal data: a national officer who may manage the person and could
+    have given every role they hold or ever held, or a superuser; never oneself."""
     if not actor.is_authenticated or not actor.is_active or actor.pk == person.pk:
         return False
     if not (actor.is_superuser or has_role(actor, Role.NATIONAL_OFFICER)):
         return False
-    return can_manage_person(actor, person)
+    return can_manage_person(actor, person) and answers_for_every_role(actor, person)
 
 
 def can_export_person_data(actor: AnyUser, person: User) -> bool:
@@ -597,9 +608,14 @@ def must_use_mfa(user: AnyUser) -> bool:
 
 def can_reset_mfa(actor: AnyUser, person: User) -> bool:
     """Remove a person's authenticator app and recovery codes, so that they set them up again:
-    a national officer for the people they manage, a superuser for anyone; never their own."""
+    a national officer for the people they manage and could have given every role they hold or
+    ever held, a superuser for anyone; never their own."""
     if not actor.is_authenticated or not actor.is_active or actor.pk == person.pk:
         return False
     if actor.is_superuser:
         return True
-    return has_role(actor, Role.NATIONAL_OFFICER) and can_manage_person(actor, person)
+    return (
+        has_role(actor, Role.NATIONAL_OFFICER)
+        and can_manage_person(actor, person)
+        and answers_for_every_role(actor, person)
+    )

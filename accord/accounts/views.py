@@ -342,6 +342,8 @@ def person_data(request: HttpRequest, pk: int) -> HttpResponse:
     return _data_download(request, person, "accounts/person_data.html")
 
 
+@login_required
+@require_http_methods(["GET", "POST"])
 def reset_mfa(request: HttpRequest, pk: int) -> HttpResponse:
     """Remove a person's authenticator app (a lost phone); they set up a new one at sign-in."""
     person = _person(request, pk)
