@@ -484,6 +484,9 @@ if _proxy_header and len(_proxy_header) != 2:
         "e.g. HTTP_X_FORWARDED_PROTO,https"
     )
 SECURE_PROXY_SSL_HEADER = tuple(_proxy_header) if _proxy_header else None
+# How many proxies in front of the app append to X-Forwarded-For, so that the sign-in limits and
+# the public concern form count each client rather than the proxy (0: the connection's address).
+ALLAUTH_TRUSTED_PROXY_COUNT = envcount("ACCORD_TRUSTED_PROXY_COUNT", 0)
 SECURE_SSL_REDIRECT = envbool("DJANGO_SECURE_SSL_REDIRECT", not DEBUG)
 SECURE_HSTS_SECONDS = envint("DJANGO_SECURE_HSTS_SECONDS", 0 if DEBUG else 31_536_000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", True)

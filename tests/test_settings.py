@@ -326,3 +326,9 @@ def test_in_development_the_site_address_is_an_allowed_host() -> None:
     assert _settings(ipv6, "s.ALLOWED_HOSTS") == "['127.0.0.1', 'localhost', '[::1]']"
     # In production only the hosts named are served.
     assert _settings(PRODUCTION, "s.ALLOWED_HOSTS") == "['accord.example.org']"
+
+
+def test_behind_proxies_sign_in_limits_read_the_client_from_x_forwarded_for() -> None:
+    expression = "s.ALLAUTH_TRUSTED_PROXY_COUNT"
+    assert _settings(PRODUCTION, expression) == "0"
+    assert _settings({**PRODUCTION, "ACCORD_TRUSTED_PROXY_COUNT": "1"}, expression) == "1"

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from allauth.account.adapter import get_adapter
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -35,7 +36,11 @@ from .models import AppealSide, Concern, ConcernEvidence, ConcernState, Membersh
 
 
 def _client_ip(request: HttpRequest) -> str:
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
+    """The client's address as the sign-in limits read it (ACCORD_TRUSTED_PROXY_COUNT)."""
+    try:
+        return get_adapter(request).get_client_ip(request)
+    except PermissionDenied:  # no address to be read
+        return "unknown"
 
 
 @require_http_methods(["GET", "POST"])
