@@ -16,6 +16,7 @@ import datetime
 import io
 import json
 import zipfile
+from collections.abc import Callable
 from typing import Any
 
 from allauth.account.models import EmailAddress
@@ -70,6 +71,16 @@ def withheld_fields(model: type[models.Model], *, union_side: bool) -> set[str]:
     return withheld
 
 
+def withheld_through(obj: models.Model, keys: list[models.Field], person: User) -> set[str]:
+    """The fields of `obj` a model keeps from whoever it points to through a given foreign key
+    (`SUBJECT_ACCESS_WITHHELD`: what their own pages never show them, or other people's data,
+    such as the decision's reasons from who raised a concern, or who raised it from the officer
+    who decided it). Pointing to them through several keys, they get what any of them allows."""
+    by_key = getattr(obj, "SUBJECT_ACCESS_WITHHELD", {})
+    kept = [set(by_key.get(k.name, ())) for k in keys if getattr(obj, k.attname) == person.pk]
+    return set.intersection(*kept) if kept else set()
+
+
 def _row(obj: models.Model, withheld: set[str]) -> dict[str, Any]:
     return {
         f.attname: _value(getattr(obj, f.attname))
@@ -78,9 +89,15 @@ def _row(obj: models.Model, withheld: set[str]) -> dict[str, Any]:
     }
 
 
-def _section(title: str, queryset: models.QuerySet, *, union_side: bool = True) -> dict[str, Any]:
+def _section(
+    title: str,
+    queryset: models.QuerySet,
+    *,
+    union_side: bool = True,
+    withheld_for: Callable[[models.Model], set[str]] = lambda obj: set(),
+) -> dict[str, Any]:
     withheld = withheld_fields(queryset.model, union_side=union_side)
-    rows = [_row(obj, withheld) for obj in queryset[: ROW_LIMIT + 1]]
+    rows = [_row(obj, withheld | withheld_for(obj)) for obj in queryset[: ROW_LIMIT + 1]]
     return {
         "title": title,
         "rows": rows[:ROW_LIMIT],
@@ -105,7 +122,10 @@ def _records(person: User, *, union_side: bool) -> list[dict[str, Any]]:
         if not queryset.exists():
             continue
         section = _section(
-            str(model._meta.verbose_name_plural).capitalize(), queryset, union_side=union_side
+            str(model._meta.verbose_name_plural).capitalize(),
+            queryset,
+            union_side=union_side,
+            withheld_for=lambda obj, keys=keys: withheld_through(obj, keys, person),
         )
         section["kind"] = label
         section["through"] = [key.name for key in keys]

@@ -582,6 +582,24 @@ class Concern(models.Model):
     is about once an officer puts it to them (never who raised it)."""
 
     # Free text its author wrote, kept when the author is erased, and on what basis.
+    # What a download of their data leaves out for whoever the concern points to: who raised
+    # it reads its state and outcome only, as on its page; the officers who decided it do not
+    # get who raised it, another person's data (accounts/subject_access.py).
+    SUBJECT_ACCESS_WITHHELD = {
+        "raised_by": (
+            "put_note",
+            "response",
+            "responded_at",
+            "reasons",
+            "decided_by",
+            "appeal_grounds",
+            "appeal_reasons",
+            "appeal_decided_by",
+            "changed_status",
+        ),
+        "decided_by": ("raised_by", "raiser_name", "raiser_email"),
+        "appeal_decided_by": ("raised_by", "raiser_name", "raiser_email"),
+    }
     PERSONAL_TEXT_KEPT = {
         "subject": "a complaint and its decision: kept for its appeal and any legal claim",
         "put_note": "a complaint and its decision: kept for its appeal and any legal claim",

@@ -14,6 +14,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from accord.accounts import subject_access
 from accord.accounts.models import Role, RoleAssignment, User
 from accord.actions.models import Action
 from accord.core.models import AuditEvent
@@ -592,3 +593,20 @@ def test_a_remedy_row_half_written_is_refused_naming_its_field() -> None:
     form = DecisionForm({"outcome": "remedies", "reasons": "Agreed.", "remedy_2_owner": "Bursar"})
     assert not form.is_valid()
     assert form.errors["remedy_2_detail"] == ["Say what remedy 2 is, or clear its row."]
+
+
+def test_a_download_of_ones_data_keeps_the_concern_as_its_pages_do(world: World) -> None:
+    world.enrolment(State.LISTED)
+    concern = _decided(world, Membership.objects.get(), outcome="no_action")
+
+    def concern_rows(user: User) -> list[dict]:
+        data = subject_access.collect(user)
+        return next(s for s in data["records"] if s["kind"] == "membership.concern")["rows"]
+
+    (raised,) = concern_rows(world.users["outsider"])
+    assert raised["id"] == concern.pk and raised["outcome"] == "no_action"
+    assert raised["subject"] == SUBJECT
+    assert {"reasons", "put_note", "response", "decided_by_id"}.isdisjoint(raised)
+    (decided,) = concern_rows(world.users["officer"])
+    assert decided["reasons"] == "Agreed with the head."
+    assert {"raised_by_id", "raiser_name", "raiser_email"}.isdisjoint(decided)
