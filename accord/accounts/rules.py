@@ -576,14 +576,32 @@ def answers_for_every_role(actor: AnyUser, person: User) -> bool:
     return all(may_grant(actor, a) for a in held)
 
 
-def can_erase_person(actor: AnyUser, person: User) -> bool:
-    """Erase a person's personal data: a national officer who may manage the person and could
-    have given every role they hold or ever held, or a superuser; never oneself."""
+@dataclass(frozen=True)
+class Powers:
+    """What one person may do to another on the other's page."""
+
+    manage: bool  # deactivate, reactivate, resend an invitation
+    erase: bool  # erase their personal data (and download it for them)
+    reset_mfa: bool  # reset their two-factor sign-in
+
+
+def powers_over(actor: AnyUser, person: User) -> Powers:
+    """`actor`'s powers over `person`, read once: erasing them and resetting their two-factor
+    sign-in are a national officer's who may manage them and could have given every role they
+    hold or ever held (`answers_for_every_role`), or a superuser's; never one's own."""
+    manage = can_manage_person(actor, person)
     if not actor.is_authenticated or not actor.is_active or actor.pk == person.pk:
-        return False
-    if not (actor.is_superuser or has_role(actor, Role.NATIONAL_OFFICER)):
-        return False
-    return can_manage_person(actor, person) and answers_for_every_role(actor, person)
+        return Powers(manage=manage, erase=False, reset_mfa=False)
+    if actor.is_superuser:
+        return Powers(manage=manage, erase=manage, reset_mfa=True)
+    whole = (
+        manage and has_role(actor, Role.NATIONAL_OFFICER) and answers_for_every_role(actor, person)
+    )
+    return Powers(manage=manage, erase=whole, reset_mfa=whole)
+
+
+def can_erase_person(actor: AnyUser, person: User) -> bool:
+    return powers_over(actor, person).erase
 
 
 def can_export_person_data(actor: AnyUser, person: User) -> bool:
@@ -607,15 +625,4 @@ def must_use_mfa(user: AnyUser) -> bool:
 
 
 def can_reset_mfa(actor: AnyUser, person: User) -> bool:
-    """Remove a person's authenticator app and recovery codes, so that they set them up again:
-    a national officer for the people they manage and could have given every role they hold or
-    ever held, a superuser for anyone; never their own."""
-    if not actor.is_authenticated or not actor.is_active or actor.pk == person.pk:
-        return False
-    if actor.is_superuser:
-        return True
-    return (
-        has_role(actor, Role.NATIONAL_OFFICER)
-        and can_manage_person(actor, person)
-        and answers_for_every_role(actor, person)
-    )
+    return powers_over(actor, person).reset_mfa

@@ -142,7 +142,7 @@ def person(request: HttpRequest, pk: int) -> HttpResponse:
     current = [a for a in history if a.is_current()]
     former = [a for a in history if not a.is_current()]
     user = request.user
-    may_manage = rules.can_manage_person(user, person)
+    powers = rules.powers_over(user, person)
     return render(
         request,
         "accounts/person.html",
@@ -152,11 +152,9 @@ def person(request: HttpRequest, pk: int) -> HttpResponse:
             "former": former,
             "invitation": Invitation.objects.filter(user=person).first(),
             "may_grant": bool(rules.grantable_roles(user)) and person.is_active,
-            "may_manage": may_manage,
-            "may_erase": rules.can_erase_person(user, person) and not person.is_erased,
-            # Only someone who may manage the person (or a superuser) may also reset it.
-            "may_reset_mfa": (may_manage or user.is_superuser)
-            and rules.can_reset_mfa(user, person),
+            "may_manage": powers.manage,
+            "may_erase": powers.erase and not person.is_erased,
+            "may_reset_mfa": powers.reset_mfa,
         },
     )
 
