@@ -234,6 +234,11 @@ def test_the_audit_copy_of_the_note_the_person_wrote_is_gone_from_the_trail_and_
     erasure.erase_person(person=subject.person, actor=world.users["officer"], reason="Asked")
 
     assert not AuditEvent.objects.filter(note__contains=NOTE_BY_THEM).exists()
+    # Why she proposed the employer is kept on another legal basis (Enrolment.reason), and so
+    # is the audit copy of it.
+    proposed = AuditEvent.objects.get(action="enrolment.propose", actor=subject.person)
+    subject.enrolment.refresh_from_db()
+    assert subject.enrolment.reason and proposed.note == subject.enrolment.reason
     shown = officer.get(page).content.decode()
     assert NOTE_BY_THEM not in shown
     # The secretary's note is someone else's words, and stays on the page.
