@@ -1,4 +1,4 @@
-"""Erasing a person: their name and e-mail address replaced by a pseudonym everywhere.
+"""Erasing a person: their name and e-mail address replaced by a pseudonym.
 
 `erase_person` is the one service. It pseudonymises the person's own rows (account, addresses,
 invitations, e-mail preferences and held e-mails, sessions, second factors), redacts the audit
@@ -6,13 +6,27 @@ trail without breaking its chain (`accord.core.audit.redact`), blanks the free t
 wrote unless the model keeps it on another legal basis, and then passes over every text column
 of every model, so that a model added later is covered without a change here.
 
+Where the pseudonym goes. The address is the person's alone, so it is replaced wherever it
+appears. A name is not: someone else may have the same one, and a name can be any words. So
+the name is replaced only in records about the person: audit events they did, about their
+account, in their own stream (`audit.context_of(person)`) or that also hold their address;
+rows that point to them through a user foreign key (`user_foreign_keys`) or also hold their
+address. A namesake's records, and other people's text that happens to hold the words of an
+erased name, are left alone.
+
 A model keeps free text its author wrote by naming the field and the legal basis in
 `PERSONAL_TEXT_KEPT = {"field": "why"}`; every other text field of a row that points to the
 erased person through a user foreign key is blanked (see `blanked_text_fields`).
+
+The audit trail keeps a copy of the free text given with each step (the event's note). The
+note of every event the person did is blanked too (to `ERASED_TEXT`, through
+`audit.redact`), unless the same text is kept on another legal basis: in a
+`PERSONAL_TEXT_KEPT` field of the event's target, or of a row that points to the person.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -132,8 +146,21 @@ def _mentions(fields: list[models.Field], values: list[str]) -> tuple[dict[str, 
     return annotations, condition
 
 
-def _pass_over_every_table(values: list[str], swap: Callable[[str], str], erasure: Erasure) -> None:
-    """Replace the values in every text column of every model (a model added later too)."""
+def _points_to(model: type[models.Model], person: User) -> Q:
+    condition = Q(pk__in=[])
+    for key in user_foreign_keys(model):
+        condition |= Q(**{key.attname: person.pk})
+    return condition
+
+
+def _pass_over_every_table(
+    person: User, values: list[str], swap: Callable[[str], str], erasure: Erasure
+) -> None:
+    """Replace the values in every text column of every model (a model added later too): the
+    address wherever it appears, the name only in rows about the person, those that point to
+    them through a user foreign key or also hold their address. A namesake's rows, or words
+    that happen to be an erased person's name, are left alone."""
+    addresses = [value for value in values if "@" in value]
     for model in _concrete_models():
         fields = [
             f
@@ -142,7 +169,9 @@ def _pass_over_every_table(values: list[str], swap: Callable[[str], str], erasur
         ]
         if not fields:
             continue
-        annotations, condition = _mentions(fields, values)
+        annotations, mentioned = _mentions(fields, values)
+        _, addressed = _mentions(fields, addresses)
+        condition = addressed | (_points_to(model, person) & mentioned)
         rows = model._base_manager.annotate(**annotations).filter(condition)
         changed = 0
         for row in rows.only(*[f.attname for f in fields]).iterator(chunk_size=500):
@@ -156,6 +185,55 @@ def _pass_over_every_table(values: list[str], swap: Callable[[str], str], erasur
                 model._base_manager.filter(pk=row.pk).update(**updates)
                 changed += 1
         erasure.count(model._meta.label_lower, changed)
+
+
+def _kept_texts(model: type[models.Model], condition: Q) -> set[str]:
+    """The text of the fields `model` keeps on another legal basis, in the rows `condition`
+    selects."""
+    kept = [
+        name
+        for name in getattr(model, "PERSONAL_TEXT_KEPT", {})
+        if isinstance(model._meta.get_field(name), models.TextField)
+    ]
+    texts: set[str] = set()
+    if not kept:
+        return texts
+    for row in model._base_manager.filter(condition).values_list(*kept):
+        texts.update(text.strip() for text in row if text)
+    return texts
+
+
+def _audit_notes_to_blank(person: User) -> dict[int, str]:
+    """The notes of the events the person did, each the free text they gave with the step, to
+    be blanked unless the same text is kept on another legal basis: in a field the event's
+    target keeps (`PERSONAL_TEXT_KEPT`), or one that a row pointing to the person keeps."""
+    kept: set[str] = set()
+    for model in _concrete_models():
+        if _is_project_model(model) and user_foreign_keys(model):
+            kept |= _kept_texts(model, _points_to(model, person))
+    events = (
+        AuditEvent.objects.filter(actor=person)
+        .exclude(note="")
+        .exclude(note=ERASED_TEXT)
+        .exclude(action=audit.REDACTION_ACTION)
+        .only("id", "note", "target_type", "target_id")
+    )
+    targets: dict[tuple[str, str], set[str]] = {}
+    blanks: dict[int, str] = {}
+    for event in events.iterator(chunk_size=500):
+        key = (event.target_type, event.target_id)
+        if key not in targets:
+            targets[key] = set()
+            try:
+                model = apps.get_model(event.target_type)
+            except (LookupError, ValueError):
+                model = None
+            if model is not None and _is_project_model(model):
+                with contextlib.suppress(ValueError, TypeError):
+                    targets[key] = _kept_texts(model, Q(pk=event.target_id))
+        if event.note.strip() not in kept | targets[key]:
+            blanks[event.id] = ERASED_TEXT
+    return blanks
 
 
 def _blank_authored_text(person: User, erasure: Erasure) -> None:
@@ -212,6 +290,12 @@ def erase_person(*, person: User, actor: User | None, reason: str) -> Erasure:
         reason = swap(reason)
         context = audit.context_of(person)
 
+        # The name only in events about the person; the address, theirs alone, anywhere.
+        about_them = (
+            Q(actor=person)
+            | Q(target_type=person._meta.label_lower, target_id=str(person.pk))
+            | Q(stream=context)
+        )
         erasure.redacted_events = len(
             audit.redact(
                 replacements,
@@ -219,6 +303,9 @@ def erase_person(*, person: User, actor: User | None, reason: str) -> Erasure:
                 target=person,
                 context=context,
                 summary=f"Audit events naming {name} redacted",
+                within=about_them,
+                everywhere=[value for value in values if "@" in value],
+                notes=_audit_notes_to_blank(person),
             )
         )
         person.full_name, person.email = name, address
@@ -245,7 +332,7 @@ def erase_person(*, person: User, actor: User | None, reason: str) -> Erasure:
         erasure.count("sessions.session", _delete_sessions(person))
         _delete_second_factors(person, erasure)
         _blank_authored_text(person, erasure)
-        _pass_over_every_table(values, swap, erasure)
+        _pass_over_every_table(person, values, swap, erasure)
         audit.log_action(
             person,
             "person.erase",

@@ -22,11 +22,11 @@ How the trail is made tamper-evident:
   checkpoint are protected only by the next one, so checkpoints are taken periodically (cron).
 - **Redaction.** The seal covers the event's free content (summary, changes, note) through a
   digest keyed by a random salt of the event's own. Erasing a person replaces their name and
-  address in that content (`redact`), gives the event a new salt, and records one sealed
-  "audit.redact" event listing each redacted event with the digest of its new content. The
-  chain and seals stay whole; verification checks a redacted event's content against the
-  newest redaction that lists it, so an edit passed off as a redaction is found.
-  `accord/core/README.md` has the whole design.
+  address in that content, and retention blanks old notes (`redact`); a redaction gives the
+  event a new salt, and records one sealed "audit.redact" event listing each redacted event
+  with the digest of its new content. The chain and seals stay whole; verification checks a
+  redacted event's content against the newest redaction that lists it, so an edit passed off
+  as a redaction is found. `accord/core/README.md` has the whole design.
 - **Refusal.** Triggers refuse DELETE, and any UPDATE except a redaction's (content, salt and
   `redacted_at` only), on PostgreSQL and SQLite alike.
 """
@@ -41,7 +41,7 @@ import json
 import re
 import secrets
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -262,22 +262,46 @@ def redact(
     target: models.Model,
     context: str,
     summary: str,
+    within: Q | None = None,
+    everywhere: Iterable[str] = (),
+    notes: Mapping[int, str] | None = None,
 ) -> list[int]:
-    """Replace each key of `replacements` (a whole word, in any case) by its value in every
-    event that holds it, and record the redaction, without the replaced values, as one sealed
+    """Redact events, and record the redaction, without the replaced values, as one sealed
     event listing each redacted event with the digest of its new content. Returns the ids of
-    the redacted events."""
+    the redacted events.
+
+    Each key of `replacements` is replaced (a whole word, in any case) by its value in the
+    events `within` selects (every event when None) and in every event that holds one of the
+    keys listed in `everywhere`; those keys (values only one person has, such as an address)
+    are replaced wherever they appear. `notes` replaces the whole note of the events it names
+    by id."""
     if not connection.in_atomic_block:
         raise RuntimeError("Audit events must be redacted inside a transaction.")
-    swap = replacer(replacements)
-    if swap is None:
+    notes = dict(notes or {})
+    swap_all = replacer(replacements)
+    unique = {value for value in everywhere if value}
+    swap_unique = replacer({k: v for k, v in replacements.items() if k in unique})
+    if swap_all is None and not notes:
         return []
 
+    candidates = Q(pk__in=list(notes))
+    in_scope: set[int] | None = None
+    if swap_all is not None:
+        candidates |= Q(pk__in=mentioning(replacements).values("pk"))
+        if within is not None:
+            scope = within | Q(pk__in=mentioning(unique).values("pk"))
+            in_scope = set(mentioning(replacements).filter(scope).values_list("pk", flat=True))
+
     changed: list[AuditEvent] = []
-    found = mentioning(replacements).exclude(action=REDACTION_ACTION).order_by("id")
+    found = AuditEvent.objects.filter(candidates).exclude(action=REDACTION_ACTION).order_by("id")
     for event in found.iterator(chunk_size=500):
-        new_summary, note = swap(event.summary)[:300], swap(event.note)
-        changes = _replace_in(event.changes, swap)
+        swap = swap_all if in_scope is None or event.id in in_scope else swap_unique
+        new_summary, changes, note = event.summary, event.changes, event.note
+        if swap is not None:
+            new_summary, note = swap(new_summary)[:300], swap(note)
+            changes = _replace_in(changes, swap)
+        if event.id in notes:
+            note = notes[event.id]
         if (new_summary, changes, note) == (event.summary, event.changes, event.note):
             continue
         event.summary, event.changes, event.note = new_summary, changes, note

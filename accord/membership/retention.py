@@ -3,7 +3,8 @@
 
 Three rules, each with its period in the settings (0 turns a rule off):
 - a closed enrolment's internal free text (why it was proposed, the exception, the reason it
-  closed, notes, initial meetings' attendees and notes, the partner unions' reasons) is blanked
+  closed, notes, initial meetings' attendees and notes, the partner unions' reasons), and the
+  notes of its stream's internal audit events that copy it, are blanked
   `ACCORD_RETENTION_CLOSED_NOTES_YEARS` after it closed; the steps and positions themselves stay;
 - a deactivated person is erased `ACCORD_RETENTION_DEACTIVATED_MONTHS` after deactivation;
 - a withdrawn member's uploaded files (progress evidence, concern evidence) are deleted
@@ -22,7 +23,8 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import models, transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet, Value
+from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
 from accord.accounts import erasure
@@ -85,12 +87,21 @@ def _has_text(fields: Iterable[str]) -> Q:
     return condition
 
 
+def noted_internal_events(context: str) -> QuerySet[AuditEvent]:
+    """The internal events of a stream that still carry a note: the trail's copies of the
+    internal free text given with each step."""
+    return AuditEvent.objects.filter(stream=context, internal=True).exclude(note="")
+
+
 def closed_enrolments_due(today: datetime.date, years: int) -> QuerySet[Enrolment]:
-    """Enrolments closed at least `years` ago that still hold internal free text."""
+    """Enrolments closed at least `years` ago that still hold internal free text, in their
+    records or in the notes of their stream's internal events."""
     cutoff = _start_of(months_before(today, years * 12))
     holds_text = _has_text(ENROLMENT_TEXT)
     for model, fields in RECORD_TEXT:
         holds_text |= Exists(model.objects.filter(_has_text(fields), enrolment=OuterRef("pk")))
+    stream = Concat(Value("enrolment:"), Cast(OuterRef("pk"), models.CharField()))
+    holds_text |= Exists(AuditEvent.objects.filter(stream=stream, internal=True).exclude(note=""))
     return (
         Enrolment.objects.filter(state__in=CLOSED_STATES, state_changed_at__lt=cutoff)
         .filter(holds_text)
@@ -170,7 +181,8 @@ def _text_changes(record: models.Model, label: str, fields: Iterable[str]) -> di
 
 
 def blank_enrolment_text(enrolment: Enrolment) -> Removal:
-    """Blank a closed enrolment's internal free text, in one transaction, audited."""
+    """Blank a closed enrolment's internal free text, and the notes of its stream's internal
+    events (through `audit.redact`), in one transaction, audited."""
     with transaction.atomic():
         locked = Enrolment.objects.select_for_update().get(pk=enrolment.pk)
         changes = _text_changes(locked, "enrolment", ENROLMENT_TEXT)
@@ -193,8 +205,19 @@ def blank_enrolment_text(enrolment: Enrolment) -> Removal:
                 changes=changes,
                 internal=True,
             )
+        noted = noted_internal_events(locked.audit_context).values_list("id", flat=True)
+        blanked = audit.redact(
+            {},
+            actor=None,
+            target=locked,
+            context=locked.audit_context,
+            summary="Notes of internal audit events removed under the retention rules",
+            notes=dict.fromkeys(noted, ""),
+        )
     return Removal(
-        "closed-notes", f"enrolment {enrolment.pk}", f"{len(changes)} text field(s) blanked"
+        "closed-notes",
+        f"enrolment {enrolment.pk}",
+        f"{len(changes)} text field(s) and {len(blanked)} audit note(s) blanked",
     )
 
 
@@ -284,7 +307,14 @@ def apply_retention(
     if periods.closed_notes_years:
         for enrolment in closed_enrolments_due(today, periods.closed_notes_years):
             if dry_run:
-                done.append(Removal("closed-notes", f"enrolment {enrolment.pk}", "would blank"))
+                notes = noted_internal_events(enrolment.audit_context).count()
+                done.append(
+                    Removal(
+                        "closed-notes",
+                        f"enrolment {enrolment.pk}",
+                        f"would blank its internal text and {notes} audit note(s)",
+                    )
+                )
             else:
                 done.append(blank_enrolment_text(enrolment))
     if periods.deactivated_months:

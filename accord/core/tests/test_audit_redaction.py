@@ -10,6 +10,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import DatabaseError, connection, transaction
+from django.db.models import Q
 
 from accord.accounts.models import User
 from accord.core import audit
@@ -131,3 +132,45 @@ def test_the_database_refuses_anything_but_a_redaction(named, statement: str) ->
     target = redacted if "NULL" in statement else plain
     with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(statement.format(table=TABLE), [target.pk])
+
+
+def test_the_name_only_within_the_address_anywhere_and_whole_notes_by_id(db: None) -> None:
+    officer = User.objects.create_user("o@example.org", email="o@example.org", full_name="Olu")
+    alice = User.objects.create_user(EMAIL, email=EMAIL, full_name=NAME)
+    namesake = User.objects.create_user("a2@example.net", email="a2@example.net", full_name=NAME)
+    with transaction.atomic():
+        hers = audit.log_action(alice, "person.create", actor=officer, summary=f"Olu added {NAME}")
+        other = audit.log_action(
+            namesake, "person.create", actor=officer, summary=f"Olu added {NAME}"
+        )
+        mailed = audit.log_action(
+            officer, "mail.sent", actor=officer, summary=f"Mail to {NAME} <{EMAIL}>"
+        )
+        noted = audit.log_action(
+            officer, "enrolment.add_note", actor=officer, summary="Olu noted", note="Secret words"
+        )
+        audit.redact(
+            {NAME: "Erased person 2", EMAIL: "erased-2@invalid"},
+            actor=officer,
+            target=alice,
+            context=audit.context_of(alice),
+            summary="Redacted",
+            within=Q(target_type="accounts.user", target_id=str(alice.pk)),
+            everywhere=[EMAIL],
+            notes={noted.pk: ""},
+        )
+    summaries = dict(AuditEvent.objects.values_list("id", "summary"))
+    assert summaries[hers.pk] == "Olu added Erased person 2"
+    assert summaries[other.pk] == f"Olu added {NAME}"
+    assert summaries[mailed.pk] == "Mail to Erased person 2 <erased-2@invalid>"
+    assert AuditEvent.objects.get(pk=noted.pk).note == ""
+    redaction = AuditEvent.objects.get(action=audit.REDACTION_ACTION)
+    assert sorted(map(int, redaction.changes["redacted_events"])) == [
+        hers.pk,
+        mailed.pk,
+        noted.pk,
+    ]
+    assert list(verify_chain()) == []
+    # The blanked note is checked against its redaction like any other redacted content.
+    _behind_the_triggers(f"UPDATE {TABLE} SET note = 'Secret words' WHERE id = %s", [noted.pk])
+    assert [b.event_id for b in verify_chain()] == [noted.pk]

@@ -176,6 +176,11 @@ def _state(seeded: Seeded) -> dict[str, object]:
             seeded.concern_evidence.removed_on,
         ),
         "events": AuditEvent.objects.count(),
+        "notes": sorted(
+            AuditEvent.objects.filter(stream=seeded.old_closed.audit_context)
+            .exclude(note="")
+            .values_list("note", flat=True)
+        ),
     }
 
 
@@ -198,7 +203,11 @@ def test_a_dry_run_says_what_would_go_and_changes_nothing(world: World, seeded: 
     gone.refresh_from_db()
     assert gone.email == "other_rep@example.org"
     assert seeded.evidence.file.storage.exists(stored)
-    assert f"closed-notes: enrolment {seeded.old_closed.pk}: would blank" in output
+    # Its two internal steps (proposed, declined) copied their reasons into the audit trail.
+    assert (
+        f"closed-notes: enrolment {seeded.old_closed.pk}: would blank its internal text"
+        " and 2 audit note(s)"
+    ) in output
     assert f"withdrawn-files: evidence file {seeded.evidence.pk}: would delete" in output
     assert (
         f"withdrawn-files: concern evidence file {seeded.concern_evidence.pk}: would delete"
@@ -240,7 +249,12 @@ def test_a_run_removes_what_is_due_keeps_the_rest_and_a_second_run_does_nothing(
         ("retention.file_removed", None),
         ("retention.file_removed", None),
     ]
-    assert after["events"] == before["events"] + 3
+    # And the notes of its internal events are blanked through one sealed redaction.
+    assert after["events"] == before["events"] + 4
+    assert OLD_SECRET in before["notes"] and after["notes"] == []
+    redaction = AuditEvent.objects.get(action=audit.REDACTION_ACTION)
+    assert redaction.context == seeded.old_closed.audit_context and redaction.actor is None
+    assert len(redaction.changes["redacted_events"]) == 2
     for event in events:
         for secret in (OLD_SECRET, OLD_NOTE, OLD_MEETING, OLD_ATTENDEES, OLD_REASONS):
             assert secret not in str(event.changes) + event.note + event.summary
@@ -249,6 +263,40 @@ def test_a_run_removes_what_is_due_keeps_the_rest_and_a_second_run_does_nothing(
     second = _run()
     assert _state(seeded) == after
     assert "Removed: closed-notes 0, deactivated-people 0, withdrawn-files 0." in second
+
+
+def test_the_enrolment_page_no_longer_shows_the_old_internal_notes(
+    world: World, seeded: Seeded
+) -> None:
+    client = Client()
+    assert client.login(username="officer@example.org", password=PASSWORD)
+    page = reverse("enrolment", args=[seeded.old_closed.pk])
+    recent = reverse("enrolment", args=[seeded.recent_closed.pk])
+    assert OLD_SECRET in client.get(page).content.decode()
+    assert RECENT_SECRET in client.get(recent).content.decode()
+    assert "2 audit note(s) blanked" in _run()
+    assert OLD_SECRET not in client.get(page).content.decode()
+    assert RECENT_SECRET in client.get(recent).content.decode()
+    assert list(audit.verify_chain()) == []
+    # A second run changes nothing.
+    events = AuditEvent.objects.count()
+    assert "Removed: closed-notes 0," in _run()
+    assert AuditEvent.objects.count() == events
+
+
+def test_an_enrolment_whose_text_is_gone_but_whose_audit_notes_stay_is_still_due(
+    world: World, seeded: Seeded
+) -> None:
+    old = seeded.old_closed
+    Enrolment.objects.filter(pk=old.pk).update(reason="", exception_reason="", closed_reason="")
+    Note.objects.filter(enrolment=old).update(text="")
+    InitialMeeting.objects.filter(enrolment=old).update(attendees="", notes="")
+    PartnerPosition.objects.filter(enrolment=old).update(reasons="")
+    assert old in retention.closed_enrolments_due(RUN_DAY, 6)
+    assert "0 text field(s) and 2 audit note(s) blanked" in _run()
+    assert old not in retention.closed_enrolments_due(RUN_DAY, 6)
+    assert not AuditEvent.objects.filter(stream=old.audit_context).exclude(note="").exists()
+    assert list(audit.verify_chain()) == []
 
 
 def test_the_pages_say_a_file_was_deleted_and_do_not_serve_it(world: World, seeded: Seeded) -> None:
