@@ -215,7 +215,7 @@ def test_a_dry_run_says_what_would_go_and_changes_nothing(world: World, seeded: 
     )
     assert f"enrolment {seeded.recent_closed.pk}:" not in output
     assert f"enrolment {seeded.open_one.pk}:" not in output
-    assert f"evidence file {seeded.kept_evidence.pk}:" not in output
+    assert f"withdrawn-files: evidence file {seeded.kept_evidence.pk}:" not in output
     assert "nothing changed" in output
 
 
