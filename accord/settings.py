@@ -128,6 +128,10 @@ INSTALLED_APPS = [
     "accord.notifications",
     "accord.plans",
     "accord.demo",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "accord.api",
 ]
 
 MIDDLEWARE = [
@@ -540,4 +544,59 @@ LOGGING = {
     # WeasyPrint logs each step of every PDF it prints (and of its own stylesheet on import) at
     # INFO: its warnings are what matter.
     "loggers": {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
+}
+
+# The HTTP API at /api/v1/ (accord/api/README.md): Django REST framework, described in OpenAPI by
+# drf-spectacular, with per-person bearer tokens, RFC 9457 errors and rates per token and per
+# anonymous client.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "accord.api.authentication.BearerTokenAuthentication",
+        "accord.api.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "accord.api.permissions.TokenRights",
+    ],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "rest_framework.parsers.JSONParser",
+        "rest_framework.parsers.MultiPartParser",
+        "rest_framework.parsers.FormParser",
+    ],
+    "DEFAULT_PAGINATION_CLASS": "accord.api.pagination.Pages",
+    "DEFAULT_THROTTLE_CLASSES": [
+        "accord.api.throttling.TokenRateThrottle",
+        "accord.api.throttling.AnonymousRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "token": os.environ.get("ACCORD_API_RATE_TOKEN", "3600/hour"),
+        "anon": os.environ.get("ACCORD_API_RATE_ANON", "600/hour"),
+    },
+    "NUM_PROXIES": ALLAUTH_TRUSTED_PROXY_COUNT,
+    "EXCEPTION_HANDLER": "accord.api.problems.handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "DATETIME_FORMAT": "iso-8601",
+    "DATE_FORMAT": "iso-8601",
+    "COERCE_DECIMAL_TO_STRING": False,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Accord API",
+    "DESCRIPTION": (
+        "Everything the Accord pages do, under the same permissions. Authenticate with a "
+        "personal token (`Authorization: Bearer acc_…`), made on “Sign-in and security”. "
+        "Errors are RFC 9457 problem documents."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "accord.api.schema.postprocess",
+    ],
 }

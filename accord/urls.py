@@ -43,5 +43,6 @@ urlpatterns = [
     path("", include("accord.actions.urls")),
     path("", include("accord.plans.urls")),
     path("", include("accord.accounts.urls")),
+    path("api/v1/", include("accord.api.urls")),
     path("admin/", admin.site.urls),
 ]

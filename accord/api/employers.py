@@ -1,0 +1,7 @@
+"""API: employers (see accord/api/README.md)."""
+
+from __future__ import annotations
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

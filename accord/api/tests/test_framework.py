@@ -1,0 +1,87 @@
+"""The API's common behaviour: tokens at the door, problem documents for every error, the
+schema and its docs."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.world import World
+
+from .client import ApiClient
+
+pytestmark = pytest.mark.django_db
+
+
+def test_no_token_is_a_401_problem() -> None:
+    response = ApiClient().get("schemes/")
+    assert response.status_code == 401
+    assert response["Content-Type"] == "application/problem+json"
+    body = response.json()
+    assert body["status"] == 401 and body["type"].endswith("/unauthenticated")
+    assert response["WWW-Authenticate"].startswith("Bearer")
+
+
+def test_an_unknown_token_is_refused() -> None:
+    response = ApiClient().get("schemes/", HTTP_AUTHORIZATION="Bearer acc_nope")
+    assert response.status_code == 401
+
+
+def test_an_officer_reads_the_schemes_and_a_rep_may_not(world: World) -> None:
+    officer = ApiClient(world.users["officer"])
+    body = officer.get("schemes/").json()
+    assert body["count"] == 1
+    scheme = body["results"][0]
+    assert scheme["slug"] == world.scheme.slug
+    assert [p["number"] for p in scheme["principles"]] == [1, 2, 3, 4, 5, 6]
+    rep = ApiClient(world.users["rep"]).get("schemes/")
+    assert rep.status_code == 403
+    assert rep.json()["type"].endswith("/forbidden")
+
+
+def test_an_unknown_address_is_a_404_problem(world: World) -> None:
+    response = ApiClient(world.users["officer"]).get("no-such-thing/")
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/problem+json"
+
+
+def test_a_form_error_names_its_field(world: World) -> None:
+    officer = ApiClient(world.users["officer"])
+    response = officer.put(f"schemes/{world.scheme.slug}/principles/1/", {"short_title": ""})
+    assert response.status_code == 400
+    errors = response.json()["errors"]
+    assert set(errors) == {"short_title", "wording"}
+    assert errors["wording"] == ["This field is required."]
+
+
+def test_a_read_only_token_changes_nothing(world: World) -> None:
+    reader = ApiClient(world.users["officer"], read_only=True)
+    response = reader.put(
+        f"schemes/{world.scheme.slug}/principles/1/",
+        {"short_title": "Pay", "wording": "New words"},
+    )
+    assert response.status_code == 403
+    assert "read-only" in response.json()["detail"]
+
+
+def test_a_rewording_through_the_api_is_a_new_version(world: World) -> None:
+    officer = ApiClient(world.users["officer"])
+    path = f"schemes/{world.scheme.slug}/principles/1/"
+    before = officer.get(path).json()
+    response = officer.put(
+        path, {"short_title": "Pay", "wording": "New words", "reason": "Plainer"}
+    )
+    assert response.status_code == 200, response.json()
+    assert response.json()["current"]["version"] == before[-1]["version"] + 1
+    again = officer.put(path, {"short_title": "Pay", "wording": "New words"})
+    assert again.status_code == 422
+    assert again.json()["errors"] == {
+        "wording": ["Nothing was changed: edit the title or the wording."]
+    }
+
+
+def test_the_schema_is_served(client) -> None:  # type: ignore[no-untyped-def]
+    response = client.get("/api/v1/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+    assert response.status_code == 200
+    schema = response.json()
+    assert "/api/v1/schemes/" in schema["paths"]
+    assert "Problem" in schema["components"]["schemas"]
