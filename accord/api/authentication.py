@@ -34,8 +34,8 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
         if token is None:
             raise exceptions.AuthenticationFailed(
                 _(
-                    "The token is not valid: it is unknown, expired or revoked, or its owner can no "
-                    "longer sign in."
+                    "The token is not valid: it is unknown, expired or revoked, or its owner can "
+                    "no longer sign in."
                 )
             )
         return token.user, token
