@@ -29,6 +29,7 @@ FLOORS = (
     "register",
     "notifications",
     "demo",
+    "api",
 )
 
 # Function-level imports that are there on purpose, by module.
