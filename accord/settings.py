@@ -549,6 +549,10 @@ LOGGING = {
 # The HTTP API at /api/v1/ (accord/api/README.md): Django REST framework, described in OpenAPI by
 # drf-spectacular, with per-person bearer tokens, RFC 9457 errors and rates per token and per
 # anonymous client.
+ACCORD_API_RATES = {
+    "token": os.environ.get("ACCORD_API_RATE_TOKEN", "3600/hour"),
+    "anon": os.environ.get("ACCORD_API_RATE_ANON", "600/hour"),
+}
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "accord.api.authentication.BearerTokenAuthentication",
@@ -569,10 +573,6 @@ REST_FRAMEWORK = {
         "accord.api.throttling.TokenRateThrottle",
         "accord.api.throttling.AnonymousRateThrottle",
     ],
-    "DEFAULT_THROTTLE_RATES": {
-        "token": os.environ.get("ACCORD_API_RATE_TOKEN", "3600/hour"),
-        "anon": os.environ.get("ACCORD_API_RATE_ANON", "600/hour"),
-    },
     "NUM_PROXIES": ALLAUTH_TRUSTED_PROXY_COUNT,
     "EXCEPTION_HANDLER": "accord.api.problems.handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

@@ -1,18 +1,27 @@
 """Rates: per token (or per signed-in person, for a browser session) and per anonymous client
 address (counted behind `ACCORD_TRUSTED_PROXY_COUNT` proxies, as the sign-in limits are).
-Settings: `ACCORD_API_RATE_TOKEN`, `ACCORD_API_RATE_ANON`."""
+The rates are `settings.ACCORD_API_RATES` (from `ACCORD_API_RATE_TOKEN` and `ACCORD_API_RATE_ANON`),
+read on each request rather than once at start-up."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from rest_framework.request import Request
 from rest_framework.throttling import AnonRateThrottle, SimpleRateThrottle
 
 from .models import ApiToken
 
 
-class TokenRateThrottle(SimpleRateThrottle):
+class SettingsRate:
+    scope: str
+
+    def get_rate(self) -> str | None:
+        return settings.ACCORD_API_RATES.get(self.scope)
+
+
+class TokenRateThrottle(SettingsRate, SimpleRateThrottle):
     scope = "token"
 
     def get_cache_key(self, request: Request, view: Any) -> str | None:
@@ -25,5 +34,5 @@ class TokenRateThrottle(SimpleRateThrottle):
         return self.cache_format % {"scope": self.scope, "ident": ident}
 
 
-class AnonymousRateThrottle(AnonRateThrottle):
+class AnonymousRateThrottle(SettingsRate, AnonRateThrottle):
     scope = "anon"

@@ -85,3 +85,28 @@ def test_the_schema_is_served(client) -> None:  # type: ignore[no-untyped-def]
     schema = response.json()
     assert "/api/v1/schemes/" in schema["paths"]
     assert "Problem" in schema["components"]["schemas"]
+
+
+def test_a_token_is_throttled_on_its_own(world: World, settings) -> None:  # type: ignore[no-untyped-def]
+    settings.ACCORD_API_RATES = {"token": "3/minute", "anon": "100/minute"}
+    officer = ApiClient(world.users["officer"])
+    other = ApiClient(world.users["officer"])
+    answers = [officer.get("schemes/").status_code for _ in range(4)]
+    assert answers == [200, 200, 200, 429]
+    refused = officer.get("schemes/")
+    assert refused["Content-Type"] == "application/problem+json"
+    assert refused.json()["retry_after"] > 0
+    assert int(refused["Retry-After"]) > 0
+    # Another token of the same person has its own allowance.
+    assert other.get("schemes/").status_code == 200
+
+
+def test_anonymous_callers_are_throttled_by_address(settings) -> None:  # type: ignore[no-untyped-def]
+    settings.ACCORD_API_RATES = {"token": "100/minute", "anon": "2/minute"}
+    first, second = ApiClient(), ApiClient()
+    answers = [first.get("no-such-thing/").status_code for _ in range(2)]
+    # A second client from the same address shares the allowance; another address does not.
+    answers.append(second.get("no-such-thing/").status_code)
+    elsewhere = second.client.get("/api/v1/no-such-thing/", REMOTE_ADDR="192.0.2.7")
+    assert answers == [404, 404, 429]
+    assert elsewhere.status_code == 404
