@@ -3,9 +3,13 @@ that counts what it makes."""
 
 from __future__ import annotations
 
+import datetime
+from io import StringIO
 from typing import Any
 
 import pytest
+from django.core.management import call_command
+from django.utils import timezone
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.test import APIRequestFactory, force_authenticate
@@ -95,3 +99,15 @@ def test_a_malformed_key_is_refused(send, key: str) -> None:  # type: ignore[no-
     assert response.status_code == 400
     assert "Idempotency-Key" in response.data["errors"]
     assert not Maker.made
+
+
+def test_kept_answers_are_dropped_after_a_day(send) -> None:  # type: ignore[no-untyped-def]
+    send({"name": "old"}, "old")
+    send({"name": "new"}, "new")
+    IdempotentRequest.objects.filter(key="old").update(
+        created_at=timezone.now() - datetime.timedelta(hours=25)
+    )
+    out = StringIO()
+    call_command("prune_api_requests", stdout=out)
+    assert out.getvalue() == "Dropped 1 kept API answers.\n"
+    assert list(IdempotentRequest.objects.values_list("key", flat=True)) == ["new"]
