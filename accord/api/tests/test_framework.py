@@ -22,8 +22,9 @@ def test_no_token_is_a_401_problem() -> None:
 
 
 def test_an_unknown_token_is_refused() -> None:
-    response = ApiClient().get("schemes/", HTTP_AUTHORIZATION="Bearer acc_nope")
+    response = ApiClient().get("schemes/", Authorization="Bearer acc_nope")
     assert response.status_code == 401
+    assert response.json()["detail"].startswith("The token is not valid")
 
 
 def test_an_officer_reads_the_schemes_and_a_rep_may_not(world: World) -> None:
