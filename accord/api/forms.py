@@ -109,6 +109,10 @@ def field_schema(field: forms.Field) -> dict[str, Any]:
         max_length = getattr(field, "max_length", None)
         if max_length:
             schema["maxLength"] = max_length
+        if field.required:
+            # A required text is refused empty, or only spaces, which Django strips.
+            schema["minLength"] = 1
+            schema["pattern"] = r"\S"
     description = " ".join(str(t) for t in (field.label or "", field.help_text or "") if t)
     if description:
         schema["description"] = description

@@ -9,6 +9,7 @@ import datetime
 import functools
 import hashlib
 import json
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -27,9 +28,12 @@ KEPT_FOR = datetime.timedelta(hours=24)
 # A first request unanswered after this long is taken to have died: its key may be used again.
 ABANDONED_AFTER = datetime.timedelta(minutes=5)
 
+# Visible ASCII and spaces, as an HTTP header carries them.
+KEY_PATTERN = re.compile(r"[\x20-\x7e]{1,255}")
+
 PARAMETER = OpenApiParameter(
     name=HEADER,
-    type=str,
+    type={"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[\\x20-\\x7e]+$"},
     location=OpenApiParameter.HEADER,
     required=False,
     description="Any unique string (a UUID, say), at most 255 characters. Sending the same "
@@ -82,11 +86,11 @@ def idempotent(method: Callable[..., Response]) -> Callable[..., Response]:
         key = request.headers.get(HEADER)
         if key is None or not request.user.is_authenticated:
             return method(view, request, *args, **kwargs)
-        if not 1 <= len(key) <= 255 or not key.isprintable():
+        if not KEY_PATTERN.fullmatch(key):
             raise Problem(
                 400,
-                f"{HEADER} must be 1 to 255 printable characters.",
-                errors={HEADER: ["Must be 1 to 255 printable characters."]},
+                f"{HEADER} must be 1 to 255 printable ASCII characters.",
+                errors={HEADER: ["Must be 1 to 255 printable ASCII characters."]},
             )
         claimed = _claim(request, key, _fingerprint(request))
         if isinstance(claimed, Response):

@@ -111,3 +111,24 @@ def test_anonymous_callers_are_throttled_by_address(settings) -> None:  # type: 
     elsewhere = second.client.get("/api/v1/no-such-thing/", REMOTE_ADDR="192.0.2.7")
     assert answers == [404, 404, 429]
     assert elsewhere.status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("query", "name"),
+    [
+        ({"page": "0"}, "page"),
+        ({"page": "x"}, "page"),
+        ({"page_size": "0"}, "page_size"),
+        ({"page_size": "201"}, "page_size"),
+        ({"page_size": "-1"}, "page_size"),
+    ],
+)
+def test_a_bad_page_is_a_400_naming_it(world: World, query: dict[str, str], name: str) -> None:
+    response = ApiClient(world.users["officer"]).get("schemes/", query)
+    assert response.status_code == 400
+    assert list(response.json()["errors"]) == [name]
+
+
+def test_a_page_past_the_end_is_a_404(world: World) -> None:
+    response = ApiClient(world.users["officer"]).get("schemes/", {"page": "2"})
+    assert response.status_code == 404

@@ -93,7 +93,7 @@ def test_a_key_still_being_answered_is_a_conflict(send) -> None:  # type: ignore
     assert send({"name": "a"}, "k-4").status_code == 409
 
 
-@pytest.mark.parametrize("key", ["", "x" * 256, "tab\there"])
+@pytest.mark.parametrize("key", ["", "x" * 256, "tab\there", "caf\u00e9"])
 def test_a_malformed_key_is_refused(send, key: str) -> None:  # type: ignore[no-untyped-def]
     response = send({"name": "a"}, key)
     assert response.status_code == 400
