@@ -18,7 +18,7 @@ from django.db import transaction
 from accord.accounts import rules
 from accord.accounts.models import User
 from accord.actions.models import Action
-from accord.core import audit
+from accord.core import audit, uploads
 from accord.core.errors import DomainError
 from accord.core.text import clean_text, refusal, removal
 
@@ -112,6 +112,8 @@ def open_import(*, uploaded_by: User, source_name: str, title: str, data: bytes)
     """Keep an uploaded plan for its preview, cleaned of characters that cannot be stored,
     with what reading it found; or PlanImportError (on the file) if it cannot be read."""
     limit = settings.ACCORD_PLAN_IMPORT_MAX_ROWS
+    # The name as a browser or client sent it may be long or hold control characters.
+    source_name = uploads.safe_name(source_name, "plan")
     values: dict[str, Any] = {
         "uploaded_by": uploaded_by,
         "source_name": source_name,
@@ -186,7 +188,13 @@ def create_plan(
 def record_corrections(upload: PlanImport, corrections: list[dict[str, Any]]) -> None:
     """Keep the person's corrections of an upload, refusing a value that cannot be stored."""
     place = "line" if upload.kind == ImportKind.DOCUMENT else "row"
+    cells = upload_cells(upload)
     for correction in corrections:
+        if (correction["line"], correction["column"]) not in cells:
+            raise PlanImportError(
+                f"There is no {correction['column']} cell on {place} {correction['line']} "
+                "to correct."
+            )
         refused = refusal(
             f"The correction of {place} {correction['line']}, {correction['column']}",
             correction["value"],

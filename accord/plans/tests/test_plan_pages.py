@@ -461,3 +461,29 @@ def test_an_exported_workbook_imports_again_as_the_same_workplan(world: World, p
         p.actions.order_by("number").values_list("number", "detail", "owner", "due_on")
     )
     assert read(again) == read(plan)
+
+
+def test_an_uploaded_name_is_kept_short_and_clean(world: World) -> None:
+    officer = _client("officer")
+    name = "a\x00b" + "x" * 300 + ".txt"
+    upload = SimpleUploadedFile(name, SEED.read_bytes(), "text/plain")
+    response = officer.post(reverse("plan-import-upload"), {"file": upload})
+    assert response.status_code == 302
+    stored = PlanImport.objects.get().source_name
+    assert len(stored) == 150 and stored.endswith("x.txt") and "\x00" not in stored
+
+
+def test_a_correction_of_a_column_by_another_name_is_refused_where_it_is_made(
+    world: World,
+) -> None:
+    officer = _client("officer")
+    upload = SimpleUploadedFile(SEED.name, SEED.read_bytes(), "text/plain")
+    officer.post(reverse("plan-import-upload"), {"file": upload})
+    pending = PlanImport.objects.get()
+    response = officer.post(
+        pending.get_absolute_url(), {"fix:31:action number": "2", "confirm": "1"}
+    )
+    assert response.status_code == 400
+    assert "There is no action number cell on line 31 to correct." in response.content.decode()
+    pending.refresh_from_db()
+    assert pending.corrections == [] and not Plan.objects.exists()
