@@ -152,7 +152,33 @@ def form_request(form_class: type[forms.BaseForm], *, skip: tuple[str, ...] = ()
 F = TypeVar("F", bound=forms.BaseForm)
 
 
+MULTIPLE = (forms.MultipleChoiceField, forms.ModelMultipleChoiceField)
+
+
+def _single_values(form_class: type[forms.BaseForm], request: Request) -> None:
+    """A 400 naming each field given a list or an object where one value belongs."""
+    if not isinstance(request.data, dict) or hasattr(request.data, "getlist"):
+        return
+    wrong = {
+        name: ["Expected one value, not a list or an object."]
+        for name, value in request.data.items()
+        if name in form_class.base_fields
+        and not isinstance(form_class.base_fields[name], MULTIPLE)
+        and isinstance(value, list | dict)
+    }
+    wrong |= {
+        name: ["Expected a list of values."]
+        for name, value in request.data.items()
+        if name in form_class.base_fields
+        and isinstance(form_class.base_fields[name], MULTIPLE)
+        and isinstance(value, dict)
+    }
+    if wrong:
+        raise Problem(400, "Check " + ", ".join(wrong) + ".", errors=wrong)
+
+
 def bind(form_class: type[F], request: Request, **kwargs: Any) -> F:
     """`form_class` bound to the request's body, as the page binds it to the POST."""
+    _single_values(form_class, request)
     data, files = bound_data(request)
     return form_class(data, files, **kwargs)

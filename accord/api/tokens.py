@@ -117,7 +117,8 @@ def note_use(token: ApiToken) -> None:
     last = token.last_used_at
     if last is not None and now - last < LAST_USED_PRECISION:
         return
-    ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-    token.last_used_at = now
-    if last is None or timezone.localdate(last) != timezone.localdate(now):
-        _audit(token, "api_token.use", f"API token “{token.name}” used", actor=token.user)
+    with transaction.atomic():
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        token.last_used_at = now
+        if last is None or timezone.localdate(last) != timezone.localdate(now):
+            _audit(token, "api_token.use", f"API token “{token.name}” used", actor=token.user)

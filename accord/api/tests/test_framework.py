@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from accord.accounts.models import User
+from accord.core.models import AuditEvent
 from tests.world import World
 
 from .client import ApiClient
@@ -132,3 +134,34 @@ def test_a_bad_page_is_a_400_naming_it(world: World, query: dict[str, str], name
 def test_a_page_past_the_end_is_a_404(world: World) -> None:
     response = ApiClient(world.users["officer"]).get("schemes/", {"page": "2"})
     assert response.status_code == 404
+
+
+@pytest.mark.parametrize("value", [["Pay", "More"], {"a": 1}])
+def test_a_list_or_object_where_one_value_belongs_is_a_400(world: World, value: object) -> None:
+    officer = ApiClient(world.users["officer"])
+    response = officer.put(
+        f"schemes/{world.scheme.slug}/principles/1/", {"short_title": value, "wording": "W"}
+    )
+    assert response.status_code == 400
+    assert response.json()["errors"] == {
+        "short_title": ["Expected one value, not a list or an object."]
+    }
+
+
+@pytest.mark.parametrize("body", [["a"], "text", 3])
+def test_a_body_that_is_not_an_object_is_a_400(world: World, body: object) -> None:
+    officer = ApiClient(world.users["officer"])
+    response = officer.put(f"schemes/{world.scheme.slug}/principles/1/", body)
+    assert response.status_code == 400
+    assert "JSON object" in response.json()["detail"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_tokens_first_use_is_audited_outside_a_test_transaction() -> None:
+    """As on a live server, where a request runs in autocommit: the use is recorded in a
+    transaction of its own."""
+    person = User.objects.create_user("reader@example.org", email="reader@example.org")
+    client = ApiClient(person)
+    assert client.get("no-such-thing/").status_code == 404
+    assert client.get("schemes/").status_code == 403
+    assert AuditEvent.objects.filter(action="api_token.use").count() == 1
