@@ -213,7 +213,8 @@ def _positions(request: Request, enrolment: Enrolment) -> list[dict[str, Any]]:
 
 
 def detail(request: Request, enrolment: Enrolment, *, window: int = 1) -> dict[str, Any]:
-    """What the enrolment's page tells the caller of `enrolment` (read by `load`)."""
+    """What the enrolment's page tells the caller of `enrolment` (as `enrolment_for` reads
+    it), with window `window` of its timeline."""
     user = request.user
     internal = rules.can_see_internal(user, enrolment)
     timeline = selectors.timeline_window(enrolment, include_internal=internal, number=window)

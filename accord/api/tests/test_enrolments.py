@@ -276,6 +276,8 @@ def test_proposing_checks_as_the_page_and_a_refused_rule_is_a_422(world: World) 
     }
     assert secretary.post("enrolments/", {**body, "employer": "x"}).status_code == 400
     assert secretary.post("enrolments/", {**body, "employer": 999999}).status_code == 404
+    for huge in ({"employer": 10**20}, {"employer": world.trust.pk, "scheme": 10**20}):
+        assert secretary.post("enrolments/", {**body, **huge}).status_code == 400, huge
     missing = secretary.post("enrolments/", {"employer": world.trust.pk})
     assert set(missing.json()["errors"]) == {"scheme", "initiated_by", "reason"}
     # The employer outside the secretary's association, and an employer contact: the 403.
