@@ -7,6 +7,9 @@ is told of it follows the same predicates (`rules.state_label`, `can_see_interna
 `shown_note`, `shown_positions`, `can_see_closed_reason`): an employer contact never learns of
 the unions' deliberations here either.
 
+An employer's request to join is read, turned into a proposal or closed as its page does
+(`join_views._join_request` decides who sees it and who handles it; the services do the rest).
+
 Steps are not written out in this module. One view takes any step of the declaration
 (`process.STEPS`) with the step's own form and service, and a schema hook writes one
 operation per declared step, so a step added to the declaration is in the API and its schema
@@ -16,6 +19,7 @@ with no change here.
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -30,11 +34,16 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accord.core.params import MAX_ID, page_param
-from accord.enrolments import process, rules, selectors, services
+from accord.enrolments import join_requests, join_views, process, rules, selectors, services
 from accord.enrolments import views as pages
 from accord.enrolments.filters import NOT_PROCEEDING, STAGES, WAITING_DAYS, EnrolmentFilter
-from accord.enrolments.forms import ProposeForm, form_class
-from accord.enrolments.models import Enrolment
+from accord.enrolments.forms import (
+    JoinRequestCloseForm,
+    JoinRequestProposeForm,
+    ProposeForm,
+    form_class,
+)
+from accord.enrolments.models import Enrolment, JoinRequest
 from accord.membership import selectors as membership_selectors
 from accord.organisations import selectors as organisation_selectors
 from accord.schemes.models import Scheme
@@ -461,8 +470,172 @@ def describe_steps(result: schema.Schema) -> None:
 
 schema.HOOKS.append(describe_steps)
 
+
+# --- employers' requests to join ------------------------------------------------------------
+
+
+class NamedSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class CandidateSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    urn = serializers.CharField(allow_blank=True)
+
+
+class JoinRequestSerializer(serializers.Serializer):
+    """An employer's request to join, as its page shows it to the local secretary of its area
+    (and the scheme's national officers, and auditors). `employer_choices` are the employers
+    it may be about, offered to whoever may turn it into a proposal."""
+
+    id = serializers.IntegerField()
+    url = serializers.URLField()
+    scheme = serializers.CharField(help_text="The scheme's slug.")
+    status = serializers.CharField()
+    status_label = serializers.CharField()
+    employer_name = serializers.CharField()
+    kind = serializers.CharField()
+    local_authority = NamedSerializer()
+    urn = serializers.CharField(allow_blank=True)
+    association = NamedSerializer(allow_null=True)
+    contact_name = serializers.CharField()
+    job_title = serializers.CharField()
+    email = serializers.EmailField()
+    phone = serializers.CharField(allow_blank=True)
+    message = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    employer = NamedSerializer(allow_null=True, help_text="The employer it matches, if known.")
+    enrolment = serializers.IntegerField(
+        allow_null=True, help_text="The enrolment it was turned into."
+    )
+    handled_by = serializers.CharField(allow_null=True)
+    handled_at = serializers.DateTimeField(allow_null=True)
+    closed_reason = serializers.CharField(allow_blank=True)
+    may_propose = serializers.BooleanField()
+    may_close = serializers.BooleanField()
+    employer_choices = CandidateSerializer(
+        many=True,
+        help_text="For `propose`: the `employer` to choose, by id (or `new` to add it).",
+    )
+
+
+def join_request_for(
+    request: Request, pk: int, *, handle: Callable[..., bool] | None = None
+) -> JoinRequest:
+    """The request as its page reads it, with the page's 404 (to anyone who may not see it,
+    it does not exist) and 403 (`handle` refuses, or it is handled already)."""
+    if pk > MAX_ID:
+        raise Http404("No such request.")
+    return join_views._join_request(request, pk, handle=handle)
+
+
+def join_request_detail(request: Request, join_request: JoinRequest) -> dict[str, Any]:
+    user = request.user
+    is_open = join_request.is_open
+    may_propose = is_open and rules.can_propose_from_join_request(user, join_request)
+    handled_by = join_request.handled_by
+    return JoinRequestSerializer(
+        {
+            "id": join_request.pk,
+            "url": _url(request, "join-request-detail", join_request.pk),
+            "scheme": join_request.scheme.slug,
+            "status": join_request.status,
+            "status_label": join_request.get_status_display(),
+            "employer_name": join_request.employer_name,
+            "kind": join_request.kind,
+            "local_authority": join_request.local_authority,
+            "urn": join_request.urn,
+            "association": join_request.association,
+            "contact_name": join_request.contact_name,
+            "job_title": join_request.job_title,
+            "email": join_request.email,
+            "phone": join_request.phone,
+            "message": join_request.message,
+            "created_at": join_request.created_at,
+            "employer": join_request.employer,
+            "enrolment": join_request.enrolment_id,
+            "handled_by": handled_by.get_full_name() if handled_by is not None else None,
+            "handled_at": join_request.handled_at,
+            "closed_reason": join_request.closed_reason,
+            "may_propose": may_propose,
+            "may_close": is_open and rules.can_handle_join_request(user, join_request),
+            "employer_choices": join_requests.employer_choices(join_request) if may_propose else [],
+        }
+    ).data
+
+
+class JoinRequestDetail(APIView):
+    @extend_schema(operation_id="join_requests_retrieve", responses=JoinRequestSerializer)
+    def get(self, request: Request, pk: int) -> Response:
+        return Response(join_request_detail(request, join_request_for(request, pk)))
+
+
+class JoinRequestPropose(APIView):
+    @extend_schema(
+        operation_id="join_requests_propose",
+        summary="Turn the request into a proposal",
+        description="As the request's page: the local secretary of its area proposes the "
+        "employer, recorded as the employer's own request to join.",
+        request=form_request(JoinRequestProposeForm),
+        responses={201: EnrolmentDetailSerializer},
+        parameters=[idempotency.PARAMETER],
+    )
+    @idempotency.idempotent
+    def post(self, request: Request, pk: int) -> Response:
+        join_request = join_request_for(request, pk, handle=rules.can_propose_from_join_request)
+        form = bind(
+            JoinRequestProposeForm,
+            request,
+            candidates=join_requests.employer_choices(join_request),
+            new_name=join_request.employer_name,
+        )
+        return act(
+            form,
+            lambda data: join_requests.propose(
+                join_request,
+                actor=request.user,
+                employer=form.chosen_employer(),
+                reason=data["reason"],
+                exception_reason=data["exception_reason"],
+            ),
+            serialize=lambda made: detail(request, enrolment_for(request, made.pk)),
+            status=201,
+            location=lambda made: _url(request, "enrolment-detail", made.pk),
+        )
+
+
+class JoinRequestClose(APIView):
+    @extend_schema(
+        operation_id="join_requests_close",
+        summary="Close the request",
+        description="As the request's page: the local secretary of its area, or a national "
+        "officer of the scheme, closes it with a reason.",
+        request=form_request(JoinRequestCloseForm),
+        responses=JoinRequestSerializer,
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        join_request = join_request_for(request, pk, handle=rules.can_handle_join_request)
+        form = bind(JoinRequestCloseForm, request)
+        return act(
+            form,
+            lambda data: join_requests.close(join_request, actor=request.user, **data),
+            serialize=lambda closed: join_request_detail(
+                request, join_request_for(request, closed.pk)
+            ),
+        )
+
+
 urlpatterns: list[URLPattern] = [
     path("enrolments/", EnrolmentList.as_view(), name="enrolment-list"),
     path("enrolments/<int:pk>/", EnrolmentDetail.as_view(), name="enrolment-detail"),
     path("enrolments/<int:pk>/steps/<str:step>/", TakeStep.as_view(), name="enrolment-step"),
+    path("join-requests/<int:pk>/", JoinRequestDetail.as_view(), name="join-request-detail"),
+    path(
+        "join-requests/<int:pk>/propose/",
+        JoinRequestPropose.as_view(),
+        name="join-request-propose",
+    ),
+    path("join-requests/<int:pk>/close/", JoinRequestClose.as_view(), name="join-request-close"),
 ]
