@@ -178,6 +178,16 @@ def test_an_enrolment_shows_the_steps_its_caller_may_take_and_each_takes_it(
     assert taken.json()["history"][-1]["note"] == "A good employer."
     nem_steps = nem.get(f"enrolments/{enrolment.pk}/").json()["steps"]
     assert [s["name"] for s in nem_steps] == ["record_no_objection", "record_objection", "add_note"]
+    # The history comes a window at a time, as on the page; a bad window number is the first.
+    path = f"enrolments/{enrolment.pk}/"
+    for window in ("abc", "-1", "1"):
+        latest = secretary.get(path, {"history": window}).json()
+        assert [e["summary"] for e in latest["history"]] == [
+            "Secretary proposed the employer",
+            "Secretary endorsed the proposal",
+        ], window
+        assert latest["history_has_earlier"] is False
+    assert secretary.get(path, {"history": "2"}).json()["history"] == []
 
 
 def test_unknown_and_refused_enrolments_and_steps(world: World) -> None:
