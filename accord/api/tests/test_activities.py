@@ -249,9 +249,7 @@ def test_a_file_over_the_limit_is_refused(data: Data) -> None:
     )
     assert claimed.status_code == 413
     assert claimed["Content-Type"] == "application/problem+json"
-    assert claimed.json()["detail"] == (
-        "The file is too large: files may be no larger than 10 MB."
-    )
+    assert claimed.json()["detail"] == ("The file is too large: files may be no larger than 10 MB.")
     # A file over the limit that fits in the request's margin is refused by the evidence rules.
     with override_settings(EVIDENCE_MAX_BYTES=1024):
         over = employer.upload(
