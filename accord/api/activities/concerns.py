@@ -249,8 +249,8 @@ def shown(request: Request, concern: Concern) -> dict[str, Any]:
             "responded_at": concern.responded_at,
             "reasons": concern.reasons if concern.outcome else None,
             "appeal_reasons": concern.appeal_reasons if concern.appeal_outcome else None,
-            "evidence": ConcernEvidenceSerializer(evidence, many=True).data,
-            "remedies": RemedySerializer(concern.remedies.order_by("number"), many=True).data,
+            "evidence": evidence,
+            "remedies": list(concern.remedies.order_by("number")),
         }
     if officer:
         body["internal"] = {
