@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter
@@ -42,10 +43,23 @@ PARAMETER = OpenApiParameter(
 
 
 def _fingerprint(request: Request) -> str:
-    body = request._request.body  # read before the view parses it; Django keeps the bytes
-    return hashlib.sha256(
-        b"\0".join([request.method.encode(), request.path.encode(), body])
-    ).hexdigest()
+    digest = hashlib.sha256(b"\0".join([request.method.encode(), request.path.encode()]))
+    if request.content_type.startswith("multipart/"):
+        # An upload may be larger than Django keeps in memory as a body: its fields, and each
+        # file's name and content, are read as parsed instead.
+        for name, values in sorted(request.data.lists()):
+            for value in values:
+                digest.update(b"\0" + str(name).encode() + b"=")
+                if isinstance(value, UploadedFile):
+                    digest.update((value.name or "").encode() + b"\0")
+                    for chunk in value.chunks():
+                        digest.update(chunk)
+                    value.seek(0)
+                else:
+                    digest.update(str(value).encode())
+        return digest.hexdigest()
+    digest.update(b"\0" + request._request.body)  # read before the view parses it; kept
+    return digest.hexdigest()
 
 
 def _claim(request: Request, key: str, fingerprint: str) -> IdempotentRequest | Response:

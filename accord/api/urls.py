@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include(plans.urlpatterns)),
     path("", include(register.urlpatterns)),
     path("", include(tasks.urlpatterns)),
+    path("", include("accord.api.activities")),
     # Anything else under /api/v1/ is a 404 problem document, not the site's HTML page.
     re_path(r"^.*$", views.not_found),
 ]

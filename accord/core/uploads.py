@@ -28,12 +28,20 @@ from accord.core.errors import DomainError
 View = TypeVar("View", bound=Callable[..., Any])
 
 
-def accepts_files(setting: str) -> Callable[[View], View]:
+# How a view that is not a page (the API) answers a body over its limit, in its own format:
+# a function of the request and the message, set on the view as `refuse_too_large`.
+Refusal = Callable[[HttpRequest, str], HttpResponse]
+
+
+def accepts_files(setting: str, *, refuse: Refusal | None = None) -> Callable[[View], View]:
     """Mark a view as taking files of up to `settings.<setting>` bytes. Put it nearest the
-    function: the decorators above it copy the mark."""
+    function: the decorators above it copy the mark. `refuse` answers a body over the limit
+    in the view's own format (the 413 page otherwise)."""
 
     def mark(view: View) -> View:
         view.max_file_bytes_setting = setting  # type: ignore[attr-defined]
+        if refuse is not None:
+            view.refuse_too_large = refuse  # type: ignore[attr-defined]
         return view
 
     return mark
@@ -90,6 +98,9 @@ class RequestSizeLimitMiddleware:
             message = too_large(files)
         if length <= limit:
             return None
+        refuse = getattr(view, "refuse_too_large", None)
+        if refuse is not None:
+            return refuse(request, message)
         return render(request, "413.html", {"message": message}, status=413)
 
 
