@@ -19,6 +19,7 @@ from django.urls import path, reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import generics, serializers
+from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -522,6 +523,7 @@ class ImportCorrections(generics.GenericAPIView):
     correction of a cell the upload does not have is refused (422) and nothing is kept."""
 
     serializer_class = PlanImportSerializer
+    parser_classes = [JSONParser]
 
     @extend_schema(
         operation_id="correct_plan_import",
@@ -537,8 +539,15 @@ class ImportCorrections(generics.GenericAPIView):
         if not sent.is_valid():
             raise Problem(400, "Check the corrections.", errors=_list_errors(sent.errors))
         kept = {(c["line"], c["column"]): c["value"] for c in upload.corrections}
+        cells = services.upload_cells(upload)
         for correction in sent.validated_data:
-            kept[(correction["row"], correction["column"])] = correction["value"]
+            cell = (correction["row"], correction["column"])
+            if cell not in cells:
+                # Columns are named as the problems name them: the confirmation keeps each
+                # corrected cell's original beside it, found by that name.
+                missing = f"There is no {cell[1]} cell on row {cell[0]} to correct."
+                raise Problem(422, missing, errors={NON_FIELD: [missing]})
+            kept[cell] = correction["value"]
         corrections = [
             {"line": line, "column": column, "value": value}
             for (line, column), value in sorted(kept.items())

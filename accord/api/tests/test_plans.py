@@ -252,6 +252,8 @@ def test_an_owner_edits_an_action_with_the_pages_checks(world: World, plan: Plan
     missing = owner.put(path, {"number": "one", "detail": ["a", "b"], "owner_party": {"x": 1}})
     assert missing.status_code == 400
     assert set(missing.json()["errors"]) == {"number", "owner_party", "due_wording"}
+    too_big = owner.put(path, {**edit, "number": 2**31})
+    assert too_big.status_code == 400 and list(too_big.json()["errors"]) == ["number"]
     other_plan_party = owner.put(path, {**edit, "owner_party": 999999})
     assert other_plan_party.status_code == 400
     assert list(other_plan_party.json()["errors"]) == ["owner_party"]
@@ -396,6 +398,12 @@ def test_a_csv_workplan_names_its_problems_by_row_and_column(world: World) -> No
         ],
     )
     assert fixed.json()["ready"] is True, fixed.json()
+    # A column as the problems name it, not as it might be spelt.
+    lower = officer.post(
+        path + "corrections/", [{"row": 3, "column": "action number", "value": "2"}]
+    )
+    assert lower.status_code == 422
+    assert lower.json()["detail"] == "There is no action number cell on row 3 to correct."
     done = officer.post(path + "confirm/")
     assert done.status_code == 201
     plan = Plan.objects.get(title="Council plan")
