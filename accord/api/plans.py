@@ -26,7 +26,7 @@ from rest_framework.response import Response
 from accord.accounts import rules
 from accord.actions import rules as action_rules
 from accord.actions.models import Action, ActionStatus
-from accord.core.params import id_param
+from accord.core.params import MAX_ID, id_param
 from accord.core.uploads import accepts_files, safe_name
 from accord.plans import selectors, services
 from accord.plans.document import ParsedPlan
@@ -312,9 +312,16 @@ OVERDUE_VALUES = {"1": True, "true": True, "0": False, "false": False, "": False
 
 WORKPLAN_PARAMETERS = [
     OpenApiParameter(
-        "owner", int, description="Only the actions of this party (its id, from `parties`)."
+        "owner",
+        {"type": "integer", "minimum": 1, "maximum": MAX_ID},
+        description="Only the actions of this party (its id, from the plan's `parties`).",
     ),
-    OpenApiParameter("status", str, enum=list(ActionStatus.values), description="Only these."),
+    OpenApiParameter(
+        "status",
+        str,
+        enum=list(ActionStatus.values),
+        description="Only the actions with this status.",
+    ),
     OpenApiParameter(
         "overdue", bool, description="Only open actions past their due date (`true` or `1`)."
     ),
