@@ -352,11 +352,19 @@ def workplan_filters(request: Request) -> dict[str, Any]:
 # --- the views -------------------------------------------------------------------------------
 
 
+class PlanView(generics.GenericAPIView):
+    """The views below answer OPTIONS with 405: the schema describes each operation, and DRF's
+    own description of one would look the object up by a queryset these views do not use."""
+
+    metadata_class = None
+
+
 @extend_schema(tags=TAGS)
 class PlanList(generics.ListAPIView):
     """The plans the caller may see, as the plans page lists them: newest agreed first."""
 
     serializer_class = PlanSummarySerializer
+    metadata_class = None
 
     @extend_schema(operation_id="list_plans")
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -367,7 +375,7 @@ class PlanList(generics.ListAPIView):
 
 
 @extend_schema(tags=TAGS)
-class PlanDetail(generics.GenericAPIView):
+class PlanDetail(PlanView):
     """A plan's overview; `PUT` sets its title, status and review schedule, as its edit page
     does (the plan's owners and national officers)."""
 
@@ -394,7 +402,7 @@ class PlanDetail(generics.GenericAPIView):
 
 
 @extend_schema(tags=TAGS)
-class Workplan(generics.GenericAPIView):
+class Workplan(PlanView):
     """The plan's numbered workplan, in number order, with the overview's filters."""
 
     serializer_class = PlanActionSerializer
@@ -414,7 +422,7 @@ class Workplan(generics.GenericAPIView):
 
 
 @extend_schema(tags=TAGS)
-class ActionEdit(generics.GenericAPIView):
+class ActionEdit(PlanView):
     """`PUT` edits a workplan action, as its edit page does: number, detail, owning party, due
     date as worded, and the commitments it delivers (the plan's owners and national
     officers)."""
@@ -446,7 +454,7 @@ class ActionEdit(generics.GenericAPIView):
 
 
 @extend_schema(tags=TAGS)
-class Reviews(generics.GenericAPIView):
+class Reviews(PlanView):
     """The plan's reviews, newest first; `POST` records one, as the review page does (the
     plan's owners and national officers), and sets the plan's next review."""
 
@@ -480,7 +488,7 @@ class Reviews(generics.GenericAPIView):
 
 
 @extend_schema(tags=TAGS)
-class ImportUpload(generics.GenericAPIView):
+class ImportUpload(PlanView):
     """`POST` uploads a plan to import (national officers), as the import page does: a plan
     document (.txt) or a workplan table (.csv or .xlsx, with a title), up to the page's size
     limit. Nothing is imported yet: the answer is what the file reads as, to correct and
@@ -512,7 +520,7 @@ class ImportUpload(generics.GenericAPIView):
 
 
 @extend_schema(tags=TAGS)
-class ImportPreview(generics.GenericAPIView):
+class ImportPreview(PlanView):
     """The caller's upload as it reads with the corrections so far: the rows read, what the
     reader repaired, and each problem by row and column with the cell's value."""
 
@@ -524,7 +532,7 @@ class ImportPreview(generics.GenericAPIView):
 
 
 @extend_schema(tags=TAGS)
-class ImportCorrections(generics.GenericAPIView):
+class ImportCorrections(PlanView):
     """Corrects cells of the caller's upload, as the preview's inputs do: a JSON list of
     {row, column, value}. A cell corrected before takes the new value; the others are kept. A
     correction of a cell the upload does not have is refused (422) and nothing is kept."""
@@ -578,7 +586,7 @@ def _list_errors(errors: Any) -> dict[str, list[str]]:
 
 
 @extend_schema(tags=TAGS)
-class ImportConfirm(generics.GenericAPIView):
+class ImportConfirm(PlanView):
     """Imports the plan the preview shows: refused (422) while a problem remains."""
 
     serializer_class = PlanSerializer

@@ -102,6 +102,8 @@ def test_an_unknown_plan_is_a_404(world: World, plan: Plan) -> None:
         assert officer.get(path).status_code == 404, path
     assert officer.put(f"plans/actions/{huge}/", {}).status_code == 404
     assert officer.post(f"plans/imports/{huge}/confirm/").status_code == 404
+    for path in ("plans/", "plans/0/", "plans/actions/0/", "plans/imports/0/corrections/"):
+        assert officer.client.options(f"/api/v1/{path}", headers=officer.headers).status_code == 405
 
 
 # --- the workplan ----------------------------------------------------------------------------
