@@ -40,7 +40,7 @@ class UploadForm(AccordForm):
 
 
 class ActionForm(AccordForm):
-    number = forms.IntegerField(min_value=1)
+    number = forms.IntegerField(min_value=1, max_value=2_147_483_647)  # what the column holds
     detail = forms.CharField(max_length=LONG_TEXT, widget=forms.Textarea(attrs={"rows": 3}))
     owner_party = forms.ModelChoiceField(
         queryset=Party.objects.none(), label="Owner", empty_label=None
