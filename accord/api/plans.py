@@ -27,7 +27,6 @@ from accord.accounts import rules
 from accord.actions import rules as action_rules
 from accord.actions.models import Action, ActionStatus
 from accord.core.params import MAX_ID, id_param
-from accord.core.uploads import accepts_files, safe_name
 from accord.plans import selectors, services
 from accord.plans.document import ParsedPlan
 from accord.plans.forms import ActionForm, PlanForm, ReviewForm, UploadForm
@@ -37,7 +36,7 @@ from .forms import bind, form_request
 from .idempotency import PARAMETER as IDEMPOTENCY_KEY
 from .idempotency import idempotent
 from .problems import NON_FIELD, Problem
-from .views import act
+from .views import accepts_files, act
 
 TAGS = ["plans"]
 
@@ -508,8 +507,7 @@ class ImportUpload(PlanView):
             bind(UploadForm, request),
             lambda data: services.open_import(
                 uploaded_by=request.user,
-                # Kept for display only: its last part, without control characters.
-                source_name=safe_name(data["file"].name, "plan"),
+                source_name=data["file"].name,
                 title=data["title"],
                 data=data["file"].read(),
             ),
