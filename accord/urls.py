@@ -34,6 +34,7 @@ urlpatterns = [
         name="mfa_index",
     ),
     path("accounts/2fa/", include("allauth.mfa.urls")),
+    path("accounts/tokens/", include("accord.api.token_views")),
     path("accounts/", include("allauth.account.urls")),
     path("", include("accord.enrolments.urls")),
     path("", include("accord.enrolments.scheme_urls")),

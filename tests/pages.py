@@ -98,6 +98,10 @@ NOT_PAGES = {
     # A button's target (POST only), not a page: the outbox page that carries it is opened.
     "outbox-retry",
     "sign-out-everywhere",
+    "api-token-revoke",
+    "api-token-rotate",
+    # A new token's secret, shown once right after it is made (accord/api/tests/test_tokens).
+    "api-token-made",
     "concern-evidence",
     "scheme-material",
     "scheme-logo",

@@ -41,6 +41,7 @@ ALLOWED_FUNCTION_IMPORTS: dict[str, str] = {
         "connects the receivers that keep the register's rows up to date, and a new version "
         "on migrate"
     ),
+    "accord/api/apps.py": "connects the receiver that revokes an erased person's tokens",
 }
 
 

@@ -1,6 +1,11 @@
 """Making, checking, revoking and rotating API tokens. Every change is audited; using a token
 updates its `last_used_at` (at most once a minute, so a busy client does not write on every
-request) and the first use of each day is audited."""
+request) and the first use of each day is audited.
+
+A token works only while its owner may sign in: `authenticate` refuses a deactivated person's
+tokens at once (erasure deactivates too), and erasing a person revokes their tokens for good
+(`revoke_all`, connected in `apps.py`), so that they show as revoked and nothing brings them
+back."""
 
 from __future__ import annotations
 
@@ -9,6 +14,7 @@ import hashlib
 import secrets
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from accord.accounts.models import User
@@ -70,13 +76,34 @@ def issue(
     return token, secret
 
 
+def of(user: User) -> QuerySet[ApiToken]:
+    """The person's tokens, live or not, newest first."""
+    return ApiToken.objects.filter(user=user).order_by("-created_at", "-id")
+
+
 @transaction.atomic
-def revoke(token: ApiToken, *, actor: User) -> None:
+def revoke(token: ApiToken, *, actor: User | None) -> None:
     if token.revoked_at is not None:
         return
     token.revoked_at = timezone.now()
     token.save(update_fields=["revoked_at"])
     _audit(token, "api_token.revoke", f"API token “{token.name}” revoked", actor=actor)
+
+
+@transaction.atomic
+def revoke_all(user: User, *, actor: User | None) -> int:
+    """Revoke every live token of `user` (each audited); how many."""
+    live = list(ApiToken.objects.live().filter(user=user).select_for_update())
+    for token in live:
+        revoke(token, actor=actor)
+    return len(live)
+
+
+def revoke_erased(sender: type[User], instance: User, **kwargs: object) -> None:
+    """A `post_save` receiver for people: an erased person's tokens are revoked with the rest
+    of their access. Reads nothing for anyone else."""
+    if instance.is_erased:
+        revoke_all(instance, actor=None)
 
 
 @transaction.atomic
