@@ -225,17 +225,18 @@ class Verification(Public):
     @extend_schema(
         operation_id="register_verify",
         summary="Verify a membership",
-        description="The listed member with this reference, as its verification page shows "
-        "it; 404 for a reference that is unknown or no longer listed. Anonymous; answers 304 "
-        "to If-None-Match with the ETag of an unchanged register.",
+        description="The membership with this reference, as its verification page shows it: "
+        "a withdrawn member too, so that whoever checks learns it is no longer a member; 404 "
+        "for an unknown reference. Anonymous; answers 304 to If-None-Match with the ETag of "
+        "an unchanged register.",
         parameters=[ETAG_HEADER],
         responses={200: RegisterEntrySerializer, 304: NOT_MODIFIED},
     )
     def get(self, request: Request, reference: str) -> Response:
         def make(version: caching.Version) -> dict[str, Any]:
             entry = selectors.verification_entry(reference)
-            if entry is None or not entry.listed:
-                raise Http404("No member on the register has this reference.")
+            if entry is None:
+                raise Http404("No membership has this reference.")
             return RegisterEntrySerializer(entry).data
 
         return _conditional(request, make)

@@ -80,7 +80,7 @@ def test_verification_shows_the_member_and_404s_an_unknown_reference(
     assert missing["Content-Type"] == "application/problem+json"
 
 
-def test_a_withdrawn_member_is_neither_listed_nor_verified(
+def test_a_withdrawn_member_is_not_listed_and_its_verification_says_so(
     world: World, member: Membership
 ) -> None:
     membership_services.change_status(
@@ -92,7 +92,9 @@ def test_a_withdrawn_member_is_neither_listed_nor_verified(
     )
     public = ApiClient()
     assert public.get("register/").json()["count"] == 0
-    assert public.get(f"register/{member.reference}/").status_code == 404
+    # As on its verification page: whoever checks a reference learns it is no longer a member.
+    verified = public.get(f"register/{member.reference}/").json()
+    assert (verified["status"], verified["is_member"]) == ("withdrawn", False)
 
 
 def test_a_repeat_with_the_etag_is_a_304_until_a_new_member_is_listed(world: World) -> None:
