@@ -134,6 +134,7 @@ def test_a_membership_shows_union_only_fields_to_union_roles_only(
     assert api(world, "other_secretary").get(path).status_code == 403
     assert api(world, "outsider").get(path).status_code == 403
     assert api(world, "officer").get("memberships/999999/").status_code == 404
+    assert api(world, "officer").get(f"memberships/{10**30}/").status_code == 404
 
 
 # --- cycles ---------------------------------------------------------------------------------
@@ -158,6 +159,8 @@ def test_the_cycles_as_the_enrolment_page_shows_them(member: tuple[World, Enrolm
     assert api(world, "other_secretary").get(path).status_code == 403
     assert api(world, "outsider").get(f"{path}1/").status_code == 403
     assert api(world, "secretary").get(f"{path}9/").status_code == 404
+    assert api(world, "secretary").get(f"{path}{10**30}/").status_code == 404
+    assert api(world, "gmb").post(f"cycles/{10**30}/co-signature/", {}).status_code == 404
     assert api(world, "secretary").get("enrolments/999999/cycles/").status_code == 404
 
 
