@@ -70,6 +70,7 @@ def shown_membership(request: Request, membership: Membership) -> dict[str, Any]
     context = {
         "internal": enrolment_rules.can_see_internal(request.user, enrolment),
         "manages": rules.can_manage_membership(request.user, membership),
+        "user": request.user,
     }
     return MembershipDetailSerializer(membership, context=context).data
 

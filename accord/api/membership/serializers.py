@@ -6,10 +6,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.urls import resolve, reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accord.accounts.models import User
+from accord.enrolments.models import Enrolment
 from accord.membership import cycles, services
 from accord.membership.models import (
     Cycle,
@@ -201,6 +203,36 @@ class LapseDecisionSummarySerializer(serializers.Serializer):
     extended_to = serializers.DateField(allow_null=True)
 
 
+# The pages that `cycles.cycle_actions` offers, and the API operation that does the same.
+API_ACTIONS = {
+    "cycle-review": "api:review-record",
+    "review-cosign": "api:review-cosign",
+    "review-confirm": "api:review-confirm",
+    "cycle-new": "api:cycle-list",
+    "cycle-cosign": "api:cycle-cosign",
+    "cycle-confirm": "api:cycle-confirm",
+}
+
+
+class ActionSerializer(serializers.Serializer):
+    """Something the caller may do now about the member's cycles and reviews."""
+
+    label = serializers.CharField()
+    method = serializers.CharField()
+    path = serializers.CharField()
+
+
+def api_actions(user: User, enrolment: Enrolment) -> list[dict[str, str]]:
+    """What the enrolment page offers `user` to do about the cycles (`cycles.cycle_actions`),
+    each as the API's operation: the same rules decide both."""
+    found = []
+    for label, url in cycles.cycle_actions(user, enrolment):
+        page = resolve(url)
+        path = reverse(API_ACTIONS[page.url_name], kwargs=page.kwargs)
+        found.append({"label": label, "method": "POST", "path": path})
+    return found
+
+
 class MembershipDetailSerializer(MembershipSerializer):
     """A membership as the enrolment page shows it; `status_reason` for union roles only,
     `lapse_decisions` and `status_changes` for the scheme's national officers only."""
@@ -211,6 +243,7 @@ class MembershipDetailSerializer(MembershipSerializer):
     cycles = serializers.SerializerMethodField()
     lapse_decisions = serializers.SerializerMethodField()
     status_changes = serializers.SerializerMethodField()
+    actions = serializers.SerializerMethodField()
 
     class Meta(MembershipSerializer.Meta):
         fields = (
@@ -221,6 +254,7 @@ class MembershipDetailSerializer(MembershipSerializer):
             "cycles",
             "lapse_decisions",
             "status_changes",
+            "actions",
         )
 
     @extend_schema_field(serializers.CharField(allow_null=True))
@@ -259,6 +293,10 @@ class MembershipDetailSerializer(MembershipSerializer):
             for change, (sources, _, _) in services.STATUS_CHANGES.items()
             if membership.status in sources
         ]
+
+    @extend_schema_field(ActionSerializer(many=True))
+    def get_actions(self, membership: Membership) -> list[dict[str, str]]:
+        return api_actions(self.context["user"], membership.enrolment)
 
 
 class EmployerViewSerializer(serializers.Serializer):

@@ -124,13 +124,23 @@ def test_a_membership_shows_union_only_fields_to_union_roles_only(
     assert officer["current_cycle"] == 1
     assert [c["principle"] for c in officer["cycles"]] == [5]
     assert officer["enrolment"] == enrolment.pk
+    assert officer["actions"] == []
     employer = api(world, "employer").get(path).json()
     assert employer["status_reason"] is None
     assert employer["lapse_decisions"] is None
     assert employer["status_changes"] == []
+    assert employer["actions"] == []
     secretary = api(world, "secretary").get(path).json()
     assert secretary["status_reason"] == "Internal words."
     assert secretary["lapse_decisions"] is None
+    # The review window is open: the page offers the secretary to record it, and so does the API.
+    assert secretary["actions"] == [
+        {
+            "label": "Record the review of cycle 1",
+            "method": "POST",
+            "path": f"/api/v1/enrolments/{enrolment.pk}/cycles/1/review/",
+        }
+    ]
     assert api(world, "other_secretary").get(path).status_code == 403
     assert api(world, "outsider").get(path).status_code == 403
     assert api(world, "officer").get("memberships/999999/").status_code == 404
@@ -193,6 +203,11 @@ def test_the_review_is_recorded_co_signed_and_confirmed_by_the_right_people(
     assert [s["signed_by"] for s in review["cosignatures"]] == [None, None]
     cosign = f"reviews/{review['id']}/co-signature/"
     confirm = f"reviews/{review['id']}/confirmation/"
+    membership = f"memberships/{Membership.objects.get().pk}/"
+    assert api(world, "gmb").get(membership).json()["actions"] == [
+        {"label": "Co-sign the review of cycle 1", "method": "POST", "path": f"/api/v1/{cosign}"}
+    ]
+    assert api(world, "employer").get(membership).json()["actions"] == []
     employer = api(world, "employer")
     early = employer.post(confirm, {"confirm": True})
     assert early.status_code == 422
@@ -216,8 +231,10 @@ def test_the_review_is_recorded_co_signed_and_confirmed_by_the_right_people(
     assert done.json()["cosignatures"] is None
     listed = secretary.get(f"enrolments/{enrolment.pk}/cycles/1/reviews/").json()
     assert [r["id"] for r in listed] == [review["id"]]
-    shown = secretary.get(f"memberships/{Membership.objects.get().pk}/").json()
+    shown = secretary.get(membership).json()
     assert shown["principles_met"] == [5]
+    assert [a["label"] for a in shown["actions"]] == ["Draft cycle 2"]
+    assert shown["actions"][0]["path"] == f"/api/v1/enrolments/{enrolment.pk}/cycles/"
 
 
 def _cycle_body(world: World, principle: int, **changes: Any) -> dict[str, Any]:
