@@ -9,9 +9,9 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils.datastructures import MultiValueDict
 from drf_spectacular.utils import extend_schema
-from rest_framework import generics
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from accord.enrolments import rules as enrolment_rules
 from accord.enrolments.models import Enrolment
@@ -66,12 +66,9 @@ from .serializers import (
 # --- cycles ---------------------------------------------------------------------------------
 
 
-class CycleList(generics.GenericAPIView):
+class CycleList(APIView):
     """The enrolment's cycles, as its page shows them; `POST` drafts the next cycle (the local
     secretary, once the current cycle's review is confirmed)."""
-
-    serializer_class = CycleSerializer
-    pagination_class = None
 
     @extend_schema(operation_id="cycles_list", responses=CycleSerializer(many=True))
     def get(self, request: Request, pk: int) -> Response:
@@ -106,18 +103,14 @@ class CycleList(generics.GenericAPIView):
         )
 
 
-class CycleDetail(generics.GenericAPIView):
-    serializer_class = CycleSerializer
-
+class CycleDetail(APIView):
     @extend_schema(operation_id="cycles_retrieve", responses=CycleSerializer)
     def get(self, request: Request, pk: int, number: int) -> Response:
         return Response(shown_cycle(request, pk, number))
 
 
-class CycleConfirmation(generics.GenericAPIView):
+class CycleConfirmation(APIView):
     """The employer's contact confirms a later cycle's terms for the employer."""
-
-    serializer_class = CycleSerializer
 
     @extend_schema(
         operation_id="cycles_confirm", request=form_request(ConfirmForm), responses=CycleSerializer
@@ -133,10 +126,8 @@ class CycleConfirmation(generics.GenericAPIView):
         )
 
 
-class CycleCosignature(generics.GenericAPIView):
+class CycleCosignature(APIView):
     """A partner union's representative co-signs a later cycle for their union."""
-
-    serializer_class = CycleSerializer
 
     @extend_schema(
         operation_id="cycles_cosign", request=form_request(CosignForm), responses=CycleSerializer
@@ -173,12 +164,10 @@ def _shown_view(
     ).data
 
 
-class EmployerViewDetail(generics.GenericAPIView):
+class EmployerViewDetail(APIView):
     """The employer's priorities and self-assessment for cycle `number`: its contact enters
     and changes them while they are open (`PUT`); the unions' people at the employer read
     them."""
-
-    serializer_class = EmployerViewSerializer
 
     def _read(self, request: Request, pk: int, number: int) -> tuple[Enrolment, Any, bool, bool]:
         enrolment = enrolment_for(request, pk, load=with_cycles)
@@ -235,21 +224,16 @@ class EmployerViewDetail(generics.GenericAPIView):
 # --- reviews --------------------------------------------------------------------------------
 
 
-class ReviewList(generics.GenericAPIView):
+class ReviewList(APIView):
     """The reviews of cycle `number`, oldest first."""
-
-    serializer_class = ReviewSerializer
-    pagination_class = None
 
     @extend_schema(operation_id="reviews_list", responses=ReviewSerializer(many=True))
     def get(self, request: Request, pk: int, number: int) -> Response:
         return Response(shown_cycle(request, pk, number)["reviews"])
 
 
-class ReviewRecord(generics.GenericAPIView):
+class ReviewRecord(APIView):
     """The local secretary records the review of cycle `number`, from 30 days before it ends."""
-
-    serializer_class = ReviewSerializer
 
     @extend_schema(
         operation_id="reviews_create",
@@ -312,10 +296,8 @@ def _shown_review(request: Request, enrolment_id: int, review_id: int) -> dict[s
     return ReviewSerializer(review, context=context).data
 
 
-class ReviewConfirmation(generics.GenericAPIView):
+class ReviewConfirmation(APIView):
     """The employer's contact confirms a review, once the partner unions have co-signed it."""
-
-    serializer_class = ReviewSerializer
 
     @extend_schema(
         operation_id="reviews_confirm",
@@ -335,10 +317,8 @@ class ReviewConfirmation(generics.GenericAPIView):
         )
 
 
-class ReviewCosignature(generics.GenericAPIView):
+class ReviewCosignature(APIView):
     """A partner union's representative co-signs a review for their union."""
-
-    serializer_class = ReviewSerializer
 
     @extend_schema(
         operation_id="reviews_cosign", request=form_request(CosignForm), responses=ReviewSerializer

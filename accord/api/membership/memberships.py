@@ -13,6 +13,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from accord.enrolments import selectors as enrolment_selectors
 from accord.membership import lapse, rules, services
@@ -70,18 +71,14 @@ class MembershipList(generics.ListAPIView):
         return found.select_related("scheme", "employer").order_by("reference", "id")
 
 
-class MembershipDetail(generics.GenericAPIView):
-    serializer_class = MembershipDetailSerializer
-
+class MembershipDetail(APIView):
     @extend_schema(operation_id="memberships_retrieve", responses=MembershipDetailSerializer)
     def get(self, request: Request, pk: int) -> Response:
         return Response(shown_membership(request, membership_or_404(pk)))
 
 
-class MembershipStatusChange(generics.GenericAPIView):
+class MembershipStatusChange(APIView):
     """Suspend, withdraw or reinstate: the scheme's national officers, with reasons."""
-
-    serializer_class = MembershipDetailSerializer
 
     @extend_schema(
         operation_id="memberships_status_change",
@@ -133,11 +130,9 @@ def _decision(request: Request, pk: int) -> LapseDecision:
     return decision
 
 
-class LapseDecisionDetail(generics.GenericAPIView):
+class LapseDecisionDetail(APIView):
     """A review overdue beyond the grace period: the scheme's national officer reads it and
     decides (`POST`) to extend the cycle or to lapse the membership, with reasons."""
-
-    serializer_class = LapseDecisionSerializer
 
     @extend_schema(operation_id="lapse_decisions_retrieve", responses=LapseDecisionSerializer)
     def get(self, request: Request, pk: int) -> Response:

@@ -30,7 +30,7 @@ def full_name(user: User | None) -> str | None:
     return user.get_full_name() if user is not None else None
 
 
-class PrincipleShownSerializer(serializers.Serializer):
+class CyclePrincipleSerializer(serializers.Serializer):
     """A principle as worded in the version a cycle works on."""
 
     number = serializers.IntegerField(source="principle.number")
@@ -39,7 +39,7 @@ class PrincipleShownSerializer(serializers.Serializer):
     wording = serializers.CharField()
 
 
-class SignatureSerializer(serializers.Serializer):
+class CosignatureSerializer(serializers.Serializer):
     """A partner union represented locally and its co-signature (null while to come)."""
 
     union = serializers.CharField()
@@ -61,7 +61,7 @@ def _signatures(target: Cycle | Review, internal: bool) -> list[dict[str, Any]] 
     ]
 
 
-class ActivitySerializer(serializers.Serializer):
+class CycleActivitySerializer(serializers.Serializer):
     number = serializers.IntegerField()
     detail = serializers.CharField()
     owner = serializers.CharField()
@@ -69,7 +69,7 @@ class ActivitySerializer(serializers.Serializer):
     status = serializers.CharField()
 
 
-class AssessmentShownSerializer(serializers.Serializer):
+class PrincipleAssessmentSerializer(serializers.Serializer):
     """The employer's priority and view of one principle."""
 
     principle = serializers.IntegerField(source="principle_version.principle.number")
@@ -109,7 +109,7 @@ class ReviewSerializer(serializers.Serializer):
     def get_partners_signed(self, review: Review) -> bool:
         return review.partners_signed_at is not None
 
-    @extend_schema_field(SignatureSerializer(many=True, allow_null=True))
+    @extend_schema_field(CosignatureSerializer(many=True, allow_null=True))
     def get_cosignatures(self, review: Review) -> list[dict[str, Any]] | None:
         return _signatures(review, self.context["internal"])
 
@@ -119,7 +119,7 @@ class CycleSerializer(serializers.Serializer):
 
     id = serializers.IntegerField()
     number = serializers.IntegerField()
-    principle = PrincipleShownSerializer(source="principle_version")
+    principle = CyclePrincipleSerializer(source="principle_version")
     objectives = serializers.ListField(
         child=serializers.CharField(), source="objective_list", help_text="One per line agreed."
     )
@@ -135,8 +135,8 @@ class CycleSerializer(serializers.Serializer):
     employer_confirmed_at = serializers.DateTimeField(allow_null=True)
     employer_confirmed_by = serializers.SerializerMethodField()
     is_confirmed = serializers.BooleanField()
-    activities = ActivitySerializer(many=True, source="actions.all")
-    self_assessments = AssessmentShownSerializer(many=True, source="self_assessments.all")
+    activities = CycleActivitySerializer(many=True, source="actions.all")
+    self_assessments = PrincipleAssessmentSerializer(many=True, source="self_assessments.all")
     reviews = serializers.SerializerMethodField()
 
     @extend_schema_field(serializers.CharField(allow_null=True))
@@ -151,7 +151,7 @@ class CycleSerializer(serializers.Serializer):
     def get_partners_signed(self, cycle: Cycle) -> bool:
         return cycle.partners_signed_at is not None
 
-    @extend_schema_field(SignatureSerializer(many=True, allow_null=True))
+    @extend_schema_field(CosignatureSerializer(many=True, allow_null=True))
     def get_cosignatures(self, cycle: Cycle) -> list[dict[str, Any]] | None:
         return _signatures(cycle, self.context["internal"])
 
@@ -161,16 +161,18 @@ class CycleSerializer(serializers.Serializer):
         return ReviewSerializer(reviews, many=True, context=self.context).data
 
 
-class EmployerRefSerializer(serializers.Serializer):
+class MemberEmployerSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
 
 
 class MembershipSerializer(serializers.ModelSerializer):
     scheme = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    employer = EmployerRefSerializer()
+    employer = MemberEmployerSerializer()
     enrolment = serializers.PrimaryKeyRelatedField(read_only=True)
-    status = serializers.ChoiceField(choices=MembershipStatus.choices)
+    # Its values in words, not as an enum: "StatusEnum" would be shared by every resource's
+    # field named status, whatever its values.
+    status = serializers.CharField(help_text=f"One of {', '.join(MembershipStatus.values)}.")
 
     class Meta:
         model = Membership
@@ -214,7 +216,7 @@ API_ACTIONS = {
 }
 
 
-class ActionSerializer(serializers.Serializer):
+class CycleActionSerializer(serializers.Serializer):
     """Something the caller may do now about the member's cycles and reviews."""
 
     label = serializers.CharField()
@@ -283,7 +285,7 @@ class MembershipDetailSerializer(MembershipSerializer):
         return LapseDecisionSummarySerializer(found, many=True).data
 
     @extend_schema_field(
-        serializers.ListField(child=serializers.ChoiceField(choices=list(services.STATUS_CHANGES)))
+        {"type": "array", "items": {"type": "string", "enum": list(services.STATUS_CHANGES)}}
     )
     def get_status_changes(self, membership: Membership) -> list[str]:
         if not self.context["manages"]:
@@ -294,7 +296,7 @@ class MembershipDetailSerializer(MembershipSerializer):
             if membership.status in sources
         ]
 
-    @extend_schema_field(ActionSerializer(many=True))
+    @extend_schema_field(CycleActionSerializer(many=True))
     def get_actions(self, membership: Membership) -> list[dict[str, str]]:
         return api_actions(self.context["user"], membership.enrolment)
 
@@ -306,7 +308,7 @@ class EmployerViewSerializer(serializers.Serializer):
     priorities = serializers.CharField(allow_blank=True)
     updated_at = serializers.DateTimeField(allow_null=True)
     updated_by = serializers.CharField(allow_null=True)
-    assessments = AssessmentShownSerializer(many=True)
+    assessments = PrincipleAssessmentSerializer(many=True)
 
 
 class LapseDecisionSerializer(serializers.Serializer):

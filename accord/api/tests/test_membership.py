@@ -364,6 +364,13 @@ def test_a_national_officer_suspends_with_reasons(member: tuple[World, Enrolment
     officer = api(world, "officer")
     for persona in ("secretary", "other_officer", "employer"):
         assert api(world, persona).post(path, {}).status_code == 403, persona
+    reader = ApiClient(world.users["officer"], read_only=True)
+    assert (
+        reader.post(
+            path, {"reason": "Read only.", "logo_stop_requested_on": "2026-01-01"}
+        ).status_code
+        == 403
+    )
     assert officer.post(f"memberships/{membership.pk}/status/explode/", {}).status_code == 404
     assert officer.post("memberships/999999/status/suspend/", {}).status_code == 404
     empty = officer.post(path, {"reason": None})
