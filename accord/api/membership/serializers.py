@@ -230,8 +230,10 @@ def api_actions(user: User, enrolment: Enrolment) -> list[dict[str, str]]:
     found = []
     for label, url in cycles.cycle_actions(user, enrolment):
         page = resolve(url)
-        path = reverse(API_ACTIONS[page.url_name], kwargs=page.kwargs)
-        found.append({"label": label, "method": "POST", "path": path})
+        name = API_ACTIONS.get(page.url_name or "")
+        if name is not None:  # a page with no operation in the API is not offered here
+            path = reverse(name, kwargs=page.kwargs)
+            found.append({"label": label, "method": "POST", "path": path})
     return found
 
 
