@@ -439,14 +439,15 @@ class TakeStep(APIView):
 
 
 STEP_PATH_END = "/steps/{step}/"
+STEP_PATH = "/api/v1/enrolments/{id}" + STEP_PATH_END
 
 
 def describe_steps(result: schema.Schema) -> None:
     """Replace the one operation that takes any step by one per step of the declaration:
     its label as summary, its help as description, its form as the request body."""
     paths = result.get("paths", {})
-    generic = next((p for p in paths if p.endswith(STEP_PATH_END)), None)
-    if generic is None:
+    generic = STEP_PATH
+    if generic not in paths:
         return
     template = paths.pop(generic)["post"]
     for the_step in process.STEPS:

@@ -119,11 +119,15 @@ def field_schema(field: forms.Field) -> dict[str, Any]:
     return schema
 
 
-def form_schema(form_class: type[forms.BaseForm], *, skip: tuple[str, ...] = ()) -> Schema:
-    """The request body a form asks for, as an OpenAPI object schema."""
+def form_schema(
+    form: type[forms.BaseForm] | forms.BaseForm, *, skip: tuple[str, ...] = ()
+) -> Schema:
+    """The request body a form asks for, as an OpenAPI object schema: of a form class, its
+    declared fields; of a form, its fields as made (those its `__init__` adds included)."""
+    declared = form.base_fields if isinstance(form, type) else form.fields
     fields = {
         name: field
-        for name, field in form_class.base_fields.items()
+        for name, field in declared.items()
         if name not in skip and not isinstance(field.widget, forms.HiddenInput)
     }
     schema: dict[str, Any] = {

@@ -38,7 +38,7 @@ from accord.membership.models import (
 from accord.schemes.models import PrincipleVersion
 
 from .. import idempotency
-from ..forms import bound_data, field_schema, form_schema
+from ..forms import bound_data, form_schema
 from ..permissions import TokenRights
 from ..problems import Problem
 from ..schema import Schema, problem_response
@@ -244,18 +244,6 @@ class ConcernStep(APIView):
         return act(form, run, serialize=lambda result: shown(request, _concern(request, result.pk)))
 
 
-def _form_fields_schema(form: Any) -> Schema:
-    """A form instance's fields (those its `__init__` adds included) as an OpenAPI object."""
-    schema: Schema = {
-        "type": "object",
-        "properties": {name: field_schema(field) for name, field in form.fields.items()},
-    }
-    required = [name for name, field in form.fields.items() if field.required]
-    if required:
-        schema["required"] = required
-    return schema
-
-
 def step_paths(result: Schema) -> None:
     """A schema hook: the generic step address becomes one address per step declared in
     `CONCERN_STEPS`, each asking for that step's own form."""
@@ -270,7 +258,7 @@ def step_paths(result: Schema) -> None:
         operation["parameters"] = [
             p for p in operation.get("parameters", []) if p.get("name") != "step"
         ]
-        body = {"schema": _form_fields_schema(step.form(None, None, Concern()))}
+        body = {"schema": form_schema(step.form(None, None, Concern()))}
         media = ["multipart/form-data"]
         if not step.files:
             media.insert(0, "application/json")

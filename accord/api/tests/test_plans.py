@@ -156,12 +156,15 @@ def test_a_filter_no_page_offers_is_a_400_naming_it(
     assert list(response.json()["errors"]) == [name]
 
 
-def test_a_page_past_the_end_is_a_404_problem(world: World, plan: Plan) -> None:
+def test_a_page_past_the_end_is_a_404_and_a_bad_page_a_400(world: World, plan: Plan) -> None:
     api = _as(world, "officer")
-    for page in ("9", "0", "abc"):
+    response = api.get(f"plans/{plan.pk}/actions/", {"page": "9"})
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/problem+json"
+    for page in ("0", "abc"):
         response = api.get(f"plans/{plan.pk}/actions/", {"page": page})
-        assert response.status_code == 404, page
-        assert response["Content-Type"] == "application/problem+json"
+        assert response.status_code == 400, page
+        assert list(response.json()["errors"]) == ["page"]
 
 
 def _count(api: ApiClient, path: str) -> int:
@@ -251,7 +254,9 @@ def test_an_owner_edits_an_action_with_the_pages_checks(world: World, plan: Plan
     bad_date = owner.put(path, {**edit, "due_wording": "sometime"})
     assert bad_date.status_code == 422
     assert "cannot be read as a date" in bad_date.json()["errors"]["due_wording"][0]
-    missing = owner.put(path, {"number": "one", "detail": ["a", "b"], "owner_party": {"x": 1}})
+    wrong_shape = owner.put(path, {"number": 1, "detail": ["a", "b"], "owner_party": {"x": 1}})
+    assert set(wrong_shape.json()["errors"]) == {"detail", "owner_party"}
+    missing = owner.put(path, {"number": "one", "detail": "b"})
     assert missing.status_code == 400
     assert set(missing.json()["errors"]) == {"number", "owner_party", "due_wording"}
     too_big = owner.put(path, {**edit, "number": 2**31})

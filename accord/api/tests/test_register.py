@@ -160,12 +160,18 @@ def test_a_wrong_filter_is_a_400_naming_it(db: None, params: dict, named: str) -
 
 
 @pytest.mark.parametrize(
-    "params",
-    [{"page": "0"}, {"page": "x"}, {"page": "999"}, {"q": "a\x00b"}, {"page_size": "-3"}],
+    ("params", "status"),
+    [
+        ({"page": "0"}, 400),
+        ({"page": "x"}, 400),
+        ({"page": "999"}, 404),
+        ({"q": "a\x00b"}, 200),
+        ({"page_size": "-3"}, 400),
+    ],
 )
-def test_other_odd_parameters_are_no_server_error(db: None, params: dict) -> None:
+def test_other_odd_parameters_are_no_server_error(db: None, params: dict, status: int) -> None:
     response = ApiClient().get("register/", params)
-    assert response.status_code in {200, 404}
+    assert response.status_code == status
     for reference in ("x" * 300, "VWS-%00", "é"):
         assert ApiClient().get(f"register/{reference}/").status_code == 404
 
