@@ -21,6 +21,7 @@ from drf_spectacular.utils import (
 from rest_framework import generics, serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from accord.accounts import rules
 from accord.core.params import choice_param, id_param, text_param
@@ -320,9 +321,7 @@ MOVED = OpenApiResponse(
 )
 
 
-class EmployerDetail(generics.GenericAPIView):
-    serializer_class = EmployerSerializer
-
+class EmployerDetail(APIView):
     @extend_schema(
         operation_id="employers_retrieve",
         responses={200: EmployerSerializer, 301: MOVED},
@@ -358,9 +357,7 @@ def _reread(employer: Employer) -> Employer:
     return selectors.employers().get(pk=employer.pk)
 
 
-class EmployerAssociation(generics.GenericAPIView):
-    serializer_class = EmployerSerializer
-
+class EmployerAssociation(APIView):
     @extend_schema(
         operation_id="employers_association_update",
         request=form_request(EmployerAssociationForm),
@@ -404,10 +401,8 @@ MERGE_REQUEST = {
 }
 
 
-class EmployerMerge(generics.GenericAPIView):
+class EmployerMerge(APIView):
     """Merging a duplicate (this employer) into the employer that carries on."""
-
-    serializer_class = MergePreviewSerializer
 
     @extend_schema(
         operation_id="employers_merge_preview",

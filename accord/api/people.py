@@ -21,6 +21,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import generics, serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from accord.accounts import rules, services
 from accord.accounts.forms import ChangeRoleForm, EndRoleForm, InviteForm, RoleForm, StatusForm
@@ -263,17 +264,13 @@ def _person(request: Request, pk: int) -> User:
     return person
 
 
-class PersonDetail(generics.GenericAPIView):
-    serializer_class = PersonSerializer
-
+class PersonDetail(APIView):
     @extend_schema(operation_id="people_retrieve", responses=PersonSerializer)
     def get(self, request: Request, pk: int) -> Response:
         return Response(person_page(request, _person(request, pk)))
 
 
-class PersonRoles(generics.GenericAPIView):
-    serializer_class = PersonSerializer
-
+class PersonRoles(APIView):
     @extend_schema(
         operation_id="people_roles_create",
         request=form_request(RoleForm),
@@ -305,9 +302,7 @@ def _role(request: Request, pk: int, role_pk: int) -> tuple[User, RoleAssignment
     return person, assignment
 
 
-class PersonRole(generics.GenericAPIView):
-    serializer_class = PersonSerializer
-
+class PersonRole(APIView):
     @extend_schema(
         operation_id="people_roles_update",
         request=form_request(ChangeRoleForm),
@@ -326,9 +321,7 @@ class PersonRole(generics.GenericAPIView):
         )
 
 
-class PersonRoleEnd(generics.GenericAPIView):
-    serializer_class = PersonSerializer
-
+class PersonRoleEnd(APIView):
     @extend_schema(
         operation_id="people_roles_end",
         request=form_request(EndRoleForm),
@@ -354,9 +347,7 @@ def _managed(request: Request, pk: int) -> User:
     return person
 
 
-class PersonDeactivation(generics.GenericAPIView):
-    serializer_class = PersonSerializer
-
+class PersonDeactivation(APIView):
     @extend_schema(
         operation_id="people_deactivate",
         request=form_request(StatusForm),
@@ -373,9 +364,7 @@ class PersonDeactivation(generics.GenericAPIView):
         )
 
 
-class PersonReactivation(generics.GenericAPIView):
-    serializer_class = PersonSerializer
-
+class PersonReactivation(APIView):
     @extend_schema(
         operation_id="people_reactivate",
         request=form_request(StatusForm),

@@ -16,6 +16,7 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_
 from rest_framework import generics, serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from accord.accounts import rules as account_rules
 from accord.core.uploads import accepts_files
@@ -169,9 +170,7 @@ class SchemeDetail(generics.RetrieveAPIView):
         )
 
 
-class PrincipleList(generics.GenericAPIView):
-    serializer_class = PrincipleSerializer
-
+class PrincipleList(APIView):
     @extend_schema(
         operation_id="schemes_principles_create",
         request=form_request(PrincipleForm),
@@ -193,12 +192,9 @@ class PrincipleList(generics.GenericAPIView):
         )
 
 
-class PrincipleVersions(generics.GenericAPIView):
+class PrincipleVersions(APIView):
     """Every version of a principle's wording, oldest first; `PUT` retitles or rewords it, as
     the principle's page does (a rewording is a new version)."""
-
-    serializer_class = PrincipleVersionSerializer
-    pagination_class = None
 
     @extend_schema(responses=PrincipleVersionSerializer(many=True))
     def get(self, request: Request, slug: str, number: int) -> Response:
@@ -258,11 +254,8 @@ def _material(request: Request, slug: str, pk: int) -> Material:
     return get_object_or_404(_materials(_managed(request, slug)), pk=pk)
 
 
-class MaterialList(generics.GenericAPIView):
+class MaterialList(APIView):
     """The scheme's materials, in the order they are offered (position, then title)."""
-
-    serializer_class = MaterialSerializer
-    pagination_class = None
 
     @extend_schema(operation_id="schemes_materials_list", responses=MaterialSerializer(many=True))
     def get(self, request: Request, slug: str) -> Response:
@@ -288,9 +281,7 @@ class MaterialList(generics.GenericAPIView):
         )
 
 
-class MaterialDetail(generics.GenericAPIView):
-    serializer_class = MaterialSerializer
-
+class MaterialDetail(APIView):
     @extend_schema(operation_id="schemes_materials_retrieve", responses=MaterialSerializer)
     def get(self, request: Request, slug: str, pk: int) -> Response:
         scheme = get_object_or_404(_schemes(request), slug=slug)

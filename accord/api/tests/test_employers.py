@@ -325,3 +325,18 @@ def test_the_employers_no_association_covers(directory: Directory) -> None:
     assert "Northtown High School" not in names
     with_cases = _as(directory, "auditor").get("employers/unassigned/", {"cases": "1"}).json()
     assert with_cases["count"] == 0
+
+
+def test_odd_requests_are_answered_without_a_server_error(directory: Directory) -> None:
+    officer = _as(directory, "officer")
+    pk = directory.world.other_employer.pk
+    for url in (f"employers/{pk}/", f"employers/{pk}/association/", f"employers/{pk}/merge/"):
+        response = officer.client.options("/api/v1/" + url, headers=officer.headers)
+        assert response.status_code == 200, url
+    huge = "9" * 30
+    assert officer.post(f"employers/{pk}/merge/", {"into": huge}).status_code == 400
+    assert officer.get(f"employers/{pk}/merge/", {"into": huge}).status_code == 400
+    edit = officer.put(f"employers/{pk}/", _details(local_authority=huge))
+    assert set(edit.json()["errors"]) == {"local_authority"}
+    association = officer.put(f"employers/{pk}/association/", {"how": "hand", "association": huge})
+    assert set(association.json()["errors"]) == {"association"}
