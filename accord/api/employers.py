@@ -45,12 +45,12 @@ from .views import act
 # --- what is shown ----------------------------------------------------------------------------
 
 
-class NamedSerializer(serializers.Serializer):
+class OrganisationRefSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
 
 
-class LocalAuthoritySerializer(NamedSerializer):
+class LocalAuthorityRefSerializer(OrganisationRefSerializer):
     code = serializers.CharField()
 
 
@@ -62,11 +62,16 @@ class DirectoryEnrolmentSerializer(serializers.Serializer):
     state_label = serializers.CharField(source="get_state_display")
 
 
+KIND_HELP = "One of: " + ", ".join(EmployerKind.values) + "."
+
+
 class EmployerRowSerializer(serializers.ModelSerializer):
     """An employer as the directory lists it, with the open enrolment the reader may see."""
 
-    local_authority = LocalAuthoritySerializer(allow_null=True)
-    association = NamedSerializer(allow_null=True)
+    kind = serializers.CharField(help_text=KIND_HELP)
+
+    local_authority = LocalAuthorityRefSerializer(allow_null=True)
+    association = OrganisationRefSerializer(allow_null=True)
     enrolment = serializers.SerializerMethodField()
 
     class Meta:
@@ -90,7 +95,7 @@ class EmployerRowSerializer(serializers.ModelSerializer):
         return DirectoryEnrolmentSerializer(found).data if found is not None else None
 
 
-class IdentifierSerializer(serializers.Serializer):
+class EmployerIdentifierSerializer(serializers.Serializer):
     label = serializers.CharField()
     value = serializers.CharField()
 
@@ -105,33 +110,35 @@ class EmployerEnrolmentSerializer(serializers.Serializer):
     state_since = serializers.DateField()
 
 
-class EmployerSerializer(serializers.Serializer):
+class EmployerPageSerializer(serializers.Serializer):
     """What the employer's page shows its reader."""
 
     id = serializers.IntegerField()
     name = serializers.CharField()
-    kind = serializers.ChoiceField(choices=EmployerKind.choices)
+    kind = serializers.CharField(help_text=KIND_HELP)
     kind_label = serializers.CharField()
     is_employer_in_own_right = serializers.BooleanField()
-    identifiers = IdentifierSerializer(many=True)
+    identifiers = EmployerIdentifierSerializer(many=True)
     urn = serializers.CharField()
     companies_house_number = serializers.CharField()
     la_code = serializers.CharField()
     ukprn = serializers.CharField()
     gias_group_uid = serializers.CharField()
     establishment_type = serializers.CharField()
-    parent = NamedSerializer(allow_null=True)
+    parent = OrganisationRefSerializer(allow_null=True)
     street = serializers.CharField()
     town = serializers.CharField()
     postcode = serializers.CharField()
-    local_authority = LocalAuthoritySerializer(allow_null=True)
-    association = NamedSerializer(allow_null=True)
+    local_authority = LocalAuthorityRefSerializer(allow_null=True)
+    association = OrganisationRefSerializer(allow_null=True)
     association_overridden = serializers.BooleanField()
-    region = NamedSerializer(allow_null=True)
+    region = OrganisationRefSerializer(allow_null=True)
     is_open = serializers.BooleanField()
     status = serializers.CharField()
     enrolments = EmployerEnrolmentSerializer(many=True)
-    children = NamedSerializer(many=True, help_text=f"The first {CHILDREN_SHOWN}, by name.")
+    children = OrganisationRefSerializer(
+        many=True, help_text=f"The first {CHILDREN_SHOWN}, by name."
+    )
     children_count = serializers.IntegerField()
     may_propose = serializers.BooleanField()
     may_manage = serializers.BooleanField()
@@ -199,7 +206,7 @@ def employer_page(request: Request, employer: Employer) -> dict[str, Any]:
         "postcode",
     ):
         data[name] = getattr(employer, name)
-    return EmployerSerializer(data).data
+    return EmployerPageSerializer(data).data
 
 
 # --- the directory ----------------------------------------------------------------------------
@@ -255,9 +262,10 @@ class EmployerList(generics.ListAPIView):
         return self.get_paginated_response(serializer.data)
 
 
-class UnassignedRowSerializer(serializers.ModelSerializer):
-    local_authority = LocalAuthoritySerializer(allow_null=True)
-    association = NamedSerializer(
+class UnassignedEmployerSerializer(serializers.ModelSerializer):
+    kind = serializers.CharField(help_text=KIND_HELP)
+    local_authority = LocalAuthorityRefSerializer(allow_null=True)
+    association = OrganisationRefSerializer(
         allow_null=True, help_text="A retired association, or none at all."
     )
     open_cases = serializers.IntegerField()
@@ -271,7 +279,7 @@ class UnassignedEmployers(generics.ListAPIView):
     """Employers no current association covers, so nobody in an area can act on their cases;
     those with the most open cases first."""
 
-    serializer_class = UnassignedRowSerializer
+    serializer_class = UnassignedEmployerSerializer
 
     def get_queryset(self) -> QuerySet[Employer]:
         if not rules.can_view_places(self.request.user):
@@ -324,7 +332,7 @@ MOVED = OpenApiResponse(
 class EmployerDetail(APIView):
     @extend_schema(
         operation_id="employers_retrieve",
-        responses={200: EmployerSerializer, 301: MOVED},
+        responses={200: EmployerPageSerializer, 301: MOVED},
     )
     def get(self, request: Request, pk: int) -> Response:
         employer = get_object_or_404(selectors.employers().select_related("merged_into"), pk=pk)
@@ -339,7 +347,7 @@ class EmployerDetail(APIView):
     @extend_schema(
         operation_id="employers_update",
         request=form_request(EmployerDetailsForm),
-        responses=EmployerSerializer,
+        responses=EmployerPageSerializer,
     )
     def put(self, request: Request, pk: int) -> Response:
         """Edit the employer's details: a new local authority brings its association along,
@@ -361,7 +369,7 @@ class EmployerAssociation(APIView):
     @extend_schema(
         operation_id="employers_association_update",
         request=form_request(EmployerAssociationForm),
-        responses=EmployerSerializer,
+        responses=EmployerPageSerializer,
     )
     def put(self, request: Request, pk: int) -> Response:
         """Set the association by hand (`how`: hand), or let it follow the local authority's
@@ -379,14 +387,16 @@ class EmployerAssociation(APIView):
         )
 
 
-class MergeLineSerializer(serializers.Serializer):
+class EmployerMergeLineSerializer(serializers.Serializer):
     label = serializers.CharField()
     count = serializers.IntegerField()
 
 
-class MergePreviewSerializer(serializers.Serializer):
-    into = NamedSerializer()
-    lines = MergeLineSerializer(many=True, help_text="What would move to the employer kept.")
+class EmployerMergePreviewSerializer(serializers.Serializer):
+    into = OrganisationRefSerializer()
+    lines = EmployerMergeLineSerializer(
+        many=True, help_text="What would move to the employer kept."
+    )
     refusal = serializers.CharField(help_text="Why the merge would be refused; empty if not.")
 
 
@@ -411,7 +421,7 @@ class EmployerMerge(APIView):
                 "into", int, required=True, description="The id of the employer to keep."
             )
         ],
-        responses=MergePreviewSerializer,
+        responses=EmployerMergePreviewSerializer,
     )
     def get(self, request: Request, pk: int) -> Response:
         """What the merge would move, and why it would be refused, as the page previews it."""
@@ -430,7 +440,7 @@ class EmployerMerge(APIView):
             )
         lines, refusal = services.merge_preview(duplicate, survivor)
         return Response(
-            MergePreviewSerializer(
+            EmployerMergePreviewSerializer(
                 {
                     "into": _named(survivor),
                     "lines": [{"label": line.label, "count": line.count} for line in lines],
@@ -442,7 +452,7 @@ class EmployerMerge(APIView):
     @extend_schema(
         operation_id="employers_merge",
         request=MERGE_REQUEST,
-        responses=EmployerSerializer,
+        responses=EmployerPageSerializer,
     )
     def post(self, request: Request, pk: int) -> Response:
         """Merge: everything recorded about the duplicate moves to the employer kept, and the

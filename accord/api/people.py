@@ -42,6 +42,8 @@ STATUSES = {
     "erased": "Erased",
 }
 
+STATUS_HELP = "One of: " + ", ".join(STATUSES) + "."
+
 
 def status_of(person: User) -> str:
     """The person's status as their page words it: deactivated (or erased), active once they
@@ -53,10 +55,11 @@ def status_of(person: User) -> str:
     return "invited"
 
 
-class RoleSerializer(serializers.ModelSerializer):
+class PersonRoleSerializer(serializers.ModelSerializer):
     """A role and what it is held for (each scope an id, or null when the role is not held
     for one)."""
 
+    role = serializers.CharField(help_text="One of: " + ", ".join(Role.values) + ".")
     role_label = serializers.CharField(source="get_role_display")
     scope_label = serializers.CharField()
 
@@ -82,64 +85,64 @@ class RoleSerializer(serializers.ModelSerializer):
         }
 
 
-class CurrentRoleSerializer(RoleSerializer):
+class PersonCurrentRoleSerializer(PersonRoleSerializer):
     granted_by = serializers.StringRelatedField(allow_null=True)
     may_end = serializers.SerializerMethodField(
         help_text="Whether the caller may end or change it."
     )
 
-    class Meta(RoleSerializer.Meta):
-        fields = (*RoleSerializer.Meta.fields, "granted_by", "may_end")
+    class Meta(PersonRoleSerializer.Meta):
+        fields = (*PersonRoleSerializer.Meta.fields, "granted_by", "may_end")
 
     @extend_schema_field(serializers.BooleanField())
     def get_may_end(self, assignment: RoleAssignment) -> bool:
         return rules.can_end_role(self.context["actor"], assignment)
 
 
-class FormerRoleSerializer(RoleSerializer):
+class PersonFormerRoleSerializer(PersonRoleSerializer):
     ended_by = serializers.StringRelatedField(allow_null=True)
 
-    class Meta(RoleSerializer.Meta):
-        fields = (*RoleSerializer.Meta.fields, "ended_by", "end_reason")
+    class Meta(PersonRoleSerializer.Meta):
+        fields = (*PersonRoleSerializer.Meta.fields, "ended_by", "end_reason")
 
 
 class PersonRowSerializer(serializers.ModelSerializer):
     """A person as the people list shows them, with their current roles the caller may see."""
 
     full_name = serializers.CharField(source="get_full_name")
-    status = serializers.SerializerMethodField()
-    roles = RoleSerializer(source="current_roles", many=True)
+    status = serializers.SerializerMethodField(help_text=STATUS_HELP)
+    roles = PersonRoleSerializer(source="current_roles", many=True)
 
     class Meta:
         model = User
         fields = ("id", "full_name", "email", "status", "last_login", "roles")
 
-    @extend_schema_field(serializers.ChoiceField(choices=list(STATUSES)))
+    @extend_schema_field(serializers.CharField(help_text=STATUS_HELP))
     def get_status(self, person: User) -> str:
         return status_of(person)
 
 
-class InvitationSerializer(serializers.ModelSerializer):
+class PersonInvitationSerializer(serializers.ModelSerializer):
     invited_by = serializers.StringRelatedField(allow_null=True)
-    state = serializers.ChoiceField(choices=["open", "used", "voided", "expired"])
+    state = serializers.CharField(help_text="One of: open, used, voided, expired.")
 
     class Meta:
         model = Invitation
         fields = ("created_at", "invited_by", "state", "expires_at", "used_at")
 
 
-class PersonSerializer(serializers.Serializer):
+class PersonPageSerializer(serializers.Serializer):
     """A person's page: their status, their roles now and before (those the caller may see),
     their latest invitation, and what the caller may do here."""
 
     id = serializers.IntegerField()
     full_name = serializers.CharField()
     email = serializers.EmailField()
-    status = serializers.ChoiceField(choices=list(STATUSES))
+    status = serializers.CharField(help_text=STATUS_HELP)
     last_login = serializers.DateTimeField(allow_null=True)
-    invitation = InvitationSerializer(allow_null=True)
-    current_roles = CurrentRoleSerializer(many=True)
-    former_roles = FormerRoleSerializer(many=True)
+    invitation = PersonInvitationSerializer(allow_null=True)
+    current_roles = PersonCurrentRoleSerializer(many=True)
+    former_roles = PersonFormerRoleSerializer(many=True)
     may_grant = serializers.BooleanField(help_text="Whether the caller may give them a role.")
     may_manage = serializers.BooleanField(
         help_text="Whether the caller may deactivate or reactivate them."
@@ -168,7 +171,7 @@ def person_page(request: Request, person: User) -> dict[str, Any]:
         "may_grant": bool(rules.grantable_roles(user)) and person.is_active,
         "may_manage": rules.can_manage_person(user, person),
     }
-    return PersonSerializer(data, context={"actor": user}).data
+    return PersonPageSerializer(data, context={"actor": user}).data
 
 
 # --- the list ---------------------------------------------------------------------------------
@@ -227,7 +230,7 @@ class PersonList(generics.ListAPIView):
     @extend_schema(
         operation_id="people_invite",
         request=form_request(InviteForm),
-        responses={201: PersonSerializer},
+        responses={201: PersonPageSerializer},
         parameters=[idempotency.PARAMETER],
     )
     @idempotency.idempotent
@@ -265,7 +268,7 @@ def _person(request: Request, pk: int) -> User:
 
 
 class PersonDetail(APIView):
-    @extend_schema(operation_id="people_retrieve", responses=PersonSerializer)
+    @extend_schema(operation_id="people_retrieve", responses=PersonPageSerializer)
     def get(self, request: Request, pk: int) -> Response:
         return Response(person_page(request, _person(request, pk)))
 
@@ -274,7 +277,7 @@ class PersonRoles(APIView):
     @extend_schema(
         operation_id="people_roles_create",
         request=form_request(RoleForm),
-        responses={201: PersonSerializer},
+        responses={201: PersonPageSerializer},
         parameters=[idempotency.PARAMETER],
     )
     @idempotency.idempotent
@@ -306,7 +309,7 @@ class PersonRole(APIView):
     @extend_schema(
         operation_id="people_roles_update",
         request=form_request(ChangeRoleForm),
-        responses=PersonSerializer,
+        responses=PersonPageSerializer,
     )
     def put(self, request: Request, pk: int, role_pk: int) -> Response:
         """Change a current role: it ends today and the new one starts, together or not at
@@ -325,7 +328,7 @@ class PersonRoleEnd(APIView):
     @extend_schema(
         operation_id="people_roles_end",
         request=form_request(EndRoleForm),
-        responses=PersonSerializer,
+        responses=PersonPageSerializer,
     )
     def post(self, request: Request, pk: int, role_pk: int) -> Response:
         """End a current role on `ends_on` (today if not given): kept as history, granting
@@ -351,7 +354,7 @@ class PersonDeactivation(APIView):
     @extend_schema(
         operation_id="people_deactivate",
         request=form_request(StatusForm),
-        responses=PersonSerializer,
+        responses=PersonPageSerializer,
     )
     def post(self, request: Request, pk: int) -> Response:
         """Deactivate the person: they lose access at once (sign-in, sessions, API tokens,
@@ -368,7 +371,7 @@ class PersonReactivation(APIView):
     @extend_schema(
         operation_id="people_reactivate",
         request=form_request(StatusForm),
-        responses=PersonSerializer,
+        responses=PersonPageSerializer,
     )
     def post(self, request: Request, pk: int) -> Response:
         """Reactivate a deactivated person (not an erased one)."""

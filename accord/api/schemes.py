@@ -222,7 +222,7 @@ class PrincipleVersions(APIView):
 # --- materials ------------------------------------------------------------------------------
 
 
-class MaterialSerializer(serializers.ModelSerializer):
+class SchemeMaterialSerializer(serializers.ModelSerializer):
     """A material: a link, or a file opened at `download` (the page that checks who asks)."""
 
     download = serializers.SerializerMethodField()
@@ -257,15 +257,17 @@ def _material(request: Request, slug: str, pk: int) -> Material:
 class MaterialList(APIView):
     """The scheme's materials, in the order they are offered (position, then title)."""
 
-    @extend_schema(operation_id="schemes_materials_list", responses=MaterialSerializer(many=True))
+    @extend_schema(
+        operation_id="schemes_materials_list", responses=SchemeMaterialSerializer(many=True)
+    )
     def get(self, request: Request, slug: str) -> Response:
         scheme = get_object_or_404(_schemes(request), slug=slug)
-        return Response(MaterialSerializer(_materials(scheme), many=True).data)
+        return Response(SchemeMaterialSerializer(_materials(scheme), many=True).data)
 
     @extend_schema(
         operation_id="schemes_materials_create",
         request=form_request(MaterialForm),
-        responses={201: MaterialSerializer},
+        responses={201: SchemeMaterialSerializer},
         parameters=[idempotency.PARAMETER],
     )
     @idempotency.idempotent
@@ -275,22 +277,22 @@ class MaterialList(APIView):
         return act(
             bind(MaterialForm, request),
             lambda data: services.add_material(scheme, actor=request.user, **data),
-            serialize=lambda added: MaterialSerializer(added).data,
+            serialize=lambda added: SchemeMaterialSerializer(added).data,
             status=201,
             location=lambda added: reverse("api:scheme-material", args=[slug, added.pk]),
         )
 
 
 class MaterialDetail(APIView):
-    @extend_schema(operation_id="schemes_materials_retrieve", responses=MaterialSerializer)
+    @extend_schema(operation_id="schemes_materials_retrieve", responses=SchemeMaterialSerializer)
     def get(self, request: Request, slug: str, pk: int) -> Response:
         scheme = get_object_or_404(_schemes(request), slug=slug)
-        return Response(MaterialSerializer(get_object_or_404(_materials(scheme), pk=pk)).data)
+        return Response(SchemeMaterialSerializer(get_object_or_404(_materials(scheme), pk=pk)).data)
 
     @extend_schema(
         operation_id="schemes_materials_update",
         request=form_request(MaterialForm),
-        responses=MaterialSerializer,
+        responses=SchemeMaterialSerializer,
     )
     def put(self, request: Request, slug: str, pk: int) -> Response:
         """Change a material; a new file replaces the old one, and a link replaces a file."""
@@ -298,7 +300,7 @@ class MaterialDetail(APIView):
         return act(
             bind(MaterialForm, request),
             lambda data: services.edit_material(material, actor=request.user, **data),
-            serialize=lambda saved: MaterialSerializer(saved).data,
+            serialize=lambda saved: SchemeMaterialSerializer(saved).data,
         )
 
     @extend_schema(
