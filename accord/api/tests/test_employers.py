@@ -132,9 +132,15 @@ def test_a_closed_employer_is_listed_only_when_asked(directory: Directory) -> No
     assert officer.get("employers/", {"q": "Star Trust", "closed": "1"}).json()["count"] == 1
 
 
-@pytest.mark.parametrize("page", ["0", "abc", "99999", "-3", "1e9"])
-def test_a_page_that_is_not_there_is_a_404_problem(directory: Directory, page: str) -> None:
+@pytest.mark.parametrize("page", ["0", "abc", "-3", "1e9"])
+def test_a_page_number_that_is_not_one_is_a_400_problem(directory: Directory, page: str) -> None:
     response = _as(directory, "officer").get("employers/", {"page": page})
+    assert response.status_code == 400
+    assert set(response.json()["errors"]) == {"page"}
+
+
+def test_a_page_past_the_end_is_a_404_problem(directory: Directory) -> None:
+    response = _as(directory, "officer").get("employers/", {"page": "99999"})
     assert response.status_code == 404
     assert response["Content-Type"] == "application/problem+json"
 

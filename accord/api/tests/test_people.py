@@ -232,9 +232,12 @@ def test_a_local_secretary_invites_a_rep_at_a_school_of_their_association(
     officer_role = secretary.post("people/", {**data, "role": "national_officer"})
     assert officer_role.status_code == 400
     assert set(officer_role.json()["errors"]) == {"role"}
-    bad = secretary.post("people/", {**data, "email": ["a", "b"], "full_name": None})
+    bad = secretary.post("people/", {**data, "email": "nobody", "full_name": None})
     assert bad.status_code == 400
     assert set(bad.json()["errors"]) == {"email", "full_name"}
+    listed = secretary.post("people/", {**data, "email": ["a@example.org", "b@example.org"]})
+    assert listed.status_code == 400
+    assert set(listed.json()["errors"]) == {"email"}
     response = secretary.post("people/", data)
     assert response.status_code == 201, response.json()
     page = response.json()
