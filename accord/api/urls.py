@@ -16,6 +16,8 @@ urlpatterns = [
     path("", include(employers.urlpatterns)),
     path("", include(enrolments.urlpatterns)),
     path("", include(membership.urlpatterns)),
+    path("", include("accord.api.people")),
+    path("", include("accord.api.areas")),
     path("", include(plans.urlpatterns)),
     path("", include(register.urlpatterns)),
     path("", include(tasks.urlpatterns)),
