@@ -13,16 +13,14 @@ from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Prefetch, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_safe
 
 from accord.core.pages import form_page, posted
-from accord.core.params import choice_param, id_param, text_param
 from accord.organisations.models import Association, District, Region, Union
 
-from . import emails, erasure, rules, services, subject_access
+from . import emails, erasure, rules, selectors, services, subject_access
 from .forms import (
     AcceptInvitationForm,
     ChangeRoleForm,
@@ -37,62 +35,6 @@ from .forms import (
 from .models import Invitation, Role, RoleAssignment, User
 
 PAGE_SIZE = 50
-ROLE_RELATED = ("union", "employer", "association", "district", "region", "plan", "party")
-
-
-def _current_roles(shown: Q) -> Prefetch:
-    return Prefetch(
-        "role_assignments",
-        queryset=RoleAssignment.objects.filter(shown)
-        .select_related(*ROLE_RELATED)
-        .order_by("role", "id"),
-        to_attr="current_roles",
-    )
-
-
-def _area_q(prefix: str, area: str, pk: int) -> Q:
-    """Roles held in an area: for it, for an area inside it, or at an employer in it."""
-    paths = {
-        "association": ["association", "employer__association"],
-        "district": ["district", "association__district", "employer__association__district"],
-        "region": ["region", "association__region", "employer__association__region"],
-    }[area]
-    condition = Q()
-    for path in paths:
-        condition |= Q(**{f"{prefix}{path}_id": pk})
-    return condition
-
-
-def _people(request: HttpRequest, scope: Q) -> tuple[QuerySet[User], dict[str, object]]:
-    q = text_param(request.GET.get("q"))
-    role = choice_param(request.GET.get("role"), Role.values)
-    union = id_param(request.GET.get("union"))
-    association = id_param(request.GET.get("association"))
-    district = id_param(request.GET.get("district"))
-    region = id_param(request.GET.get("region"))
-    people = User.objects.filter(scope)
-    if q:
-        people = people.filter(Q(full_name__icontains=q) | Q(email__icontains=q))
-    roles = RoleAssignment.objects.all()
-    filtered = False
-    if role:
-        roles, filtered = roles.filter(role=role), True
-    if union:
-        roles, filtered = roles.filter(union_id=union), True
-    for area, pk in (("association", association), ("district", district), ("region", region)):
-        if pk:
-            roles, filtered = roles.filter(_area_q("", area, pk)), True
-    if filtered:
-        people = people.filter(pk__in=roles.values("user_id"))
-    values = {
-        "q": q,
-        "role": role,
-        "union": union or "",
-        "association": association or "",
-        "district": district or "",
-        "region": region or "",
-    }
-    return people.order_by("full_name", "email", "id"), values
 
 
 @login_required
@@ -100,9 +42,10 @@ def people(request: HttpRequest) -> HttpResponse:
     scope = rules.people_q(request.user)
     if scope is None:
         raise PermissionDenied("You may not see the list of people.")
-    found, values = _people(request, scope)
+    found, values = selectors.people_search(request.user, request.GET, scope)
     page = Paginator(
-        found.prefetch_related(_current_roles(rules.shown_roles_q(request.user))), PAGE_SIZE
+        found.prefetch_related(selectors.current_roles(rules.shown_roles_q(request.user))),
+        PAGE_SIZE,
     ).get_page(request.GET.get("page"))
     return render(
         request,
@@ -136,7 +79,7 @@ def person(request: HttpRequest, pk: int) -> HttpResponse:
     person = _person(request, pk)
     history = list(
         RoleAssignment.history.filter(rules.shown_roles_q(request.user), user=person)
-        .select_related(*ROLE_RELATED, "granted_by", "ended_by")
+        .select_related(*selectors.ROLE_RELATED, "granted_by", "ended_by")
         .order_by("-starts_on", "-id")
     )
     current = [a for a in history if a.is_current()]
@@ -213,7 +156,7 @@ def add_role(request: HttpRequest, pk: int) -> HttpResponse:
 def _role(request: HttpRequest, pk: int, role_pk: int) -> tuple[User, RoleAssignment]:
     person = _person(request, pk)
     assignment = get_object_or_404(
-        RoleAssignment.objects.select_related(*ROLE_RELATED), pk=role_pk, user=person
+        RoleAssignment.objects.select_related(*selectors.ROLE_RELATED), pk=role_pk, user=person
     )
     if not rules.can_end_role(request.user, assignment):
         raise PermissionDenied("You may not end or change this role.")

@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
@@ -23,11 +23,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accord.accounts import rules, services
+from accord.accounts import rules, selectors, services
 from accord.accounts.forms import ChangeRoleForm, EndRoleForm, InviteForm, RoleForm, StatusForm
 from accord.accounts.models import Invitation, Role, RoleAssignment, User
-from accord.accounts.views import ROLE_RELATED, _area_q, _current_roles
-from accord.core.params import choice_param, id_param, text_param
 
 from . import idempotency
 from .forms import bind, form_request
@@ -155,7 +153,7 @@ def person_page(request: Request, person: User) -> dict[str, Any]:
     person = User.objects.get(pk=person.pk)  # afresh, after a change
     history = list(
         RoleAssignment.history.filter(rules.shown_roles_q(user), user=person)
-        .select_related(*ROLE_RELATED, "granted_by", "ended_by")
+        .select_related(*selectors.ROLE_RELATED, "granted_by", "ended_by")
         .order_by("-starts_on", "-id")
     )
     invitation = Invitation.objects.filter(user=person).select_related("invited_by").first()
@@ -188,28 +186,6 @@ PEOPLE_PARAMETERS = [
 ]
 
 
-def search_people(request: Request, scope: Q) -> QuerySet[User]:
-    """The people page's search and filters. A role filter matches only the roles the caller
-    is shown (`shown_roles_q`): an employer contact filtering by a union role would otherwise
-    learn who holds one."""
-    params = request.query_params
-    people = User.objects.filter(scope)
-    if q := text_param(params.get("q")):
-        people = people.filter(Q(full_name__icontains=q) | Q(email__icontains=q))
-    roles = RoleAssignment.objects.filter(rules.shown_roles_q(request.user))
-    filtered = False
-    if role := choice_param(params.get("role"), Role.values):
-        roles, filtered = roles.filter(role=role), True
-    if union := id_param(params.get("union")):
-        roles, filtered = roles.filter(union_id=union), True
-    for area in ("association", "district", "region"):
-        if pk := id_param(params.get(area)):
-            roles, filtered = roles.filter(_area_q("", area, pk)), True
-    if filtered:
-        people = people.filter(pk__in=roles.values("user_id"))
-    return people.order_by("full_name", "email", "id")
-
-
 class PersonList(generics.ListAPIView):
     """The people the caller may see, by name, with the people page's filters; a value nobody
     could have chosen is ignored, as the page ignores it."""
@@ -220,8 +196,10 @@ class PersonList(generics.ListAPIView):
         scope = rules.people_q(self.request.user)
         if scope is None:
             raise PermissionDenied("You may not see the list of people.")
-        found = search_people(self.request, scope)
-        return found.prefetch_related(_current_roles(rules.shown_roles_q(self.request.user)))
+        found, _ = selectors.people_search(self.request.user, self.request.query_params, scope)
+        return found.prefetch_related(
+            selectors.current_roles(rules.shown_roles_q(self.request.user))
+        )
 
     @extend_schema(operation_id="people_list", parameters=PEOPLE_PARAMETERS)
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -298,7 +276,7 @@ class PersonRoles(APIView):
 def _role(request: Request, pk: int, role_pk: int) -> tuple[User, RoleAssignment]:
     person = _person(request, pk)
     assignment = get_object_or_404(
-        RoleAssignment.objects.select_related(*ROLE_RELATED), pk=role_pk, user=person
+        RoleAssignment.objects.select_related(*selectors.ROLE_RELATED), pk=role_pk, user=person
     )
     if not rules.can_end_role(request.user, assignment):
         raise PermissionDenied("You may not end or change this role.")

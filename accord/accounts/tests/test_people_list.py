@@ -111,6 +111,10 @@ def test_an_employer_contact_never_reads_a_colleagues_union_role(world: World) -
         html = client.get(url).content.decode()
         assert "X" in html and "Employer contact" in html, url
         assert "Workplace representative" not in html and "NASUWT" not in html, url
+    # Nor by filtering: a union role picks out nobody, as if nobody held one.
+    for filters in ({"role": Role.WORKPLACE_REP}, {"union": world.unions["NASUWT"].pk}):
+        assert _listed(world, "employer", **filters) == set(), filters
+    assert "x" in _listed(world, "employer", role=Role.EMPLOYER_CONTACT)
 
 
 def test_an_employer_contact_does_not_see_a_former_contact_now_elsewhere(world: World) -> None:
