@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime
 import importlib
+import inspect
 import re
 import subprocess
 import sys
@@ -101,7 +102,7 @@ def path_parameters(module: types.ModuleType) -> list[str]:
 
 def json_body(module: types.ModuleType, data: dict[str, Any]) -> Any:
     """`data` as the generated model of the operation's JSON body."""
-    annotation = typing.get_type_hints(module.sync_detailed)["body"]
+    annotation = inspect.signature(module.sync_detailed).parameters["body"].annotation
     for kind in typing.get_args(annotation):
         if hasattr(kind, "from_dict") and not hasattr(kind, "to_multipart"):
             return kind.from_dict(data)

@@ -121,6 +121,7 @@ def site(django_db_setup: None, django_db_blocker: Any) -> Iterator[dict[str, st
             slug=[slug],
             step=steps,
             number=[1, 2, 3, 4, 5, 6],
+            reference=list(Membership.objects.values_list("reference", flat=True)),
         )
         yield headers
         KNOWN.clear()
