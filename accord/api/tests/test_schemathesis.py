@@ -12,8 +12,8 @@ as each persona in turn. Then the stateful run follows the schema's links (those
 those Schemathesis infers from the operations' parameters and answers), as several personas.
 
 `ACCORD_SCHEMATHESIS_EXAMPLES` sets the number of generated cases per operation (default 10);
-the run is derandomized, so that CI answers the same way each time. With `-s` (as `.ci/run`
-runs it) a summary of the answers by persona and status is printed at the end.
+the run is derandomized, so that CI answers the same way each time. Run on its own (as
+`.ci/run` runs it), it ends with a summary of the answers by persona and status.
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ from django.utils import timezone
 from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
 from schemathesis.checks import not_a_server_error
+from schemathesis.config import SchemathesisConfig
 from schemathesis.errors import NoLinksFound
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
@@ -62,16 +63,34 @@ CHECKS = [
 # employer's contact, the read-only auditor, the plan's owner (a role of its own), and nobody.
 PERSONAS = ("officer", "secretary", "gmb", "employer", "auditor", "plan_owner", None)
 
-schema = schemathesis.openapi.from_wsgi(SCHEMA_PATH, get_wsgi_application())
+# The coverage phase (every boundary and wrong type of every parameter, and methods the
+# operation does not have) sends about seven times the cases: on with
+# ACCORD_SCHEMATHESIS_COVERAGE=1 for a deeper run.
+COVERAGE = os.environ.get("ACCORD_SCHEMATHESIS_COVERAGE") == "1"
+CONFIG = SchemathesisConfig.from_dict({"phases": {"coverage": {"enabled": COVERAGE}}})
+schema = schemathesis.openapi.from_wsgi(SCHEMA_PATH, get_wsgi_application(), config=CONFIG)
 
 # What the site holds, for path parameters: by parameter name where the name says what it is,
 # else by type. Filled by the `site` fixture before any case is drawn (the strategy below reads
 # it when it draws).
 KNOWN: dict[str, list[Any]] = {}
+# The ids a path's `pk` or `id` takes, by the collection the path starts with.
+COLLECTIONS: dict[str, Any] = {
+    "enrolments": Enrolment,
+    "employers": Employer,
+    "memberships": Membership,
+    "cycles": Cycle,
+    "reviews": Review,
+    "policy-checks": PolicyCheck,
+    "plans": Plan,
+    "plan-imports": PlanImport,
+}
 # Each answer's status, by persona, for the summary at the end.
 SEEN: Counter[tuple[str, int]] = Counter()
 # How many cases each operation has sent, to send them as each persona in turn.
 SENT: Counter[str] = Counter()
+# How many answers failed a check, by operation.
+FAILED: Counter[str] = Counter()
 
 
 @schema.hook
@@ -80,10 +99,14 @@ def flatmap_path_parameters(context: Any, path_parameters: dict[str, Any]) -> An
     if not path_parameters or not KNOWN:
         return st.just(path_parameters)
 
+    # The collection the path starts with (/api/v1/enrolments/{pk}/…) gives `pk` its ids.
+    collection = context.operation.path.removeprefix("/api/v1/").split("/")[0]
+
     def known(name: str, value: Any) -> Any:
         if isinstance(value, bool) or not isinstance(value, int | str):
             return st.just(value)
-        pool = KNOWN.get(name) or KNOWN["int" if isinstance(value, int) else "str"]
+        ids = KNOWN.get(collection) if name in ("pk", "id") else None
+        pool = ids or KNOWN.get(name) or KNOWN["int" if isinstance(value, int) else "str"]
         return st.sampled_from(pool)
 
     real = st.fixed_dictionaries({n: known(n, v) for n, v in path_parameters.items()})
@@ -98,7 +121,9 @@ def _ids(*models: Any) -> list[int]:
 
 
 @pytest.fixture(scope="module")
-def site(django_db_setup: None, django_db_blocker: Any) -> Iterator[dict[str, str]]:
+def site(
+    django_db_setup: None, django_db_blocker: Any, request: pytest.FixtureRequest
+) -> Iterator[dict[str, str]]:
     """The whole site and a token per persona, made once for the module and rolled back at
     the end. Yields each persona's Authorization header."""
     with django_db_blocker.unblock(), transaction.atomic():
@@ -116,7 +141,8 @@ def site(django_db_setup: None, django_db_blocker: Any) -> Iterator[dict[str, st
             headers[persona] = f"Bearer {secret}"
         slug, steps = built.world.scheme.slug, [s.name for s in STEPS]
         KNOWN.update(
-            int=_ids(Enrolment, Employer, Membership, Cycle, Review, PolicyCheck, Plan, PlanImport),
+            {collection: _ids(model) for collection, model in COLLECTIONS.items()},
+            int=_ids(*COLLECTIONS.values()),
             str=[slug, *steps],
             slug=[slug],
             step=steps,
@@ -126,19 +152,25 @@ def site(django_db_setup: None, django_db_blocker: Any) -> Iterator[dict[str, st
         yield headers
         KNOWN.clear()
         transaction.set_rollback(True)
-    _summary()
+    plugins = request.config.pluginmanager
+    reporter, capture = plugins.get_plugin("terminalreporter"), plugins.get_plugin("capturemanager")
+    if reporter is not None and capture is not None and SEEN:
+        with capture.global_and_fixture_disabled():
+            _summary(reporter)
 
 
-def _summary() -> None:
-    """The answers' statuses by persona, printed after the module (shown with `-s`, or in the
-    CI step that runs this module on its own)."""
-    if not SEEN:
-        return
-    print("\nSchemathesis: answers by persona and status")
+def _summary(reporter: Any) -> None:
+    """The operations run, and the answers' statuses by persona, written to the terminal after
+    the module (not by a parallel worker, which has no terminal)."""
+    reporter.write_line("")
+    reporter.write_line(
+        f"Schemathesis: {len(SENT)} operations, {sum(SENT.values())} generated cases, "
+        f"{sum(SEEN.values())} answers checked, {sum(FAILED.values())} failing. "
+        "By persona and status:"
+    )
     for persona in sorted({p for p, _ in SEEN}):
         counts = ", ".join(f"{s}: {n}" for (p, s), n in sorted(SEEN.items()) if p == persona)
-        print(f"  {persona}: {counts}")
-    print(f"  {sum(SEEN.values())} answers, 0 failures")
+        reporter.write_line(f"  {persona}: {counts}")
 
 
 @pytest.fixture
@@ -177,7 +209,11 @@ def _send(case: Any, persona: str | None, site: dict[str, str]) -> Any:
     headers = {"Authorization": site[persona]} if persona else {}
     response = case.call(headers=headers)
     SEEN[persona or "anonymous", response.status_code] += 1
-    case.validate_response(response, checks=CHECKS, headers=headers)
+    try:
+        case.validate_response(response, checks=CHECKS, headers=headers)
+    except Exception:
+        FAILED[case.operation.label] += 1
+        raise
     return response
 
 
