@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
 
 from accord.core.models import AuditEvent
 from accord.enrolments.models import Enrolment
@@ -28,7 +28,6 @@ from accord.enrolments.tests.test_permission_matrix import (
     STATES,
     WHO_MAY,
     Matrix,
-    _written,
     asked,
     enrolment_in,
     may_take,
@@ -70,6 +69,22 @@ def api(matrix: Matrix, django_db_blocker: Any) -> Iterator[dict[str, ApiClient]
         yield {persona: ApiClient(matrix.world.users[persona]) for persona in PERSONAS}
 
 
+# Everything a step could write, as the pages' table counts it, but for the audit events of
+# the tokens' own use (a token's first use each minute is recorded): those are the API's.
+WRITTEN_SQL = table.WRITTEN_SQL.replace(
+    f"FROM {AuditEvent._meta.db_table})",
+    f"FROM {AuditEvent._meta.db_table} WHERE action NOT LIKE 'api_token.%')",
+    1,
+)
+TOKEN_EVENTS = "api_token."
+
+
+def _written() -> tuple[Any, ...]:
+    with connection.cursor() as cursor:
+        cursor.execute(WRITTEN_SQL)
+        return tuple(cursor.fetchone())
+
+
 def _post(
     client: ApiClient, path: str, data: dict[str, Any], enrolment: Enrolment | None
 ) -> Answer:
@@ -80,7 +95,9 @@ def _post(
         if _written() == before:
             wrote = "nothing"
         else:
-            event = AuditEvent.objects.order_by("-id").first()
+            event = (
+                AuditEvent.objects.exclude(action__startswith=TOKEN_EVENTS).order_by("-id").first()
+            )
             if enrolment is None:
                 state = Enrolment.objects.order_by("-id").first().state  # type: ignore[union-attr]
             else:
