@@ -33,7 +33,16 @@ from accord.enrolments.models import Enrolment
 from accord.enrolments.process import State
 from tests.world import World
 
+from .wsgi import connections_kept_open
+
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _one_connection() -> Iterator[None]:
+    with connections_kept_open():
+        yield
+
 
 GENERATOR = Path(sys.executable).parent / "openapi-python-client"
 PACKAGE = "accord_generated_client"

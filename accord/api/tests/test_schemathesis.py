@@ -51,6 +51,8 @@ from accord.plans.models import Plan, PlanImport
 from tests.site import build_site
 from tests.world import build_world
 
+from .wsgi import connections_kept_open
+
 SCHEMA_PATH = "/api/v1/schema/?format=json"
 EXAMPLES = int(os.environ.get("ACCORD_SCHEMATHESIS_EXAMPLES", "10"))
 CHECKS = [
@@ -126,7 +128,7 @@ def site(
 ) -> Iterator[dict[str, str]]:
     """The whole site and a token per persona, made once for the module and rolled back at
     the end. Yields each persona's Authorization header."""
-    with django_db_blocker.unblock(), transaction.atomic():
+    with django_db_blocker.unblock(), connections_kept_open(), transaction.atomic():
         built = build_site(build_world())
         users: dict[str, User] = built.users
         headers = {}
