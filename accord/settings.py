@@ -575,6 +575,9 @@ REST_FRAMEWORK = {
     ],
     "NUM_PROXIES": ALLAUTH_TRUSTED_PROXY_COUNT,
     "EXCEPTION_HANDLER": "accord.api.problems.handler",
+    # OPTIONS is not part of the API: DRF's description of a view's form is not the pages'
+    # form, and it fails on views that find their object themselves. It answers 405.
+    "DEFAULT_METADATA_CLASS": None,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     "DATETIME_FORMAT": "iso-8601",

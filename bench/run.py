@@ -40,6 +40,8 @@ ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
 sys.path.insert(0, str(ROOT))
 
+from bench import api_register  # noqa: E402  (found through ROOT, put on the path above)
+
 WORKERS = 2
 PUBLIC, STAFF = "public", "staff"
 # The goals: public pages against the floor's throughput and p95; staff pages' p95 and queries.
@@ -167,6 +169,7 @@ def _environment(tmp: Path, database_url: str) -> dict[str, str]:
         "DJANGO_SECURE_HSTS_SECONDS": "0",
         "DJANGO_LOG_LEVEL": "WARNING",
         "PYTHONPATH": os.pathsep.join([str(ROOT), str(BENCH)]),
+        "ACCORD_API_RATE_ANON": api_register.UNLIMITED_RATE,
     }
 
 
@@ -569,6 +572,21 @@ def register_paths(server: Server, setup: Setup, timeout: float) -> list[tuple[s
     return rows
 
 
+def _api_register_paths(
+    server: Server, setup: Setup, pages: list[tuple[str, str]], args: argparse.Namespace
+) -> list[tuple[str, str]]:
+    """The API's register rows (bench/api_register.py), as deep as the HTML register's."""
+
+    def fetch(path: str) -> tuple[int, bytes]:
+        result = get(server.port, path, timeout=args.timeout)
+        return result.status, result.body
+
+    deepest = next((label for label, _ in pages if "deepest" in label), "page 1")
+    hops = int(re.search(r"page (\d+)", deepest).group(1)) - 1  # type: ignore[union-attr]
+    reference = setup.public[0][1].rstrip("/").rsplit("/", 1)[-1]
+    return api_register.paths(fetch, region=setup.region, reference=reference, hops=hops)
+
+
 def measure_all(server: Server, setup: Setup, args: argparse.Namespace) -> list[Row]:
     print(
         f"measuring on 127.0.0.1:{server.port}: {args.rounds} rounds of {args.batch} floor and"
@@ -576,7 +594,8 @@ def measure_all(server: Server, setup: Setup, args: argparse.Namespace) -> list[
         flush=True,
     )
     rows = []
-    for label, path in register_paths(server, setup, args.timeout) + setup.public:
+    pages = register_paths(server, setup, args.timeout) + setup.public
+    for label, path in api_register.beside(pages, _api_register_paths(server, setup, pages, args)):
         rows.append(measure(server, label, path, "", PUBLIC, args))
     for label, path, persona in setup.staff:
         rows.append(measure(server, label, path, setup.cookies[persona], STAFF, args))
