@@ -352,10 +352,8 @@ def workplan_filters(request: Request) -> dict[str, Any]:
 
 
 class PlanView(generics.GenericAPIView):
-    """The views below answer OPTIONS with 405: the schema describes each operation, and DRF's
-    own description of one would look the object up by a queryset these views do not use."""
-
-    metadata_class = None
+    """The views below find their objects themselves (OPTIONS answers 405 everywhere: see
+    DEFAULT_METADATA_CLASS in the settings)."""
 
 
 @extend_schema(tags=TAGS)
@@ -363,7 +361,6 @@ class PlanList(generics.ListAPIView):
     """The plans the caller may see, as the plans page lists them: newest agreed first."""
 
     serializer_class = PlanSummarySerializer
-    metadata_class = None
 
     @extend_schema(operation_id="list_plans")
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
