@@ -3,6 +3,8 @@ alike, and evidence downloads."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django import forms
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
@@ -20,6 +22,9 @@ from accord.enrolments.forms import LONG_TEXT
 from . import rules, services
 from .models import Action, ActionStatus, EvidenceFile
 
+if TYPE_CHECKING:
+    from accord.accounts.rules import AnyUser
+
 
 class ProgressForm(AccordForm):
     text = forms.CharField(
@@ -36,10 +41,10 @@ class ProgressForm(AccordForm):
     )
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-@accepts_files("EVIDENCE_MAX_BYTES")
-def action_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def action_for(user: AnyUser, pk: int) -> Action:
+    """The action `pk` with what its page shows, if `user` may see it: a concern's remedy is
+    "not found" to others (a concern is confidential: its remedies are not known to exist),
+    any other action forbidden."""
     action = get_object_or_404(
         Action.objects.select_related(
             "cycle__enrolment__employer",
@@ -52,11 +57,18 @@ def action_detail(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         pk=pk,
     )
-    if not rules.can_view_action(request.user, action):
+    if not rules.can_view_action(user, action):
         if action.concern_id is not None:
-            # A concern is confidential: its remedies are not known to exist.
             raise Http404("No such action.")
         raise PermissionDenied("You do not have access to this action.")
+    return action
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@accepts_files("EVIDENCE_MAX_BYTES")
+def action_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    action = action_for(request.user, pk)
     may_post = rules.can_update_action(request.user, action)
     if request.method == "POST" and not may_post:
         raise PermissionDenied("You may not post progress on this action.")

@@ -287,11 +287,6 @@ def concern_evidence(request: HttpRequest, pk: int) -> FileResponse:
         ),
         pk=pk,
     )
-    concern = evidence.concern
-    officer = rules.can_handle_concerns(request.user, concern.membership)
-    employer_side = evidence.side == AppealSide.EMPLOYER and rules.is_employer_told(
-        request.user, concern
-    )
-    if not (officer or employer_side):
+    if not rules.can_open_concern_evidence(request.user, evidence):
         raise Http404("No such file.")
     return serve_evidence(evidence)

@@ -11,7 +11,7 @@ from accord.enrolments.models import Enrolment
 from accord.enrolments.rules import can_view_enrolment, holds_for, is_party
 from accord.organisations.models import Union
 
-from .models import Concern, ConcernState, Membership, PolicyCheck
+from .models import AppealSide, Concern, ConcernEvidence, ConcernState, Membership, PolicyCheck
 
 if TYPE_CHECKING:
     from accord.accounts.rules import AnyUser
@@ -135,3 +135,12 @@ def can_decide_appeal(user: AnyUser, concern: Concern) -> bool:
         and user.pk != concern.decided_by_id
         and can_handle_concerns(user, concern.membership)
     )
+
+
+def can_open_concern_evidence(user: AnyUser, evidence: ConcernEvidence) -> bool:
+    """The officers who handle the concern open every file; the employer's contacts, once told
+    of the concern, the files given with its response. Anyone else is told there is none."""
+    concern = evidence.concern
+    if can_handle_concerns(user, concern.membership):
+        return True
+    return evidence.side == AppealSide.EMPLOYER and is_employer_told(user, concern)

@@ -20,7 +20,7 @@ from rest_framework.views import APIView
 from accord.accounts import rules as account_rules
 from accord.actions import evidence, rules, services
 from accord.actions.models import Action, ActionStatus, EvidenceFile, ProgressUpdate
-from accord.actions.views import ProgressForm
+from accord.actions.views import ProgressForm, action_for
 from accord.core import uploads
 
 from .. import idempotency
@@ -162,25 +162,8 @@ class ActionSerializer(serializers.ModelSerializer):
 
 
 def _action(request: Request, pk: int) -> Action:
-    """The action, if the caller may see it: a concern's remedy is "not found" to others (its
-    concern is confidential), any other action forbidden, as on the page."""
-    action = get_object_or_404(
-        Action.objects.select_related(
-            "cycle__enrolment__employer",
-            "cycle__enrolment__scheme",
-            "cycle__principle_version__principle",
-            "plan",
-            "owner_party",
-            "concern__membership__employer",
-            "concern__membership__scheme",
-        ),
-        pk=pk,
-    )
-    if not rules.can_view_action(request.user, action):
-        if action.concern_id is not None:
-            raise Http404("No such action.")
-        raise PermissionDenied("You do not have access to this action.")
-    return action
+    """The action, if the caller may see it, as its page finds it."""
+    return action_for(request.user, pk)
 
 
 class ActionDetail(APIView):

@@ -30,7 +30,6 @@ from accord.membership import concerns, rules, selectors
 from accord.membership.concern_forms import ConcernRaiseForm
 from accord.membership.concern_views import CONCERN_STEPS, _client_ip
 from accord.membership.models import (
-    AppealSide,
     Concern,
     ConcernEvidence,
     Membership,
@@ -125,12 +124,7 @@ class ConcernEvidenceDownload(Download):
             ),
             pk=pk,
         )
-        concern = file.concern
-        officer = rules.can_handle_concerns(request.user, concern.membership)
-        employer_side = file.side == AppealSide.EMPLOYER and rules.is_employer_told(
-            request.user, concern
-        )
-        if not (officer or employer_side):
+        if not rules.can_open_concern_evidence(request.user, file):
             raise Http404("No such file.")
         return uploads.serve_evidence(file)
 
