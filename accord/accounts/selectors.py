@@ -8,7 +8,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, Q, QuerySet
+from django.shortcuts import get_object_or_404
 
 from accord.core.params import choice_param, id_param, text_param
 
@@ -67,3 +69,17 @@ def people_search(
         people = people.filter(pk__in=roles.values("user_id"))
     values = {"q": q, "role": role, **{name: pk or "" for name, pk in ids.items()}}
     return people.order_by("full_name", "email", "id"), values
+
+
+def role_to_change(reader: rules.AnyUser, person: User, pk: int) -> RoleAssignment:
+    """`person`'s role `pk`, for `reader` to end or change. A role `reader` is not shown is
+    "not found", like one that does not exist: a refusal would tell an employer contact that a
+    colleague holds a union role."""
+    assignment = get_object_or_404(
+        RoleAssignment.objects.filter(rules.shown_roles_q(reader)).select_related(*ROLE_RELATED),
+        pk=pk,
+        user=person,
+    )
+    if not rules.can_end_role(reader, assignment):
+        raise PermissionDenied("You may not end or change this role.")
+    return assignment

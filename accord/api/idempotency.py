@@ -80,7 +80,10 @@ def _claim(request: Request, key: str, fingerprint: str) -> IdempotentRequest | 
                 fingerprint=fingerprint,
             )
     except IntegrityError:
-        earlier = IdempotentRequest.objects.get(user=user, key=key)
+        earlier = IdempotentRequest.objects.filter(user=user, key=key).first()
+    if earlier is None:
+        # The first request with this key was refused, or given up, a moment ago.
+        raise Problem(409, f"A request with this {HEADER} was being answered; send it again.")
     if earlier.fingerprint != fingerprint:
         raise Problem(422, f"This {HEADER} was used with another request; use a new key.")
     if earlier.status is None:

@@ -5,6 +5,7 @@ past the end is a 404."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from rest_framework.pagination import PageNumberPagination
@@ -19,7 +20,7 @@ def _whole(request: Request, name: str, low: int, high: int) -> None:
     value = request.query_params.get(name)
     if value is None:
         return
-    if not value.isdigit() or not low <= int(value) <= high:
+    if not re.fullmatch(r"[0-9]{1,10}", value) or not low <= int(value) <= high:
         message = f"Must be a whole number from {low} to {high}."
         raise Problem(400, f"{name}: {message}", errors={name: [message]})
 

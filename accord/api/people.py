@@ -275,12 +275,7 @@ class PersonRoles(APIView):
 
 def _role(request: Request, pk: int, role_pk: int) -> tuple[User, RoleAssignment]:
     person = _person(request, pk)
-    assignment = get_object_or_404(
-        RoleAssignment.objects.select_related(*selectors.ROLE_RELATED), pk=role_pk, user=person
-    )
-    if not rules.can_end_role(request.user, assignment):
-        raise PermissionDenied("You may not end or change this role.")
-    return person, assignment
+    return person, selectors.role_to_change(request.user, person, role_pk)
 
 
 class PersonRole(APIView):

@@ -100,10 +100,14 @@ def revoke_all(user: User, *, actor: User | None) -> int:
 
 
 def revoke_erased(sender: type[User], instance: User, **kwargs: object) -> None:
-    """A `post_save` receiver for people: an erased person's tokens are revoked with the rest
-    of their access. Reads nothing for anyone else."""
-    if instance.is_erased:
-        revoke_all(instance, actor=None)
+    """A `post_save` receiver for people: a deactivated or erased person's tokens are revoked
+    with the rest of their access, so that being made active again brings none back. Reads
+    nothing for anyone else."""
+    if instance.is_active and not instance.is_erased:
+        return
+    if ApiToken.objects.live().filter(user=instance).exists():
+        with transaction.atomic():
+            revoke_all(instance, actor=None)
 
 
 @transaction.atomic

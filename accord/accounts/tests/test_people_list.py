@@ -111,6 +111,12 @@ def test_an_employer_contact_never_reads_a_colleagues_union_role(world: World) -
         html = client.get(url).content.decode()
         assert "X" in html and "Employer contact" in html, url
         assert "Workplace representative" not in html and "NASUWT" not in html, url
+    # Nor by trying to end or change it: such a role is not found, like one that does not exist.
+    rep_role = RoleAssignment.objects.get(user=colleague, role=Role.WORKPLACE_REP)
+    for name in ("person-role-end", "person-role-change"):
+        hidden = client.get(reverse(name, args=[colleague.pk, rep_role.pk]))
+        missing = client.get(reverse(name, args=[colleague.pk, 10**9]))
+        assert hidden.status_code == missing.status_code == 404, name
     # Nor by filtering: a union role picks out nobody, as if nobody held one.
     for filters in ({"role": Role.WORKPLACE_REP}, {"union": world.unions["NASUWT"].pk}):
         assert _listed(world, "employer", **filters) == set(), filters

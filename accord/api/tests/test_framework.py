@@ -165,3 +165,22 @@ def test_a_tokens_first_use_is_audited_outside_a_test_transaction() -> None:
     assert client.get("no-such-thing/").status_code == 404
     assert client.get("schemes/").status_code == 403
     assert AuditEvent.objects.filter(action="api_token.use").count() == 1
+
+
+def test_json_nested_beyond_reading_is_a_400(world: World) -> None:
+    officer = ApiClient(world.users["officer"])
+    body = "[" * 100_000 + "]" * 100_000
+    response = officer.client.put(
+        f"/api/v1/schemes/{world.scheme.slug}/principles/1/",
+        body,
+        content_type="application/json",
+        headers=officer.headers,
+    )
+    assert response.status_code == 400
+    assert response.json()["detail"] == "The JSON is nested too deeply to read."
+
+
+@pytest.mark.parametrize("value", ["²", "١", "1" * 11])
+def test_a_page_number_in_other_digits_is_a_400(world: World, value: str) -> None:
+    response = ApiClient(world.users["officer"]).get("schemes/", {"page": value})
+    assert response.status_code == 400

@@ -98,6 +98,10 @@ def test_revoked_expired_deactivated_and_erased_tokens_stop_at_once(world: World
     assert _status(rep_secret, "register/") == 200
     account_services.deactivate(rep, actor=officer, reason="Left")
     assert _status(rep_secret, "register/") == 401
+    # Revoked, not only refused: made active again, the person has no token back.
+    assert ApiToken.objects.get(user=rep).revoked_at is not None
+    account_services.reactivate(rep, actor=officer, reason="Back")
+    assert _status(rep_secret, "register/") == 401
 
     secretary = world.users["secretary"]
     secret = _make(_signed_in(secretary), "Secretary's")
