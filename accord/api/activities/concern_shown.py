@@ -177,7 +177,7 @@ def shown(request: Request, concern: Concern) -> dict[str, Any]:
     officer = rules.can_handle_concerns(user, concern.membership)
     side = _appeal_side(request, concern)  # type: ignore[arg-type]
     employer_view = not officer and side == AppealSide.EMPLOYER
-    raiser = concern.raised_by_id is not None and concern.raised_by_id == user.pk
+    raiser = rules.is_raiser(user, concern)
     until = concerns.appeal_open_until(concern)
     body: dict[str, Any] = {
         "id": concern.pk,

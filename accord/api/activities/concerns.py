@@ -92,7 +92,7 @@ class ConcernList(generics.ListAPIView):
                 "state": c.state,
                 "state_label": c.get_state_display(),
                 "raised_at": c.raised_at,
-                "response_due_on": None if c.raised_by_id == request.user.pk else c.response_due_on,
+                "response_due_on": None if rules.is_raiser(request.user, c) else c.response_due_on,
             }
             for c in page
         ]
