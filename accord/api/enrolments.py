@@ -33,6 +33,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accord.core.forms import AccordForm
 from accord.core.params import MAX_ID, page_param
 from accord.enrolments import join_requests, join_views, process, rules, selectors, services
 from accord.enrolments import views as pages
@@ -313,7 +314,7 @@ LIST_PARAMETERS = [
 ]
 
 
-class ProposeEmployerForm(forms.Form):
+class ProposeEmployerForm(AccordForm):
     """The employer a proposal is for: on the page, the address of its propose form."""
 
     employer = forms.IntegerField(min_value=1, max_value=MAX_ID, label="The employer's id")
