@@ -11,7 +11,7 @@ operations on real objects are reached, not only their 404s. The cases of an ope
 as each persona in turn. Then the stateful run follows the schema's links (those declared, and
 those Schemathesis infers from the operations' parameters and answers), as several personas.
 
-`ACCORD_SCHEMATHESIS_EXAMPLES` sets the number of generated cases per operation (default 10);
+`ACCORD_SCHEMATHESIS_EXAMPLES` sets the number of generated cases per operation (default 6);
 the run is derandomized, so that CI answers the same way each time. Run on its own (as
 `.ci/run` runs it), it ends with a summary of the answers by persona and status.
 """
@@ -28,6 +28,7 @@ import pytest
 import schemathesis
 from django.core.wsgi import get_wsgi_application
 from django.db import transaction
+from django.test import override_settings
 from django.utils import timezone
 from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
@@ -42,7 +43,6 @@ from schemathesis.specs.openapi.checks import (
 
 from accord.accounts.models import User
 from accord.api import tokens
-from accord.api.throttling import AnonymousRateThrottle, TokenRateThrottle
 from accord.enrolments.models import Enrolment
 from accord.enrolments.process import STEPS
 from accord.membership.models import Cycle, Membership, PolicyCheck, Review
@@ -54,7 +54,7 @@ from tests.world import build_world
 from .wsgi import connections_kept_open
 
 SCHEMA_PATH = "/api/v1/schema/?format=json"
-EXAMPLES = int(os.environ.get("ACCORD_SCHEMATHESIS_EXAMPLES", "10"))
+EXAMPLES = int(os.environ.get("ACCORD_SCHEMATHESIS_EXAMPLES", "6"))
 CHECKS = [
     not_a_server_error,
     status_code_conformance,
@@ -179,14 +179,8 @@ def _summary(reporter: Any) -> None:
 def no_rate_limits() -> Iterator[None]:
     """The rates are the one thing a fast run of many requests would trip; they are tested
     in test_framework."""
-    token_rates, anon_rates = TokenRateThrottle.THROTTLE_RATES, AnonymousRateThrottle.THROTTLE_RATES
-    unlimited = {"token": None, "anon": None}
-    TokenRateThrottle.THROTTLE_RATES = AnonymousRateThrottle.THROTTLE_RATES = unlimited
-    try:
+    with override_settings(ACCORD_API_RATES={"token": None, "anon": None}):
         yield
-    finally:
-        TokenRateThrottle.THROTTLE_RATES = token_rates
-        AnonymousRateThrottle.THROTTLE_RATES = anon_rates
 
 
 @pytest.mark.django_db
