@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from allauth.account.adapter import get_adapter
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
@@ -33,6 +34,9 @@ from .concern_forms import (
     ResponseForm,
 )
 from .models import AppealSide, Concern, ConcernEvidence, ConcernState, Membership
+
+if TYPE_CHECKING:
+    from accord.accounts.rules import AnyUser
 
 
 def _client_ip(request: HttpRequest) -> str:
@@ -128,8 +132,14 @@ def concern_list(request: HttpRequest) -> HttpResponse:
 
 
 def _concern(request: HttpRequest, pk: int) -> Concern:
+    return concern_for(request.user, pk)
+
+
+def concern_for(user: AnyUser, pk: int, *prefetch: Prefetch | str) -> Concern:
+    """The concern `pk` with what its pages show (and `prefetch`), if `user` may see it; "not
+    found" otherwise, as its existence is secret."""
     concern = get_object_or_404(
-        Concern.objects.select_related(
+        Concern.objects.prefetch_related(*prefetch).select_related(
             "membership__employer",
             "membership__scheme",
             "membership__enrolment__employer",
@@ -140,7 +150,7 @@ def _concern(request: HttpRequest, pk: int) -> Concern:
         ),
         pk=pk,
     )
-    if not rules.can_view_concern(request.user, concern):
+    if not rules.can_view_concern(user, concern):
         raise Http404("No such concern.")
     return concern
 

@@ -28,7 +28,7 @@ from rest_framework.views import APIView
 from accord.core import uploads
 from accord.membership import concerns, rules, selectors
 from accord.membership.concern_forms import ConcernRaiseForm
-from accord.membership.concern_views import CONCERN_STEPS, _client_ip
+from accord.membership.concern_views import CONCERN_STEPS, _client_ip, concern_for
 from accord.membership.models import (
     Concern,
     ConcernEvidence,
@@ -48,24 +48,9 @@ from .concern_shown import ConcernRowSerializer, ConcernSerializer, shown
 
 
 def _concern(request: Request, pk: int) -> Concern:
-    """The concern, if the caller may see it; "not found" otherwise, as its existence is
-    secret."""
+    """The concern, if the caller may see it, as its pages find it, with its principles."""
     principles = PrincipleVersion.objects.select_related("principle")
-    concern = get_object_or_404(
-        Concern.objects.select_related(
-            "membership__employer",
-            "membership__scheme",
-            "membership__enrolment__employer",
-            "membership__enrolment__scheme",
-            "raised_by",
-            "decided_by",
-            "appeal_decided_by",
-        ).prefetch_related(Prefetch("principles", queryset=principles)),
-        pk=pk,
-    )
-    if not rules.can_view_concern(request.user, concern):
-        raise Http404("No such concern.")
-    return concern
+    return concern_for(request.user, pk, Prefetch("principles", queryset=principles))
 
 
 # --- the list and a concern ------------------------------------------------------------------
