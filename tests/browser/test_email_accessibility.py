@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.test_accessibility import AXE_RUN, AXE_TAGS
+from tests.browser.accessibility import AXE_RUN, AXE_TAGS
 from tests.test_emails import one_of_each
 from tests.world import World
 
