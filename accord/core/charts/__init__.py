@@ -9,19 +9,10 @@ Presentation attributes (fill, stroke) are allowed, so the pictures here use onl
 
 from __future__ import annotations
 
-from .kinds import (
-    NOT_SHOWN,
-    Chart,
-    GridCell,
-    Mark,
-    Tile,
-    bar,
-    columns,
-    grid,
-    stacked_bar,
-    tile_map,
-    timeline,
-)
+from .bars import bar, columns, stacked_bar
+from .base import NOT_SHOWN, Chart
+from .grids import GridCell, Mark, grid, timeline
+from .maps import Tile, tile_map
 from .regions import region_code, uk_region_tiles, uk_regions
 
 __all__ = [

@@ -9,7 +9,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from .kinds import Tile, Value
+from .base import Value
+from .maps import Tile
 
 DATA = Path(__file__).with_name("uk_region_tiles.json")
 
