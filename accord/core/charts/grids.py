@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime
 import math
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 from .base import NOT_SHOWN, WIDTH, Chart, chart_id, legend
 from .svg import (
@@ -22,6 +23,8 @@ from .svg import (
     text,
     text_width,
 )
+
+COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
 
 
 @dataclass(frozen=True)
@@ -42,7 +45,6 @@ class Mark:
     label: str
     on: datetime.date
     category: str
-    note: str = field(default="")
 
 
 def _months(first: datetime.date, last: datetime.date) -> list[datetime.date]:
@@ -59,15 +61,22 @@ def timeline(
     description: str,
     marks: Sequence[Mark],
     categories: Sequence[str],
+    colours: Mapping[str, str] | None = None,
     header: Sequence[str] = ("Item", "Date", "Category"),
     id: str | None = None,
 ) -> Chart:
     """One row a mark: a line from the start of the first month to its date, and a dot on the
-    date, coloured by its category (in the order of `categories`), with the date and the
-    category written beside it."""
+    date, coloured by its category (`colours`, or the palette in the order of `categories`),
+    with the date and the category written beside it, so that colour is never the only clue.
+    The table gives each mark's label, date (as drawn: 31 Oct 2008) and category."""
     cid = chart_id(id)
-    colours = {c: PALETTE[i % len(PALETTE)][0] for i, c in enumerate(categories)}
-    table = [[m.label, m.on, m.category] for m in marks]
+    chosen = {c: PALETTE[i % len(PALETTE)][0] for i, c in enumerate(categories)}
+    for category, colour in (colours or {}).items():
+        if not COLOUR.fullmatch(colour):
+            raise ValueError(f"A colour is written #rrggbb, not {colour!r}.")
+        chosen[category] = colour
+    colours = chosen
+    table = [[m.label, f"{m.on:%-d %b %Y}", m.category] for m in marks]
     if not marks:
         svg = frame(
             chart_id=cid,
