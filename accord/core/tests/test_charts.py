@@ -356,3 +356,22 @@ def test_figures_for_an_unknown_region_are_refused_rather_than_dropped() -> None
         charts.uk_region_tiles({"Atlantis": 3})
     tiles = {t.code: t.value for t in charts.uk_region_tiles({"London": 4})}
     assert tiles["E12000007"] == 4 and tiles["S92000003"] is None
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: charts.bar(title="t", description="d", rows=[], unit="x"),
+        lambda: charts.stacked_bar(title="t", description="d", categories=[], series=[], unit="x"),
+        lambda: charts.columns(title="t", description="d", categories=[], series=[], unit="x"),
+        lambda: charts.tile_map(title="t", description="d", tiles=[], unit="x"),
+        lambda: charts.timeline(title="t", description="d", marks=[], categories=[]),
+        lambda: charts.grid(
+            title="t", description="d", row_labels=[], column_labels=[], cells=[], levels=[]
+        ),
+    ],
+)
+def test_a_chart_with_no_figures_is_still_a_named_picture_with_an_empty_table(make) -> None:
+    chart = make()
+    assert _svg(chart).get("aria-labelledby") == f"{chart.id}-title {chart.id}-desc"
+    assert chart.rows == []
