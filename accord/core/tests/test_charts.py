@@ -254,6 +254,30 @@ def test_a_hostile_id_or_colour_is_refused() -> None:
         )
 
 
+def test_series_may_be_given_their_colours_and_keep_their_patterns() -> None:
+    chart = charts.stacked_bar(
+        title="Plan status",
+        description="d",
+        categories=["Plan A"],
+        series=[("Done", [3]), ("Open", [4]), ("Overdue", [2])],
+        unit="actions",
+        colours=["#009e73", "#0072b2", "#d55e00"],
+    )
+    root = _svg(chart)
+    patterns = {p.get("id"): p for p in root.iter(f"{SVG}pattern")}
+    grounds = [patterns[b.get("fill")[5:-1]][0].get("fill") for b in _bars(root)]
+    assert grounds == ["#009e73", "#0072b2", "#d55e00"]
+    with pytest.raises(ValueError):
+        charts.columns(
+            title="t",
+            description="d",
+            categories=["a"],
+            series=[("s", [1])],
+            unit="x",
+            colours=['#000" onload="x'],
+        )
+
+
 @pytest.mark.parametrize("value", [-1, float("nan"), float("inf"), "12"])
 def test_a_value_that_cannot_be_drawn_as_a_length_is_refused(value) -> None:
     with pytest.raises(ValueError):
