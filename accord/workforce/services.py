@@ -305,9 +305,7 @@ def confirm_import(upload: FigureImport, *, actor: User) -> FigureTable:
         + [f"Repaired row {r.line}, {r.column}: {r.message}" for r in repairs]
     )
     with transaction.atomic():
-        table = set_counts(
-            upload.table, actor=actor, counts=read.counts, how="imported", note=note
-        )
+        table = set_counts(upload.table, actor=actor, counts=read.counts, how="imported", note=note)
         upload.confirmed_at = timezone.now()
         upload.save(update_fields=["confirmed_at"])
     return table

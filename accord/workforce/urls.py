@@ -6,9 +6,7 @@ urlpatterns = [
     path("plans/<int:pk>/figures/", views.plan_tables, name="plan-figures"),
     path("plans/<int:pk>/figures/new/", views.plan_table_new, name="plan-figures-new"),
     path("employers/<int:pk>/figures/", views.employer_tables, name="employer-figures"),
-    path(
-        "employers/<int:pk>/figures/new/", views.employer_table_new, name="employer-figures-new"
-    ),
+    path("employers/<int:pk>/figures/new/", views.employer_table_new, name="employer-figures-new"),
     path("figures/<int:pk>/", views.table_detail, name="figure-table"),
     path("figures/<int:pk>/table.<slug:kind>", views.table_export, name="figure-export"),
     path("figures/<int:pk>/edit/", views.table_edit, name="figure-edit"),

@@ -12,6 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.text import slugify
 from django.views.decorators.http import require_http_methods
 
@@ -97,9 +98,7 @@ def employer_tables(request: HttpRequest, pk: int) -> HttpResponse:
 def _new_table(
     request: HttpRequest, *, plan: Plan | None, employer: Employer | None
 ) -> HttpResponse:
-    form = TableForm(
-        posted(request), plan=plan, may_publish=rules.can_mark_public(request.user)
-    )
+    form = TableForm(posted(request), plan=plan, may_publish=rules.can_mark_public(request.user))
     return form_page(
         request,
         form,
@@ -107,7 +106,7 @@ def _new_table(
             actor=request.user, plan=plan, employer=employer, data=data
         ),
         done="the table is added; enter its counts",
-        then=lambda table: ("figure-counts", table.pk),
+        then=lambda table: reverse("figure-counts", args=[table.pk]),
         template="workforce/table_form.html",
         context={"owner": plan or employer, "table": None},
     )
