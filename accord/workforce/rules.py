@@ -36,25 +36,32 @@ EMPLOYER_KEEPERS = STAFF_ROLES - {Role.AUDITOR}
 
 
 def _schemes(user: AnyUser) -> list[Scheme]:
-    """The schemes, with their partner unions, read once per request."""
+    """The schemes, with their unions, read once per request."""
     cached = getattr(user, "_accord_figure_schemes", None)
     if cached is None:
-        cached = list(Scheme.objects.prefetch_related("partner_unions"))
+        cached = list(Scheme.objects.with_unions())
         user._accord_figure_schemes = cached
     return cached
 
 
-def can_keep_employer_figures(user: AnyUser, employer: Employer) -> bool:
-    """The employer's contacts, and union roles that reach the employer in some scheme."""
+def can_keep_employer_figures(
+    user: AnyUser, employer: Employer, schemes: list[Scheme] | None = None
+) -> bool:
+    """The employer's contacts, and union roles that reach the employer in some scheme.
+    `schemes`, with their unions, when the page has read them already."""
     found = assignments(user)
     if any(a.role == Role.EMPLOYER_CONTACT and a.employer_id == employer.pk for a in found):
         return True
     keepers = [a for a in found if a.role in EMPLOYER_KEEPERS]
-    return any(covers(a, employer, s) for a in keepers for s in _schemes(user))
+    if not keepers:
+        return False
+    return any(covers(a, employer, s) for a in keepers for s in schemes or _schemes(user))
 
 
-def can_read_employer_figures(user: AnyUser, employer: Employer) -> bool:
-    return has_role(user, *READ_EVERYWHERE) or can_keep_employer_figures(user, employer)
+def can_read_employer_figures(
+    user: AnyUser, employer: Employer, schemes: list[Scheme] | None = None
+) -> bool:
+    return has_role(user, *READ_EVERYWHERE) or can_keep_employer_figures(user, employer, schemes)
 
 
 def can_read_plan_figures(user: AnyUser, plan: Plan) -> bool:
