@@ -51,9 +51,14 @@ def _public_changed(table: FigureTable, *, was_public: bool) -> None:
         public_figures_changed.send(sender=__name__, employer_ids=[table.employer_id])
 
 
-def _check_public(actor: User, data: Mapping[str, Any], was_public: bool) -> None:
+def _check_public(
+    actor: User, data: Mapping[str, Any], was_public: bool, *, for_plan: bool
+) -> None:
     if bool(data.get("public")) != was_public and not rules.can_mark_public(actor):
         raise FiguresError("Only a national officer marks a table public.", field="public")
+    if for_plan and data.get("public"):
+        # The public see figures on an employer's register page; a plan has none.
+        raise FiguresError("Only an employer's tables are published.", field="public")
 
 
 def _check_party(actor: User, plan: Plan | None, party: Party | None) -> None:
@@ -87,7 +92,7 @@ def create_table(
     if not allowed:
         raise FiguresError("You may not add figures here.")
     _check_details(data)
-    _check_public(actor, data, was_public=False)
+    _check_public(actor, data, was_public=False, for_plan=plan is not None)
     party = data.get("party")
     _check_party(actor, plan, party)
     with transaction.atomic():
@@ -132,7 +137,7 @@ def update_table(table: FigureTable, *, actor: User, data: Mapping[str, Any]) ->
         )
     _check_details(data)
     was_public = table.public
-    _check_public(actor, data, was_public)
+    _check_public(actor, data, was_public, for_plan=table.plan_id is not None)
     if table.plan_id is not None:
         _check_party(actor, table.plan, data.get("party"))
     with transaction.atomic():

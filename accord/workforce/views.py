@@ -10,6 +10,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -58,7 +59,13 @@ def _editable(request: HttpRequest, pk: int) -> FigureTable:
     return table
 
 
-def _listing(request: HttpRequest, *, owner: Plan | Employer, found: Any, may_add: bool) -> Any:
+def _listing(
+    request: HttpRequest,
+    *,
+    owner: Plan | Employer,
+    found: QuerySet[FigureTable],
+    may_add: bool,
+) -> HttpResponse:
     tables = list(found[: selectors.TABLES_PAGE])
     return render(
         request,

@@ -210,3 +210,13 @@ def test_the_table_pages_run_few_queries_however_many_tables(
     with django_assert_max_num_queries(12):
         page = keeper.get(listing)
     assert page.content.decode().count("Access to training by sex") == 31
+
+
+def test_a_plans_table_is_never_published(world: World) -> None:
+    """The public see figures only on an employer's register page: a plan has none."""
+    plan = world.plan()
+    with pytest.raises(services.FiguresError, match="Only an employer's tables are published"):
+        make_table(world.users["officer"], plan=plan, public=True)
+    table = make_table(world.users["officer"], plan=plan)
+    edit = client("officer").get(reverse("figure-edit", args=[table.pk])).content.decode()
+    assert 'name="public"' not in edit
