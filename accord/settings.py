@@ -127,6 +127,7 @@ INSTALLED_APPS = [
     "accord.register",
     "accord.notifications",
     "accord.plans",
+    "accord.workforce",
     "accord.demo",
     "rest_framework",
     "drf_spectacular",
@@ -520,6 +521,13 @@ UNION_LOGO_MAX_BYTES = envint("ACCORD_UNION_LOGO_MAX_BYTES", 2 * 1024 * 1024)
 LETTER_TEMPLATE = os.environ.get("ACCORD_LETTER_TEMPLATE", "")
 # Rows (or document lines) a plan import may hold: a larger file is refused, not previewed.
 ACCORD_PLAN_IMPORT_MAX_ROWS = envint("ACCORD_PLAN_IMPORT_MAX_ROWS", 5000)
+# Figures about people (accord/workforce): a count under this is shown as "fewer than N", and
+# more are withheld so that none can be worked out from the totals. "Fewer than 1" would say 0.
+ACCORD_SUPPRESSION_THRESHOLD = envint("ACCORD_SUPPRESSION_THRESHOLD", 5)
+if ACCORD_SUPPRESSION_THRESHOLD < 2:
+    raise ImproperlyConfigured(
+        f"ACCORD_SUPPRESSION_THRESHOLD must be 2 or more, not {ACCORD_SUPPRESSION_THRESHOLD}"
+    )
 
 # No personal data or secrets in the logs (accord/core/logs.py): every record names the
 # signed-in person by id, and e-mail addresses and secret links' tokens are scrubbed.

@@ -1,8 +1,11 @@
 """A world with something on every page: enrolments at each step, members with cycles, reviews
-and policy checks, a plan with its owner and member, and a plan import waiting for its preview."""
+and policy checks, a plan with its owner and member, and a plan import waiting for its preview;
+workforce figures for the plan and the world's employer (published), and a file of counts
+waiting for its preview."""
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass, field
 
 import time_machine
@@ -26,6 +29,8 @@ from accord.membership.models import (
 )
 from accord.organisations.models import Employer, EmployerKind
 from accord.plans.models import ImportKind, Plan, PlanImport
+from accord.workforce import services as figures
+from accord.workforce.models import Breakdown, FigureImport, FigureTable
 from tests.world import PASSWORD, World
 
 
@@ -42,6 +47,8 @@ class Site:
     plans: list[Plan] = field(default_factory=list)
     plan_imports: list[PlanImport] = field(default_factory=list)
     join_requests: list[JoinRequest] = field(default_factory=list)
+    figure_tables: list[FigureTable] = field(default_factory=list)
+    figure_imports: list[FigureImport] = field(default_factory=list)
     users: dict[str, User] = field(default_factory=dict)
 
 
@@ -233,6 +240,7 @@ def build_site(world: World) -> Site:
             text=seed.read_text(encoding="utf-8"),
         )
     )
+    _figures(site, plan)
     # An employer's request to join, waiting on the Northtown secretary.
     site.join_requests.append(
         join_requests.submit(
@@ -249,3 +257,35 @@ def build_site(world: World) -> Site:
         )
     )
     return site
+
+
+def _figures(site: Site, plan: Plan) -> None:
+    """A plan's table shared by the member's side; the employer's, published by the officer (so
+    its member's verification page shows it); a file of counts waiting for its preview."""
+    world = site.world
+    period = {"starts_on": datetime.date(2025, 4, 1), "ends_on": datetime.date(2026, 3, 31)}
+    counts = {("female", 0): 40, ("female", 1): 9, ("male", 0): 30, ("male", 1): 3}
+    for owner in ({"plan": plan}, {"employer": world.employer}):
+        table = figures.create_table(
+            actor=world.users["officer"],
+            **owner,
+            data={
+                "measure": "Access to training",
+                "breakdown": Breakdown.SEX,
+                "columns": ["Staff", "Took part"],
+                "party": plan.parties.get(name="Trade Union side") if "plan" in owner else None,
+                "public": "employer" in owner,
+                **period,
+            },
+        )
+        site.figure_tables.append(
+            figures.set_counts(table, actor=world.users["officer"], counts=counts)
+        )
+    site.figure_imports.append(
+        figures.open_import(
+            site.figure_tables[-1],
+            uploaded_by=world.users["employer"],
+            source_name="training.csv",
+            data=b"Sex,Staff,Took part\nFemale,40,9\nMen,30,-3\n",
+        )
+    )

@@ -26,6 +26,7 @@ FLOORS = (
     "actions",
     "membership",
     "plans",
+    "workforce",
     "register",
     "notifications",
     "demo",

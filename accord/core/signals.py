@@ -14,3 +14,7 @@ employers_changed = Signal()
 
 # sender: the module or model class making the change; membership_ids: a collection of ids.
 memberships_changed = Signal()
+
+# sender: the module making the change; employer_ids: the employers whose public figures (tables
+# marked public, or no longer) changed.
+public_figures_changed = Signal()

@@ -32,8 +32,11 @@ from accord.organisations.models import (
     Union,
 )
 from accord.plans import services as plans
+from accord.plans.models import Plan
 from accord.schemes.loader import load_builtin_scheme
 from accord.schemes.models import Scheme
+from accord.workforce import services as figures
+from accord.workforce.models import Breakdown
 
 DEMO_PASSWORD = "accord-demo"
 # The demo's union people sign in with codes from an authenticator app on this published key
@@ -45,6 +48,46 @@ DEMO_WITHOUT_APP = "salford.secretary@demo.accord"
 
 def _days(n: int) -> datetime.timedelta:
     return datetime.timedelta(days=n)
+
+
+# Access to training in the plan's first year, by sex and by age band: staff, those who
+# applied, those who took part (the same people counted both ways).
+PLAN_FIGURES = {
+    Breakdown.SEX: {
+        "female": [412, 96, 71],
+        "male": [288, 41, 33],
+        "not_known": [9, 3, 2],
+    },
+    Breakdown.AGE_BAND: {
+        "16-24": [38, 12, 9],
+        "25-34": [141, 37, 29],
+        "35-44": [176, 41, 33],
+        "45-54": [204, 32, 24],
+        "55-64": [131, 17, 11],
+        "65+": [11, 1, 0],
+        "not_known": [8, 0, 0],
+    },
+}
+
+
+def _plan_figures(plan: Plan, officer: User) -> None:
+    for breakdown, rows in PLAN_FIGURES.items():
+        table = figures.create_table(
+            actor=officer,
+            plan=plan,
+            data={
+                "measure": "Access to training",
+                "breakdown": breakdown,
+                "columns": ["Staff", "Applied", "Took part"],
+                "starts_on": datetime.date(2008, 4, 1),
+                "ends_on": datetime.date(2009, 3, 31),
+            },
+        )
+        figures.set_counts(
+            table,
+            actor=officer,
+            counts={(c, j): n for c, counts in rows.items() for j, n in enumerate(counts)},
+        )
 
 
 PLAN_DATA = Path(__file__).resolve().parent.parent / "plans" / "data"
@@ -328,6 +371,9 @@ def load_demo() -> bool:
         plan=plan,
         party=plan.parties.get(name="Trade Union side"),
     )
+    # The plan's equality figures on access to learning (seed 002), entered by the officer:
+    # the small ones show as "fewer than 5" on every page and export.
+    _plan_figures(plan, users["officer"])
     # Spread the demo cases out in time, so "oldest first" on the task lists shows.
     for days_ago, enrolment in zip(range(60, 0, -6), enrolments, strict=False):
         Enrolment.objects.filter(pk=enrolment.pk).update(

@@ -110,6 +110,8 @@ def employer_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "organisations/employer_detail.html",
         {
             "employer": employer,
+            # Read once, with their unions: the rules about the employer that links ask reuse them.
+            "schemes": schemes,
             "enrolments": enrolments,
             "may_propose": may_propose,
             "children": children[:CHILDREN_SHOWN],

@@ -13,7 +13,7 @@ from typing import Any
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from accord.core.signals import employers_changed, memberships_changed
+from accord.core.signals import employers_changed, memberships_changed, public_figures_changed
 from accord.membership.models import Cycle, Membership, Review
 from accord.organisations.models import Employer, LocalAuthority, Region
 from accord.schemes.models import Scheme
@@ -30,6 +30,12 @@ def _memberships_changed(sender: Any, membership_ids: Any, **kwargs: Any) -> Non
 @receiver(employers_changed)
 def _employers_changed(sender: Any, employer_ids: Any, **kwargs: Any) -> None:
     entries.refresh(entries.memberships_of_employers(employer_ids))
+
+
+@receiver(public_figures_changed)
+def _public_figures_changed(sender: Any, employer_ids: Any, **kwargs: Any) -> None:
+    # The verification pages show an employer's tables marked public: cached copies go.
+    entries.bump()
 
 
 @receiver(post_save, sender=Membership)

@@ -20,6 +20,8 @@ from accord.core.params import choice_param, id_param, text_param
 from accord.core.pdf import PDF_CONTENT_TYPE
 from accord.membership.models import Membership, MembershipStatus
 from accord.organisations.models import EmployerKind
+from accord.workforce import published
+from accord.workforce import selectors as figure_selectors
 
 from . import caching, documents, html, opendata, selectors
 from .caching import Version
@@ -119,6 +121,13 @@ def verification(request: HttpRequest, reference: str) -> HttpResponseBase:
                 "statuses": MembershipStatus,
                 "qr": documents.qr_svg_for(url) if entry.is_member else "",
                 "url": url,
+                # Figures about people only where an officer marked them public, suppressed.
+                "figures": [
+                    published.shown(table)
+                    for table in figure_selectors.public_tables(entry.employer_id)
+                ]
+                if entry.is_member
+                else [],
             },
         )
 
