@@ -36,6 +36,7 @@ from typing import Any, Generic, TypeVar
 
 from django.db.models import QuerySet
 from django.http import Http404, StreamingHttpResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 
@@ -222,6 +223,13 @@ class Table(Generic[T]):
         if kind == "xlsx":
             return self.xlsx_response(items, filename=filename)
         return self.csv_response(items, filename=filename)
+
+
+def download_links(url_name: str, querystring: str = "", *args: Any) -> dict[str, str]:
+    """The addresses of a list's downloads, {"csv": ..., "xlsx": ...}, carrying its filters
+    (`querystring`, without the page number): for `includes/downloads.html`."""
+    suffix = f"?{querystring}" if querystring else ""
+    return {kind: reverse(url_name, args=[*args, kind]) + suffix for kind in KINDS}
 
 
 def dated_filename(name: str) -> str:
