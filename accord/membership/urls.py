@@ -13,6 +13,7 @@ from . import (
 urlpatterns = [
     path("enrolments/<int:pk>/", views.enrolment_detail, name="enrolment"),
     path("employers/", employer_views.employer_list, name="employers"),
+    path("employers/export.<slug:kind>", employer_views.employer_export, name="employers-export"),
     path("employers/import/", employer_views.gias_import, name="employers-import"),
     path("employers/<int:pk>/", employer_views.employer_detail, name="employer"),
     path(
