@@ -151,6 +151,8 @@ def shown_length(value: Any) -> int:
 def wrapped_lines(text: str, width: int) -> int:
     """How many lines `text` takes wrapped at words in a column `width` characters wide (at
     most: most letters are narrower than the digit a column's width is counted in)."""
+    if len(text) <= width and "\n" not in text:
+        return 1  # most cells: no need to wrap them to know
     return sum(len(textwrap.wrap(line, width)) or 1 for line in text.split("\n"))
 
 
