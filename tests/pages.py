@@ -87,6 +87,12 @@ NOT_PAGES = {
     "process-diagram",
     "evidence",
     "plan-export",
+    # The list pages' downloads (each list's export tests open them).
+    "enrolments-export",
+    "employers-export",
+    "people-export",
+    "plans-export",
+    "policy-checks-export",
     "verification-qr",
     "logo-pack",
     "verification-certificate",

@@ -37,6 +37,12 @@ urlpatterns = [
     path(
         "memberships/<int:pk>/policy-checks/new/", policy_views.log_policy, name="policy-check-new"
     ),
+    path("policy-checks/", policy_views.policy_check_list, name="policy-checks"),
+    path(
+        "policy-checks/export.<slug:kind>",
+        policy_views.policy_check_export,
+        name="policy-checks-export",
+    ),
     path("policy-checks/<int:pk>/", policy_views.policy_check, name="policy-check"),
     path(
         "register/<slug:reference>/concerns/new/",
