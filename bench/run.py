@@ -9,7 +9,8 @@ afterwards), starts gunicorn on it (2 workers, DEBUG off, bench/settings.py) on 
 and server, interleaved: a batch of floor requests, then a batch of the page, round after round,
 so that whatever else the machine does falls on both. Prints a markdown table, then the full
 register CSV against the database's own CSV export, send_reminders at 1x and 10x data
-(bench/reminders.py) and the GIAS import (bench/gias_import.py). See bench/README.md.
+(bench/reminders.py), the GIAS import (bench/gias_import.py) and the downloads
+(bench/exports.py). See bench/README.md.
 """
 
 from __future__ import annotations
@@ -684,11 +685,12 @@ def _raw_csv_seconds(sql: str, database_url: str, vendor: str) -> tuple[str, flo
 
 
 def _extras(args: argparse.Namespace, outside: dict[str, str]) -> None:
-    """send_reminders at 1x and 10x data, and the GIAS import, each in its own throwaway
-    database."""
+    """send_reminders at 1x and 10x data, the GIAS import and the downloads, each in its own
+    throwaway database."""
     members = 500 if args.scale >= 1 else 100
     rows = max(1000, round(50_000 * args.scale))
     url = ["--database-url", args.database_url] if args.database_url else []
+    sizes = "1000,10000,100000" if args.scale >= 0.1 else "100,1000,10000"
     for title, command in [
         (
             f"send_reminders at {members:,} and {members * 10:,} members, the same items due",
@@ -697,6 +699,10 @@ def _extras(args: argparse.Namespace, outside: dict[str, str]) -> None:
         (
             f"GIAS import of {rows:,} rows (bench/gias_import.py)",
             [sys.executable, str(BENCH / "gias_import.py"), f"--rows={rows}", *url],
+        ),
+        (
+            f"CSV and XLSX downloads at {sizes.replace(',', ', ')} rows (bench/exports.py)",
+            [sys.executable, str(BENCH / "exports.py"), f"--rows={sizes}", *url],
         ),
     ]:
         print(f"\n### {title}\n", flush=True)

@@ -90,6 +90,12 @@ NOT_PAGES = {
     "evidence",
     "plan-export",
     "figure-export",
+    # The list pages' downloads (each list's export tests open them).
+    "enrolments-export",
+    "employers-export",
+    "people-export",
+    "plans-export",
+    "policy-checks-export",
     "verification-qr",
     "logo-pack",
     "verification-certificate",

@@ -35,6 +35,15 @@ LIST_PAGES = [
     ("/people/", "employer"),
     ("/schemes/", "officer"),
     ("/join/", None),
+    ("/policy-checks/", "officer"),
+    ("/policy-checks/", "employer"),
+    # The lists' downloads read the same filters.
+    ("/enrolments/export.csv", "officer"),
+    ("/enrolments/export.xlsx", "employer"),
+    ("/employers/export.csv", "officer"),
+    ("/people/export.csv", "secretary"),
+    ("/plans/export.xlsx", "officer"),
+    ("/policy-checks/export.csv", "officer"),
 ]
 PARAMETERS = [
     "q",
@@ -57,6 +66,8 @@ PARAMETERS = [
     "history",
     "after",
     "before",
+    "waiting",
+    "assessment",
 ]
 
 hostile = st.one_of(

@@ -20,6 +20,7 @@ def navigation(request: HttpRequest) -> dict:
             label = "Enrolments" if rules.is_union_staff(user) else "Memberships"
             items.append((label, reverse("enrolments")))
             items.append(("Employers", reverse("employers")))
+            items.append(("Policy checks", reverse("policy-checks")))
         if rules.plans_q(user) is not None:
             items.append(("Plans", reverse("plans")))
         if rules.can_view_places(user):

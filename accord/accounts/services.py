@@ -498,3 +498,18 @@ def reset_mfa(person: User, *, actor: User, reason: str = "") -> int:
             note=reason,
         )
     return len(kinds)
+
+
+def record_people_download(*, actor: User, kind: str, filters: str) -> None:
+    """Audit a download of the list of people (names, addresses and roles, which say who
+    belongs to a union) as a person's data downloads are: who, when, which filters."""
+    with transaction.atomic():
+        audit.log_action(
+            actor,
+            "people.export",
+            actor=actor,
+            summary=f"{actor} downloaded the list of people as {kind.upper()}",
+            context=_person_context(actor),
+            changes={"download": [None, f"people ({kind})"], "filters": [None, filters]},
+            internal=True,
+        )

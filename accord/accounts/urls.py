@@ -6,6 +6,7 @@ from . import views
 
 urlpatterns = [
     path("people/", views.people, name="people"),
+    path("people/export.<slug:kind>", views.people_export, name="people-export"),
     path("people/invite/", views.invite, name="people-invite"),
     path("people/<int:pk>/", views.person, name="person"),
     path("people/<int:pk>/roles/new/", views.add_role, name="person-role-add"),

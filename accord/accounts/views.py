@@ -4,6 +4,7 @@ changing roles, deactivating; and the page where an invited person sets their pa
 from __future__ import annotations
 
 import calendar
+from operator import attrgetter, methodcaller
 from urllib.parse import urlencode
 
 from allauth.mfa.models import Authenticator
@@ -13,10 +14,13 @@ from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_safe
 
+from accord.core import exports
 from accord.core.pages import form_page, posted
 from accord.organisations.models import Association, District, Region, Union
 
@@ -37,23 +41,34 @@ from .models import Invitation, Role, RoleAssignment, User
 PAGE_SIZE = 50
 
 
-@login_required
-def people(request: HttpRequest) -> HttpResponse:
+def _people_found(request: HttpRequest) -> tuple[QuerySet[User], dict[str, object]]:
+    """The people the list shows its reader, its search and filters applied, each with the
+    roles the reader is shown: the page and its downloads alike."""
     scope = rules.people_q(request.user)
     if scope is None:
         raise PermissionDenied("You may not see the list of people.")
     found, values = selectors.people_search(request.user, request.GET, scope)
-    page = Paginator(
-        found.prefetch_related(selectors.current_roles(rules.shown_roles_q(request.user))),
-        PAGE_SIZE,
-    ).get_page(request.GET.get("page"))
+    shown = selectors.current_roles(rules.shown_roles_q(request.user))
+    return found.prefetch_related(shown), values
+
+
+def _filters_in_force(values: dict[str, object]) -> str:
+    return urlencode({k: v for k, v in values.items() if v})
+
+
+@login_required
+def people(request: HttpRequest) -> HttpResponse:
+    found, values = _people_found(request)
+    page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
+    querystring = _filters_in_force(values)
     return render(
         request,
         "accounts/people.html",
         {
             "page": page,
             "values": values,
-            "querystring": urlencode({k: v for k, v in values.items() if v}),
+            "querystring": querystring,
+            "downloads": exports.download_links("people-export", querystring),
             "roles": Role.choices,
             "unions": Union.objects.all(),
             "associations": Association.objects.all(),
@@ -65,6 +80,45 @@ def people(request: HttpRequest) -> HttpResponse:
             "union_view": request.user.is_superuser or rules.is_union_staff(request.user),
         },
     )
+
+
+def _status(person: User) -> str:
+    """As the list shows it: deactivated, invited (no password yet) or active."""
+    if not person.is_active:
+        return "Deactivated"
+    if not person.has_usable_password():
+        return "Invited, not yet signed in"
+    return "Active"
+
+
+PEOPLE_EXPORT = exports.Table(
+    "People",
+    [
+        exports.Column("Name", methodcaller("get_full_name")),
+        exports.Column("E-mail address", attrgetter("email")),
+        exports.Column(
+            "Current roles",
+            lambda person: "\n".join(
+                f"{a.get_role_display()}, {a.scope_label}" for a in person.current_roles
+            ),
+        ),
+        exports.Column("Status", _status),
+        exports.Column("Last signed in", attrgetter("last_login")),
+    ],
+)
+
+
+@login_required
+def people_export(request: HttpRequest, kind: str) -> HttpResponseBase:
+    """Everyone the list shows its reader with its filters, as CSV or XLSX, with only the roles
+    the page shows them. Names and addresses leave Accord, so the download is audited."""
+    if kind not in exports.KINDS:
+        raise Http404("The list of people is downloaded as .csv or .xlsx.")
+    found, values = _people_found(request)
+    services.record_people_download(
+        actor=request.user, kind=kind, filters=_filters_in_force(values)
+    )
+    return PEOPLE_EXPORT.response(exports.chunked(found), kind=kind, name="people")
 
 
 def _person(request: HttpRequest, pk: int) -> User:

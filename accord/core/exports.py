@@ -12,6 +12,13 @@ UK; in CSV, which is read as data, they are ISO 8601 (2008-10-31). A workbook's 
 wide as what they hold (within bounds), long text wraps, and the header row is bold, frozen and
 carries an autofilter.
 
+Every download is streamed: rows are read from the database a chunk at a time (`chunked`) and
+written out as they come, CSV a line at a time and XLSX a batch of rows at a time (`workbook`
+says how), so memory stays flat for a hundred thousand rows and the first bytes leave at once.
+A workbook's column widths come from its header and first rows. A list page offers both at
+`<its address>export.csv` and `export.xlsx`, with its filters in the query string
+(`Table.response`), named `<list>-<date>`.
+
 CSV is written as UTF-8 without a byte order mark: it is read by programs (the workplan
 importer, open-data readers, for which a mark becomes part of the first column's name), and
 people who open a table in Excel are offered the same rows as XLSX.
@@ -22,36 +29,32 @@ from __future__ import annotations
 import csv
 import datetime
 import decimal
-import io
 import re
-import textwrap
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from django.http import HttpResponse, StreamingHttpResponse
+from django.db.models import QuerySet
+from django.http import Http404, StreamingHttpResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
-from openpyxl import Workbook
-from openpyxl.cell.cell import TYPE_STRING
-from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
 
+from . import workbook
 from .text import clean_text
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
-
-# How a workbook shows dates: day/month/year, as read in the UK.
+# The kinds of download a list page offers, each at `<list>/export.<kind>`.
+KINDS = ("csv", "xlsx")
+# Rows read from the database at a time by a download: a few megabytes at most.
+CHUNK_SIZE = 2000
+# How a workbook shows dates (`workbook` writes them): day/month/year, as read in the UK.
 DATE_FORMAT = "dd/mm/yyyy"
 DATETIME_FORMAT = "dd/mm/yyyy hh:mm"
-# Column widths, in characters: never so narrow that a short header is cut, never so wide that
-# a long text pushes the next column off the screen (it wraps instead).
-MIN_WIDTH = 8
-MAX_WIDTH = 60
-# The height of a line of text in points, in the default font (Calibri 11).
-LINE_HEIGHT = 15
+MIN_WIDTH = workbook.MIN_WIDTH
+MAX_WIDTH = workbook.MAX_WIDTH
 # What Excel refuses in a sheet's name, and how long the name may be.
 _SHEET_TITLE_REFUSED = re.compile(r"[\\/?*\[\]:]")
 _SHEET_TITLE_LENGTH = 31
@@ -141,89 +144,22 @@ def _xlsx_cell(value: Any) -> Any:
     return safe_cell(value)
 
 
-def _shown_length(value: Any) -> int:
-    """How many characters wide a cell shows its value (its longest line)."""
-    if value is None:
-        return 0
-    if isinstance(value, datetime.datetime):
-        return len("31/12/2000 23:59")
-    if isinstance(value, datetime.date):
-        return len("31/12/2000")
-    return max(len(line) for line in str(value).split("\n"))
-
-
-def _wrapped_lines(text: str, width: int) -> int:
-    """How many lines `text` takes wrapped at words in a column `width` characters wide (at
-    most: most letters are narrower than the digit a column's width is counted in)."""
-    return sum(len(textwrap.wrap(line, width)) or 1 for line in text.split("\n"))
+def xlsx_chunks(
+    title: str, header: Sequence[str], rows: Iterable[Iterable[Any]]
+) -> Iterator[bytes]:
+    """A one-sheet workbook, as a stream of bytes, in which no cell is a formula, dates are
+    dates, the header row is bold, frozen and filtered, and each column is as wide as what it
+    holds (`workbook` writes it; memory stays flat however many rows)."""
+    return workbook.stream(
+        sheet_title(title),
+        safe_row(header),
+        ([_xlsx_cell(v) for v in values] for values in rows),
+    )
 
 
 def xlsx_bytes(title: str, header: Sequence[str], rows: Iterable[Iterable[Any]]) -> bytes:
-    """A one-sheet workbook in which no cell is a formula, dates are dates, the header row is
-    bold, frozen and filtered, and each column is as wide as what it holds."""
-    book = Workbook()
-    sheet = book.active
-    sheet.title = sheet_title(title)
-    book.properties.creator = "Accord"
-    book.properties.title = sheet.title
-    widths = [_shown_length(h) for h in header]
-    wrapped = [False] * len(header)
-    bold, top = Font(bold=True), Alignment(vertical="top")
-    wrap = Alignment(vertical="top", wrap_text=True)
-
-    sheet.append(safe_row(header))
-    for cell in sheet[1]:
-        cell.data_type = TYPE_STRING
-        cell.font = bold
-        cell.alignment = top
-    for values in rows:
-        row = [_xlsx_cell(v) for v in values]
-        sheet.append(row)
-        for index, value in enumerate(row[: len(widths)]):
-            length = _shown_length(value)
-            widths[index] = max(widths[index], length)
-            if isinstance(value, str) and (length > MAX_WIDTH or "\n" in value):
-                wrapped[index] = True
-
-    # Two characters more than the text: the filter button sits in the header cell.
-    widths = [min(max(width + 2, MIN_WIDTH), MAX_WIDTH) for width in widths]
-    for row in sheet.iter_rows(min_row=2):
-        lines = 1
-        for index, cell in enumerate(row):
-            value = cell.value
-            if isinstance(value, str):
-                # openpyxl makes any text that starts with "=" a formula; say it is a string.
-                cell.data_type = TYPE_STRING
-            elif isinstance(value, datetime.datetime):
-                cell.number_format = DATETIME_FORMAT
-            elif isinstance(value, datetime.date):
-                cell.number_format = DATE_FORMAT
-            if index < len(wrapped) and wrapped[index]:
-                cell.alignment = wrap
-                if isinstance(value, str):
-                    lines = max(lines, _wrapped_lines(value, widths[index] - 2))
-            else:
-                cell.alignment = top
-        if lines > 1:
-            # Spreadsheets do not all fit a row to its wrapped text on opening (LibreOffice
-            # leaves it one line high, under the next row), so the row says how high it is.
-            sheet.row_dimensions[row[0].row].height = lines * LINE_HEIGHT
-
-    last_column = get_column_letter(max(len(header), 1))
-    for index, width in enumerate(widths, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    sheet.freeze_panes = "A2"
-    sheet.auto_filter.ref = f"A1:{last_column}{sheet.max_row}"
-    # Printed: A4 landscape, as wide as one page, the header on every page.
-    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
-    sheet.page_setup.orientation = sheet.ORIENTATION_LANDSCAPE
-    sheet.page_setup.fitToWidth = 1
-    sheet.page_setup.fitToHeight = 0
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
-    sheet.print_title_rows = "1:1"
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    """The same workbook whole, for a short table or a test."""
+    return b"".join(xlsx_chunks(title, header, rows))
 
 
 # A table described once
@@ -261,19 +197,61 @@ class Table(Generic[T]):
         return xlsx_bytes(self.title, self.header, self.rows(items))
 
     def csv_response(
-        self, items: Iterable[T], *, filename: str, streaming: bool = False
-    ) -> HttpResponse | StreamingHttpResponse:
-        """The CSV as a download; `streaming` for a long table read a chunk at a time."""
-        lines = self.csv_lines(items)
-        response: HttpResponse | StreamingHttpResponse
-        if streaming:
-            response = StreamingHttpResponse(lines, content_type=CSV_CONTENT_TYPE)
-        else:
-            response = HttpResponse("".join(lines), content_type=CSV_CONTENT_TYPE)
+        self, items: Iterable[T], *, filename: str, streaming: bool = True
+    ) -> StreamingHttpResponse:
+        """The CSV as a download, written as the items are read. (`streaming` is kept for the
+        callers that asked for it: every download streams.)"""
+        response = StreamingHttpResponse(
+            _batched(self.csv_lines(items)), content_type=CSV_CONTENT_TYPE
+        )
         response["Content-Disposition"] = content_disposition_header(True, f"{filename}.csv")
         return response
 
-    def xlsx_response(self, items: Iterable[T], *, filename: str) -> HttpResponse:
-        response = HttpResponse(self.xlsx_bytes(items), content_type=XLSX_CONTENT_TYPE)
+    def xlsx_response(self, items: Iterable[T], *, filename: str) -> StreamingHttpResponse:
+        """The workbook as a download, written as the items are read."""
+        response = StreamingHttpResponse(
+            xlsx_chunks(self.title, self.header, self.rows(items)),
+            content_type=XLSX_CONTENT_TYPE,
+        )
         response["Content-Disposition"] = content_disposition_header(True, f"{filename}.xlsx")
         return response
+
+    def response(self, items: Iterable[T], *, kind: str, name: str) -> StreamingHttpResponse:
+        """A list page's download of `kind` (csv or xlsx; anything else is not found), named
+        `<name>-<today>.<kind>`."""
+        if kind not in KINDS:
+            raise Http404("A list is downloaded as .csv or .xlsx.")
+        filename = dated_filename(name)
+        if kind == "xlsx":
+            return self.xlsx_response(items, filename=filename)
+        return self.csv_response(items, filename=filename)
+
+
+def _batched(lines: Iterator[str], size: int = 500) -> Iterator[str]:
+    """The lines a few hundred at a time: one write to the client per batch, not per line."""
+    batch: list[str] = []
+    for line in lines:
+        batch.append(line)
+        if len(batch) >= size:
+            yield "".join(batch)
+            batch.clear()
+    if batch:
+        yield "".join(batch)
+
+
+def download_links(url_name: str, querystring: str = "", *args: Any) -> dict[str, str]:
+    """The addresses of a list's downloads, {"csv": ..., "xlsx": ...}, carrying its filters
+    (`querystring`, without the page number): for `includes/downloads.html`."""
+    suffix = f"?{querystring}" if querystring else ""
+    return {kind: reverse(url_name, args=[*args, kind]) + suffix for kind in KINDS}
+
+
+def dated_filename(name: str) -> str:
+    """`enrolments-2026-12-01`: what was downloaded, and on which day (the server's)."""
+    return f"{name}-{timezone.localdate().isoformat()}"
+
+
+def chunked(queryset: QuerySet[Any], chunk_size: int = CHUNK_SIZE) -> Iterator[Any]:
+    """Every row of `queryset`, read `chunk_size` at a time (each chunk's prefetches read
+    with it), never all at once: a download's memory stays flat however long the list."""
+    return queryset.iterator(chunk_size=chunk_size)

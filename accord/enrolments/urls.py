@@ -4,6 +4,7 @@ from . import join_views, views
 
 urlpatterns = [
     path("enrolments/", views.enrolment_list, name="enrolments"),
+    path("enrolments/export.<slug:kind>", views.enrolment_export, name="enrolments-export"),
     path("enrolments/<int:pk>/steps/<slug:name>/", views.take_step, name="enrolment-step"),
     path("enrolments/<int:pk>/letter/", views.letter, name="enrolment-letter"),
     path("enrolments/<int:pk>/letter.docx", views.letter_docx, name="enrolment-letter-docx"),

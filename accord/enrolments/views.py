@@ -8,13 +8,16 @@ from urllib.parse import urlencode
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from accord.accounts import rules as account_rules
+from accord.core import exports
 from accord.core.pages import form_page, posted
 from accord.core.pdf import PDF_CONTENT_TYPE, html_to_pdf
 from accord.organisations import selectors as organisation_selectors
@@ -46,15 +49,28 @@ def enrolment_for(
     return enrolment
 
 
-@login_required
-def enrolment_list(request: HttpRequest) -> HttpResponse:
+def _listed(request: HttpRequest) -> tuple[EnrolmentFilter, QuerySet[Enrolment]]:
+    """The enrolments the list shows its reader, its filters applied, longest waiting first:
+    the page and its downloads alike."""
     filters = EnrolmentFilter(request.GET, user=request.user)
     queryset = filters.apply(
         selectors.listed_enrolments(request.user).order_by("state_changed_at", "id")
     )
+    return filters, queryset
+
+
+def _noun(request: HttpRequest) -> str:
+    # An employer's way through the scheme is its membership; "enrolment" is the unions'.
+    return "enrolment" if account_rules.is_union_staff(request.user) else "membership"
+
+
+@login_required
+def enrolment_list(request: HttpRequest) -> HttpResponse:
+    filters, queryset = _listed(request)
     page = Paginator(queryset, 50).get_page(request.GET.get("page"))
     rows = [(e, rules.state_label(request.user, e)) for e in page.object_list]
     values = filters.values()
+    querystring = urlencode({k: v for k, v in values.items() if v})
     return render(
         request,
         "enrolments/enrolment_list.html",
@@ -67,10 +83,39 @@ def enrolment_list(request: HttpRequest) -> HttpResponse:
             "waiting_choices": filters.fields["waiting"].choices[1:],
             "waiting": values["waiting"],
             "q": values["q"],
-            "querystring": urlencode({k: v for k, v in values.items() if v}),
-            # An employer's way through the scheme is its membership; "enrolment" is the unions'.
-            "noun": "enrolment" if account_rules.is_union_staff(request.user) else "membership",
+            "querystring": querystring,
+            "downloads": exports.download_links("enrolments-export", querystring),
+            "noun": _noun(request),
         },
+    )
+
+
+def _export_table(request: HttpRequest) -> exports.Table[Enrolment]:
+    """The list's columns and a few more that a spreadsheet sorts by; the step as the reader
+    may know it (an employer never learns of an internal closure)."""
+    user = request.user
+    title = f"{_noun(request).capitalize()}s"
+    return exports.Table(
+        title,
+        [
+            exports.Column("Employer", lambda e: e.employer.name),
+            exports.Column("URN", lambda e: e.employer.urn),
+            exports.Column("Scheme", lambda e: e.scheme.name),
+            exports.Column("Step", lambda e: rules.state_label(user, e)),
+            exports.Column("Since", lambda e: e.state_since),
+            exports.Column("Local authority", lambda e: e.employer.local_authority),
+            exports.Column("Association", lambda e: e.employer.association),
+            exports.Column("Region", lambda e: e.employer.region),
+        ],
+    )
+
+
+@login_required
+def enrolment_export(request: HttpRequest, kind: str) -> HttpResponseBase:
+    """Every enrolment the list shows its reader with its filters, as CSV or XLSX."""
+    _, queryset = _listed(request)
+    return _export_table(request).response(
+        exports.chunked(queryset), kind=kind, name=f"{_noun(request)}s"
     )
 
 

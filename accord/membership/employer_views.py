@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+from operator import attrgetter, methodcaller
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import OuterRef, Subquery
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
 from accord.accounts import rules
+from accord.core import exports
 from accord.core.params import choice_param, id_param, text_param
 from accord.core.uploads import accepts_files
 from accord.enrolments import rules as enrolment_rules
@@ -26,6 +32,24 @@ from . import progress
 from . import selectors as member_selectors
 
 
+def _browser(request: HttpRequest) -> None:
+    """Let only union staff browse the directory (an employer's contact is sent to their own
+    employer by the page; its downloads are refused)."""
+    if not rules.can_browse_employers(request.user):
+        raise PermissionDenied("The employer directory is for union staff.")
+
+
+def _search(request: HttpRequest) -> dict[str, Any]:
+    """The directory's filters in force: a value it cannot use is left out."""
+    return {
+        "query": text_param(request.GET.get("q")),
+        "kind": choice_param(request.GET.get("kind"), EmployerKind.values),
+        "local_authority": id_param(request.GET.get("la")),
+        "association": id_param(request.GET.get("association")),
+        "include_closed": request.GET.get("closed") == "1",
+    }
+
+
 @login_required
 def employer_list(request: HttpRequest) -> HttpResponse:
     if not rules.can_browse_employers(request.user):
@@ -33,13 +57,7 @@ def employer_list(request: HttpRequest) -> HttpResponse:
         if contact is None:
             raise PermissionDenied("The employer directory is for union staff.")
         return redirect("employer", contact.employer_id)
-    params = {
-        "query": text_param(request.GET.get("q")),
-        "kind": choice_param(request.GET.get("kind"), EmployerKind.values),
-        "local_authority": id_param(request.GET.get("la")),
-        "association": id_param(request.GET.get("association")),
-        "include_closed": request.GET.get("closed") == "1",
-    }
+    params = _search(request)
     page = Paginator(selectors.search_employers(**params), 50).get_page(request.GET.get("page"))
     visible = {
         e.employer_id: e
@@ -49,6 +67,7 @@ def employer_list(request: HttpRequest) -> HttpResponse:
         .only("id", "employer_id", "state")
     }
     rows = [(employer, visible.get(employer.pk)) for employer in page.object_list]
+    querystring = _without_page(request)
     return render(
         request,
         "organisations/employer_list.html",
@@ -59,10 +78,54 @@ def employer_list(request: HttpRequest) -> HttpResponse:
             "kinds": EmployerKind.choices,
             "authorities": LocalAuthority.objects.order_by("name"),
             "associations": Association.objects.current().order_by("name"),
-            "querystring": _without_page(request),
+            "querystring": querystring,
+            "downloads": exports.download_links("employers-export", querystring),
             "may_see_unassigned": rules.can_view_places(request.user),
         },
     )
+
+
+def _state_label(value: str | None) -> str:
+    return State(value).label if value else ""
+
+
+EMPLOYERS_EXPORT = exports.Table(
+    "Employers",
+    [
+        exports.Column("Name", attrgetter("name")),
+        exports.Column("Kind", methodcaller("get_kind_display")),
+        exports.Column("URN", attrgetter("urn")),
+        exports.Column("UKPRN", attrgetter("ukprn")),
+        exports.Column("Companies House number", attrgetter("companies_house_number")),
+        exports.Column("Part of", lambda e: e.parent.name if e.parent else ""),
+        exports.Column("Street", attrgetter("street")),
+        exports.Column("Town", attrgetter("town")),
+        exports.Column("Postcode", attrgetter("postcode")),
+        exports.Column("Local authority", attrgetter("local_authority")),
+        exports.Column("Association", attrgetter("association")),
+        exports.Column("Region", attrgetter("region")),
+        exports.Column("Open", lambda e: "yes" if e.is_open else "no"),
+        exports.Column("Enrolment", lambda e: _state_label(e.open_enrolment_state)),
+    ],
+)
+
+
+@login_required
+def employer_export(request: HttpRequest, kind: str) -> HttpResponseBase:
+    """Every employer the directory finds with its filters, as CSV or XLSX, each with the step
+    of its open enrolment where the reader may see one (as the page shows it)."""
+    _browser(request)
+    open_state = (
+        enrolment_selectors.visible_enrolment_rows(request.user)
+        .open()
+        .filter(employer_id=OuterRef("pk"))
+        .order_by("pk")
+        .values("state")[:1]
+    )
+    employers = selectors.search_employers(**_search(request)).annotate(
+        open_enrolment_state=Subquery(open_state)
+    )
+    return EMPLOYERS_EXPORT.response(exports.chunked(employers), kind=kind, name="employers")
 
 
 def _without_page(request: HttpRequest) -> str:

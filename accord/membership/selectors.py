@@ -14,6 +14,7 @@ from accord.actions.models import Action
 from accord.enrolments import inline
 from accord.enrolments import selectors as enrolment_selectors
 from accord.enrolments.models import Enrolment
+from accord.schemes.models import PrincipleVersion
 
 from .models import (
     Concern,
@@ -155,6 +156,40 @@ def enrolment_page(pk: int) -> Enrolment:
             ),
         )
         .get(pk=pk)
+    )
+
+
+# The list of policy checks: "awaited" stands for those not yet assessed.
+AWAITED = "awaited"
+
+
+def policy_checks_search(
+    user: AnyUser, *, query: str = "", assessment: str = ""
+) -> QuerySet[PolicyCheck]:
+    """The policy checks `user` may read (those of the members whose enrolment they see, as
+    `rules.can_view_policy_check` says), found by employer name or title and by assessment
+    ("awaited", or one of `Assessment`), latest logged first, with what a list shows."""
+    enrolments = enrolment_selectors.visible_enrolment_rows(user)
+    checks = PolicyCheck.objects.filter(membership__enrolment__in=enrolments.values("pk"))
+    if query:
+        checks = checks.filter(
+            Q(membership__employer__name__icontains=query) | Q(title__icontains=query)
+        )
+    if assessment == AWAITED:
+        checks = checks.filter(assessment="")
+    elif assessment:
+        checks = checks.filter(assessment=assessment)
+    return (
+        checks.select_related("membership__employer", "membership__scheme")
+        .prefetch_related(
+            Prefetch(
+                "principles",
+                queryset=PrincipleVersion.objects.select_related("principle").order_by(
+                    "principle__number", "version"
+                ),
+            )
+        )
+        .order_by("-logged_at", "-id")
     )
 
 

@@ -13,6 +13,7 @@ from . import (
 urlpatterns = [
     path("enrolments/<int:pk>/", views.enrolment_detail, name="enrolment"),
     path("employers/", employer_views.employer_list, name="employers"),
+    path("employers/export.<slug:kind>", employer_views.employer_export, name="employers-export"),
     path("employers/import/", employer_views.gias_import, name="employers-import"),
     path("employers/<int:pk>/", employer_views.employer_detail, name="employer"),
     path(
@@ -35,6 +36,12 @@ urlpatterns = [
     ),
     path(
         "memberships/<int:pk>/policy-checks/new/", policy_views.log_policy, name="policy-check-new"
+    ),
+    path("policy-checks/", policy_views.policy_check_list, name="policy-checks"),
+    path(
+        "policy-checks/export.<slug:kind>",
+        policy_views.policy_check_export,
+        name="policy-checks-export",
     ),
     path("policy-checks/<int:pk>/", policy_views.policy_check, name="policy-check"),
     path(

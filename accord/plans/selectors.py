@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
 
 from accord.accounts import rules
-from accord.actions.models import Action
+from accord.actions.models import OPEN_STATUSES, Action, ActionStatus
 
 from .models import Commitment, Plan, PlanReview, Theme
 
@@ -19,7 +20,26 @@ def visible_plans(user: AnyUser) -> QuerySet[Plan]:
     condition = rules.plans_q(user)
     if condition is None:
         return Plan.objects.none()
-    return Plan.objects.filter(condition).prefetch_related("parties")
+    # Named, not left to the model's ordering, which a query that counts (GROUP BY) drops.
+    return (
+        Plan.objects.filter(condition)
+        .prefetch_related("parties")
+        .order_by("-adopted_on", "title", "id")
+    )
+
+
+def with_action_counts(plans: QuerySet[Plan]) -> QuerySet[Plan]:
+    """`plans`, each with how many actions it has (`actions_count`), done, open and overdue
+    today (`actions_done`, `actions_open`, `actions_overdue`), counted in the same query."""
+    today = timezone.localdate()
+    return plans.annotate(
+        actions_count=Count("actions"),
+        actions_done=Count("actions", filter=Q(actions__status=ActionStatus.DONE)),
+        actions_open=Count("actions", filter=Q(actions__status__in=OPEN_STATUSES)),
+        actions_overdue=Count(
+            "actions", filter=Q(actions__status__in=OPEN_STATUSES, actions__due_on__lt=today)
+        ),
+    )
 
 
 def plan_overview(pk: int) -> Plan:

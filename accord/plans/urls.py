@@ -4,6 +4,7 @@ from . import views
 
 urlpatterns = [
     path("plans/", views.plan_list, name="plans"),
+    path("plans/export.<slug:kind>", views.plans_export, name="plans-export"),
     path("plans/import/", views.import_upload, name="plan-import-upload"),
     path("plans/imports/<int:pk>/", views.import_preview, name="plan-import"),
     path("plans/<int:pk>/", views.plan_detail, name="plan"),

@@ -51,8 +51,34 @@ def plan_list(request: HttpRequest) -> HttpResponse:
         {
             "plans": selectors.visible_plans(request.user),
             "may_import": rules.can_import_plans(request.user),
+            "downloads": exports.download_links("plans-export"),
         },
     )
+
+
+PLANS_EXPORT = exports.Table(
+    "Plans",
+    [
+        exports.Column("Plan", attrgetter("title")),
+        exports.Column("Parties", lambda plan: ", ".join(p.name for p in plan.parties.all())),
+        exports.Column("Agreed", attrgetter("date_wording")),
+        exports.Column("Adopted on", attrgetter("adopted_on")),
+        exports.Column("Status", methodcaller("get_status_display")),
+        exports.Column("Next review", attrgetter("next_review_on")),
+        exports.Column("Actions", attrgetter("actions_count")),
+        exports.Column("Done", attrgetter("actions_done")),
+        exports.Column("Open", attrgetter("actions_open")),
+        exports.Column("Overdue", attrgetter("actions_overdue")),
+    ],
+)
+
+
+@login_required
+def plans_export(request: HttpRequest, kind: str) -> HttpResponseBase:
+    """Every plan the list shows its reader, in its order, as CSV or XLSX, with how many of
+    its actions are done, open and overdue today."""
+    plans = selectors.with_action_counts(selectors.visible_plans(request.user))
+    return PLANS_EXPORT.response(exports.chunked(plans), kind=kind, name="plans")
 
 
 def _filters(request: HttpRequest) -> dict[str, Any]:
