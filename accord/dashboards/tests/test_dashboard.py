@@ -315,6 +315,21 @@ def test_a_region_filter_counts_that_region_only(db: None, data: Data) -> None:
     rows = {r[0]: r[1:] for r in _table(html, "open-cases")}
     assert rows["Endorsed by the local secretary"] == ["1", "1"]
     assert rows["Proposed"] == ["0", "0"]
+    # The downloads carry the filter.
+    assert f'href="/dashboard/open-cases.xlsx?region={south}"' in html
+
+
+def test_an_association_outside_the_region_chosen_is_ignored(db: None, data: Data) -> None:
+    south = data.south.association.region_id
+    northtown = data.world.association.pk
+    html = (
+        _client(data, "officer")
+        .get(f"/dashboard/?region={south}&association={northtown}")
+        .content.decode()
+    )
+    assert '<a href="#f-association">Association: it is not in the region chosen' in html
+    rows = {r[0]: r[1:] for r in _table(html, "open-cases")}
+    assert rows["Proposed"] == ["0", "0"]  # the region still applies
 
 
 @pytest.mark.parametrize(
