@@ -40,7 +40,7 @@ def test_the_officer_reads_a_chart_and_downloads_its_table_as_xlsx(
 
     figure = page.locator("figure#chart-open-cases")
     expect(figure.get_by_role("img", name="Open cases at each step")).to_be_visible()
-    figure.get_by_text("Show the figures as a table").click()
+    figure.get_by_text("The figures as a table").click()
     chart_table = figure.get_by_role("table")
     expect(chart_table.get_by_role("row", name="Proposed 1")).to_be_visible()
     expect(chart_table.get_by_role("row", name="Listed on the register 1")).to_be_visible()
