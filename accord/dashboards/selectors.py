@@ -26,7 +26,7 @@ from accord.actions.models import Action
 from accord.core.models import AuditEvent
 from accord.enrolments.models import Enrolment
 from accord.membership.models import Cycle, Membership, PolicyCheck, Review
-from accord.organisations.models import Association, Employer
+from accord.organisations.models import Association, Employer, GiasImport
 from accord.plans.models import Party, Plan
 from accord.schemes.models import Scheme
 
@@ -48,6 +48,8 @@ MARKED = (
     Party,
     Employer,
     Association,
+    # A GIAS import may move employers between areas: each import is a new row.
+    GiasImport,
     Scheme,
 )
 
