@@ -29,6 +29,7 @@ FLOORS = (
     "workforce",
     "register",
     "notifications",
+    "dashboards",
     "demo",
     "api",
 )

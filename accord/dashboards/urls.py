@@ -1,0 +1,10 @@
+"""The dashboard page and its tables' downloads."""
+
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("dashboard/", views.dashboard, name="dashboard"),
+    path("dashboard/<slug:table>.<slug:format>", views.export, name="dashboard-export"),
+]
