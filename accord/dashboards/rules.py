@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 DASHBOARD_ROLES = frozenset({Role.NATIONAL_OFFICER, Role.AUDITOR, Role.LOCAL_SECRETARY, Role.NEM})
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True)
 class Reach:
     """One role's reach: cases in schemes led by `lead_union_id` (None: every scheme), at
     employers in `association_id` or in an association of `district_id` (both None:
@@ -32,6 +32,11 @@ class Reach:
     lead_union_id: int | None
     association_id: int | None = None
     district_id: int | None = None
+
+    def order(self) -> tuple[int, int, int]:
+        """A sort key (None, for every scheme or nationwide, first): the same reaches make
+        the same scope key whatever order the roles were read in."""
+        return (self.lead_union_id or 0, self.association_id or 0, self.district_id or 0)
 
     @property
     def nationwide(self) -> bool:
@@ -98,7 +103,8 @@ class DashboardScope:
     def key(self) -> str:
         """The scope as text, for the cache: two readers with the same scope share figures."""
         reaches = ";".join(
-            f"{r.lead_union_id}/{r.association_id}/{r.district_id}" for r in sorted(self.reaches)
+            f"{r.lead_union_id}/{r.association_id}/{r.district_id}"
+            for r in sorted(self.reaches, key=Reach.order)
         )
         plans = "all" if self.all_plans else ",".join(map(str, self.plan_ids or ()))
         return f"{reaches}|{plans}"
@@ -122,7 +128,7 @@ def _reach(assignment: rules.RoleAssignment) -> Reach | None:
 def dashboard_scope(user: AnyUser) -> DashboardScope:
     """The reader's dashboard scope (no reaches: they may not see it)."""
     found = rules.assignments(user)
-    reaches = tuple(sorted({r for a in found if (r := _reach(a)) is not None}))
+    reaches = tuple(sorted({r for a in found if (r := _reach(a)) is not None}, key=Reach.order))
     plans = rules.plans_q(user)
     all_plans = plans is not None and not plans.children
     plan_ids = tuple(sorted({a.plan_id for a in found if a.plan_id})) if reaches else None

@@ -16,7 +16,7 @@ from accord.enrolments.process import State
 from tests.world import World
 
 from .session import Session
-from .test_accessibility import AXE_RUN, AXE_TAGS, OVERFLOW, PHONE
+from .accessibility import AXE_RUN, AXE_TAGS, OVERFLOW, PHONE
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

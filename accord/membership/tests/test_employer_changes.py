@@ -21,6 +21,7 @@ from accord.membership.models import Membership
 from accord.organisations import merging, services
 from accord.organisations.gias import import_gias
 from accord.organisations.models import Employer, EmployerKind
+from accord.workforce.tests.helpers import make_table
 from tests.world import World
 
 
@@ -157,6 +158,7 @@ def _duplicate_with_every_link(world: World) -> tuple[Employer, dict[str, int]]:
         message="We would like to join.",
         employer=duplicate,
     )
+    make_table(world.users["officer"], employer=duplicate)
     built = {
         "enrolments.JoinRequest.employer": 1,
         "enrolments.Enrolment.employer": 1,
@@ -164,6 +166,7 @@ def _duplicate_with_every_link(world: World) -> tuple[Employer, dict[str, int]]:
         "organisations.Employer.parent": 1,
         "organisations.Employer.merged_into": 1,
         "accounts.RoleAssignment.employer": 1,
+        "workforce.FigureTable.employer": 1,
     }
     return duplicate, built
 
