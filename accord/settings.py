@@ -127,6 +127,7 @@ INSTALLED_APPS = [
     "accord.register",
     "accord.notifications",
     "accord.plans",
+    "accord.dashboards",
     "accord.demo",
     "rest_framework",
     "drf_spectacular",

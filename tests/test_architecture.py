@@ -28,6 +28,7 @@ FLOORS = (
     "plans",
     "register",
     "notifications",
+    "dashboards",
     "demo",
     "api",
 )

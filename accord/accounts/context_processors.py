@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from django.http import HttpRequest
 from django.urls import reverse
 
 from . import rules
 from .models import Role
+
+# Links that apps above this one add to the navigation, after "My tasks": (label, URL name,
+# whether the user may follow it). They register at import (`nav_link`), as their views load.
+EXTRA_LINKS: dict[str, tuple[str, Callable[[Any], bool]]] = {}
+
+
+def nav_link(label: str, url_name: str, rule: Callable[[Any], bool]) -> None:
+    """Show a link to the page `url_name` to everyone `rule` allows."""
+    EXTRA_LINKS[label] = (url_name, rule)
 
 
 def navigation(request: HttpRequest) -> dict:
@@ -14,6 +26,9 @@ def navigation(request: HttpRequest) -> dict:
     items = []
     if user.is_authenticated:
         items.append(("My tasks", reverse("tasks")))
+        for label, (url_name, rule) in EXTRA_LINKS.items():
+            if rule(user):
+                items.append((label, reverse(url_name)))
         if rules.visible_enrolments_q(user) is not None and any(
             a.role not in (Role.PLAN_OWNER, Role.PLAN_MEMBER) for a in rules.assignments(user)
         ):
