@@ -43,7 +43,7 @@ urlpatterns = [
     path("", include("accord.notifications.urls")),
     path("", include("accord.actions.urls")),
     path("", include("accord.plans.urls")),
-    path("", include("accord.dashboards.report_urls")),
+    path("", include("accord.dashboards.urls")),
     path("", include("accord.accounts.urls")),
     path("api/v1/", include("accord.api.urls")),
     path("admin/", admin.site.urls),

@@ -95,6 +95,7 @@ NOT_PAGES = {
     "mfa_download_recovery_codes",
     "register-csv",
     "register-json",
+    "dashboard-export",
     # A button's target (POST only), not a page: the outbox page that carries it is opened.
     "outbox-retry",
     "sign-out-everywhere",
