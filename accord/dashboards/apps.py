@@ -1,3 +1,5 @@
+"""The scheme dashboard: figures, charts and downloads for the people who run the scheme."""
+
 from django.apps import AppConfig
 
 

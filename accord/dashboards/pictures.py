@@ -30,9 +30,9 @@ def _columns(table: Table, unit: str, description: str, first: int = 1) -> chart
     )
 
 
-def _bar(table: Table, column: int, unit: str, description: str) -> charts.Chart:
+def _bar(table: Table, column: int, unit: str, description: str, title: str = "") -> charts.Chart:
     return charts.bar(
-        title=table.title,
+        title=title or table.title,
         description=description,
         rows=[(_label(row[0]), row[column]) for row in table.rows],
         unit=unit,
@@ -65,7 +65,14 @@ def section_charts(section: Section) -> list[charts.Chart]:
     match section.slug:
         case "pipeline":
             return [
-                _bar(t["open-cases"], -1, "cases", "Open cases at each step, all regions."),
+                _bar(
+                    t["open-cases"],
+                    -1,
+                    "cases",
+                    "Open cases at each step, all regions together; the table below gives "
+                    "them by region.",
+                    title="Open cases at each step",
+                ),
                 _columns(
                     t["cases-by-month"],
                     "cases",

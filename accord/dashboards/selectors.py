@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from django.core.cache import cache
@@ -67,20 +68,36 @@ def _key(*parts: str) -> str:
     return "dashboard:" + hashlib.sha256("|".join(parts).encode()).hexdigest()
 
 
-@dataclass(frozen=True)
 class Dashboard:
-    """One reader's dashboard: what they may choose, what they chose, and the figures."""
+    """One reader's dashboard: what they may choose, what they chose, and the figures (read
+    from the cache, or counted, when first asked for)."""
 
-    scope: DashboardScope
-    options: filters.Options
-    filters: filters.Filters
-    figures: Figures
+    def __init__(
+        self, scope: DashboardScope, options: filters.Options, chosen: filters.Filters, key: str
+    ) -> None:
+        self.scope = scope
+        self.options = options
+        self.filters = chosen
+        # The cache key of the figures: what is drawn from them may be kept under it too.
+        self.key = key
+        self._figures: Figures | None = None
+
+    @property
+    def figures(self) -> Figures:
+        if self._figures is None:
+            found = cache.get(self.key)
+            if found is None:
+                found = figures.compute(self.scope, self.filters)
+                cache.set(self.key, found, TIMEOUT)
+            self._figures = found
+        return self._figures
 
 
-def dashboard(scope: DashboardScope, params: dict[str, str], today: datetime.date) -> Dashboard:
-    """The dashboard for `scope` with the filters in `params`: from the cache when the data has
-    not changed since it was counted (two queries: the marker and, with a database cache, the
-    entry), else counted (four more)."""
+def dashboard(scope: DashboardScope, params: Mapping[str, str], today: datetime.date) -> Dashboard:
+    """The dashboard for `scope` with the filters in `params`. Reading the marker is one query;
+    the options and the figures come from the cache while the data has not changed since they
+    were counted (with a database cache, a query each), else are counted (two queries and
+    two)."""
     marker = data_marker()
     options_key = _key("options", scope.key, marker)
     opts = cache.get(options_key)
@@ -88,12 +105,7 @@ def dashboard(scope: DashboardScope, params: dict[str, str], today: datetime.dat
         opts = filters.options(scope)
         cache.set(options_key, opts, TIMEOUT)
     chosen = filters.read(params, opts, today)
-    figures_key = _key("figures", scope.key, chosen.key(), marker)
-    found = cache.get(figures_key)
-    if found is None:
-        found = figures.compute(scope, chosen)
-        cache.set(figures_key, found, TIMEOUT)
-    return Dashboard(scope, opts, chosen, found)
+    return Dashboard(scope, opts, chosen, _key("figures", scope.key, chosen.key(), marker))
 
 
 @dataclass(frozen=True)

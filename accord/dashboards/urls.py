@@ -1,3 +1,5 @@
+"""The dashboard page and its tables' downloads."""
+
 from django.urls import path
 
 from . import report_views, views

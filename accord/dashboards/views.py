@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import datetime
+import hashlib
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
 from accord.core.exports import Column, Table
@@ -39,6 +43,25 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     board = _board(request)
     if isinstance(board, HttpResponse):
         return board
+    errors = [(f"f-{name}", message) for name, message in board.filters.errors]
+    # The page's content depends only on the figures and filters (nothing of the reader but
+    # their scope, which the key holds), so it is drawn once and kept beside them.
+    # The messages quote what was sent, which the key does not hold.
+    content_key = board.key + ":html:" + hashlib.sha256(repr(errors).encode()).hexdigest()
+    content = cache.get(content_key)
+    if content is None:
+        content = render_to_string(
+            "dashboards/_content.html", _content(board, errors), request=None
+        )
+        cache.set(content_key, content, selectors.TIMEOUT)
+    return render(
+        request,
+        "dashboards/dashboard.html",
+        {"content": mark_safe(content), "errors": errors},
+    )
+
+
+def _content(board: selectors.Dashboard, errors: list[tuple[str, str]]) -> dict[str, Any]:
     found = sections.sections(
         board.figures, board.options, board.filters, with_plans=board.scope.sees_plans
     )
@@ -51,20 +74,16 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         )
         for section in found
     ]
-    return render(
-        request,
-        "dashboards/dashboard.html",
-        {
-            "board": board,
-            "filters": board.filters,
-            "options": board.options,
-            "sections": shown,
-            "query": f"?{query}" if query else "",
-            "errors": [(f"f-{name}", message) for name, message in board.filters.errors],
-            "field_errors": dict(board.filters.errors),
-            "nationwide": board.scope.nationwide,
-        },
-    )
+    return {
+        "board": board,
+        "filters": board.filters,
+        "options": board.options,
+        "sections": shown,
+        "query": f"?{query}" if query else "",
+        "errors": errors,
+        "field_errors": dict(board.filters.errors),
+        "nationwide": board.scope.nationwide,
+    }
 
 
 @login_required

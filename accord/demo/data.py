@@ -21,6 +21,7 @@ from accord.enrolments import rules as enrolment_rules
 from accord.enrolments.models import ApproachMethod, Enrolment, Initiator, Position
 from accord.enrolments.process import CLOSED_STATES, MAIN_PATH, STEPS, State, Step, step
 from accord.membership import policy_checks
+from accord.membership import services as membership_services
 from accord.membership.models import Membership
 from accord.organisations.models import (
     Association,
@@ -301,6 +302,21 @@ def load_demo() -> bool:
             "reasoning": "Supports wellbeing and dignity at work (principle 2).",
             "union_response": "Welcomed; the unions ask for a review of uptake after six months.",
         },
+    )
+    # A suspension while a complaint was looked into, lifted once it was resolved: the
+    # dashboard's lapses, suspensions and withdrawals have something to show.
+    membership = membership_services.change_status(
+        membership,
+        "suspend",
+        actor=users["officer"],
+        reason="A complaint about the trust's agency staff is being looked into.",
+        logo_stop_requested_on=timezone.localdate(),
+    )
+    membership_services.change_status(
+        membership,
+        "reinstate",
+        actor=users["officer"],
+        reason="The trust brought its agency staff onto the same terms.",
     )
     # The 2008 Government Skills plan, imported through the importer: its action numbered 0
     # is reported, and corrected to 2 as a person would in the preview.

@@ -104,7 +104,7 @@ def employer_detail(request: HttpRequest, pk: int) -> HttpResponse:
         group = [e for e in members if e.scheme_id == scheme_id]
         pic = progress.picture(group)
         if not pic.is_empty:
-            pictures.append((group[0].scheme, pic, progress.render_svg(pic)))
+            pictures.append((group[0].scheme, pic, progress.chart(pic, group[0].scheme.name)))
     return render(
         request,
         "organisations/employer_detail.html",

@@ -1,19 +1,16 @@
 """The progress picture of a member: for each principle, year by year, the employer's own
-assessment, which principle each cycle worked on, and which were met. Drawn as SVG, with the
-same figures as a table for those who cannot see the chart."""
+assessment, which principle each cycle worked on, and which were met. Drawn as a grid by the
+one chart module (accord.core.charts), with the same figures as a table."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from xml.sax.saxutils import escape
 
+from accord.core import charts
 from accord.enrolments.models import Enrolment
 from accord.schemes.models import Principle
 
 from .models import Cycle, Outcome, Readiness
-
-COLOURS = {Readiness.NOT_YET: "#f3f2f1", Readiness.PARTLY: "#b6d0e8", Readiness.IN_PLACE: "#1d70b8"}
-TEXT = {Readiness.NOT_YET: "#0b0c0c", Readiness.PARTLY: "#0b0c0c", Readiness.IN_PLACE: "#ffffff"}
 
 
 @dataclass
@@ -73,55 +70,38 @@ def picture(enrolments: list[Enrolment]) -> Picture:
     return Picture(columns, principles, rows)
 
 
-def render_svg(pic: Picture) -> str:
-    label_w, cell_w, cell_h, top = 230, 120, 34, 40
-    width = max(label_w + cell_w * len(pic.columns) + 10, 700)  # room for the legend
-    height = top + cell_h * len(pic.principles) + 50
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
-        f'width="{width}" height="{height}" role="img" aria-labelledby="progress-chart-title" '
-        'font-family="Arial, sans-serif" font-size="12">',
-        '<title id="progress-chart-title">Principles worked on and met, and the employer\'s '
-        "own assessment, cycle by cycle (the table below gives the same figures)</title>",
-    ]
-    for i, column in enumerate(pic.columns):
-        x = label_w + i * cell_w + cell_w / 2
-        parts.append(
-            f'<text x="{x}" y="{top - 12}" text-anchor="middle" '
-            f'font-weight="bold">{escape(column)}</text>'
-        )
-    for j, (principle, row) in enumerate(zip(pic.principles, pic.rows, strict=True)):
-        y = top + j * cell_h
-        parts.append(
-            f'<text x="0" y="{y + cell_h / 2 + 4}">'
-            f"{principle.number}. {escape(principle.short_title)}</text>"
-        )
-        for i, cell in enumerate(row):
-            x = label_w + i * cell_w
-            fill = COLOURS.get(cell.readiness, "#ffffff") if cell else "#ffffff"
-            stroke = 3 if cell and cell.worked_on else 1
-            parts.append(
-                f'<rect x="{x + 2}" y="{y + 2}" width="{cell_w - 4}" '
-                f'height="{cell_h - 4}" fill="{fill}" stroke="#505a5f" stroke-width="{stroke}"/>'
+def chart(pic: Picture, scheme_name: str) -> charts.Chart:
+    """The picture drawn by the one chart module: a grid of principles by cycles, shaded by the
+    employer's own assessment, the cycle's principle outlined in bold and marked worked on or
+    met; its table says the same in words."""
+    levels = [value for value, _ in Readiness.choices]
+    cells = [
+        [
+            None
+            if cell is None
+            else charts.GridCell(
+                level=levels.index(cell.readiness),
+                text=cell.readiness_label
+                + ("; worked on and met" if cell.met else "; worked on" if cell.worked_on else ""),
+                mark="✔ met" if cell.met else ("● worked on" if cell.worked_on else ""),
+                strong=cell.worked_on,
             )
-            if cell is None:
-                continue
-            mark = "✔ met" if cell.met else ("● worked on" if cell.worked_on else "")
-            if mark:
-                parts.append(
-                    f'<text x="{x + cell_w / 2}" y="{y + cell_h / 2 + 4}" '
-                    f'text-anchor="middle" font-weight="bold" '
-                    f'fill="{TEXT.get(cell.readiness, "#0b0c0c")}">{mark}</text>'
-                )
-    legend_y = top + cell_h * len(pic.principles) + 25
-    x = 0
-    for readiness, label in Readiness.choices:
-        parts.append(
-            f'<rect x="{x}" y="{legend_y - 11}" width="14" height="14" '
-            f'fill="{COLOURS[readiness]}" stroke="#505a5f"/>'
-            f'<text x="{x + 20}" y="{legend_y}">{escape(label)}</text>'
-        )
-        x += 150
-    parts.append(f'<text x="{x}" y="{legend_y}">Bold border: the cycle\'s principle</text>')
-    parts.append("</svg>")
-    return "\n".join(parts)
+            for cell in row
+        ]
+        for row in pic.rows
+    ]
+    return charts.grid(
+        title=f"Principles worked on and met in the {scheme_name}, cycle by cycle",
+        description=(
+            "For each principle, cycle by cycle: the employer's own assessment (not yet, "
+            "partly or in place, from lightest to darkest), the principle each cycle worked on "
+            "(outlined in bold) and whether it was met."
+        ),
+        row_labels=[f"{p.number}. {p.short_title}" for p in pic.principles],
+        column_labels=pic.columns,
+        cells=cells,
+        levels=[label for _, label in Readiness.choices],
+        corner="Principle",
+        strong_means="the cycle's principle",
+        missing="not assessed",
+    )

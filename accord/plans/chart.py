@@ -1,60 +1,39 @@
-"""A timeline of a plan's due dates, drawn as SVG: one row per action, a mark on its date."""
+"""The chart of when a plan's actions are due, from the one chart module (accord.core.charts):
+one row per action, a mark on its date, its status written beside it."""
 
 from __future__ import annotations
 
-import datetime
-from xml.sax.saxutils import escape
-
 from accord.actions.models import Action, ActionStatus
+from accord.core import charts
 
+OVERDUE = "overdue"
+# Done reads as done, overdue as a warning; the status is written beside each mark too.
 COLOURS = {
-    ActionStatus.NOT_STARTED: "#505a5f",
-    ActionStatus.IN_PROGRESS: "#1d70b8",
-    ActionStatus.DONE: "#00703c",
-    ActionStatus.DROPPED: "#b1b4b6",
+    ActionStatus.NOT_STARTED.label.lower(): "#505a5f",
+    ActionStatus.IN_PROGRESS.label.lower(): "#0072b2",
+    ActionStatus.DONE.label.lower(): "#009e73",
+    ActionStatus.DROPPED.label.lower(): "#b1b4b6",
+    OVERDUE: "#d55e00",
 }
-OVERDUE = "#d4351c"
 
 
-def timeline_svg(actions: list[Action]) -> str:
+def _status(action: Action) -> str:
+    return OVERDUE if action.is_overdue else action.get_status_display().lower()
+
+
+def due_dates(actions: list[Action]) -> charts.Chart | None:
+    """The chart of these actions' due dates (a page of the workplan), or None if none."""
     if not actions:
-        return ""
-    first = min(a.due_on for a in actions).replace(day=1)
-    last = max(a.due_on for a in actions)
-    last = (last.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)  # next month
-    span = max((last - first).days, 1)
-    left, width, row_h, top = 60, 560, 26, 30
-    height = top + row_h * len(actions) + 20
-
-    def x(day: datetime.date) -> float:
-        return left + width * (day - first).days / span
-
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {left + width + 150} {height}" '
-        f'width="{left + width + 150}" height="{height}" role="img" '
-        'aria-labelledby="timeline-title" font-family="Arial, sans-serif" font-size="12">',
-        '<title id="timeline-title">When each action is due (the workplan table gives the '
-        "same dates)</title>",
-    ]
-    month = first
-    while month <= last:
-        parts.append(
-            f'<line x1="{x(month)}" y1="{top - 8}" x2="{x(month)}" y2="{height - 15}" '
-            'stroke="#dddddd"/>'
-            f'<text x="{x(month) + 2}" y="{top - 12}">{month:%b %Y}</text>'
-        )
-        month = (month.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
-    for row, action in enumerate(actions):
-        y = top + row * row_h + row_h / 2
-        colour = OVERDUE if action.is_overdue else COLOURS[action.status]
-        label = "overdue" if action.is_overdue else action.get_status_display().lower()
-        parts.append(
-            f'<text x="{left - 8}" y="{y + 4}" text-anchor="end">{action.number}</text>'
-            f'<line x1="{left}" y1="{y}" x2="{x(action.due_on)}" y2="{y}" stroke="{colour}" '
-            'stroke-width="3"/>'
-            f'<circle cx="{x(action.due_on)}" cy="{y}" r="6" fill="{colour}"/>'
-            f'<text x="{x(action.due_on) + 10}" y="{y + 4}">{action.due_on:%-d %b %Y} '
-            f"({escape(label)})</text>"
-        )
-    parts.append("</svg>")
-    return "\n".join(parts)
+        return None
+    return charts.timeline(
+        title="When each action on this page is due",
+        description=(
+            "One row per action, in number order: a line from the start of the first month "
+            "shown to the action's due date, with the date and the action's status (overdue, "
+            "not started, in progress, done or dropped) written beside it."
+        ),
+        marks=[charts.Mark(str(a.number), a.due_on, _status(a)) for a in actions],
+        categories=list(COLOURS),
+        colours=COLOURS,
+        header=("Action", "Due", "Status"),
+    )

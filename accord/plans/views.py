@@ -84,7 +84,7 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "page": page,
             "filters": filters,
             "statuses": ActionStatus.choices,
-            "timeline": chart.timeline_svg(actions),
+            "timeline": chart.due_dates(actions),
             "may_manage": rules.can_manage_plan(request.user, plan),
             "querystring": without_page.urlencode(),
         },

@@ -108,6 +108,7 @@ def stacked_bar(
     unit: str,
     label_heading: str = "Category",
     missing: str = NOT_SHOWN,
+    colours: Sequence[str] | None = None,
     id: str | None = None,
 ) -> Chart:
     """Horizontal bars, one a category, each split into its series (patterned, with a key);
@@ -116,7 +117,7 @@ def stacked_bar(
     table = series_rows(categories, series)
     cid = chart_id(id)
     names = [name for name, _ in series]
-    defs, fills = series_defs(cid, names)
+    defs, fills = series_defs(cid, names, colours)
     totals = [sum(v for v in row[1:] if v is not None) for row in table]
     top = max(totals, default=0) or 1
     labels = [str(c) for c in categories]
@@ -189,6 +190,7 @@ def columns(
     unit: str,
     label_heading: str = "Period",
     missing: str = NOT_SHOWN,
+    colours: Sequence[str] | None = None,
     id: str | None = None,
 ) -> Chart:
     """Grouped columns, one group a category (months, say), one patterned column a series,
@@ -197,7 +199,7 @@ def columns(
     table = series_rows(categories, series)
     cid = chart_id(id)
     names = [name for name, _ in series]
-    defs, fills = series_defs(cid, names)
+    defs, fills = series_defs(cid, names, colours)
     values = [v for row in table for v in row[1:]]
     top = nice_ceiling(top_of(values))
     entries = list(zip(fills, names, strict=True))

@@ -88,9 +88,28 @@ def legend(
     return parts, (line + 1) * 22 if entries else 0
 
 
-def series_defs(cid: str, names: Sequence[str]) -> tuple[list[str], list[str]]:
-    """A pattern per series, and the fill that refers to each."""
-    defs = [pattern(f"{cid}-s{i}", i, PALETTE[i % len(PALETTE)][0]) for i in range(len(names))]
+COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
+
+
+def colour(value: str) -> str:
+    """`value` if it is a colour written #rrggbb (all a caller may pass into a picture)."""
+    if not COLOUR.fullmatch(value):
+        raise ValueError(f"A colour is written #rrggbb, not {value!r}.")
+    return value
+
+
+def series_defs(
+    cid: str, names: Sequence[str], colours: Sequence[str] | None = None
+) -> tuple[list[str], list[str]]:
+    """A pattern per series (on `colours`, or the palette in order), and the fill of each."""
+    if colours is not None and len(colours) != len(names):
+        raise ValueError(f"{len(colours)} colours for {len(names)} series.")
+    chosen = (
+        [colour(c) for c in colours]
+        if colours is not None
+        else [PALETTE[i % len(PALETTE)][0] for i in range(len(names))]
+    )
+    defs = [pattern(f"{cid}-s{i}", i, chosen[i]) for i in range(len(names))]
     defs.append(not_shown_pattern(f"{cid}-ns"))
     return defs, [f"url(#{cid}-s{i})" for i in range(len(names))]
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import datetime
 import math
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
-from .base import NOT_SHOWN, WIDTH, Chart, chart_id, legend
+from .base import NOT_SHOWN, WIDTH, Chart, chart_id, colour, legend
 from .svg import (
     INK,
     MUTED,
@@ -42,7 +42,6 @@ class Mark:
     label: str
     on: datetime.date
     category: str
-    note: str = field(default="")
 
 
 def _months(first: datetime.date, last: datetime.date) -> list[datetime.date]:
@@ -59,15 +58,18 @@ def timeline(
     description: str,
     marks: Sequence[Mark],
     categories: Sequence[str],
+    colours: Mapping[str, str] | None = None,
     header: Sequence[str] = ("Item", "Date", "Category"),
     id: str | None = None,
 ) -> Chart:
     """One row a mark: a line from the start of the first month to its date, and a dot on the
-    date, coloured by its category (in the order of `categories`), with the date and the
-    category written beside it."""
+    date, coloured by its category (`colours`, or the palette in the order of `categories`),
+    with the date and the category written beside it, so that colour is never the only clue.
+    The table gives each mark's label, date (as drawn: 31 Oct 2008) and category."""
     cid = chart_id(id)
-    colours = {c: PALETTE[i % len(PALETTE)][0] for i, c in enumerate(categories)}
-    table = [[m.label, m.on, m.category] for m in marks]
+    fills = {c: PALETTE[i % len(PALETTE)][0] for i, c in enumerate(categories)}
+    fills.update({category: colour(c) for category, c in (colours or {}).items()})
+    table = [[m.label, f"{m.on:%-d %b %Y}", m.category] for m in marks]
     if not marks:
         svg = frame(
             chart_id=cid,
@@ -109,13 +111,13 @@ def timeline(
             )
     for row, m in enumerate(marks):
         y = top + row * row_h + row_h / 2
-        colour = colours.get(m.category, INK)
+        ink = fills.get(m.category, INK)
         body.append(
             f'<text x="{num(label_w - 8)}" y="{num(y + 4)}" text-anchor="end">'
             f"{text(fits(m.label, label_w - 8))}</text>"
             f'<line x1="{num(label_w)}" y1="{num(y)}" x2="{num(x(m.on))}" y2="{num(y)}" '
-            f'stroke="{colour}" stroke-width="3"/>'
-            f'<circle cx="{num(x(m.on))}" cy="{num(y)}" r="6" fill="{colour}" stroke="{INK}"/>'
+            f'stroke="{ink}" stroke-width="3"/>'
+            f'<circle cx="{num(x(m.on))}" cy="{num(y)}" r="6" fill="{ink}" stroke="{INK}"/>'
             f'<text x="{num(x(m.on) + 10)}" y="{num(y + 4)}" font-size="12">'
             f"{m.on:%-d %b %Y} ({text(m.category)})</text>"
         )

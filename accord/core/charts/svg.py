@@ -147,6 +147,8 @@ def frame(
         f'font-size="13" fill="{INK}">'
         f'<title id="{chart_id}-title">{text(title)}</title>'
         f'<desc id="{chart_id}-desc">{text(description)}</desc>'
+        # Dark on white wherever the picture is put, on screen or on paper.
+        f'<rect width="{num(width)}" height="{num(height)}" fill="{PAPER}"/>'
     )
     defs = "".join(defs)
     # Every value drawn went through text() or attr() on its way in.

@@ -45,15 +45,21 @@ def test_the_employer_page_charts_two_cycles(world: World) -> None:
     client = Client()
     client.login(username="employer@example.org", password=PASSWORD)
     response = client.get(world.employer.get_absolute_url())
-    [(scheme, pic, svg)] = response.context["pictures"]
+    [(scheme, pic, chart)] = response.context["pictures"]
     assert scheme == world.scheme
     assert pic.columns == [f"Cycle 1 ({first.starts_on:%Y})", f"Cycle 2 ({start:%Y})"]
     row_5 = pic.rows[4]
     assert (row_5[0].worked_on, row_5[0].met, row_5[0].readiness) == (True, True, "partly")
     assert (row_5[1].worked_on, row_5[1].readiness) == (False, "in_place")
     assert pic.rows[1][1].worked_on and not pic.rows[1][1].met
-    ET.fromstring(svg)  # well-formed SVG
-    assert "✔ met" in svg and "● worked on" in svg
+    svg = ET.fromstring(chart.svg)  # well-formed SVG, named by its title and description
+    ids = svg.get("aria-labelledby").split()
+    assert [e.get("id") for e in svg if e.tag.endswith(("title", "desc"))] == ids
+    assert "✔ met" in chart.svg and "● worked on" in chart.svg
+    # The chart's table says the same in words: principle 5, met in cycle 1, then in place.
+    assert chart.header == ["Principle", f"Cycle 1 ({first.starts_on:%Y})", f"Cycle 2 ({start:%Y})"]
+    assert chart.rows[4][1:] == ["Partly in place; worked on and met", "In place"]
+    assert chart.rows[1][2] == "Partly in place; worked on"
     html = response.content.decode()
     assert "Partly in place; worked on and met" in html
     assert "In place" in html

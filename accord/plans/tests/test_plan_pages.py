@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
@@ -200,6 +201,37 @@ def test_filters_and_exports_reflect_the_workplan(world: World, plan: Plan) -> N
     ]
     printable = client.get(reverse("plan-print", args=[plan.pk])).content.decode()
     assert "End November 2008" in printable and "(overdue)" in printable
+
+
+def test_the_plan_page_charts_when_each_action_is_due_with_the_same_dates_as_a_table(
+    world: World, plan: Plan
+) -> None:
+    Action.objects.filter(plan=plan, number=2).update(status="done")
+    response = _client("secretary").get(plan.get_absolute_url())
+    chart = response.context["timeline"]
+    # The seed's by-dates: End October, End November (twice) and End 2008; all past but one done.
+    assert chart.header == ["Action", "Due", "Status"]
+    assert chart.rows == [
+        ["1", "31 Oct 2008", "overdue"],
+        ["2", "30 Nov 2008", "done"],
+        ["3", "30 Nov 2008", "overdue"],
+        ["4", "31 Dec 2008", "overdue"],
+    ]
+    svg = ET.fromstring(chart.svg)
+    assert svg.get("role") == "img"
+    marks = [float(c.get("cx")) for c in svg.iter("{http://www.w3.org/2000/svg}circle")]
+    # A mark on each date: the two due the same day in line, each later one further right.
+    assert marks[0] < marks[1] == marks[2] < marks[3]
+    labels = "".join(svg.itertext())
+    assert "31 Oct 2008 (overdue)" in labels and "30 Nov 2008 (done)" in labels
+    html = response.content.decode()
+    assert '<th scope="row">2</th><td>30 Nov 2008</td><td>done</td>' in html
+
+
+def test_an_empty_page_of_the_workplan_has_no_due_date_chart(world: World, plan: Plan) -> None:
+    response = _client("secretary").get(plan.get_absolute_url(), {"status": "dropped"})
+    assert response.context["timeline"] is None
+    assert "<figure" not in response.content.decode()
 
 
 def test_the_overview_runs_the_same_queries_whatever_the_plan_size(
