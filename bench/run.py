@@ -69,6 +69,12 @@ def arguments() -> argparse.Namespace:
     parser.add_argument("--no-extras", action="store_true", help="pages only")
     parser.add_argument("--build-only", action="store_true", help="build the data and stop")
     parser.add_argument(
+        "--cache-url",
+        default="",
+        help="the server's shared cache (ACCORD_CACHE_URL, e.g. redis://127.0.0.1:6379/13);"
+        " by default the database table, as production without Redis",
+    )
+    parser.add_argument(
         "--pages",
         default="",
         help="measure only the rows whose label matches this regular expression",
@@ -82,6 +88,8 @@ def main() -> None:
     tmp = Path(tempfile.mkdtemp(prefix="accord-bench-"))
     database_url, dropper = _database(args.database_url, tmp)
     os.environ.update(_environment(tmp, database_url))
+    if args.cache_url:
+        os.environ["ACCORD_CACHE_URL"] = args.cache_url
     server = None
     try:
         import django
@@ -112,7 +120,11 @@ def main() -> None:
         server = Server(tmp, os.environ)
         rows = measure_all(server, setup, args)
         print()
-        print(f"### Pages ({vendor}, scale {args.scale:g}, gunicorn -w {WORKERS}, DEBUG off)")
+        cache = args.cache_url.split("://")[0] if args.cache_url else "database"
+        print(
+            f"### Pages ({vendor}, scale {args.scale:g}, gunicorn -w {WORKERS}, DEBUG off,"
+            f" {cache} cache)"
+        )
         print()
         print(table(rows))
         print()
