@@ -248,6 +248,19 @@ CACHES["register"] = {
     "LOCATION": "register",
     "OPTIONS": {"MAX_ENTRIES": 1000},
 }
+# The dashboard's counted figures and drawn pages, keyed by a marker of the data read from the
+# database on every request (accord/dashboards/selectors.py), so a copy can never outlive a
+# change: shared in Redis, where reading one costs no query; otherwise kept in each process, since
+# the database cache would cost queries that the page's budget does not have.
+CACHES["dashboard"] = (
+    {**CACHES["default"], "KEY_PREFIX": "accord-dashboard"}
+    if CACHES["default"]["BACKEND"].endswith("RedisCache")
+    else {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "dashboard",
+        "OPTIONS": {"MAX_ENTRIES": 300},
+    }
+)
 
 FORM_RENDERER = "accord.core.forms.AccordFormRenderer"
 

@@ -16,8 +16,9 @@ import datetime
 import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
-from django.core.cache import cache
+from django.core.cache import caches
 from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
@@ -26,7 +27,7 @@ from accord.actions.models import Action
 from accord.core.models import AuditEvent
 from accord.enrolments.models import Enrolment
 from accord.membership.models import Cycle, Membership, PolicyCheck, Review
-from accord.organisations.models import Association, Employer
+from accord.organisations.models import Association, Employer, GiasImport
 from accord.plans.models import Party, Plan
 from accord.schemes.models import Scheme
 
@@ -48,8 +49,15 @@ MARKED = (
     Party,
     Employer,
     Association,
+    # A GIAS import may move employers between areas: each import is a new row.
+    GiasImport,
     Scheme,
 )
+
+
+def cache() -> Any:
+    """The dashboard's cache (settings.CACHES["dashboard"]: Redis, or each process's memory)."""
+    return caches["dashboard"]
 
 
 def data_marker() -> str:
@@ -85,10 +93,10 @@ class Dashboard:
     @property
     def figures(self) -> Figures:
         if self._figures is None:
-            found = cache.get(self.key)
+            found = cache().get(self.key)
             if found is None:
                 found = figures.compute(self.scope, self.filters)
-                cache.set(self.key, found, TIMEOUT)
+                cache().set(self.key, found, TIMEOUT)
             self._figures = found
         return self._figures
 
@@ -100,10 +108,10 @@ def dashboard(scope: DashboardScope, params: Mapping[str, str], today: datetime.
     two)."""
     marker = data_marker()
     options_key = _key("options", scope.key, marker)
-    opts = cache.get(options_key)
+    opts = cache().get(options_key)
     if opts is None:
         opts = filters.options(scope)
-        cache.set(options_key, opts, TIMEOUT)
+        cache().set(options_key, opts, TIMEOUT)
     chosen = filters.read(params, opts, today)
     return Dashboard(scope, opts, chosen, _key("figures", scope.key, chosen.key(), marker))
 

@@ -9,7 +9,6 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -48,12 +47,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     # their scope, which the key holds), so it is drawn once and kept beside them.
     # The messages quote what was sent, which the key does not hold.
     content_key = board.key + ":html:" + hashlib.sha256(repr(errors).encode()).hexdigest()
-    content = cache.get(content_key)
+    content = selectors.cache().get(content_key)
     if content is None:
         content = render_to_string(
             "dashboards/_content.html", _content(board, errors), request=None
         )
-        cache.set(content_key, content, selectors.TIMEOUT)
+        selectors.cache().set(content_key, content, selectors.TIMEOUT)
     return render(
         request,
         "dashboards/dashboard.html",
