@@ -3,12 +3,16 @@
 At scale 1: 35,000 employers, 5,000 members, 100,000 cycles, 1,000,000 actions (1,000 of them
 in one joint action plan) and 2,000,000 audit events, plus a user for each persona who signs in
 to the staff pages. Every count is multiplied by the scale (the plan keeps its 1,000 actions).
+What the scheme dashboard reads besides (cases at every step with their step history, policy
+checks, status changes, smaller plans) comes from bench/dashboard_data.py; its histories are
+among the audit events, and the smaller plans' actions among the actions.
 
 Employers and members come from the register's own scale builder; the rest is written with raw
-multi-row inserts (PostgreSQL's COPY), which is what keeps a full build to minutes. Audit events
-carry a valid hash chain: each event is sealed exactly as `accord.core.audit.record` seals it, in
-stream order, and the stream heads are written at the end. The signals that derived copies (the
-public register) listen to are sent once for everything built.
+multi-row inserts (PostgreSQL's COPY; bench/bulk.py), which is what keeps a full build to
+minutes. Audit events carry a valid hash chain: each event is sealed exactly as
+`accord.core.audit.record` seals it, in stream order, and the stream heads are written at the
+end. The signals that derived copies (the public register) listen to are sent once for
+everything built.
 
 Dates are counted from today, so a build is the same for a given seed, scale and day. Needs
 Django set up; call `build` outside any transaction (it makes its own).
@@ -22,7 +26,7 @@ import random
 import secrets
 import time
 from array import array
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -36,11 +40,15 @@ from accord.actions.models import Action, ActionStatus
 from accord.core.audit import GENESIS_HASH
 from accord.core.models import AuditEvent, AuditStreamHead, content_digest, seal
 from accord.core.signals import employers_changed, memberships_changed
-from accord.membership.models import Cycle, Decision, Membership, Outcome, Review
+from accord.enrolments.models import Enrolment
+from accord.enrolments.process import OPEN_STATES, State
+from accord.membership.models import Cycle, Decision, Membership, Outcome, PolicyCheck, Review
 from accord.organisations.models import Association, District, Employer, LocalAuthority
 from accord.plans.models import Party, Plan, PlanStatus
 from accord.register.scale import build_national_register
 from accord.schemes.loader import load_builtin_scheme
+from bench import dashboard_data
+from bench.bulk import insert
 
 FULL = {
     "employers": 35_000,
@@ -55,7 +63,8 @@ DISTRICTS = 30
 LONG_HISTORY = 5_000
 # One member in this many has late activities in its current cycle.
 LATE_EVERY = 50
-ROWS_PER_INSERT = 20_000
+# One member in this many has its current cycle ended, its review overdue.
+OVERDUE_EVERY = 40
 EMAIL_DOMAIN = "bench.example"
 
 
@@ -98,19 +107,28 @@ def build(scale: float = 1.0, seed: int = 9) -> National:
         )
         with _without_indexes(Action, result):
             _timed(
-                result, "actions", lambda: _actions(counts, cycles, staff, rng, today, now, result)
+                result,
+                "actions",
+                lambda: _actions(scale, counts, cycles, staff, rng, today, now, result),
             )
+        history = _timed(
+            result,
+            "cases, policy checks and status changes",
+            lambda: _dashboard(scale, cycles, staff, rng, today, now),
+        )
         with _without_indexes(AuditEvent, result):
             _timed(
                 result,
                 "audit events",
-                lambda: _audit_events(counts, enrolments, staff, rng, now, result),
+                lambda: _audit_events(counts, enrolments, history, staff, rng, now, result),
             )
         _timed(result, "signals", _send_signals)
     _timed(result, "analyse", _analyse)
     result.counts = {
         "employers": Employer.objects.count(),
         "members": Membership.objects.count(),
+        "open cases": Enrolment.objects.filter(state__in=OPEN_STATES - {State.LISTED}).count(),
+        "policy checks": PolicyCheck.objects.count(),
         "cycles": Cycle.objects.count(),
         "actions": Action.objects.count(),
         "audit events": AuditEvent.objects.count(),
@@ -247,9 +265,10 @@ def _cycles(
     rng: random.Random,
     today: datetime.date,
 ) -> list[tuple[int, int, datetime.date, datetime.date, bool]]:
-    """Each member's yearly cycles up to a current one that started within the past year;
-    every earlier cycle reviewed (met) and confirmed. Returns (cycle id, enrolment id, starts,
-    ends, current) in key order."""
+    """Each member's yearly cycles up to a current one that started within the past year (for
+    one member in OVERDUE_EVERY, ended without its review); every earlier cycle reviewed
+    (`_outcome`) and confirmed. Returns (cycle id, enrolment id, starts, ends, current) in key
+    order."""
     principles = load_builtin_scheme("vws").current_principles()
     now = timezone.now()
     total = counts["cycles"]
@@ -259,6 +278,9 @@ def _cycles(
     for n, (enrolment, _) in enumerate(enrolments):
         how_many = per + (n < extra)
         current_start = today - datetime.timedelta(days=rng.randrange(365))
+        if n % OVERDUE_EVERY == 1:
+            # Its current cycle ended up to four months ago, and its review is overdue.
+            current_start = today - datetime.timedelta(days=365 + rng.randrange(1, 120))
         for number in range(1, how_many + 1):
             starts = current_start - datetime.timedelta(days=365 * (how_many - number))
             ends = starts + datetime.timedelta(days=364)
@@ -293,16 +315,17 @@ def _cycles(
         (ids[(enrolment, number)], enrolment, starts, ends, number == last[enrolment])
         for enrolment, number, starts, ends in plan
     ]
+    outcomes = [_outcome(rng) for _ in cycles]
     insert(
         Review,
         (
             {
                 "cycle_id": cycle,
                 "held_on": ends,
-                "outcome": Outcome.MET,
+                "outcome": outcome,
                 "evidence": "Minutes of the joint committee.",
                 "notes": "",
-                "decision": Decision.NEXT_CYCLE,
+                "decision": decision,
                 "extended_to": None,
                 "recorded_by_id": staff.officer,
                 "recorded_at": now,
@@ -311,14 +334,25 @@ def _cycles(
                 "employer_confirmed_by_id": staff.officer,
                 "employer_comment": "",
             }
-            for cycle, _, _, ends, current in cycles
+            for (cycle, _, _, ends, current), (outcome, decision) in zip(
+                cycles, outcomes, strict=True
+            )
             if not current
         ),
     )
     return cycles
 
 
+def _outcome(rng: random.Random) -> tuple[Outcome, Decision]:
+    """Three reviews in four met; the others partly met or not met, with a revised objective."""
+    draw = rng.random()
+    if draw < 0.75:
+        return Outcome.MET, Decision.NEXT_CYCLE
+    return (Outcome.PARTLY_MET if draw < 0.9 else Outcome.NOT_MET), Decision.REVISE
+
+
 def _actions(
+    scale: float,
     counts: dict[str, int],
     cycles: list[tuple[int, int, datetime.date, datetime.date, bool]],
     staff: _Staff,
@@ -327,8 +361,9 @@ def _actions(
     now: datetime.datetime,
     result: National,
 ) -> None:
-    """The plan's 1,000 actions, then the rest spread over the cycles: done when due before
-    today, except in the current cycles of one member in LATE_EVERY."""
+    """The plan's 1,000 actions, the smaller plans' (bench/dashboard_data.py), then the rest
+    spread over the cycles: done when due before today, except in the current cycles of one
+    member in LATE_EVERY."""
     plan = Plan.objects.create(
         title="National workload plan",
         adopted_on=today - datetime.timedelta(days=400),
@@ -358,7 +393,8 @@ def _actions(
             for n in range(1, PLAN_ACTIONS + 1)
         ),
     )
-    total = max(counts["actions"] - PLAN_ACTIONS, 0)
+    smaller = dashboard_data.plans(scale, staff.officer, rng, today, now)
+    total = max(counts["actions"] - PLAN_ACTIONS - smaller, 0)
     per, extra = divmod(total, len(cycles))
 
     def rows() -> Iterator[dict[str, Any]]:
@@ -397,35 +433,63 @@ def _action(*, now: datetime.datetime, **values: Any) -> dict[str, Any]:
     }
 
 
+def _dashboard(
+    scale: float,
+    cycles: list[tuple[int, int, datetime.date, datetime.date, bool]],
+    staff: _Staff,
+    rng: random.Random,
+    today: datetime.date,
+    now: datetime.datetime,
+) -> list[dashboard_data.HistoryEvent]:
+    """What the dashboard reads beyond the register (bench/dashboard_data.py); returns the
+    history its records carry, for the audit trail."""
+    scheme = load_builtin_scheme("vws")
+    principles = [p.pk for p in scheme.current_principles()]
+    current = {enrolment: (cycle, ends) for cycle, enrolment, _, ends, now_ in cycles if now_}
+    history = dashboard_data.member_histories(rng)
+    history += dashboard_data.cases(scale, scheme, staff.officer, rng, now)
+    dashboard_data.policy_checks(scale, principles, staff.actors, rng, now)
+    history += dashboard_data.status_changes(staff.officer, current, rng, today, now)
+    return history
+
+
 def _audit_events(
     counts: dict[str, int],
     enrolments: list[tuple[int, int]],
+    history: list[dashboard_data.HistoryEvent],
     staff: _Staff,
     rng: random.Random,
     now: datetime.datetime,
     result: National,
 ) -> None:
-    """The trail: an import event for every employer, an event for each plan action, a long
-    history for one member, and the rest over the members' histories at random."""
+    """The trail: the records' own histories (`history`: cases' steps, status changes), an
+    import event for every employer, an event for each plan action, a long history for one
+    member, and the rest over the members' histories at random."""
     total = counts["audit_events"]
+    history = sorted(history, key=lambda event: event.created_at)
     employer_ids = list(Employer.objects.order_by("pk").values_list("pk", flat=True))
     long_enrolment = enrolments[0][0]
     result.long_history_enrolment = long_enrolment
     long_history = max(500, min(total // 4, round(LONG_HISTORY * total / FULL["audit_events"])))
+    long_stream = _STREAMS[ENROLMENT][0].format(long_enrolment)
+    long_history -= sum(event.stream == long_stream for event in history)
     # One number per event naming its stream: the kind of record times BASE plus its key.
     streams = array("q")
     streams.extend(EMPLOYER * BASE + pk for pk in employer_ids[: total // 2])
     plan_events = min(PLAN_ACTIONS, total // 10)
     streams.extend([PLAN * BASE + result.plan] * plan_events)
     streams.extend([ENROLMENT * BASE + long_enrolment] * long_history)
-    rest = max(total - len(streams), 0)
+    rest = max(total - len(streams) - len(history), 0)
     others = [pk for pk, _ in enrolments[1:]] or [long_enrolment]
     streams.extend(ENROLMENT * BASE + others[rng.randrange(len(others))] for _ in range(rest))
     # Interleaved in time, as a real trail is; each stream's events stay in order by id.
     rng.shuffle(streams)
 
     heads: dict[str, tuple[int, str]] = {}
-    names = sorted({_STREAMS[code // BASE][0].format(code % BASE) for code in set(streams)})
+    names = sorted(
+        {_STREAMS[code // BASE][0].format(code % BASE) for code in set(streams)}
+        | {event.stream for event in history}
+    )
     for start in range(0, len(names), 1000):
         for head in AuditStreamHead.objects.filter(stream__in=names[start : start + 1000]):
             heads[head.stream] = (head.sequence, head.hash)
@@ -444,12 +508,43 @@ def _audit_events(
         ("review.recorded", "Review of cycle {n} recorded", {"outcome": [None, "met"]}),
     ]
 
+    def sealed(n: int, values: dict[str, Any]) -> dict[str, Any]:
+        """`values` as the next event of its stream, sealed."""
+        sequence, previous = heads.get(values["stream"], (0, GENESIS_HASH))
+        values["sequence"], values["previous_hash"] = sequence + 1, previous
+        values["content_salt"] = secrets.token_hex(16)
+        values["content_digest"] = _content_digest(values)
+        values["hash"] = _seal(values)
+        values["redacted_at"] = None
+        # The fast seal must be the model's own: checked on a sample.
+        if n % 10_000 == 0 and AuditEvent(**values).compute_hash() != values["hash"]:
+            raise RuntimeError("bench/national.py seals audit events differently.")
+        heads[values["stream"]] = (values["sequence"], values["hash"])
+        values["changes"] = json.dumps(values["changes"])
+        return values
+
     def rows() -> Iterator[dict[str, Any]]:
+        for n, event in enumerate(history):
+            yield sealed(
+                n,
+                {
+                    "created_at": event.created_at,
+                    "actor_id": staff.actors[n % len(staff.actors)],
+                    "action": event.action,
+                    "summary": event.summary,
+                    "target_type": event.target_type,
+                    "target_id": event.target_id,
+                    "context": event.stream,
+                    "changes": event.changes,
+                    "note": "",
+                    "internal": event.internal,
+                    "stream": event.stream,
+                },
+            )
         for n, code in enumerate(streams):
             pattern, target_type = _STREAMS[code // BASE]
             target_id = str(code % BASE)
             stream = pattern.format(target_id)
-            sequence, previous = heads.get(stream, (0, GENESIS_HASH))
             if target_type == "organisations.employer":
                 action, summary, changes = (
                     "employer.imported",
@@ -459,31 +554,22 @@ def _audit_events(
             else:
                 action, summary, changes = kinds[n % len(kinds)]
                 summary = summary.format(n=n % 10 + 1)
-            values = {
-                "created_at": first + step * n,
-                "actor_id": staff.actors[n % len(staff.actors)] if n % 7 else None,
-                "action": action,
-                "summary": summary,
-                "target_type": target_type,
-                "target_id": target_id,
-                "context": stream,
-                "changes": changes,
-                "note": "",
-                "internal": n % 11 == 0,
-                "stream": stream,
-                "sequence": sequence + 1,
-                "previous_hash": previous,
-            }
-            values["content_salt"] = secrets.token_hex(16)
-            values["content_digest"] = _content_digest(values)
-            values["hash"] = _seal(values)
-            values["redacted_at"] = None
-            # The fast seal must be the model's own: checked on a sample.
-            if n % 10_000 == 0 and AuditEvent(**values).compute_hash() != values["hash"]:
-                raise RuntimeError("bench/national.py seals audit events differently.")
-            heads[stream] = (values["sequence"], values["hash"])
-            values["changes"] = json.dumps(changes)
-            yield values
+            yield sealed(
+                n,
+                {
+                    "created_at": first + step * n,
+                    "actor_id": staff.actors[n % len(staff.actors)] if n % 7 else None,
+                    "action": action,
+                    "summary": summary,
+                    "target_type": target_type,
+                    "target_id": target_id,
+                    "context": stream,
+                    "changes": changes,
+                    "note": "",
+                    "internal": n % 11 == 0,
+                    "stream": stream,
+                },
+            )
 
     insert(AuditEvent, rows(), json_done=True)
     insert(
@@ -598,76 +684,6 @@ def _without_indexes(model: type[models.Model], result: National) -> Iterator[No
                 cursor.execute(sql)
 
     _timed(result, f"{len(indexes)} indexes of {table} made again", make_again)
-
-
-def insert(
-    model: type[models.Model], rows: Iterable[dict[str, Any]], json_done: bool = False
-) -> int:
-    """Insert rows (dicts by attribute name; the id left to the database) in big batches:
-    COPY on PostgreSQL, multi-row executemany on SQLite. JSON values are dumped here unless
-    `json_done`."""
-    fields = [f for f in model._meta.concrete_fields if not (f.primary_key and f.attname == "id")]
-    columns = [f.column for f in fields]
-    names = [f.attname for f in fields]
-    # Only the columns whose values need changing for the database are converted.
-    convert = [(i, c) for i, f in enumerate(fields) if (c := _converter(f, json_done)) is not _same]
-    table = model._meta.db_table
-    quoted = ", ".join(f'"{c}"' for c in columns)
-    total = 0
-    for batch in _batches(rows, ROWS_PER_INSERT):
-        values = []
-        for row in batch:
-            value = [row[n] for n in names]
-            for i, c in convert:
-                value[i] = c(value[i])
-            values.append(value)
-        total += len(values)
-        if connection.vendor == "postgresql":
-            _copy(table, quoted, values)
-        else:
-            marks = ", ".join(["%s"] * len(columns))
-            with connection.cursor() as cursor:
-                cursor.executemany(
-                    f'INSERT INTO "{table}" ({quoted}) VALUES ({marks})',
-                    values,
-                )
-    return total
-
-
-def _copy(table: str, quoted: str, values: list[list[Any]]) -> None:
-    connection.ensure_connection()
-    raw = connection.connection
-    with raw.cursor() as cursor, cursor.copy(f'COPY "{table}" ({quoted}) FROM STDIN') as copy:
-        for row in values:
-            copy.write_row(row)
-
-
-def _converter(field: models.Field, json_done: bool) -> Callable[[Any], Any]:
-    if isinstance(field, models.JSONField) and not json_done:
-        return lambda v: v if isinstance(v, str) else json.dumps(v)
-    if connection.vendor == "postgresql":
-        return _same
-    if isinstance(field, models.DateTimeField):
-        # As Django stores them on SQLite: naive UTC, str() of the datetime.
-        return lambda v: None if v is None else str(v.astimezone(datetime.UTC).replace(tzinfo=None))
-    if isinstance(field, models.DateField):
-        return lambda v: None if v is None else v.isoformat()
-    return _same
-
-
-def _same(value: Any) -> Any:
-    return value
-
-
-def _batches(rows: Iterable[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
-    batch: list[dict[str, Any]] = []
-    for row in rows:
-        batch.append(row)
-        if len(batch) == size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
 
 
 # Kept for callers that want a summary line.
