@@ -15,8 +15,8 @@ from playwright.sync_api import expect
 from accord.enrolments.process import State
 from tests.world import World
 
-from .session import Session
 from .accessibility import AXE_RUN, AXE_TAGS, OVERFLOW, PHONE
+from .session import Session
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
