@@ -12,7 +12,7 @@ from accord.core.uploads import too_large
 from accord.enrolments.forms import DateInput
 from accord.plans.models import Plan
 
-from .models import MAX_COLUMNS, Breakdown, FigureTable
+from .models import MAX_COLUMNS, MAX_COUNT, Breakdown, FigureTable
 
 
 class TableForm(AccordForm):
@@ -77,10 +77,6 @@ class TableForm(AccordForm):
         if starts and ends and ends < starts:
             self.add_error("ends_on", "The period cannot end before it starts.")
         return data
-
-
-# The largest count a cell takes: what the column holds.
-MAX_COUNT = 2_147_483_647
 
 
 def cell_field(category: str, column: int) -> str:

@@ -18,7 +18,7 @@ from typing import Any
 from accord.plans.document import Note
 from accord.plans.tables import column_name
 
-from .models import FigureTable
+from .models import MAX_COUNT, FigureTable
 
 
 @dataclass
@@ -129,4 +129,7 @@ def _count(raw: str) -> int | str:
         value = int(number)
     if value < 0:
         return f"{value} is negative: a count cannot be."
+    if value > MAX_COUNT:
+        # Left to the database, a larger count fails the whole import with a server error.
+        return f"{value} is too large: a count is at most {MAX_COUNT:,}."
     return value

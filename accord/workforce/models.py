@@ -68,6 +68,8 @@ CATEGORIES: dict[str, type[models.TextChoices]] = {
 
 # A table's columns: the counts it shares, e.g. "Staff", "Applied", "Took part".
 MAX_COLUMNS = 8
+# The largest count a cell holds: what its column stores on every database (a 32-bit integer).
+MAX_COUNT = 2_147_483_647
 
 
 class FigureTable(models.Model):

@@ -24,7 +24,7 @@ from accord.plans.services import Correction
 
 from . import rules
 from .importing import ReadCounts, read_counts
-from .models import MAX_COLUMNS, FigureCell, FigureImport, FigureTable
+from .models import MAX_COLUMNS, MAX_COUNT, FigureCell, FigureImport, FigureTable
 
 TABLE_FIELDS = ["measure", "breakdown", "columns", "starts_on", "ends_on", "public", "party"]
 
@@ -174,8 +174,8 @@ def _check_counts(table: FigureTable, counts: Mapping[tuple[str, int], int]) -> 
     for (category, column), count in counts.items():
         if category not in categories or not 0 <= column < len(table.columns):
             raise FiguresError(f"The table has no cell {category}, column {column + 1}.")
-        if not isinstance(count, int) or count < 0:
-            raise FiguresError(f"A count is a whole number, 0 or more: not {count!r}.")
+        if not isinstance(count, int) or not 0 <= count <= MAX_COUNT:
+            raise FiguresError(f"A count is a whole number from 0 to {MAX_COUNT:,}: not {count!r}.")
 
 
 def _label(table: FigureTable, key: tuple[str, int]) -> str:

@@ -142,3 +142,21 @@ def test_only_the_tables_keepers_import_and_only_their_own_upload(world: World) 
     upload = _upload(table, "t.csv", b"Sex,Staff,Applied,Took part\nFemale,1,2,3\n")
     # Another keeper of the same table does not see someone else's upload.
     assert client("secretary").get(upload.get_absolute_url()).status_code == 404
+
+
+def test_a_count_too_large_to_store_is_a_problem_of_its_cell_not_a_server_error(
+    world: World,
+) -> None:
+    # A count column holds at most 2,147,483,647: one more cannot be stored.
+    table = make_table(world.users["employer"], employer=world.employer, counts={})
+    upload = _upload(table, "training.csv", b"Sex,Staff,Applied,Took part\nFemale,2147483648,1,1\n")
+    keeper = client("employer")
+    preview = keeper.get(upload.get_absolute_url())
+    assert _problems(preview) == [(2, "Staff", "2147483648")]
+    assert "2147483648 is too large: a count is at most 2,147,483,647." in (
+        preview.content.decode()
+    )
+    refused = keeper.post(upload.get_absolute_url(), {"confirm": "1"})
+    assert refused.status_code == 400
+    assert "1 problem(s) must be corrected first" in refused.content.decode()
+    assert not AuditEvent.objects.filter(action="figures.imported").exists()
