@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
+from accord.core.params import id_param
 from accord.core.text import clean_text, refusal, removal
 
 from .document import (
@@ -203,3 +205,20 @@ def corrected_rows(rows: list[list[Any]], corrections: list[Any]) -> list[list[A
             raise TableError(f"{refused}.")
         row[1][index] = correction.value
     return fixed
+
+
+def posted_corrections(post: Mapping[str, str], kept: list[Any]) -> list[dict[str, Any]]:
+    """The corrections `kept` so far, updated with what a person typed in an import's preview
+    (fields named fix:<line>:<column>, as the preview writes them; anything else was not
+    offered), in order of line and column."""
+    cells = {(c["line"], c["column"]): c["value"] for c in kept}
+    for key, value in post.items():
+        prefix, _, rest = key.partition(":")
+        line_text, _, column = rest.partition(":")
+        line = id_param(line_text)
+        if prefix == "fix" and line is not None and column:
+            cells[(line, column)] = value.strip()
+    return [
+        {"line": line, "column": column, "value": value}
+        for (line, column), value in sorted(cells.items())
+    ]

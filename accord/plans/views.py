@@ -29,6 +29,7 @@ from accord.core.uploads import accepts_files
 from . import chart, selectors, services
 from .forms import ActionForm, PlanForm, ReviewForm, UploadForm
 from .models import Plan, PlanImport
+from .tables import posted_corrections
 
 WORKPLAN_PAGE = 50
 
@@ -266,7 +267,9 @@ def import_preview(request: HttpRequest, pk: int) -> HttpResponse:
     error = None
     if request.method == "POST":
         try:
-            services.record_corrections(upload, _corrections(request, upload))
+            services.record_corrections(
+                upload, posted_corrections(request.POST, upload.corrections)
+            )
             if request.POST.get("confirm"):
                 plan = services.confirm_import(upload, actor=request.user)
                 messages.success(request, f"Done: “{plan.title}” imported.")
@@ -294,19 +297,3 @@ def import_preview(request: HttpRequest, pk: int) -> HttpResponse:
         },
         status=400 if error else 200,
     )
-
-
-def _corrections(request: HttpRequest, upload: PlanImport) -> list[dict[str, Any]]:
-    """Corrections so far, updated with what the person typed in the preview."""
-    kept = {(c["line"], c["column"]): c["value"] for c in upload.corrections}
-    for key, value in request.POST.items():
-        # fix:<line>:<column>, as the preview writes them; anything else was not offered.
-        prefix, _, rest = key.partition(":")
-        line_text, _, column = rest.partition(":")
-        line = id_param(line_text)
-        if prefix == "fix" and line is not None and column:
-            kept[(line, column)] = value.strip()
-    return [
-        {"line": line, "column": column, "value": value}
-        for (line, column), value in sorted(kept.items())
-    ]

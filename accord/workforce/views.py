@@ -18,10 +18,10 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_http_methods
 
 from accord.core.pages import form_page, posted, posted_files
-from accord.core.params import id_param
 from accord.core.uploads import accepts_files
 from accord.organisations.models import Employer
 from accord.plans.models import Plan
+from accord.plans.tables import posted_corrections
 
 from . import published, rules, selectors, services
 from .forms import CountsForm, TableForm, UploadForm, cell_field
@@ -260,7 +260,9 @@ def import_preview(request: HttpRequest, pk: int) -> HttpResponse:
     error = None
     if request.method == "POST":
         try:
-            services.record_corrections(upload, _corrections(request, upload))
+            services.record_corrections(
+                upload, posted_corrections(request.POST, upload.corrections)
+            )
             if request.POST.get("confirm"):
                 services.confirm_import(upload, actor=request.user)
                 messages.success(request, f"Done: the counts of “{table}” are imported.")
@@ -291,19 +293,3 @@ def import_preview(request: HttpRequest, pk: int) -> HttpResponse:
         },
         status=400 if error else 200,
     )
-
-
-def _corrections(request: HttpRequest, upload: FigureImport) -> list[dict[str, Any]]:
-    """Corrections so far, updated with what the person typed in the preview."""
-    kept = {(c["line"], c["column"]): c["value"] for c in upload.corrections}
-    for key, value in request.POST.items():
-        # fix:<row>:<column>, as the preview writes them; anything else was not offered.
-        prefix, _, rest = key.partition(":")
-        line_text, _, column = rest.partition(":")
-        line = id_param(line_text)
-        if prefix == "fix" and line is not None and column:
-            kept[(line, column)] = value.strip()
-    return [
-        {"line": line, "column": column, "value": value}
-        for (line, column), value in sorted(kept.items())
-    ]
